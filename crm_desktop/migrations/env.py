@@ -1,0 +1,36 @@
+"""Alembic environment. The app passes an open connection (db.migrate); developers can
+also run ``alembic`` by hand with ``CRM_DATABASE_URL`` set (see tools/new_migration.py)."""
+from __future__ import annotations
+
+import os
+
+from alembic import context
+
+from crm_desktop.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def _configure(connection: object) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
+        compare_type=True,
+    )
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    _configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    from crm_desktop.db import make_engine, resolve_url
+
+    engine = make_engine(resolve_url(os.environ.get("CRM_DATABASE_URL")))
+    with engine.begin() as conn:
+        _configure(conn)
+        with context.begin_transaction():
+            context.run_migrations()

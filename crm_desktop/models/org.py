@@ -1,0 +1,104 @@
+"""Organisation and security: company settings, departments, users, roles."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm_desktop.models.base import Base, JSONType, UTCDateTime, utcnow
+
+
+class Setting(Base):
+    """Company-wide settings (company name, security options) as key → JSON value."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[object] = mapped_column(JSONType, nullable=True)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="RESTRICT"), index=True
+    )
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+user_roles = Table(
+    "user_roles",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Role(Base):
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: The super administrator role: all permissions, all data, not editable or deletable.
+    is_super: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    permissions: Mapped[list[RolePermission]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    scopes: Mapped[list[RoleDataScope]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class RolePermission(Base):
+    """One granted operation: module × action."""
+
+    __tablename__ = "role_permissions"
+
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    module: Mapped[str] = mapped_column(String(50), primary_key=True)
+    action: Mapped[str] = mapped_column(String(50), primary_key=True)
+
+
+class RoleDataScope(Base):
+    """The data scope a role gives on one module (see services.permissions.DataScope)."""
+
+    __tablename__ = "role_data_scopes"
+
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    module: Mapped[str] = mapped_column(String(50), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(30))
+
+
+class User(Base):
+    """A person who logs in. Never deleted, only disabled, so their records keep an owner."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("mobile"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mobile: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    gender: Mapped[str] = mapped_column(String(10), default="")
+    email: Mapped[str] = mapped_column(String(255), default="")
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[str] = mapped_column(String(100), default="")
+    superior_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")

@@ -1,0 +1,94 @@
+"""The catalogue of modules, actions and data scopes, and the operation-permission check.
+
+Later modules add themselves with ``register_module`` so that the role editor, the
+permission matrix and the checks all read the same list.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.services.errors import PermissionDenied
+
+CONTEXT = "permissions"
+
+
+class DataScope(StrEnum):
+    """Which owners' records a role lets its users see in one module."""
+
+    SELF = "self"
+    SUBORDINATES = "self_and_subordinates"
+    DEPARTMENT = "department"
+    DEPARTMENT_TREE = "department_tree"
+    ALL = "all"
+
+
+SCOPE_LABELS: dict[DataScope, str] = {
+    DataScope.SELF: QT_TRANSLATE_NOOP(CONTEXT, "Self"),
+    DataScope.SUBORDINATES: QT_TRANSLATE_NOOP(CONTEXT, "Self and subordinates"),
+    DataScope.DEPARTMENT: QT_TRANSLATE_NOOP(CONTEXT, "Own department"),
+    DataScope.DEPARTMENT_TREE: QT_TRANSLATE_NOOP(CONTEXT, "Department and sub-departments"),
+    DataScope.ALL: QT_TRANSLATE_NOOP(CONTEXT, "All"),
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "view": QT_TRANSLATE_NOOP(CONTEXT, "View"),
+    "create": QT_TRANSLATE_NOOP(CONTEXT, "Create"),
+    "edit": QT_TRANSLATE_NOOP(CONTEXT, "Edit"),
+    "delete": QT_TRANSLATE_NOOP(CONTEXT, "Delete"),
+    "transfer": QT_TRANSLATE_NOOP(CONTEXT, "Transfer"),
+    "import": QT_TRANSLATE_NOOP(CONTEXT, "Import"),
+    "export": QT_TRANSLATE_NOOP(CONTEXT, "Export"),
+    "disable": QT_TRANSLATE_NOOP(CONTEXT, "Enable / disable"),
+    "reset_password": QT_TRANSLATE_NOOP(CONTEXT, "Reset password"),
+}
+
+RECORD_ACTIONS = ("view", "create", "edit", "delete", "transfer", "import", "export")
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    key: str
+    label: str
+    actions: tuple[str, ...]
+    #: Scoped modules hold owned records and take a data scope per role.
+    scoped: bool
+
+
+MODULES: dict[str, ModuleSpec] = {}
+
+
+def register_module(
+    key: str, label: str, actions: tuple[str, ...], *, scoped: bool, action_labels: dict[str, str] | None = None
+) -> ModuleSpec:
+    """Add a module (and any new actions' labels) to the catalogue; idempotent."""
+    spec = ModuleSpec(key=key, label=label, actions=actions, scoped=scoped)
+    MODULES[key] = spec
+    ACTION_LABELS.update(action_labels or {})
+    return spec
+
+
+register_module("customer", QT_TRANSLATE_NOOP(CONTEXT, "Customers"), RECORD_ACTIONS, scoped=True)
+register_module(
+    "department", QT_TRANSLATE_NOOP(CONTEXT, "Departments"), ("view", "create", "edit", "delete"), scoped=False
+)
+register_module(
+    "user",
+    QT_TRANSLATE_NOOP(CONTEXT, "Users"),
+    ("view", "create", "edit", "disable", "reset_password"),
+    scoped=False,
+)
+register_module(
+    "role", QT_TRANSLATE_NOOP(CONTEXT, "Roles"), ("view", "create", "edit", "delete"), scoped=False
+)
+
+
+def require(actor: "ActorLike", module: str, action: str) -> None:
+    """Raise PermissionDenied unless the actor may do ``action`` in ``module``."""
+    if not actor.can(module, action):
+        raise PermissionDenied(module, action)
+
+
+class ActorLike:  # pragma: no cover - typing aid only
+    def can(self, module: str, action: str) -> bool: ...

@@ -1,0 +1,404 @@
+"""Generic operations on business records, shared by every module.
+
+A module describes its model and fields once (``RecordService(Customer, fields=...)``) and
+gets create, read, list, update with optimistic locking, transfer, soft delete and restore,
+team membership and the operation log — each checking permission first, filtering by the one
+data-scope function, writing the audit log and recording domain events.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import RecordMixin, TeamMember, User, utcnow
+from crm_desktop.services import audit
+from crm_desktop.services.actor import Actor
+from crm_desktop.services.errors import (
+    CONTEXT,
+    ConflictError,
+    FieldConflict,
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
+from crm_desktop.services.events import (
+    OwnerChanged,
+    RecordCreated,
+    RecordDeleted,
+    RecordRestored,
+    RecordUpdated,
+)
+from crm_desktop.services.permissions import require
+from crm_desktop.services.scope import editable_filter, scope_filter, visible_filter
+from crm_desktop.services.uow import read_only, unit_of_work
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
+
+M = TypeVar("M", bound=RecordMixin)
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class RecordDTO:
+    """A business record as the UI sees it: base columns plus the module's own fields."""
+
+    entity: str
+    id: int
+    values: Mapping[str, Any]
+    owner_id: int
+    owner_name: str
+    creator_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+    deleted_at: dt.datetime | None
+    custom: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a keyset-paginated list; pass ``next_cursor`` back for the next one."""
+
+    rows: tuple[RecordDTO, ...]
+    next_cursor: tuple[Any, int] | None
+
+
+@dataclass(frozen=True)
+class TeamMemberDTO:
+    user_id: int
+    user_name: str
+    access: str
+
+
+Validator = Callable[[Mapping[str, Any]], dict[str, str]]
+
+
+class RecordService(Generic[M]):
+    """Record operations for one model. Thread rule: any thread; each call is one unit of work."""
+
+    def __init__(
+        self,
+        model: type[M],
+        *,
+        fields: Sequence[str],
+        required: Sequence[str] = (),
+        search_fields: Sequence[str] = (),
+        validate: Validator | None = None,
+    ) -> None:
+        self.model = model
+        self.module = model.entity
+        self.fields = tuple(fields)
+        self.required = tuple(required)
+        self.search_fields = tuple(search_fields)
+        self._validate_extra = validate
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _dto(self, row: M, owner_name: str) -> RecordDTO:
+        return RecordDTO(
+            entity=self.module,
+            id=row.id,
+            values={f: getattr(row, f) for f in self.fields},
+            owner_id=row.owner_id,
+            owner_name=owner_name,
+            creator_id=row.creator_id,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
+            deleted_at=row.deleted_at,
+            custom=dict(row.custom or {}),
+        )
+
+    def _validate(self, values: Mapping[str, Any], *, partial: bool) -> None:
+        unknown = set(values) - set(self.fields)
+        errors: dict[str, str] = {
+            f: QT_TRANSLATE_NOOP(CONTEXT, "Unknown field.") for f in sorted(unknown)
+        }
+        for name in self.required:
+            if (not partial or name in values) and not str(values.get(name) or "").strip():
+                errors[name] = QT_TRANSLATE_NOOP(CONTEXT, "Required.")
+        if self._validate_extra:
+            errors.update(self._validate_extra(values))
+        if errors:
+            raise ValidationError(errors)
+
+    def _owner_name(self, session: Session, user_id: int) -> str:
+        return session.scalar(select(User.name).where(User.id == user_id)) or ""
+
+    def _check_owner(self, session: Session, user_id: int) -> None:
+        enabled = session.scalar(select(User.enabled).where(User.id == user_id))
+        if not enabled:
+            raise ValidationError({"owner_id": QT_TRANSLATE_NOOP(CONTEXT, "Choose an enabled user as owner.")})
+
+    def _load(self, session: Session, actor: Actor, record_id: int, *, for_edit: bool) -> M:
+        cond = editable_filter(self.model, actor) if for_edit else scope_filter(self.model, actor)
+        row = session.scalar(
+            select(self.model).where(self.model.id == record_id, self.model.deleted_at.is_(None), cond)
+        )
+        if row is None:
+            visible = session.scalar(
+                select(self.model.id).where(self.model.id == record_id, visible_filter(self.model, actor))
+            )
+            if for_edit and visible is not None:
+                raise PermissionDenied(self.module, "edit")
+            raise NotFound(self.module, record_id)
+        return row
+
+    # --- reads ------------------------------------------------------------------------
+
+    def get(self, db: Database, actor: Actor, record_id: int) -> RecordDTO:
+        with read_only(db, actor) as uow:
+            require(uow.actor, self.module, "view")
+            row = self._load(uow.session, uow.actor, record_id, for_edit=False)
+            return self._dto(row, self._owner_name(uow.session, row.owner_id))
+
+    def _list_query(self, actor: Actor, text: str | None) -> Select[Any]:
+        query = select(self.model, User.name).join(User, User.id == self.model.owner_id)
+        query = query.where(visible_filter(self.model, actor))
+        if text and self.search_fields:
+            pattern = f"%{text.strip()}%"
+            query = query.where(or_(*(getattr(self.model, f).ilike(pattern) for f in self.search_fields)))
+        return query
+
+    def list_page(
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        sort: str = "id",
+        descending: bool = True,
+        after: tuple[Any, int] | None = None,
+        limit: int = PAGE_SIZE,
+        text: str | None = None,
+    ) -> Page:
+        """One page of the records the actor may see, keyset-paginated on (sort, id)."""
+        if sort != "id" and sort not in self.fields and sort not in ("created_at", "updated_at"):
+            raise ValidationError({"sort": QT_TRANSLATE_NOOP(CONTEXT, "Unknown field.")})
+        with read_only(db, actor) as uow:
+            require(uow.actor, self.module, "view")
+            col = getattr(self.model, sort)
+            key = tuple_(col, self.model.id)
+            query = self._list_query(uow.actor, text)
+            if after is not None:
+                query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
+            order = (col.desc(), self.model.id.desc()) if descending else (col.asc(), self.model.id.asc())
+            rows = uow.session.execute(query.order_by(*order).limit(limit + 1)).all()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            dtos = tuple(self._dto(r, n) for r, n in rows)
+            cursor = (getattr(rows[-1][0], sort), rows[-1][0].id) if more and rows else None
+            return Page(rows=dtos, next_cursor=cursor)
+
+    def count(self, db: Database, actor: Actor, *, text: str | None = None) -> int:
+        with read_only(db, actor) as uow:
+            require(uow.actor, self.module, "view")
+            sub = self._list_query(uow.actor, text).subquery()
+            return uow.session.scalar(select(func.count()).select_from(sub)) or 0
+
+    def visible_ids(self, db: Database, actor: Actor) -> set[int]:
+        """Ids of every live record the actor may see (tests and small exports)."""
+        with read_only(db, actor) as uow:
+            require(uow.actor, self.module, "view")
+            return set(
+                uow.session.scalars(select(self.model.id).where(visible_filter(self.model, uow.actor)))
+            )
+
+    def recycle_bin(self, db: Database, actor: Actor) -> list[RecordDTO]:
+        """Recycled records the actor may see, most recently deleted first."""
+        with read_only(db, actor) as uow:
+            require(uow.actor, self.module, "delete")
+            rows = uow.session.execute(
+                select(self.model, User.name)
+                .join(User, User.id == self.model.owner_id)
+                .where(self.model.deleted_at.is_not(None), scope_filter(self.model, uow.actor))
+                .order_by(self.model.deleted_at.desc())
+            ).all()
+            return [self._dto(r, n) for r, n in rows]
+
+    def operation_log(self, db: Database, actor: Actor, record_id: int) -> list[audit.AuditEntryDTO]:
+        with read_only(db, actor) as uow:
+            require(uow.actor, self.module, "view")
+            self._load(uow.session, uow.actor, record_id, for_edit=False)
+            return audit.read_entries(uow.session, entity=self.module, record_id=record_id)
+
+    # --- writes -----------------------------------------------------------------------
+
+    def create(
+        self, db: Database, actor: Actor, values: Mapping[str, Any], *, owner_id: int | None = None,
+        custom: Mapping[str, Any] | None = None,
+    ) -> RecordDTO:
+        with unit_of_work(db, actor) as uow:
+            require(uow.actor, self.module, "create")
+            self._validate(values, partial=False)
+            owner = owner_id or uow.actor.user_id
+            self._check_owner(uow.session, owner)
+            row = self.model(**values, owner_id=owner, creator_id=uow.actor.user_id, custom=dict(custom or {}))
+            uow.session.add(row)
+            uow.session.flush()
+            snapshot = {f: getattr(row, f) for f in self.fields} | {"owner_id": owner}
+            audit.write_audit(
+                uow.session, entity=self.module, record_id=row.id, action="create",
+                actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in snapshot.items()},
+                version=row.version,
+            )
+            uow.add_event(RecordCreated(self.module, row.id, uow.actor.user_id, values=audit.jsonable(snapshot)))
+            return self._dto(row, self._owner_name(uow.session, owner))
+
+    def update(
+        self, db: Database, actor: Actor, record_id: int, *, expected_version: int, changes: Mapping[str, Any]
+    ) -> RecordDTO:
+        """Save ``changes`` made to the record as it was at ``expected_version``.
+
+        If anyone saved it since, nothing is written and ConflictError lists each field with
+        mine / theirs / original values.
+        """
+        self._validate(changes, partial=True)
+        try:
+            with unit_of_work(db, actor) as uow:
+                require(uow.actor, self.module, "edit")
+                row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+                if row.version != expected_version:
+                    raise self._conflict(uow.session, row, expected_version, changes)
+                diff = {
+                    f: (getattr(row, f), v) for f, v in changes.items()
+                    if audit.jsonable(getattr(row, f)) != audit.jsonable(v)
+                }
+                if not diff:
+                    return self._dto(row, self._owner_name(uow.session, row.owner_id))
+                for name, (_old, new) in diff.items():
+                    setattr(row, name, new)
+                uow.session.flush()  # UPDATE … WHERE version = expected: the race is decided here
+                audit.write_audit(
+                    uow.session, entity=self.module, record_id=row.id, action="update",
+                    actor_id=uow.actor.user_id, changes=diff, version=row.version,
+                )
+                uow.add_event(RecordUpdated(
+                    self.module, row.id, uow.actor.user_id,
+                    before={k: audit.jsonable(o) for k, (o, _n) in diff.items()},
+                    after={k: audit.jsonable(n) for k, (_o, n) in diff.items()},
+                ))
+                return self._dto(row, self._owner_name(uow.session, row.owner_id))
+        except StaleDataError:
+            # Another session committed between our read and our UPDATE.
+            with read_only(db, actor) as uow:
+                row = self._load(uow.session, uow.actor, record_id, for_edit=False)
+                raise self._conflict(uow.session, row, expected_version, changes) from None
+
+    def _conflict(self, session: Session, row: M, expected_version: int, changes: Mapping[str, Any]) -> ConflictError:
+        theirs = {f: audit.jsonable(getattr(row, f)) for f in self.fields}
+        original = audit.values_at_version(
+            session, entity=self.module, record_id=row.id, version=expected_version, current=theirs
+        )
+        mine = {f: audit.jsonable(v) for f, v in changes.items()}
+        changed_by_them = {f for f in self.fields if theirs[f] != original[f]}
+        names = [f for f in self.fields if f in mine or f in changed_by_them]
+        conflicts = tuple(
+            FieldConflict(field=f, mine=mine.get(f, original[f]), theirs=theirs[f], original=original[f])
+            for f in names
+        )
+        return ConflictError(self.module, row.id, conflicts=conflicts, their_version=row.version)
+
+    def transfer(self, db: Database, actor: Actor, record_ids: Sequence[int], *, new_owner_id: int) -> int:
+        """Give records to another owner. Returns how many changed owner."""
+        with unit_of_work(db, actor) as uow:
+            require(uow.actor, self.module, "transfer")
+            self._check_owner(uow.session, new_owner_id)
+            changed = 0
+            for record_id in record_ids:
+                row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+                old = row.owner_id
+                if old == new_owner_id:
+                    continue
+                row.owner_id = new_owner_id
+                uow.session.flush()
+                audit.write_audit(
+                    uow.session, entity=self.module, record_id=row.id, action="owner_change",
+                    actor_id=uow.actor.user_id, changes={"owner_id": (old, new_owner_id)}, version=row.version,
+                )
+                uow.add_event(OwnerChanged(self.module, row.id, uow.actor.user_id, old_owner_id=old, new_owner_id=new_owner_id))
+                changed += 1
+            return changed
+
+    def delete(self, db: Database, actor: Actor, record_id: int) -> None:
+        """Move a record into the recycle bin (restorable)."""
+        with unit_of_work(db, actor) as uow:
+            require(uow.actor, self.module, "delete")
+            row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+            now = utcnow()
+            row.deleted_at, row.deleted_by_id = now, uow.actor.user_id
+            uow.session.flush()
+            audit.write_audit(
+                uow.session, entity=self.module, record_id=row.id, action="delete",
+                actor_id=uow.actor.user_id, changes={"deleted_at": (None, now)}, version=row.version,
+            )
+            uow.add_event(RecordDeleted(self.module, row.id, uow.actor.user_id))
+
+    def restore(self, db: Database, actor: Actor, record_id: int) -> RecordDTO:
+        """Bring a record back from the recycle bin."""
+        with unit_of_work(db, actor) as uow:
+            require(uow.actor, self.module, "delete")
+            row = uow.session.scalar(
+                select(self.model).where(
+                    self.model.id == record_id, self.model.deleted_at.is_not(None),
+                    editable_filter(self.model, uow.actor),
+                )
+            )
+            if row is None:
+                raise NotFound(self.module, record_id)
+            old = row.deleted_at
+            row.deleted_at, row.deleted_by_id = None, None
+            uow.session.flush()
+            audit.write_audit(
+                uow.session, entity=self.module, record_id=row.id, action="restore",
+                actor_id=uow.actor.user_id, changes={"deleted_at": (old, None)}, version=row.version,
+            )
+            uow.add_event(RecordRestored(self.module, row.id, uow.actor.user_id))
+            return self._dto(row, self._owner_name(uow.session, row.owner_id))
+
+    # --- team (相关团队) ----------------------------------------------------------------
+
+    def team(self, db: Database, actor: Actor, record_id: int) -> list[TeamMemberDTO]:
+        with read_only(db, actor) as uow:
+            require(uow.actor, self.module, "view")
+            self._load(uow.session, uow.actor, record_id, for_edit=False)
+            rows = uow.session.execute(
+                select(TeamMember, User.name).join(User, User.id == TeamMember.user_id)
+                .where(TeamMember.entity == self.module, TeamMember.record_id == record_id)
+                .order_by(User.name)
+            ).all()
+            return [TeamMemberDTO(m.user_id, n, m.access) for m, n in rows]
+
+    def set_team_member(
+        self, db: Database, actor: Actor, record_id: int, *, user_id: int, access: str | None
+    ) -> None:
+        """Add a team member (access "read"/"write"), change their access, or remove (None)."""
+        if access not in (None, "read", "write"):
+            raise ValidationError({"access": QT_TRANSLATE_NOOP(CONTEXT, "Choose read or read-write.")})
+        with unit_of_work(db, actor) as uow:
+            require(uow.actor, self.module, "edit")
+            row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+            if user_id == row.owner_id:
+                raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "The owner is not added to the team."))
+            member = uow.session.get(TeamMember, (self.module, record_id, user_id))
+            old = member.access if member else None
+            if access is None and member is not None:
+                uow.session.delete(member)
+            elif access is not None and member is None:
+                self._check_owner(uow.session, user_id)
+                uow.session.add(TeamMember(entity=self.module, record_id=record_id, user_id=user_id, access=access))
+            elif member is not None and access is not None:
+                member.access = access
+            if old != access:
+                audit.write_audit(
+                    uow.session, entity=self.module, record_id=record_id, action="team",
+                    actor_id=uow.actor.user_id, changes={f"team:{user_id}": (old, access)}, version=row.version,
+                )

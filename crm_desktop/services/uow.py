@@ -1,0 +1,85 @@
+"""The unit of work: one Session, one transaction, the domain events it produced."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from crm_desktop.services.actor import Actor, load_actor
+from crm_desktop.services.events import DomainEvent
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
+
+#: Bound on events raised while handling events (rules firing rules): never a loop.
+MAX_EVENT_ROUNDS = 8
+
+
+class UnitOfWork:
+    """Collects events during a service call and hands them to the bus.
+
+    ``in_transaction`` subscribers run at commit time but before the COMMIT, inside the same
+    transaction, and may add events of their own (drained in bounded rounds);
+    ``after_commit`` subscribers run once the data is durable.
+    """
+
+    def __init__(self, db: Database, session: Session, actor: Actor | None) -> None:
+        self.db = db
+        self.session = session
+        self.actor = actor
+        self.events: list[DomainEvent] = []
+        self._published: list[DomainEvent] = []
+
+    def add_event(self, event: DomainEvent) -> None:
+        self.events.append(event)
+
+    def commit(self) -> None:
+        rounds = 0
+        while self.events:
+            rounds += 1
+            if rounds > MAX_EVENT_ROUNDS:
+                raise RuntimeError("events kept raising events: stopped to avoid a loop")
+            batch, self.events = self.events, []
+            for event in batch:
+                if self.db.bus is not None:
+                    self.db.bus.publish(event, self, phase="in_transaction")
+                self._published.append(event)
+            self.session.flush()
+        self.session.commit()
+        published, self._published = self._published, []
+        if self.db.bus is not None:
+            for event in published:
+                self.db.bus.publish(event, None, phase="after_commit")
+
+
+@contextmanager
+def unit_of_work(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
+    """Open a transaction acting as ``actor`` (reloaded fresh); commit on success.
+
+    Thread rule: use and finish on one thread; nothing from the session escapes it.
+    """
+    session = db.sessions()
+    try:
+        fresh = load_actor(session, actor.user_id) if actor is not None else None
+        uow = UnitOfWork(db, session, fresh)
+        yield uow
+        uow.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+@contextmanager
+def read_only(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
+    """A unit of work for reads: same actor reload, always rolled back."""
+    session = db.sessions()
+    try:
+        fresh = load_actor(session, actor.user_id) if actor is not None else None
+        yield UnitOfWork(db, session, fresh)
+    finally:
+        session.rollback()
+        session.close()
