@@ -1,0 +1,87 @@
+"""Database layer: pragmas, migrations, the safety copy, refusing files that are not databases."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from crm_desktop.db import (
+    DatabaseUnavailable,
+    NotADatabase,
+    _alembic_config,
+    current_revision,
+    head_revision,
+    make_engine,
+    migrate,
+    open_database,
+    resolve_url,
+)
+from crm_desktop.models import Base
+
+
+def test_sqlite_pragmas_on_every_connection(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'a.sqlite3'}", pool_size=3)
+    conns = [engine.connect() for _ in range(3)]  # distinct DBAPI connections
+    for conn in conns:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    for conn in conns:
+        conn.close()
+    engine.dispose()
+
+
+def test_migrations_match_models(db_url: str) -> None:
+    """The schema the migrations build is exactly what the models describe (no drift)."""
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_not_a_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"These are my meeting notes, not a database.\n" * 100)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(NotADatabase, match="not a CRM database"):
+        open_database(f"sqlite:///{path}")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.sqlite3"]  # no -wal/-shm left behind
+
+
+def test_unreachable_server_is_reported_in_words() -> None:
+    with pytest.raises(DatabaseUnavailable, match="Cannot connect"):
+        open_database("postgresql://nobody@127.0.0.1:1/nothing")
+
+
+def test_migrating_an_older_sqlite_file_copies_it_aside_first(tmp_path: Path) -> None:
+    path = tmp_path / "crm.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+        conn.execute(text("INSERT INTO settings (key, value) VALUES ('company_name', '\"星辰\"')"))
+    copy = migrate(engine)
+    assert copy is not None and copy.exists() and copy.name.startswith("crm.sqlite3.pre-")
+    assert current_revision(engine) == head_revision()
+    assert inspect(engine).has_table("customers")
+    engine.dispose()
+    old = make_engine(f"sqlite:///{copy}")
+    assert current_revision(old) == "0001"  # the copy is the database as it was
+    with old.connect() as conn:
+        assert conn.execute(text("SELECT value FROM settings")).scalar() == "\"星辰\""
+    old.dispose()
+    assert migrate(make_engine(f"sqlite:///{path}")) is None  # already at head: no copy
+
+
+def test_database_choice_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CRM_DATABASE_URL", raising=False)
+    assert resolve_url(None).startswith("sqlite:///") and resolve_url(None).endswith("crm.sqlite3")
+    monkeypatch.setenv("CRM_DATABASE_URL", "postgresql://u@h/d")
+    assert resolve_url(None) == "postgresql+psycopg://u@h/d"
+    assert resolve_url("sqlite:///x.db") == "sqlite:///x.db"

@@ -1,0 +1,160 @@
+"""Property: for random department trees, superior chains, role sets and teams, the records
+each user can list are exactly those a plain reference model of the five scopes plus teams
+allows — on SQLite and on PostgreSQL."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, update
+
+from crm_desktop.db import Database
+from crm_desktop.models import (
+    Customer,
+    Department,
+    Role,
+    RoleDataScope,
+    RolePermission,
+    TeamMember,
+    User,
+    user_roles,
+    utcnow,
+)
+from crm_desktop.services.actor import load_actor
+from crm_desktop.services.customers import customers
+from crm_desktop.services.permissions import DataScope
+
+
+@dataclass
+class World:
+    dept_parent: list[int | None]  # index → parent index (0 is the top)
+    user_dept: list[int]
+    user_superior: list[int | None]
+    role_scope: list[DataScope]
+    user_roles: list[list[int]]
+    record_owner: list[int]
+    team: list[tuple[int, int, str]]  # (record, user, access)
+    deleted: list[bool]
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> World:
+    n_dept = draw(st.integers(1, 6))
+    dept_parent: list[int | None] = [None] + [draw(st.integers(0, i - 1)) for i in range(1, n_dept)]
+    n_users = draw(st.integers(1, 8))
+    user_dept = [draw(st.integers(0, n_dept - 1)) for _ in range(n_users)]
+    # A superior is someone earlier in a random order: chains of any shape, never a loop.
+    order = draw(st.permutations(range(n_users)))
+    rank = {u: i for i, u in enumerate(order)}
+    user_superior: list[int | None] = []
+    for u in range(n_users):
+        earlier = [v for v in range(n_users) if rank[v] < rank[u]]
+        user_superior.append(draw(st.one_of(st.none(), st.sampled_from(earlier))) if earlier else None)
+    n_roles = draw(st.integers(1, 4))
+    role_scope = [draw(st.sampled_from(list(DataScope))) for _ in range(n_roles)]
+    roles_of = [sorted(draw(st.sets(st.integers(0, n_roles - 1), min_size=1, max_size=n_roles))) for _ in range(n_users)]
+    n_rec = draw(st.integers(0, 14))
+    record_owner = [draw(st.integers(0, n_users - 1)) for _ in range(n_rec)]
+    team = draw(st.lists(st.tuples(st.integers(0, max(n_rec - 1, 0)), st.integers(0, n_users - 1),
+                                   st.sampled_from(["read", "write"])), max_size=6, unique_by=lambda t: (t[0], t[1])))
+    team = [t for t in team if n_rec and record_owner[t[0]] != t[1]]
+    deleted = [draw(st.booleans()) and draw(st.booleans()) for _ in range(n_rec)]
+    return World(dept_parent, user_dept, user_superior, role_scope, roles_of, record_owner, team, deleted)
+
+
+def reference_visible(w: World, u: int) -> set[int]:
+    """The five scopes and teams, written as plainly as possible."""
+    def subtree(d: int) -> set[int]:
+        out = {d}
+        changed = True
+        while changed:
+            grown = {i for i, p in enumerate(w.dept_parent) if p in out}
+            changed = not grown <= out
+            out |= grown
+        return out
+
+    def reports(x: int) -> set[int]:
+        out = {x}
+        changed = True
+        while changed:
+            grown = {v for v, s in enumerate(w.user_superior) if s in out}
+            changed = not grown <= out
+            out |= grown
+        return out
+
+    everyone = set(range(len(w.user_dept)))
+    owners: set[int] = set()
+    for r in w.user_roles[u]:
+        owners |= {
+            DataScope.SELF: {u},
+            DataScope.SUBORDINATES: reports(u),
+            DataScope.DEPARTMENT: {v for v in everyone if w.user_dept[v] == w.user_dept[u]},
+            DataScope.DEPARTMENT_TREE: {v for v in everyone if w.user_dept[v] in subtree(w.user_dept[u])},
+            DataScope.ALL: everyone,
+        }[w.role_scope[r]]
+    by_team = {rec for rec, member, _ in w.team if member == u}
+    return {i for i, o in enumerate(w.record_owner) if (o in owners or i in by_team) and not w.deleted[i]}
+
+
+def build(db: Database, w: World) -> tuple[list[int], list[int]]:
+    """Write the world straight into the tables (the property is about reading)."""
+    with db.sessions.begin() as s:
+        for table in (TeamMember, Customer):
+            s.execute(delete(table))
+        s.execute(delete(user_roles))
+        for table in (RoleDataScope, RolePermission, Role):
+            s.execute(delete(table))
+        s.execute(delete(User))
+        s.execute(update(Department).values(parent_id=None))  # RESTRICT is checked row by row
+        s.execute(delete(Department))
+        dept_ids: list[int] = []
+        for i, parent in enumerate(w.dept_parent):
+            d = Department(name=f"d{i}", parent_id=None if parent is None else dept_ids[parent])
+            s.add(d)
+            s.flush()
+            dept_ids.append(d.id)
+        roles = []
+        for i, scope in enumerate(w.role_scope):
+            role = Role(name=f"r{i}", description="", is_super=False,
+                        permissions=[RolePermission(module="customer", action="view")],
+                        scopes=[RoleDataScope(module="customer", scope=scope.value)])
+            s.add(role)
+            roles.append(role)
+        user_ids: list[int] = []
+        for i, d in enumerate(w.user_dept):
+            user = User(mobile=f"1380000{i:04d}", name=f"u{i}", password_hash="x", department_id=dept_ids[d],
+                        roles=[roles[r] for r in w.user_roles[i]])
+            s.add(user)
+            s.flush()
+            user_ids.append(user.id)
+        for i, sup in enumerate(w.user_superior):
+            if sup is not None:
+                s.get_one(User, user_ids[i]).superior_id = user_ids[sup]
+        record_ids: list[int] = []
+        for i, owner in enumerate(w.record_owner):
+            c = Customer(name=f"c{i}", owner_id=user_ids[owner], creator_id=user_ids[owner], custom={})
+            if w.deleted[i]:
+                c.deleted_at = utcnow()
+            s.add(c)
+            s.flush()
+            record_ids.append(c.id)
+        for rec, member, access in w.team:
+            s.add(TeamMember(entity="customer", record_id=record_ids[rec], user_id=user_ids[member], access=access))
+    return user_ids, record_ids
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(w=worlds())
+def test_listed_records_match_the_reference_model(db: Database, w: World) -> None:
+    user_ids, record_ids = build(db, w)
+    for u, uid in enumerate(user_ids):
+        with db.sessions() as s:
+            actor = load_actor(s, uid)
+        listed = customers.visible_ids(db, actor)
+        expected = {record_ids[i] for i in reference_visible(w, u)}
+        assert listed == expected, f"user {u}"
+        # The paginated list and the count go through the same filter.
+        page = customers.list_page(db, actor, limit=100)
+        assert {r.id for r in page.rows} == expected
+        assert customers.count(db, actor) == len(expected)
