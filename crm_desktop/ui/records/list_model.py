@@ -1,0 +1,348 @@
+"""A table model over a record service's keyset-paginated list.
+
+The model never holds the whole table: it asks ``service.list_page`` for one page at a time
+(``canFetchMore``/``fetchMore``, so the view pulls pages as the user scrolls). Sorting and
+searching re-query in SQL; there is no proxy model. Every load runs through ``ui.ops.op``
+off the GUI thread; a generation counter drops pages that arrive after the sort, the search
+or the data changed. Thread rule: use the model on the GUI thread only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from shiboken6 import isValid
+
+from crm_desktop.services.records import PAGE_SIZE, Page, RecordDTO, RecordService
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.i18n import error_text, tr
+from crm_desktop.ui.ops import op
+
+#: The record's id, for selection and actions (``data(index, RecordIdRole)``).
+RecordIdRole = Qt.ItemDataRole.UserRole + 1
+#: A refresh after a change reloads what was on screen, up to this many rows.
+MAX_REFRESH_ROWS = 1000
+#: Changes often come in bursts (a bulk transfer emits one signal per record).
+REFRESH_DELAY_MS = 80
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One list column: a record field (or a base attribute such as ``owner_name`` or
+    ``updated_at``), its translated header and its initial width in pixels.
+
+    ``sortable`` columns must be sortable by the service (module fields, ``created_at``,
+    ``updated_at``, ``id``); owner name is not, so clicking its header does nothing.
+    """
+
+    field: str
+    header: str
+    width: int = 120
+    sortable: bool = True
+
+
+def format_value(value: Any, *, seconds: bool = False) -> str:
+    """How a stored value reads in a list cell or a log line (times in local time)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return tr("Yes") if value else tr("No")
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone()
+        return value.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(format_value(v) for v in value)
+    return str(value)
+
+
+def record_value(record: RecordDTO, field: str) -> Any:
+    """A field of a record: module fields, then base attributes, then custom fields."""
+    if field in record.values:
+        return record.values[field]
+    if field in ("id", "owner_name", "owner_id", "creator_id", "created_at", "updated_at", "version"):
+        return getattr(record, field)
+    return record.custom.get(field)
+
+
+class RecordTableModel(QAbstractTableModel):
+    """Rows of one record module as the actor may see them, loaded page by page.
+
+    Signals: ``totalChanged(n)`` with the count of matching records (``service.count``),
+    ``loadFailed(message)`` with a translated message when a page or the count could not be
+    read. Reloads by itself when ``ctx.signals.changed`` names its
+    entity (or "*"), and when users change (owner names).
+    """
+
+    totalChanged = Signal(int)
+    loadFailed = Signal(str)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        service: RecordService[Any],
+        columns: Sequence[ColumnSpec],
+        *,
+        page_size: int = PAGE_SIZE,
+        sort: str = "updated_at",
+        descending: bool = True,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._service = service
+        self._columns = tuple(columns)
+        self._page_size = page_size
+        self._sort = sort
+        self._descending = descending
+        self._text = ""
+        self._rows: list[RecordDTO] = []
+        self._cursor: tuple[Any, int] | None = None
+        self._has_more = False
+        self._loading = False
+        self._generation = 0
+        self._total: int | None = None
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+        ctx.signals.changed.connect(self._on_changed)
+        self.reload()
+
+    # --- what the tab and tests read ------------------------------------------------
+
+    @property
+    def entity(self) -> str:
+        return self._service.module
+
+    @property
+    def columns(self) -> tuple[ColumnSpec, ...]:
+        return self._columns
+
+    @property
+    def total(self) -> int | None:
+        """Matching records in the database (None until counted)."""
+        return self._total
+
+    @property
+    def sort_field(self) -> str:
+        return self._sort
+
+    @property
+    def descending(self) -> bool:
+        return self._descending
+
+    @property
+    def search_text(self) -> str:
+        return self._text
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def record(self, row: int) -> RecordDTO:
+        return self._rows[row]
+
+    def row_of(self, record_id: int) -> int | None:
+        for row, record in enumerate(self._rows):
+            if record.id == record_id:
+                return row
+        return None
+
+    def column_of(self, field: str) -> int | None:
+        for column, spec in enumerate(self._columns):
+            if spec.field == field:
+                return column
+        return None
+
+    # --- Qt model interface -----------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        record = self._rows[index.row()]
+        spec = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            # One line per cell: the row height is fixed.
+            return format_value(record_value(record, spec.field)).replace("\n", " ")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = format_value(record_value(record, spec.field))
+            return text if len(text) > 30 or "\n" in text else None
+        if role == RecordIdRole:
+            return record.id
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._columns[section].header
+        return None
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._has_more and not self._loading
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._request(reset=False, limit=self._page_size)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Re-query sorted by ``column`` in SQL; a column the service cannot sort is ignored."""
+        if not 0 <= column < len(self._columns) or not self._columns[column].sortable:
+            return
+        self.set_sort(self._columns[column].field, descending=order == Qt.SortOrder.DescendingOrder)
+
+    # --- changing what is shown -------------------------------------------------------
+
+    def set_sort(self, field: str, *, descending: bool) -> None:
+        if (field, descending) == (self._sort, self._descending):
+            return
+        self._sort, self._descending = field, descending
+        self.reload()
+
+    def set_search(self, text: str) -> None:
+        text = text.strip()
+        if text != self._text:
+            self._text = text
+            self.reload()
+
+    def reload(self) -> None:
+        """Start over at the first page (after a sort or search change)."""
+        self._start(limit=self._page_size)
+
+    def refresh(self) -> None:
+        """Re-read what is on screen, keeping roughly as many rows (after a data change)."""
+        self._start(limit=min(max(self._page_size, len(self._rows)), MAX_REFRESH_ROWS))
+
+    def _on_changed(self, entity: str, _record_id: int) -> None:
+        if entity in (self._service.module, "*", "user"):
+            self._refresh_timer.start()
+
+    # --- loading ----------------------------------------------------------------------
+
+    def _start(self, *, limit: int) -> None:
+        self._refresh_timer.stop()
+        self._generation += 1
+        # The old rows stay until the new first page arrives, so the view does not flicker.
+        self._request(reset=True, limit=limit)
+        self._count()
+
+    def _request(self, *, reset: bool, limit: int) -> None:
+        generation = self._generation
+        db, actor, service = self._ctx.db, self._ctx.actor, self._service
+        sort, descending, text = self._sort, self._descending, self._text or None
+        after = None if reset else self._cursor
+        self._loading = True
+
+        def load() -> Page:
+            return service.list_page(
+                db, actor, sort=sort, descending=descending, after=after, limit=limit, text=text
+            )
+
+        (
+            op(None, load)
+            .success(lambda page: self._page_loaded(generation, reset, page))
+            .failure(lambda exc: self._load_failed(generation, exc))
+            .run()
+        )
+
+    def _page_loaded(self, generation: int, reset: bool, page: Page) -> None:
+        if not isValid(self) or generation != self._generation:
+            return  # a newer sort, search or refresh has superseded this page
+        if reset:
+            self.beginResetModel()
+            self._rows = list(page.rows)
+            self.endResetModel()
+        elif page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        self._cursor = page.next_cursor
+        self._has_more = page.next_cursor is not None
+        self._loading = False
+
+    def _load_failed(self, generation: int, exc: BaseException) -> None:
+        if not isValid(self) or generation != self._generation:
+            return
+        # Stop paging: a view would otherwise retry on every scroll and repeat the error.
+        self._has_more = False
+        self._loading = False
+        self.loadFailed.emit(error_text(exc))
+
+    def _count(self) -> None:
+        generation = self._generation
+        db, actor, service, text = self._ctx.db, self._ctx.actor, self._service, self._text or None
+
+        def counted(total: int) -> None:
+            if isValid(self) and generation == self._generation:
+                self._total = total
+                self.totalChanged.emit(total)
+
+        op(None, lambda: service.count(db, actor, text=text)).success(counted).failure(
+            lambda exc: self._load_failed(generation, exc)
+        ).run()
+
+
+def configure_view(view: QTableView, model: RecordTableModel) -> None:
+    """Set up a table view for a record model: fixed row height, column widths, row-wise
+    multi-selection, and header clicks that sort in SQL (non-sortable columns ignore them)."""
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    rows = view.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 12)
+    rows.hide()
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(True)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for column, spec in enumerate(model.columns):
+        header.resizeSection(column, spec.width)
+
+    def current_order() -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if model.descending else Qt.SortOrder.AscendingOrder
+
+    def show_current() -> None:
+        column = model.column_of(model.sort_field)
+        header.setSortIndicatorShown(column is not None)
+        if column is not None:
+            header.setSortIndicator(column, current_order())
+
+    def clicked(column: int, order: Qt.SortOrder) -> None:
+        if model.columns[column].sortable:
+            model.sort(column, order)
+        else:
+            show_current()  # put the arrow back where the data really is sorted
+
+    show_current()
+    header.setSectionsClickable(True)
+    header.sortIndicatorChanged.connect(clicked)
