@@ -49,9 +49,9 @@ def setup_company(
     """
     errors: dict[str, str] = {}
     if not company.strip():
-        errors["company"] = QT_TRANSLATE_NOOP(CONTEXT, "Required.")
+        errors["company"] = QT_TRANSLATE_NOOP("errors", "Required.")
     if not admin_name.strip():
-        errors["admin_name"] = QT_TRANSLATE_NOOP(CONTEXT, "Required.")
+        errors["admin_name"] = QT_TRANSLATE_NOOP("errors", "Required.")
     errors.update(check_mobile(admin_mobile, field="admin_mobile"))
     if errors:
         raise ValidationError(errors)
@@ -59,7 +59,7 @@ def setup_company(
     with unit_of_work(db, None) as uow:
         s = uow.session
         if (s.scalar(select(func.count(User.id))) or 0) > 0:
-            raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "This database is already set up."))
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "This database is already set up."))
         s.merge(Setting(key="company_name", value=company.strip()))
         top = Department(name=company.strip(), parent_id=None)
         role = Role(name=super_role_name, description="", is_super=True)
@@ -83,7 +83,7 @@ def login(db: Database, mobile: str, password: str, *, now: dt.datetime | None =
     with unit_of_work(db, None) as uow:
         user = uow.session.scalar(select(User).where(User.mobile == mobile.strip()))
         if user is None:
-            raise AuthError(QT_TRANSLATE_NOOP(CONTEXT, "Wrong mobile number or password."))
+            raise AuthError(QT_TRANSLATE_NOOP("errors", "Wrong mobile number or password."))
         if user.locked_until is not None and user.locked_until > now:
             raise AccountLocked(user.locked_until)
         if not verify_password(user.password_hash, password):
@@ -96,7 +96,7 @@ def login(db: Database, mobile: str, password: str, *, now: dt.datetime | None =
                 uow.commit()  # keep the count although we raise
                 raise AccountLocked(user.locked_until)
             uow.commit()
-            raise AuthError(QT_TRANSLATE_NOOP(CONTEXT, "Wrong mobile number or password."))
+            raise AuthError(QT_TRANSLATE_NOOP("errors", "Wrong mobile number or password."))
         if not user.enabled:
             raise AccountDisabled()
         user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
@@ -108,7 +108,7 @@ def change_password(db: Database, actor: Actor, *, old_password: str, new_passwo
     with unit_of_work(db, actor) as uow:
         user = uow.session.get_one(User, uow.actor.user_id)
         if not verify_password(user.password_hash, old_password):
-            raise ValidationError({"old_password": QT_TRANSLATE_NOOP(CONTEXT, "The current password is wrong.")})
+            raise ValidationError({"old_password": QT_TRANSLATE_NOOP("errors", "The current password is wrong.")})
         check_policy(new_password, field="new_password")
         user.password_hash = hash_password(new_password)
 
@@ -120,6 +120,6 @@ def reset_password(db: Database, actor: Actor, user_id: int, *, new_password: st
         require(uow.actor, "user", "reset_password")
         user = uow.session.get(User, user_id)
         if user is None:
-            raise ValidationError({"user": QT_TRANSLATE_NOOP(CONTEXT, "No such user.")})
+            raise ValidationError({"user": QT_TRANSLATE_NOOP("errors", "No such user.")})
         user.password_hash = hash_password(new_password)
         user.failed_logins, user.locked_until = 0, None

@@ -60,7 +60,7 @@ def _get(session: Session, department_id: int) -> Department:
 
 def _clean_name(name: str) -> str:
     if not name.strip():
-        raise ValidationError({"name": QT_TRANSLATE_NOOP(CONTEXT, "Required.")})
+        raise ValidationError({"name": QT_TRANSLATE_NOOP("errors", "Required.")})
     return name.strip()
 
 
@@ -96,12 +96,12 @@ def move_department(db: Database, actor: Actor, department_id: int, *, new_paren
         require(uow.actor, "department", "edit")
         dept = _get(uow.session, department_id)
         if dept.parent_id is None:
-            raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "The top department cannot be moved."))
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "The top department cannot be moved."))
         node: Department | None = _get(uow.session, new_parent_id)
         while node is not None:
             if node.id == dept.id:
                 raise RuleViolation(
-                    QT_TRANSLATE_NOOP(CONTEXT, "A department cannot be moved under itself or its sub-departments.")
+                    QT_TRANSLATE_NOOP("errors", "A department cannot be moved under itself or its sub-departments.")
                 )
             node = uow.session.get(Department, node.parent_id) if node.parent_id else None
         old, dept.parent_id = dept.parent_id, new_parent_id
@@ -115,17 +115,17 @@ def delete_department(db: Database, actor: Actor, department_id: int) -> None:
         require(uow.actor, "department", "delete")
         dept = _get(uow.session, department_id)
         if dept.parent_id is None:
-            raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "The top department cannot be deleted."))
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "The top department cannot be deleted."))
         users = uow.session.scalar(select(func.count(User.id)).where(User.department_id == dept.id)) or 0
         if users:
             raise RuleViolation(
-                QT_TRANSLATE_NOOP(CONTEXT, "“{name}” still has {count} user(s). Move them to another department first."),
+                QT_TRANSLATE_NOOP("errors", "“{name}” still has {count} user(s). Move them to another department first."),
                 name=dept.name, count=users,
             )
         children = uow.session.scalar(select(func.count(Department.id)).where(Department.parent_id == dept.id)) or 0
         if children:
             raise RuleViolation(
-                QT_TRANSLATE_NOOP(CONTEXT, "“{name}” still has {count} sub-department(s). Delete or move them first."),
+                QT_TRANSLATE_NOOP("errors", "“{name}” still has {count} sub-department(s). Delete or move them first."),
                 name=dept.name, count=children,
             )
         audit.write_audit(uow.session, entity="department", record_id=dept.id, action="delete",

@@ -26,7 +26,7 @@ class ServiceError(Exception):
 class PermissionDenied(ServiceError):
     def __init__(self, module: str, action: str) -> None:
         super().__init__(
-            QT_TRANSLATE_NOOP(CONTEXT, "You do not have permission to {action} in {module}."),
+            QT_TRANSLATE_NOOP("errors", "You do not have permission to {action} in {module}."),
             module=module,
             action=action,
         )
@@ -37,7 +37,7 @@ class PermissionDenied(ServiceError):
 class NotFound(ServiceError):
     def __init__(self, entity: str, record_id: int | str) -> None:
         super().__init__(
-            QT_TRANSLATE_NOOP(CONTEXT, "The {entity} {record_id} does not exist or is not visible to you."),
+            QT_TRANSLATE_NOOP("errors", "The {entity} {record_id} does not exist or is not visible to you."),
             entity=entity,
             record_id=record_id,
         )
@@ -73,7 +73,7 @@ class ConflictError(ServiceError):
     ) -> None:
         super().__init__(
             QT_TRANSLATE_NOOP(
-                CONTEXT,
+                "errors",
                 "Someone else saved this {entity} while you were editing it. Fields: {fields}.",
             ),
             entity=entity,
@@ -93,7 +93,7 @@ class AccountLocked(AuthError):
     def __init__(self, until: dt.datetime) -> None:
         super().__init__(
             QT_TRANSLATE_NOOP(
-                CONTEXT,
+                "errors",
                 "Too many wrong passwords: this account is locked until {until}. "
                 "Wait, or ask an administrator to reset the password.",
             ),
@@ -105,5 +105,5 @@ class AccountLocked(AuthError):
 class AccountDisabled(AuthError):
     def __init__(self) -> None:
         super().__init__(
-            QT_TRANSLATE_NOOP(CONTEXT, "This account is disabled. Ask an administrator.")
+            QT_TRANSLATE_NOOP("errors", "This account is disabled. Ask an administrator.")
         )

@@ -31,5 +31,5 @@ def check_policy(password: str, *, field: str = "password") -> None:
         or not any(c.isdigit() for c in password)
     ):
         raise ValidationError(
-            {field: QT_TRANSLATE_NOOP(CONTEXT, "Use at least 8 characters with letters and digits.")}
+            {field: QT_TRANSLATE_NOOP("errors", "Use at least 8 characters with letters and digits.")}
         )

@@ -25,23 +25,23 @@ class DataScope(StrEnum):
 
 
 SCOPE_LABELS: dict[DataScope, str] = {
-    DataScope.SELF: QT_TRANSLATE_NOOP(CONTEXT, "Self"),
-    DataScope.SUBORDINATES: QT_TRANSLATE_NOOP(CONTEXT, "Self and subordinates"),
-    DataScope.DEPARTMENT: QT_TRANSLATE_NOOP(CONTEXT, "Own department"),
-    DataScope.DEPARTMENT_TREE: QT_TRANSLATE_NOOP(CONTEXT, "Department and sub-departments"),
-    DataScope.ALL: QT_TRANSLATE_NOOP(CONTEXT, "All"),
+    DataScope.SELF: QT_TRANSLATE_NOOP("permissions", "Self"),
+    DataScope.SUBORDINATES: QT_TRANSLATE_NOOP("permissions", "Self and subordinates"),
+    DataScope.DEPARTMENT: QT_TRANSLATE_NOOP("permissions", "Own department"),
+    DataScope.DEPARTMENT_TREE: QT_TRANSLATE_NOOP("permissions", "Department and sub-departments"),
+    DataScope.ALL: QT_TRANSLATE_NOOP("permissions", "All"),
 }
 
 ACTION_LABELS: dict[str, str] = {
-    "view": QT_TRANSLATE_NOOP(CONTEXT, "View"),
-    "create": QT_TRANSLATE_NOOP(CONTEXT, "Create"),
-    "edit": QT_TRANSLATE_NOOP(CONTEXT, "Edit"),
-    "delete": QT_TRANSLATE_NOOP(CONTEXT, "Delete"),
-    "transfer": QT_TRANSLATE_NOOP(CONTEXT, "Transfer"),
-    "import": QT_TRANSLATE_NOOP(CONTEXT, "Import"),
-    "export": QT_TRANSLATE_NOOP(CONTEXT, "Export"),
-    "disable": QT_TRANSLATE_NOOP(CONTEXT, "Enable / disable"),
-    "reset_password": QT_TRANSLATE_NOOP(CONTEXT, "Reset password"),
+    "view": QT_TRANSLATE_NOOP("permissions", "View"),
+    "create": QT_TRANSLATE_NOOP("permissions", "Create"),
+    "edit": QT_TRANSLATE_NOOP("permissions", "Edit"),
+    "delete": QT_TRANSLATE_NOOP("permissions", "Delete"),
+    "transfer": QT_TRANSLATE_NOOP("permissions", "Transfer"),
+    "import": QT_TRANSLATE_NOOP("permissions", "Import"),
+    "export": QT_TRANSLATE_NOOP("permissions", "Export"),
+    "disable": QT_TRANSLATE_NOOP("permissions", "Enable / disable"),
+    "reset_password": QT_TRANSLATE_NOOP("permissions", "Reset password"),
 }
 
 RECORD_ACTIONS = ("view", "create", "edit", "delete", "transfer", "import", "export")
@@ -69,18 +69,18 @@ def register_module(
     return spec
 
 
-register_module("customer", QT_TRANSLATE_NOOP(CONTEXT, "Customers"), RECORD_ACTIONS, scoped=True)
+register_module("customer", QT_TRANSLATE_NOOP("permissions", "Customers"), RECORD_ACTIONS, scoped=True)
 register_module(
-    "department", QT_TRANSLATE_NOOP(CONTEXT, "Departments"), ("view", "create", "edit", "delete"), scoped=False
+    "department", QT_TRANSLATE_NOOP("permissions", "Departments"), ("view", "create", "edit", "delete"), scoped=False
 )
 register_module(
     "user",
-    QT_TRANSLATE_NOOP(CONTEXT, "Users"),
+    QT_TRANSLATE_NOOP("permissions", "Users"),
     ("view", "create", "edit", "disable", "reset_password"),
     scoped=False,
 )
 register_module(
-    "role", QT_TRANSLATE_NOOP(CONTEXT, "Roles"), ("view", "create", "edit", "delete"), scoped=False
+    "role", QT_TRANSLATE_NOOP("permissions", "Roles"), ("view", "create", "edit", "delete"), scoped=False
 )
 
 

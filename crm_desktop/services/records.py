@@ -121,11 +121,11 @@ class RecordService(Generic[M]):
     def _validate(self, values: Mapping[str, Any], *, partial: bool) -> None:
         unknown = set(values) - set(self.fields)
         errors: dict[str, str] = {
-            f: QT_TRANSLATE_NOOP(CONTEXT, "Unknown field.") for f in sorted(unknown)
+            f: QT_TRANSLATE_NOOP("errors", "Unknown field.") for f in sorted(unknown)
         }
         for name in self.required:
             if (not partial or name in values) and not str(values.get(name) or "").strip():
-                errors[name] = QT_TRANSLATE_NOOP(CONTEXT, "Required.")
+                errors[name] = QT_TRANSLATE_NOOP("errors", "Required.")
         if self._validate_extra:
             errors.update(self._validate_extra(values))
         if errors:
@@ -137,7 +137,7 @@ class RecordService(Generic[M]):
     def _check_owner(self, session: Session, user_id: int) -> None:
         enabled = session.scalar(select(User.enabled).where(User.id == user_id))
         if not enabled:
-            raise ValidationError({"owner_id": QT_TRANSLATE_NOOP(CONTEXT, "Choose an enabled user as owner.")})
+            raise ValidationError({"owner_id": QT_TRANSLATE_NOOP("errors", "Choose an enabled user as owner.")})
 
     def _load(self, session: Session, actor: Actor, record_id: int, *, for_edit: bool) -> M:
         cond = editable_filter(self.model, actor) if for_edit else scope_filter(self.model, actor)
@@ -182,7 +182,7 @@ class RecordService(Generic[M]):
     ) -> Page:
         """One page of the records the actor may see, keyset-paginated on (sort, id)."""
         if sort != "id" and sort not in self.fields and sort not in ("created_at", "updated_at"):
-            raise ValidationError({"sort": QT_TRANSLATE_NOOP(CONTEXT, "Unknown field.")})
+            raise ValidationError({"sort": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
             col = getattr(self.model, sort)
@@ -382,12 +382,12 @@ class RecordService(Generic[M]):
     ) -> None:
         """Add a team member (access "read"/"write"), change their access, or remove (None)."""
         if access not in (None, "read", "write"):
-            raise ValidationError({"access": QT_TRANSLATE_NOOP(CONTEXT, "Choose read or read-write.")})
+            raise ValidationError({"access": QT_TRANSLATE_NOOP("errors", "Choose read or read-write.")})
         with unit_of_work(db, actor) as uow:
             require(uow.actor, self.module, "edit")
             row = self._load(uow.session, uow.actor, record_id, for_edit=True)
             if user_id == row.owner_id:
-                raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "The owner is not added to the team."))
+                raise RuleViolation(QT_TRANSLATE_NOOP("errors", "The owner is not added to the team."))
             member = uow.session.get(TeamMember, (self.module, record_id, user_id))
             old = member.access if member else None
             if access is None and member is not None:

@@ -70,17 +70,17 @@ def list_roles(db: Database, actor: Actor) -> list[RoleDTO]:
 def _validate(session: Session, data: RoleInput, *, role_id: int | None) -> None:
     errors: dict[str, str] = {}
     if not data.name.strip():
-        errors["name"] = QT_TRANSLATE_NOOP(CONTEXT, "Required.")
+        errors["name"] = QT_TRANSLATE_NOOP("errors", "Required.")
     else:
         clash = session.scalar(select(Role.id).where(Role.name == data.name.strip()))
         if clash is not None and clash != role_id:
-            errors["name"] = QT_TRANSLATE_NOOP(CONTEXT, "Another role has this name.")
+            errors["name"] = QT_TRANSLATE_NOOP("errors", "Another role has this name.")
     for module, action in data.permissions:
         if module not in MODULES or action not in MODULES[module].actions:
-            errors["permissions"] = QT_TRANSLATE_NOOP(CONTEXT, "Unknown permission.")
+            errors["permissions"] = QT_TRANSLATE_NOOP("errors", "Unknown permission.")
     for module in data.scopes:
         if module not in MODULES or not MODULES[module].scoped:
-            errors["scopes"] = QT_TRANSLATE_NOOP(CONTEXT, "Unknown module.")
+            errors["scopes"] = QT_TRANSLATE_NOOP("errors", "Unknown module.")
     if errors:
         raise ValidationError(errors)
 
@@ -110,7 +110,7 @@ def create_role(db: Database, actor: Actor, data: RoleInput) -> RoleDTO:
         try:
             uow.session.flush()
         except IntegrityError:  # two administrators typing the same name at once
-            raise ValidationError({"name": QT_TRANSLATE_NOOP(CONTEXT, "Another role has this name.")}) from None
+            raise ValidationError({"name": QT_TRANSLATE_NOOP("errors", "Another role has this name.")}) from None
         audit.write_audit(uow.session, entity="role", record_id=role.id, action="create",
                           actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in _snapshot(role).items()})
         return _dto(role, 0)
@@ -121,7 +121,7 @@ def _editable(session: Session, role_id: int) -> Role:
     if role is None:
         raise NotFound("role", role_id)
     if role.is_super:
-        raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "The super administrator role cannot be changed or deleted."))
+        raise RuleViolation(QT_TRANSLATE_NOOP("errors", "The super administrator role cannot be changed or deleted."))
     return role
 
 
@@ -149,7 +149,7 @@ def delete_role(db: Database, actor: Actor, role_id: int) -> None:
         holders = _counts(uow.session).get(role.id, 0)
         if holders:
             raise RuleViolation(
-                QT_TRANSLATE_NOOP(CONTEXT, "{count} user(s) still hold the role “{name}”. Give them another role first."),
+                QT_TRANSLATE_NOOP("errors", "{count} user(s) still hold the role “{name}”. Give them another role first."),
                 count=holders, name=role.name,
             )
         audit.write_audit(uow.session, entity="role", record_id=role.id, action="delete",

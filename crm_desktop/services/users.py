@@ -98,18 +98,18 @@ def _validate(session: Session, data: UserInput, *, user_id: int | None) -> list
     errors |= check_required(data.name, field="name")
     errors |= check_email(data.email)
     if data.gender not in GENDERS:
-        errors["gender"] = QT_TRANSLATE_NOOP(CONTEXT, "Choose a listed value.")
+        errors["gender"] = QT_TRANSLATE_NOOP("errors", "Choose a listed value.")
     if session.get(Department, data.department_id) is None:
-        errors["department_id"] = QT_TRANSLATE_NOOP(CONTEXT, "Choose a department.")
+        errors["department_id"] = QT_TRANSLATE_NOOP("errors", "Choose a department.")
     if "mobile" not in errors:
         clash = session.scalar(select(User.id).where(User.mobile == data.mobile.strip()))
         if clash is not None and clash != user_id:
-            errors["mobile"] = QT_TRANSLATE_NOOP(CONTEXT, "Another user has this mobile number.")
+            errors["mobile"] = QT_TRANSLATE_NOOP("errors", "Another user has this mobile number.")
     if data.superior_id is not None:
         errors |= _check_superior(session, user_id, data.superior_id)
     roles = list(session.scalars(select(Role).where(Role.id.in_(data.role_ids))))
     if len(roles) != len(set(data.role_ids)):
-        errors["role_ids"] = QT_TRANSLATE_NOOP(CONTEXT, "Unknown role.")
+        errors["role_ids"] = QT_TRANSLATE_NOOP("errors", "Unknown role.")
     if errors:
         raise ValidationError(errors)
     return roles
@@ -122,11 +122,11 @@ def _check_superior(session: Session, user_id: int | None, superior_id: int) -> 
     while current is not None and current not in seen:
         if current == user_id:
             return {"superior_id": QT_TRANSLATE_NOOP(
-                CONTEXT, "This superior would make a loop: a user cannot be above their own superior.")}
+                "errors", "This superior would make a loop: a user cannot be above their own superior.")}
         seen.add(current)
         current = session.scalar(select(User.superior_id).where(User.id == current))
     if session.get(User, superior_id) is None:
-        return {"superior_id": QT_TRANSLATE_NOOP(CONTEXT, "No such user.")}
+        return {"superior_id": QT_TRANSLATE_NOOP("errors", "No such user.")}
     return {}
 
 
@@ -162,7 +162,7 @@ def create_user(db: Database, actor: Actor, data: UserInput, *, password: str) -
         try:
             uow.session.flush()
         except IntegrityError:
-            raise ValidationError({"mobile": QT_TRANSLATE_NOOP(CONTEXT, "Another user has this mobile number.")}) from None
+            raise ValidationError({"mobile": QT_TRANSLATE_NOOP("errors", "Another user has this mobile number.")}) from None
         audit.write_audit(uow.session, entity="user", record_id=user.id, action="create",
                           actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in _snapshot(user).items()})
     return get_user(db, actor, user.id)
@@ -179,7 +179,7 @@ def update_user(db: Database, actor: Actor, user_id: int, data: UserInput) -> Us
         _apply(user, data, roles)
         uow.session.flush()
         if user.enabled and before["roles"] != sorted(r.id for r in roles) and _enabled_supers(uow.session) == 0:
-            raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "At least one enabled user must stay super administrator."))
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "At least one enabled user must stay super administrator."))
         after = _snapshot(user)
         changes = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
         if changes:
@@ -196,12 +196,12 @@ def set_enabled(db: Database, actor: Actor, user_id: int, *, enabled: bool) -> N
         if user is None:
             raise NotFound("user", user_id)
         if not enabled and user.id == uow.actor.user_id:
-            raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "You cannot disable your own account."))
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "You cannot disable your own account."))
         if user.enabled == enabled:
             return
         user.enabled = enabled
         uow.session.flush()
         if not enabled and _enabled_supers(uow.session) == 0:
-            raise RuleViolation(QT_TRANSLATE_NOOP(CONTEXT, "At least one enabled user must stay super administrator."))
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "At least one enabled user must stay super administrator."))
         audit.write_audit(uow.session, entity="user", record_id=user.id, action="update",
                           actor_id=uow.actor.user_id, changes={"enabled": (not enabled, enabled)})

@@ -12,17 +12,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def check_mobile(value: str, *, field: str = "mobile") -> dict[str, str]:
     if not _MOBILE.match(value.strip()):
-        return {field: QT_TRANSLATE_NOOP(CONTEXT, "Enter a mobile number (digits only).")}
+        return {field: QT_TRANSLATE_NOOP("errors", "Enter a mobile number (digits only).")}
     return {}
 
 
 def check_email(value: str, *, field: str = "email") -> dict[str, str]:
     if value.strip() and not _EMAIL.match(value.strip()):
-        return {field: QT_TRANSLATE_NOOP(CONTEXT, "Enter a valid e-mail address.")}
+        return {field: QT_TRANSLATE_NOOP("errors", "Enter a valid e-mail address.")}
     return {}
 
 
 def check_required(value: str, *, field: str) -> dict[str, str]:
     if not value.strip():
-        return {field: QT_TRANSLATE_NOOP(CONTEXT, "Required.")}
+        return {field: QT_TRANSLATE_NOOP("errors", "Required.")}
     return {}
