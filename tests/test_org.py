@@ -123,3 +123,9 @@ def test_several_roles_merge_and_permissions_are_checked(db: Database, admin: Ac
                           password="abc12345")
     with pytest.raises(PermissionDenied):
         depts.create_department(db, me, "x", parent_id=admin.department_id)
+
+
+def test_new_user_form_reports_every_problem_at_once(db: Database, admin: Actor) -> None:
+    with pytest.raises(ValidationError) as err:
+        users.create_user(db, admin, UserInput(mobile="x", name="", department_id=admin.department_id), password="123")
+    assert set(err.value.field_errors) == {"mobile", "name", "password"}

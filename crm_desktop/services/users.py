@@ -92,8 +92,13 @@ def get_user(db: Database, actor: Actor, user_id: int) -> UserDTO:
         return _dto(user, dept.name, sup.name if sup else "")
 
 
-def _validate(session: Session, data: UserInput, *, user_id: int | None) -> list[Role]:
+def _validate(session: Session, data: UserInput, *, user_id: int | None, password: str | None = None) -> list[Role]:
     errors: dict[str, str] = {}
+    if password is not None:  # checked with the rest so the form shows every problem at once
+        try:
+            check_policy(password)
+        except ValidationError as exc:
+            errors |= exc.field_errors
     errors |= check_mobile(data.mobile)
     errors |= check_required(data.name, field="name")
     errors |= check_email(data.email)
@@ -152,10 +157,9 @@ def _enabled_supers(session: Session) -> int:
 
 
 def create_user(db: Database, actor: Actor, data: UserInput, *, password: str) -> UserDTO:
-    check_policy(password)
     with unit_of_work(db, actor) as uow:
         require(uow.actor, "user", "create")
-        roles = _validate(uow.session, data, user_id=None)
+        roles = _validate(uow.session, data, user_id=None, password=password)
         user = User(password_hash=hash_password(password))
         _apply(user, data, roles)
         uow.session.add(user)
