@@ -11,12 +11,15 @@ progress tuples and returns its result; the progress dialog can cancel it betwee
 from __future__ import annotations
 
 import inspect
+import itertools
+import threading
 import logging
 import traceback
 from collections.abc import Callable, Generator
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Qt, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Qt, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from crm_desktop.ui.i18n import error_text, tr
@@ -25,7 +28,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _write_pool: QThreadPool | None = None
-_running: set[Op[Any]] = set()  # keeps ops alive until their callbacks have run
+
+# Thread affinity: the worker must never drop the last reference to anything that belongs to
+# the GUI thread (a widget captured by ``fn`` or a callback, a QObject). So the worker holds
+# only an op id; the Op, its callbacks and ``fn`` stay in this registry, owned by the GUI
+# thread, until the worker has said it let go *and* the callbacks have run.
+_registry: dict[int, Op[Any]] = {}
+_worker_done: set[int] = set()
+_ids = itertools.count(1)
+_relay: _Relay | None = None
 
 
 class Cancelled(Exception):
@@ -41,36 +52,84 @@ def _writes() -> QThreadPool:
 
 
 class _Relay(QObject):
-    done = Signal(object)
-    failed = Signal(object)
-    progress = Signal(int, int, str)
+    """One per process, created and kept on the GUI thread: carries results back."""
+
+    done = Signal(int, object)
+    failed = Signal(int, object)
+    progress = Signal(int, int, int, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.done.connect(self._done, Qt.ConnectionType.QueuedConnection)
+        self.failed.connect(self._failed, Qt.ConnectionType.QueuedConnection)
+        self.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+
+    def _done(self, op_id: int, result: object) -> None:
+        operation = _registry.get(op_id)
+        if operation is not None:
+            operation._finish(result)
+        _release(op_id)
+
+    def _failed(self, op_id: int, exc: object) -> None:
+        operation = _registry.get(op_id)
+        if operation is not None:
+            operation._fail(exc)  # type: ignore[arg-type]
+        _release(op_id)
+
+    def _progress(self, op_id: int, done: int, total: int, text: str) -> None:
+        operation = _registry.get(op_id)
+        if operation is not None:
+            operation._progress(done, total, text)
+
+
+def _get_relay() -> _Relay:
+    global _relay
+    if _relay is None:
+        _relay = _Relay()
+    return _relay
+
+
+def _release(op_id: int) -> None:
+    """Forget an op on the GUI thread once its worker has dropped every reference."""
+    if op_id in _worker_done:
+        _worker_done.discard(op_id)
+        _registry.pop(op_id, None)
+    else:
+        QTimer.singleShot(5, lambda: _release(op_id))
 
 
 class _Task(QRunnable):
-    def __init__(self, operation: Op[Any]) -> None:
+    def __init__(self, op_id: int, relay: _Relay, cancel: threading.Event) -> None:
         super().__init__()
-        self.operation = operation
+        self.op_id = op_id
+        self.relay = relay  # lives for the whole process: safe to hold here
+        self.cancel = cancel
 
     def run(self) -> None:  # worker thread
-        op_ = self.operation
         try:
-            result = op_.fn()
-            if inspect.isgenerator(result):
-                result = self._drive(result)
-        except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread
-            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            op_.relay.failed.emit(exc)
-        else:
-            op_.relay.done.emit(result)
+            fn = _registry[self.op_id].fn
+            try:
+                result = fn()
+                if inspect.isgenerator(result):
+                    result = self._drive(result)
+            except BaseException as exc:  # noqa: BLE001 - reported to the GUI thread
+                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+                self.relay.failed.emit(self.op_id, exc)
+            else:
+                self.relay.done.emit(self.op_id, result)
+            finally:
+                fn = result = None  # type: ignore[assignment]
+        finally:
+            _worker_done.add(self.op_id)  # the last thing the worker does
 
     def _drive(self, gen: Generator[tuple[int, int, str], None, Any]) -> Any:
         try:
             while True:
-                if self.operation.cancelled:
+                if self.cancel.is_set():
                     gen.close()
                     raise Cancelled()
                 done, total, text = next(gen)
-                self.operation.relay.progress.emit(done, total, text)
+                self.relay.progress.emit(self.op_id, done, total, text)
         except StopIteration as stop:
             return stop.value
 
@@ -80,15 +139,15 @@ class Op(Generic[T]):
         self.parent = parent
         self.fn = fn
         self.write = write
-        self.cancelled = False
+        self._cancel = threading.Event()
         self._on_success: Callable[[T], None] | None = None
         self._on_failure: Callable[[BaseException], None] | None = None
         self._progress_label: str | None = None
         self._dialog: QProgressDialog | None = None
-        self.relay = _Relay()
-        self.relay.done.connect(self._finish, Qt.ConnectionType.QueuedConnection)
-        self.relay.failed.connect(self._fail, Qt.ConnectionType.QueuedConnection)
-        self.relay.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
 
     def success(self, callback: Callable[[T], None]) -> Op[T]:
         self._on_success = callback
@@ -103,44 +162,47 @@ class Op(Generic[T]):
         return self
 
     def run(self) -> None:
-        """Start the work; returns at once."""
+        """Start the work; returns at once. Call on the GUI thread."""
         if self._progress_label is not None:
             dialog = QProgressDialog(self._progress_label, tr("Cancel"), 0, 0, self.parent)
             dialog.setWindowModality(Qt.WindowModality.WindowModal)
             dialog.setMinimumDuration(300)
-            dialog.canceled.connect(self._cancel)
+            dialog.canceled.connect(self._cancel.set)
             self._dialog = dialog
-        _running.add(self)
+        op_id = next(_ids)
+        _registry[op_id] = self
         pool = _writes() if self.write else QThreadPool.globalInstance()
-        pool.start(_Task(self))
+        pool.start(_Task(op_id, _get_relay(), self._cancel))
 
-    def _cancel(self) -> None:
-        self.cancelled = True
+    def _parent_gone(self) -> bool:
+        # The window that asked may have been closed meanwhile: then nobody is waiting.
+        return self.parent is not None and not shiboken6.isValid(self.parent)
 
     def _progress(self, done: int, total: int, text: str) -> None:
-        if self._dialog is not None:
+        if self._dialog is not None and shiboken6.isValid(self._dialog):
             self._dialog.setMaximum(total)
             self._dialog.setValue(done)
             if text:
                 self._dialog.setLabelText(text)
 
     def _close(self) -> None:
-        _running.discard(self)
-        if self._dialog is not None:
+        if self._dialog is not None and shiboken6.isValid(self._dialog):
             self._dialog.reset()
             self._dialog.deleteLater()
-            self._dialog = None
+        self._dialog = None
 
     def _finish(self, result: T) -> None:
         self._close()
-        if self._on_success is not None:
+        if self._on_success is not None and not self._parent_gone():
             self._on_success(result)
 
     def _fail(self, exc: BaseException) -> None:
         self._close()
         if isinstance(exc, Cancelled):
             return
-        if self._on_failure is not None:
+        if self._parent_gone():
+            log.info("op failed after its window closed: %r", exc)
+        elif self._on_failure is not None:
             self._on_failure(exc)
         else:
             show_error(self.parent, exc)
@@ -167,4 +229,4 @@ def wait_idle(timeout_ms: int = 30_000) -> bool:
 
 
 def running_count() -> int:
-    return len(_running)
+    return len(_registry)
