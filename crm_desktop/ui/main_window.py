@@ -1,0 +1,285 @@
+"""The main window of a logged-in session: module tabs, the user menu and the status bar.
+
+Tabs: Workbench (always), Customers (when the user may view customers), Administration
+(when they may view users, roles or departments). The user menu in the tab bar's corner
+changes the password, switches the language (the window is rebuilt so every string
+changes) and logs out (``logout_requested``; the app returns to the login dialog).
+
+Thread rule: GUI thread only; data is read through ``ops.op``.
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QStatusBar,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
+
+from crm_desktop import config
+from crm_desktop.config import Config
+from crm_desktop.db import Database, sqlite_file
+from crm_desktop.services import auth
+from crm_desktop.ui import i18n, ops
+from crm_desktop.ui.account_dialogs import ChangePasswordDialog, run_op
+from crm_desktop.ui.admin.area import AdminArea
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.records.customers_tab import CustomersTab
+from crm_desktop.ui.workbench import Workbench
+
+WORKBENCH, CUSTOMERS, ADMIN = "workbench", "customers", "admin"
+STATUS_MESSAGE_MS = 8000
+
+log = logging.getLogger(__name__)
+
+
+def can_administer(ctx: AppContext) -> bool:
+    """Whether the Administration tab is shown at all."""
+    return any(ctx.actor.can(module, "view") for module in ("user", "role", "department"))
+
+
+class MainWindow(QMainWindow):
+    """One window per logged-in session; ``settings`` is where the language is remembered
+    (None: the user's configuration file)."""
+
+    logout_requested = Signal()
+    #: The window was closed (the app then quits).
+    closed = Signal()
+    #: The language was switched and the window rebuilt; carries the language code.
+    language_changed = Signal(str)
+
+    def __init__(self, ctx: AppContext, *, settings: Config | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = settings
+        self.company = ""
+        self._leaving = False  # set once the pages agreed to close
+        self.setMinimumSize(960, 600)
+        self._build()
+        ctx.signals.changed.connect(self._on_changed)
+
+    # --- building -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        ctx = self.ctx
+        self._update_title()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        tab_font = QFont(self.tabs.font())
+        tab_font.setPointSizeF(tab_font.pointSizeF() * 1.15)
+        self.tabs.tabBar().setFont(tab_font)
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 7px 18px; }")
+        self._tab_keys: list[str] = []
+        self.workbench = Workbench(ctx)
+        self.workbench.open_module.connect(self._open_module)
+        self._add_tab(WORKBENCH, self.workbench, self.tr("Workbench"))
+        self.customers_tab: QWidget | None = None
+        if ctx.actor.can("customer", "view"):
+            self.customers_tab = CustomersTab(ctx)
+            self._add_tab(CUSTOMERS, self.customers_tab, self.tr("Customers"))
+        self.admin_area: AdminArea | None = None
+        if can_administer(ctx):
+            self.admin_area = AdminArea(ctx)
+            self._add_tab(ADMIN, self.admin_area, self.tr("Administration"))
+        self.tabs.setCornerWidget(self._build_user_button())
+        self.setCentralWidget(self.tabs)
+        self._build_status_bar()
+        self._load_company()
+
+    def _add_tab(self, key: str, widget: QWidget, title: str) -> None:
+        self.tabs.addTab(widget, title)
+        self._tab_keys.append(key)
+
+    def _build_user_button(self) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName("userMenuButton")
+        button.setText(f"{self.ctx.actor.name} ▾")
+        button.setToolTip(self.tr("Your account"))
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setAutoRaise(True)
+        # The arrow is part of the text: the style's own indicator gets clipped in the corner.
+        button.setStyleSheet(
+            "QToolButton { padding: 4px 12px; font-weight: 600; }"
+            "QToolButton::menu-indicator { image: none; width: 0px; }"
+        )
+        menu = QMenu(button)
+        self.change_password_action = menu.addAction(self.tr("Change password…"))
+        self.change_password_action.triggered.connect(self.change_password)
+        language_menu = menu.addMenu(self.tr("Language"))
+        group = QActionGroup(language_menu)
+        group.setExclusive(True)
+        # One bound-method connection for all languages (see ``_language_chosen``).
+        group.triggered.connect(self._language_chosen)
+        self.language_actions: dict[str, QAction] = {}
+        for code, name in i18n.LANGUAGES.items():
+            # Each language is named in itself, so a user can always find their own.
+            action = language_menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(code == i18n.current_language())
+            action.setData(code)
+            group.addAction(action)
+            self.language_actions[code] = action
+        menu.addSeparator()
+        self.logout_action = menu.addAction(self.tr("Log out"))
+        self.logout_action.triggered.connect(self.log_out)
+        button.setMenu(menu)
+        self.user_button = button
+        return button
+
+    def _build_status_bar(self) -> None:
+        bar = QStatusBar()
+        self.setStatusBar(bar)  # replaces (and deletes) the previous one on a rebuild
+        self.company_label = QLabel(self.company)
+        self.database_label = QLabel(self.database_text(self.ctx.db))
+        self.user_label = QLabel(self.tr("User: {name}").format(name=self.ctx.actor.name))
+        for label in (self.company_label, self.database_label, self.user_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+
+    def database_text(self, db: Database) -> str:
+        """Where the data is, never with a password."""
+        path = sqlite_file(db.url)
+        if path is not None:
+            return self.tr("Database: {path}").format(path=path)
+        server = re.sub(r"^[^:/]+://", "", db.url).replace(":***@", "@")
+        return self.tr("Shared server: {server}").format(server=server)
+
+    def _update_title(self) -> None:
+        if self.company:
+            self.setWindowTitle(self.tr("CRM Desktop — {company}").format(company=self.company))
+        else:
+            self.setWindowTitle(self.tr("CRM Desktop"))
+
+    # --- tabs ---------------------------------------------------------------------------
+
+    def tab_keys(self) -> list[str]:
+        """The tabs this user has, in order ("workbench", "customers", "admin")."""
+        return list(self._tab_keys)
+
+    def current_tab_key(self) -> str:
+        return self._tab_keys[self.tabs.currentIndex()]
+
+    def show_tab(self, key: str) -> QWidget:
+        """Switch to a tab; KeyError when this user does not have it."""
+        index = self._tab_keys.index(key) if key in self._tab_keys else -1
+        if index < 0:
+            raise KeyError(key)
+        self.tabs.setCurrentIndex(index)
+        return self.tabs.widget(index)
+
+    def _open_module(self, module: str) -> None:
+        key = {"customer": CUSTOMERS, "admin": ADMIN}.get(module, module)
+        if key in self._tab_keys:
+            self.show_tab(key)
+
+    # --- company name -------------------------------------------------------------------
+
+    def _load_company(self) -> None:
+        db = self.ctx.db
+        run_op(self, lambda: auth.company_name(db), success=self._company_loaded, failure=self._company_failed)
+
+    def _company_failed(self, exc: BaseException) -> None:
+        self.statusBar().showMessage(i18n.error_text(exc), STATUS_MESSAGE_MS)
+
+    def _company_loaded(self, name: str) -> None:
+        self.company = name
+        self.company_label.setText(name)
+        self._update_title()
+
+    def _on_changed(self, entity: str, _record_id: int) -> None:
+        if entity in ("department", "*"):  # renaming the top department renames the company
+            self._load_company()
+
+    # --- user menu ----------------------------------------------------------------------
+
+    def change_password(self) -> ChangePasswordDialog:
+        """Open the change-password dialog (window-modal); returns it for tests."""
+        dialog = ChangePasswordDialog(self.ctx, self)
+        dialog.saved.connect(self._password_changed)
+        dialog.open()
+        return dialog
+
+    def _password_changed(self, _result: object) -> None:
+        self.statusBar().showMessage(self.tr("Your password was changed."), STATUS_MESSAGE_MS)
+
+    def _language_chosen(self, action: QAction) -> None:
+        # A bound method, not a lambda holding ``self``: a lambda on a child's signal keeps
+        # the window alive through its own child, which crashes PySide when the app exits.
+        self.switch_language(str(action.data()))
+
+    def switch_language(self, language: str) -> None:
+        """Remember the language, load its translation and rebuild the window in it."""
+        if not self._pages_agree_to_close():
+            self.language_actions[i18n.current_language()].setChecked(True)
+            return
+        installed = i18n.install_language(language)
+        settings = self.settings or config.load_config()
+        settings.language = language
+        try:
+            config.save_config(settings)
+        except OSError as exc:  # the switch still works for this session
+            log.warning("cannot save the language preference: %s", exc)
+        self.rebuild()
+        if not installed:
+            self.statusBar().showMessage(
+                self.tr("The {language} translation is not installed; the window stays in English.").format(
+                    language=i18n.LANGUAGES.get(language, language)
+                ),
+                STATUS_MESSAGE_MS,
+            )
+        self.language_changed.emit(language)
+
+    def rebuild(self) -> None:
+        """Build every tab anew (after a language switch), keeping the current tab."""
+        key = self.current_tab_key()
+        # Let running reads deliver to the old pages before those are deleted: a result
+        # arriving for a deleted page would raise inside its callback.
+        ops.wait_idle()
+        QCoreApplication.processEvents()
+        old = self.takeCentralWidget()
+        if old is not None:
+            old.deleteLater()
+        self._build()
+        if key in self._tab_keys:
+            self.show_tab(key)
+
+    def log_out(self) -> None:
+        """Ask open pages to close (they may keep unsaved edits), then signal the app."""
+        if self._pages_agree_to_close():
+            self._leaving = True
+            self.logout_requested.emit()
+
+    # --- closing ------------------------------------------------------------------------
+
+    def _pages_agree_to_close(self) -> bool:
+        # The Qt protocol: a page with unsaved edits ignores the close event to stay open.
+        # The event is sent, not close() called, so no page is hidden inside its tab stack.
+        for index in range(self.tabs.count()):
+            event = QCloseEvent()
+            QCoreApplication.sendEvent(self.tabs.widget(index), event)
+            if not event.isAccepted():
+                self.tabs.setCurrentIndex(index)
+                return False
+        return True
+
+    def close_without_asking(self) -> None:
+        """Close even if a page has unsaved edits (the pages were asked already, or it is a
+        rendering run with nothing to keep)."""
+        self._leaving = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if not self._leaving and not self._pages_agree_to_close():
+            event.ignore()
+            return
+        self._leaving = True
+        event.accept()
+        self.closed.emit()
