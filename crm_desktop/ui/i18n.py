@@ -10,7 +10,8 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from crm_desktop.paths import resource_path
 
 LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
-DEFAULT_CONTEXT = "crm"
+# pyside6-lupdate files bare tr("…") calls (outside a class) under the empty context.
+DEFAULT_CONTEXT = ""
 
 _installed: list[QTranslator] = []
 _current = "en"
