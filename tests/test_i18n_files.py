@@ -65,3 +65,17 @@ def test_translations_load_at_run_time(qapp: object, context: str, source: str, 
         assert QCoreApplication.translate(context, source) == expected
     finally:
         install_language("en")
+
+
+def test_service_errors_read_fully_in_chinese(qapp: object) -> None:
+    from crm_desktop.services.errors import NotFound, ValidationError
+    from crm_desktop.ui.i18n import error_text, install_language, register_field_labels
+
+    register_field_labels({"name": "Name"})  # what the customer form registers
+    try:
+        assert install_language("zh_CN")
+        assert error_text(NotFound("customer", 5)).startswith("客户 5")
+        assert error_text(ValidationError({"name": "Required."})) == "客户名称：必填。"
+    finally:
+        install_language("en")
+    assert error_text(NotFound("customer", 5)).startswith("The customer 5 does not exist")

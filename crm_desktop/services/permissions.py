@@ -44,6 +44,14 @@ ACTION_LABELS: dict[str, str] = {
     "reset_password": QT_TRANSLATE_NOOP("permissions", "Reset password"),
 }
 
+#: A single record of each kind, for messages such as "The customer 5 does not exist".
+ENTITY_LABELS: dict[str, str] = {
+    "customer": QT_TRANSLATE_NOOP("entities", "customer"),
+    "department": QT_TRANSLATE_NOOP("entities", "department"),
+    "user": QT_TRANSLATE_NOOP("entities", "user"),
+    "role": QT_TRANSLATE_NOOP("entities", "role"),
+}
+
 RECORD_ACTIONS = ("view", "create", "edit", "delete", "transfer", "import", "export")
 
 
@@ -60,12 +68,15 @@ MODULES: dict[str, ModuleSpec] = {}
 
 
 def register_module(
-    key: str, label: str, actions: tuple[str, ...], *, scoped: bool, action_labels: dict[str, str] | None = None
+    key: str, label: str, actions: tuple[str, ...], *, scoped: bool, action_labels: dict[str, str] | None = None,
+    entity_label: str | None = None,
 ) -> ModuleSpec:
     """Add a module (and any new actions' labels) to the catalogue; idempotent."""
     spec = ModuleSpec(key=key, label=label, actions=actions, scoped=scoped)
     MODULES[key] = spec
     ACTION_LABELS.update(action_labels or {})
+    if entity_label:
+        ENTITY_LABELS[key] = entity_label
     return spec
 
 

@@ -68,11 +68,16 @@ def error_text(exc: BaseException) -> str:
     from crm_desktop.services.errors import CONTEXT, ServiceError, ValidationError
 
     if isinstance(exc, ValidationError):
-        return "\n".join(f"{field_label(name)}: {service_text(CONTEXT, msg)}" for name, msg in exc.field_errors.items())
+        return "\n".join(
+            tr("{field}: {message}").format(field=field_label(name), message=service_text(CONTEXT, msg))
+            for name, msg in exc.field_errors.items()
+        )
     if isinstance(exc, ServiceError):
-        from crm_desktop.services.permissions import ACTION_LABELS, MODULES
+        from crm_desktop.services.permissions import ACTION_LABELS, ENTITY_LABELS, MODULES
 
         params = dict(exc.params)
+        if "entity" in params and params["entity"] in ENTITY_LABELS:
+            params["entity"] = service_text("entities", ENTITY_LABELS[str(params["entity"])])
         if "module" in params and params["module"] in MODULES:
             params["module"] = service_text("permissions", MODULES[str(params["module"])].label)
         if "action" in params and params["action"] in ACTION_LABELS:

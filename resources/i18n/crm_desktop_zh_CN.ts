@@ -1,0 +1,1494 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name></name>
+    <message>
+        <source>{field}: {message}</source>
+        <translation>{field}：{message}</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {error}</source>
+        <translation>出错了：{error}</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>CRM Desktop</source>
+        <translation>CRM Desktop</translation>
+    </message>
+    <message>
+        <source>Something unexpected went wrong: {error}
+
+The details were written to the log file {path}. If this keeps happening, send that file to your administrator.</source>
+        <translation>发生意外错误：{error}
+
+详细信息已写入日志文件 {path}。如果问题反复出现，请将该文件发送给管理员。</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <extracomment>The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``). A refresh after a change reloads what was on screen, up to this many rows. Changes often come in bursts (a bulk transfer emits one signal per record).</extracomment>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
+    <name>AdminArea</name>
+    <message>
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Your roles do not include any administration permission.</source>
+        <translation>您的角色没有任何系统管理权限。</translation>
+    </message>
+</context>
+<context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <source>Change password</source>
+        <translation>修改密码</translation>
+    </message>
+    <message>
+        <source>At least 8 characters with letters and digits</source>
+        <translation>至少 8 位，须包含字母和数字</translation>
+    </message>
+    <message>
+        <source>Current password:</source>
+        <translation>当前密码：</translation>
+    </message>
+    <message>
+        <source>New password:</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <source>Repeat new password:</source>
+        <translation>确认新密码：</translation>
+    </message>
+    <message>
+        <source>Enter your current password.</source>
+        <translation>请输入当前密码。</translation>
+    </message>
+    <message>
+        <source>The two new passwords are not the same.</source>
+        <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictDialog</name>
+    <message>
+        <source>Someone else saved this record</source>
+        <translation>该记录已被他人保存</translation>
+    </message>
+    <message>
+        <source>Someone else saved this record while you were editing it. Nothing of yours has been saved yet. For each field, choose which value to keep, then save the merged record.</source>
+        <translation>您编辑期间，其他人保存了该记录。您的修改尚未保存。请为每个字段选择要保留的值，然后保存合并后的记录。</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Original</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>保留我的</translation>
+    </message>
+    <message>
+        <source>Take theirs</source>
+        <translation>采用对方的</translation>
+    </message>
+    <message>
+        <source>Save merged</source>
+        <translation>保存合并结果</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>Both you and the other person changed this field.</source>
+        <translation>您和对方都修改了此字段。</translation>
+    </message>
+    <message>
+        <source>Choose a value for each field in bold ({n} left).</source>
+        <translation>请为每个粗体字段选择一个值（还剩 {n} 个）。</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionDialog</name>
+    <message>
+        <source>Shared server</source>
+        <translation>共享服务器</translation>
+    </message>
+    <message>
+        <source>Add a shared server</source>
+        <translation>添加共享服务器</translation>
+    </message>
+    <message>
+        <source>A team shares one PostgreSQL database on the office network. Ask your administrator for these settings.</source>
+        <translation>团队通过办公网络共用一个 PostgreSQL 数据库。请向管理员索取以下设置。</translation>
+    </message>
+    <message>
+        <source>e.g. Head office</source>
+        <translation>例如：总部</translation>
+    </message>
+    <message>
+        <source>Server name or IP address</source>
+        <translation>服务器名称或 IP 地址</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <source>Database:</source>
+        <translation>数据库：</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>用户名：</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>Remember the password in this computer&apos;s password store</source>
+        <translation>在本机的系统密钥环中记住密码</translation>
+    </message>
+    <message>
+        <source>This computer has no password store (keyring), so the password cannot be remembered: you will be asked for it at each login.</source>
+        <translation>本机没有系统密钥环，无法记住密码：每次登录时都需要输入。</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>测试连接</translation>
+    </message>
+    <message>
+        <source>Remove server</source>
+        <translation>删除服务器</translation>
+    </message>
+    <message>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>The server answered: the settings work.</source>
+        <translation>服务器已响应：设置可用。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomersTab</name>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>{n} customer</source>
+        <translation>共 {n} 个客户</translation>
+    </message>
+    <message>
+        <source>{n} customers</source>
+        <translation>共 {n} 个客户</translation>
+    </message>
+    <message>
+        <source>Search name or phone</source>
+        <translation>搜索客户名称或电话</translation>
+    </message>
+    <message>
+        <source>New customer</source>
+        <translation>新建客户</translation>
+    </message>
+    <message>
+        <source>Edit customer</source>
+        <translation>编辑客户</translation>
+    </message>
+    <message>
+        <source>Move {n} selected customers to the recycle bin? They can be restored from there.</source>
+        <translation>将选中的 {n} 个客户移入回收站？之后可从回收站恢复。</translation>
+    </message>
+    <message>
+        <source>Recycle bin: customers</source>
+        <translation>回收站：客户</translation>
+    </message>
+    <message>
+        <source>Operation log: {name}</source>
+        <translation>操作记录：{name}</translation>
+    </message>
+</context>
+<context>
+    <name>DepartmentNameDialog</name>
+    <message>
+        <source>Add sub-department</source>
+        <extracomment>Entities whose change can alter what this page shows (user counts follow users).</extracomment>
+        <translation>添加下级部门</translation>
+    </message>
+    <message>
+        <source>Rename department</source>
+        <translation>重命名部门</translation>
+    </message>
+    <message>
+        <source>Parent department:</source>
+        <translation>上级部门：</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+</context>
+<context>
+    <name>DepartmentsPage</name>
+    <message>
+        <source>Add sub-department</source>
+        <translation>添加下级部门</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Move…</source>
+        <translation>移动…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Delete department</source>
+        <translation>删除部门</translation>
+    </message>
+    <message>
+        <source>Delete the department “{name}”?</source>
+        <translation>确定删除部门“{name}”？</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>Set up your company</source>
+        <translation>设置公司</translation>
+    </message>
+    <message>
+        <source>Welcome to CRM Desktop</source>
+        <translation>欢迎使用 CRM Desktop</translation>
+    </message>
+    <message>
+        <source>This database is empty. Enter your company&apos;s name and create the administrator account. The administrator can then add departments, roles and colleagues.</source>
+        <translation>此数据库为空。请输入公司名称并创建管理员账号，之后由管理员添加部门、角色和同事。</translation>
+    </message>
+    <message>
+        <source>e.g. Xiamen Star Technology Co., Ltd.</source>
+        <translation>例如：厦门星辰科技有限公司</translation>
+    </message>
+    <message>
+        <source>Used to log in</source>
+        <translation>用于登录</translation>
+    </message>
+    <message>
+        <source>At least 8 characters with letters and digits</source>
+        <translation>至少 8 位，须包含字母和数字</translation>
+    </message>
+    <message>
+        <source>Company name:</source>
+        <translation>公司名称：</translation>
+    </message>
+    <message>
+        <source>Your name:</source>
+        <translation>您的姓名：</translation>
+    </message>
+    <message>
+        <source>Your mobile number:</source>
+        <translation>您的手机号：</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>密码：</translation>
+    </message>
+    <message>
+        <source>Repeat password:</source>
+        <translation>确认密码：</translation>
+    </message>
+    <message>
+        <source>Create company</source>
+        <translation>创建公司</translation>
+    </message>
+    <message>
+        <source>The two passwords are not the same.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>Super administrator</source>
+        <translation>超级管理员</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>The file {path} is not a CRM database. It was not changed. Choose another file, or a new location to start a new database.</source>
+        <translation>文件 {path} 不是 CRM 数据库，未对其做任何更改。请选择其他文件，或选择一个新位置来新建数据库。</translation>
+    </message>
+    <message>
+        <source>Cannot connect to the database. Check that the server is running, the network works and the settings and password are right.
+
+Details: {details}</source>
+        <translation>无法连接数据库。请检查服务器是否运行、网络是否正常，以及设置和密码是否正确。
+
+详细信息：{details}</translation>
+    </message>
+    <message>
+        <source>Cannot open the database: {details}</source>
+        <translation>无法打开数据库：{details}</translation>
+    </message>
+    <message>
+        <source>CRM Desktop — Log in</source>
+        <translation>CRM Desktop — 登录</translation>
+    </message>
+    <message>
+        <source>CRM Desktop</source>
+        <translation>CRM Desktop</translation>
+    </message>
+    <message>
+        <source>Log in with your mobile number and password.</source>
+        <translation>请使用手机号和密码登录。</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Add server…</source>
+        <translation>添加服务器…</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>Server password</source>
+        <translation>服务器密码</translation>
+    </message>
+    <message>
+        <source>Mobile number</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Choose another database file…</source>
+        <translation>选择其他数据库文件…</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Chosen when the program was started (--database).</source>
+        <translation>启动程序时已指定（--database）。</translation>
+    </message>
+    <message>
+        <source>This computer</source>
+        <translation>本机</translation>
+    </message>
+    <message>
+        <source>Shared server: {name}</source>
+        <translation>共享服务器：{name}</translation>
+    </message>
+    <message>
+        <source>Choose file…</source>
+        <translation>选择文件…</translation>
+    </message>
+    <message>
+        <source>This computer has no password store (keyring), so the server password cannot be remembered. Enter it each time you log in.</source>
+        <translation>本机没有系统密钥环，无法记住服务器密码，每次登录时请输入。</translation>
+    </message>
+    <message>
+        <source>The server password is not remembered on this computer. Enter it to connect.</source>
+        <translation>本机未记住服务器密码，请输入后连接。</translation>
+    </message>
+    <message>
+        <source>Opening the database…</source>
+        <translation>正在打开数据库…</translation>
+    </message>
+    <message>
+        <source>This database is empty. Set up your company to start using it.</source>
+        <translation>此数据库为空。请先设置公司，然后开始使用。</translation>
+    </message>
+    <message>
+        <source>Set up company…</source>
+        <translation>设置公司…</translation>
+    </message>
+    <message>
+        <source>Enter the server password.</source>
+        <translation>请输入服务器密码。</translation>
+    </message>
+    <message>
+        <source>Enter your mobile number and password.</source>
+        <translation>请输入手机号和密码。</translation>
+    </message>
+    <message>
+        <source>Checking your password…</source>
+        <translation>正在验证密码…</translation>
+    </message>
+    <message>
+        <source>Choose a CRM database file</source>
+        <translation>选择 CRM 数据库文件</translation>
+    </message>
+    <message>
+        <source>CRM database (*.sqlite3 *.db);;All files (*)</source>
+        <translation>CRM 数据库 (*.sqlite3 *.db);;所有文件 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Workbench</source>
+        <extracomment>The window was closed (the app then quits). The language was switched and the window rebuilt; carries the language code.</extracomment>
+        <translation>工作台</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Administration</source>
+        <translation>系统管理</translation>
+    </message>
+    <message>
+        <source>Your account</source>
+        <translation>我的账号</translation>
+    </message>
+    <message>
+        <source>Change password…</source>
+        <translation>修改密码…</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>User: {name}</source>
+        <translation>用户：{name}</translation>
+    </message>
+    <message>
+        <source>Database: {path}</source>
+        <translation>数据库：{path}</translation>
+    </message>
+    <message>
+        <source>Shared server: {server}</source>
+        <translation>共享服务器：{server}</translation>
+    </message>
+    <message>
+        <source>CRM Desktop — {company}</source>
+        <translation>CRM Desktop — {company}</translation>
+    </message>
+    <message>
+        <source>CRM Desktop</source>
+        <translation>CRM Desktop</translation>
+    </message>
+    <message>
+        <source>Your password was changed.</source>
+        <translation>密码已修改。</translation>
+    </message>
+    <message>
+        <source>The {language} translation is not installed; the window stays in English.</source>
+        <translation>未安装{language}翻译，界面将保持英文。</translation>
+    </message>
+</context>
+<context>
+    <name>MoveDepartmentDialog</name>
+    <message>
+        <source>Move “{name}”</source>
+        <translation>移动“{name}”</translation>
+    </message>
+    <message>
+        <source>New parent:</source>
+        <translation>新上级部门：</translation>
+    </message>
+</context>
+<context>
+    <name>OperationLogDialog</name>
+    <message>
+        <source>Time</source>
+        <extracomment>Log fields that hold a user id; shown as the user&apos;s name. Log fields that hold a time (stored as ISO text in the log).</extracomment>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Old value</source>
+        <translation>原值</translation>
+    </message>
+    <message>
+        <source>New value</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <source>(system)</source>
+        <translation>（系统）</translation>
+    </message>
+    <message>
+        <source>Entries: {n}</source>
+        <translation>共 {n} 条</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Edited</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Moved to the recycle bin</source>
+        <translation>移入回收站</translation>
+    </message>
+    <message>
+        <source>Restored</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>转移</translation>
+    </message>
+    <message>
+        <source>Team changed</source>
+        <translation>相关团队变更</translation>
+    </message>
+    <message>
+        <source>Team: {name}</source>
+        <translation>相关团队：{name}</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>In recycle bin since</source>
+        <translation>移入回收站时间</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Read and write</source>
+        <translation>读写</translation>
+    </message>
+</context>
+<context>
+    <name>PermissionMatrix</name>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Grant or remove every action of this module</source>
+        <translation>授予或取消此模块的全部操作</translation>
+    </message>
+    <message>
+        <source>Data scope: whose records the users of this role see</source>
+        <translation>数据范围：此角色的用户可以查看谁的数据</translation>
+    </message>
+</context>
+<context>
+    <name>RecordDialog</name>
+    <message>
+        <source>Owner: {owner} · Last saved {time}</source>
+        <extracomment>What the form started from; only fields that differ from it are saved.</extracomment>
+        <translation>负责人：{owner} · 最后保存于 {time}</translation>
+    </message>
+    <message>
+        <source>Not saved: someone else changed this record. Your entries are still here; save again to compare them with the other person&apos;s.</source>
+        <translation>未保存：其他人修改了此记录。您填写的内容仍然保留，再次保存即可与对方的修改进行对比。</translation>
+    </message>
+</context>
+<context>
+    <name>RecordTab</name>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Move the selected records to the recycle bin.</source>
+        <translation>将选中的记录移入回收站。</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>转移</translation>
+    </message>
+    <message>
+        <source>Give the selected records to another owner.</source>
+        <translation>将选中的记录转给其他负责人。</translation>
+    </message>
+    <message>
+        <source>Operation log</source>
+        <translation>操作记录</translation>
+    </message>
+    <message>
+        <source>Recycle bin</source>
+        <translation>回收站</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Saved “{name}”.</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Moving to the recycle bin…</source>
+        <translation>正在移入回收站…</translation>
+    </message>
+    <message>
+        <source>Moved to the recycle bin: {n}</source>
+        <translation>已移入回收站：{n} 条</translation>
+    </message>
+    <message>
+        <source>Transferred: {n}</source>
+        <translation>已转移：{n} 条</translation>
+    </message>
+</context>
+<context>
+    <name>RecycleBinDialog</name>
+    <message>
+        <source>Moved to bin</source>
+        <translation>删除时间</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Put the selected records back into the list.</source>
+        <translation>将选中的记录恢复到列表中。</translation>
+    </message>
+    <message>
+        <source>In the recycle bin: {n}</source>
+        <translation>回收站中共 {n} 条</translation>
+    </message>
+    <message>
+        <source>Restored: {n}</source>
+        <translation>已恢复：{n} 条</translation>
+    </message>
+    <message>
+        <source>The recycle bin is empty.</source>
+        <translation>回收站为空。</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>正在恢复…</translation>
+    </message>
+</context>
+<context>
+    <name>ResetPasswordDialog</name>
+    <message>
+        <source>Reset password of {name}</source>
+        <translation>重置 {name} 的密码</translation>
+    </message>
+    <message>
+        <source>At least 8 characters with letters and digits</source>
+        <translation>至少 8 位，须包含字母和数字</translation>
+    </message>
+    <message>
+        <source>New password:</source>
+        <translation>新密码：</translation>
+    </message>
+    <message>
+        <source>Repeat:</source>
+        <translation>确认密码：</translation>
+    </message>
+    <message>
+        <source>The two passwords are not the same.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>RolesPage</name>
+    <message>
+        <source>New role</source>
+        <translation>新建角色</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Description:</source>
+        <translation>描述：</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Discard changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <source>Operation permissions:</source>
+        <translation>功能权限：</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>{name} (not editable)</source>
+        <translation>{name}（不可编辑）</translation>
+    </message>
+    <message>
+        <source>{count} user(s) hold this role.</source>
+        <translation>有 {count} 名员工拥有此角色。</translation>
+    </message>
+    <message>
+        <source>the new role</source>
+        <translation>新角色</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <source>Discard your changes to {name}?</source>
+        <translation>放弃对“{name}”的修改？</translation>
+    </message>
+    <message>
+        <source>The super administrator has every permission and sees all data. This role cannot be changed or deleted.</source>
+        <translation>超级管理员拥有全部权限，可查看全部数据。此角色不能修改或删除。</translation>
+    </message>
+    <message>
+        <source>A new role: give it a name, tick its permissions and save.</source>
+        <translation>新角色：请填写名称，勾选权限后保存。</translation>
+    </message>
+    <message>
+        <source>Role “{name}” saved.</source>
+        <translation>角色“{name}”已保存。</translation>
+    </message>
+    <message>
+        <source>Delete role</source>
+        <translation>删除角色</translation>
+    </message>
+    <message>
+        <source>Delete the role “{name}”?</source>
+        <translation>确定删除角色“{name}”？</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer</source>
+        <translation>转移</translation>
+    </message>
+    <message>
+        <source>Selected records: {n}. Choose their new owner.</source>
+        <translation>已选中 {n} 条记录，请选择新的负责人。</translation>
+    </message>
+    <message>
+        <source>New owner</source>
+        <translation>新负责人</translation>
+    </message>
+</context>
+<context>
+    <name>UserDialog</name>
+    <message>
+        <source>Edit user</source>
+        <translation>编辑员工</translation>
+    </message>
+    <message>
+        <source>New user</source>
+        <translation>新建员工</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <source>{name} ({department})</source>
+        <translation>{name}（{department}）</translation>
+    </message>
+    <message>
+        <source>Mobile:</source>
+        <translation>手机号：</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>姓名：</translation>
+    </message>
+    <message>
+        <source>Gender:</source>
+        <translation>性别：</translation>
+    </message>
+    <message>
+        <source>E-mail:</source>
+        <translation>邮箱：</translation>
+    </message>
+    <message>
+        <source>Department:</source>
+        <translation>部门：</translation>
+    </message>
+    <message>
+        <source>Position:</source>
+        <translation>职位：</translation>
+    </message>
+    <message>
+        <source>Direct superior:</source>
+        <translation>直属上级：</translation>
+    </message>
+    <message>
+        <source>Roles:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>At least 8 characters with letters and digits</source>
+        <translation>至少 8 位，须包含字母和数字</translation>
+    </message>
+    <message>
+        <source>Initial password:</source>
+        <translation>初始密码：</translation>
+    </message>
+</context>
+<context>
+    <name>UserTableModel</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>职位</translation>
+    </message>
+    <message>
+        <source>Superior</source>
+        <translation>直属上级</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>Until {time}</source>
+        <translation>锁定至 {time}</translation>
+    </message>
+</context>
+<context>
+    <name>UsersPage</name>
+    <message>
+        <source>Search by name or mobile</source>
+        <translation>搜索姓名或手机号</translation>
+    </message>
+    <message>
+        <source>New user</source>
+        <translation>新建员工</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>停用</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>The password of {name} was reset.</source>
+        <translation>{name} 的密码已重置。</translation>
+    </message>
+    <message>
+        <source>Enable user</source>
+        <translation>启用员工</translation>
+    </message>
+    <message>
+        <source>Enable {name}? They can log in again.</source>
+        <translation>启用 {name}？启用后可再次登录。</translation>
+    </message>
+    <message>
+        <source>Disable user</source>
+        <translation>停用员工</translation>
+    </message>
+    <message>
+        <source>Disable {name}? They can no longer log in; their records stay theirs.</source>
+        <translation>停用 {name}？停用后将无法登录，其负责的数据保持不变。</translation>
+    </message>
+</context>
+<context>
+    <name>Workbench</name>
+    <message>
+        <source>Customers</source>
+        <extracomment>Entities whose change can alter what the workbench shows (&quot;*&quot; = everything). None when the user may not view customers at all. The most recently updated customers the user can see (name, owner, updated at).</extracomment>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Customers you can see</source>
+        <translation>您可查看的客户</translation>
+    </message>
+    <message>
+        <source>Open customers</source>
+        <translation>打开客户列表</translation>
+    </message>
+    <message>
+        <source>Your account</source>
+        <translation>我的账号</translation>
+    </message>
+    <message>
+        <source>Company</source>
+        <translation>公司</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>职位</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机号</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>组织架构</translation>
+    </message>
+    <message>
+        <source>Set up departments, roles and colleagues under Administration. Each role decides what its users may do and whose records they see.</source>
+        <translation>在“系统管理”中设置部门、角色和同事。角色决定其用户可以执行哪些操作、查看谁的数据。</translation>
+    </message>
+    <message>
+        <source>Open administration</source>
+        <translation>打开系统管理</translation>
+    </message>
+    <message>
+        <source>Recently updated customers</source>
+        <translation>最近更新的客户</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>No customers yet.</source>
+        <translation>暂无客户。</translation>
+    </message>
+    <message>
+        <source>Good morning, {name}</source>
+        <translation>上午好，{name}</translation>
+    </message>
+    <message>
+        <source>Good afternoon, {name}</source>
+        <translation>下午好，{name}</translation>
+    </message>
+    <message>
+        <source>Good evening, {name}</source>
+        <translation>晚上好，{name}</translation>
+    </message>
+    <message>
+        <source>No role yet</source>
+        <translation>暂无角色</translation>
+    </message>
+    <message>
+        <source>Your roles do not include viewing customers.</source>
+        <translation>您的角色没有查看客户的权限。</translation>
+    </message>
+</context>
+<context>
+    <name>entities</name>
+    <message>
+        <source>customer</source>
+        <extracomment>A single record of each kind, for messages such as &quot;The customer 5 does not exist&quot;.</extracomment>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>role</source>
+        <translation>角色</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <source>Required.</source>
+        <translation>必填。</translation>
+    </message>
+    <message>
+        <source>This database is already set up.</source>
+        <translation>此数据库已完成设置。</translation>
+    </message>
+    <message>
+        <source>Wrong mobile number or password.</source>
+        <translation>手机号或密码错误。</translation>
+    </message>
+    <message>
+        <source>The current password is wrong.</source>
+        <translation>当前密码错误。</translation>
+    </message>
+    <message>
+        <source>No such user.</source>
+        <translation>该员工不存在。</translation>
+    </message>
+    <message>
+        <source>There is no backup file at {path}.</source>
+        <extracomment>How long a PostgreSQL restore waits for other sessions&apos; locks before giving up.</extracomment>
+        <translation>{path} 处没有备份文件。</translation>
+    </message>
+    <message>
+        <source>Unsupported database type: {backend}</source>
+        <translation>不支持的数据库类型：{backend}</translation>
+    </message>
+    <message>
+        <source>{path} is not a CRM backup: it has no schema version.</source>
+        <translation>{path} 不是 CRM 备份：缺少数据库结构版本。</translation>
+    </message>
+    <message>
+        <source>{path} was made by a newer version of CRM Desktop (schema {revision}; this version knows up to {head}). Update the app before restoring it. Nothing was changed.</source>
+        <translation>{path} 由更新版本的 CRM Desktop 创建（数据库结构 {revision}；当前版本最高支持 {head}）。请先升级程序再恢复。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>An in-memory database cannot be backed up or restored.</source>
+        <translation>内存数据库无法备份或恢复。</translation>
+    </message>
+    <message>
+        <source>There is no database at {path}.</source>
+        <translation>{path} 处没有数据库。</translation>
+    </message>
+    <message>
+        <source>Choose a backup file other than the database itself.</source>
+        <translation>请选择数据库文件本身以外的备份文件。</translation>
+    </message>
+    <message>
+        <source>The backup failed: {error}</source>
+        <translation>备份失败：{error}</translation>
+    </message>
+    <message>
+        <source>{path} is a PostgreSQL backup; restore it into a PostgreSQL database. Nothing was changed.</source>
+        <translation>{path} 是 PostgreSQL 备份，请将其恢复到 PostgreSQL 数据库。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} is not a CRM backup (it is not an SQLite database). Nothing was changed.</source>
+        <translation>{path} 不是 CRM 备份（不是 SQLite 数据库）。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} is an SQLite database but not a CRM backup. Nothing was changed.</source>
+        <translation>{path} 是 SQLite 数据库，但不是 CRM 备份。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} is damaged ({error}). Nothing was changed.</source>
+        <translation>{path} 已损坏（{error}）。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} cannot be read as a CRM backup ({error}). Nothing was changed.</source>
+        <translation>无法将 {path} 读取为 CRM 备份（{error}）。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The backup file is the database itself.</source>
+        <translation>备份文件就是数据库文件本身。</translation>
+    </message>
+    <message>
+        <source>The restore failed: {error}. The database was not changed.</source>
+        <translation>恢复失败：{error}。数据库未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The PostgreSQL program {program} was not found. Install the PostgreSQL client tools (the same major version as the server or newer) and put them on the PATH.</source>
+        <translation>未找到 PostgreSQL 程序 {program}。请安装 PostgreSQL 客户端工具（主版本号不低于服务器），并将其加入 PATH。</translation>
+    </message>
+    <message>
+        <source>{what} failed: {error}</source>
+        <translation>{what} 失败：{error}</translation>
+    </message>
+    <message>
+        <source>{path} is an SQLite backup; restore it into an SQLite database file. Nothing was changed.</source>
+        <translation>{path} 是 SQLite 备份，请将其恢复到 SQLite 数据库文件。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} is not a CRM backup (not a PostgreSQL custom-format dump). Nothing was changed.</source>
+        <translation>{path} 不是 CRM 备份（不是 PostgreSQL 自定义格式转储）。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} is a PostgreSQL dump but not a CRM backup. Nothing was changed.</source>
+        <translation>{path} 是 PostgreSQL 转储，但不是 CRM 备份。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>The database is in use: close CRM Desktop on every computer, then restore again. Nothing was changed.</source>
+        <translation>数据库正在使用中：请关闭所有电脑上的 CRM Desktop，然后重新恢复。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>There is no user to own the demo customers.</source>
+        <extracomment>Every demo user other than the super administrator logs in with this password. Customers&apos; creation times are spread over this many days before now. (name, parent name); parents come first. The company itself is the top department. Actions granted on every record module (those a module does not have are skipped). Organisation administration: (module, action) pairs. The province whose customers this person looks after (&quot;&quot; = owns no customers). The fixed core; superiors come before their subordinates. Extra sales representatives join these branches in turn: (department, superior key, territory). Industry (the customer&apos;s ``industry`` field) → words that appear in such companies&apos; names. No word appears under two industries, so (city, 字号, word, form) names are unique. A prime that shares no factor with the name space: i → i·P mod N visits every name once.</extracomment>
+        <translation>没有可作为演示客户负责人的员工。</translation>
+    </message>
+    <message>
+        <source>The demo company needs at least {count} users.</source>
+        <translation>演示公司至少需要 {count} 名员工。</translation>
+    </message>
+    <message>
+        <source>The number of customers cannot be negative.</source>
+        <translation>客户数量不能为负数。</translation>
+    </message>
+    <message>
+        <source>This database is already set up. Demo data can only be added to a new, empty database.</source>
+        <translation>此数据库已完成设置。演示数据只能添加到新的空数据库中。</translation>
+    </message>
+    <message>
+        <source>The top department cannot be moved.</source>
+        <translation>顶级部门不能移动。</translation>
+    </message>
+    <message>
+        <source>A department cannot be moved under itself or its sub-departments.</source>
+        <translation>部门不能移动到其自身或其下级部门之下。</translation>
+    </message>
+    <message>
+        <source>The top department cannot be deleted.</source>
+        <translation>顶级部门不能删除。</translation>
+    </message>
+    <message>
+        <source>“{name}” still has {count} user(s). Move them to another department first.</source>
+        <translation>“{name}”下还有 {count} 名员工，请先将其调到其他部门。</translation>
+    </message>
+    <message>
+        <source>“{name}” still has {count} sub-department(s). Delete or move them first.</source>
+        <translation>“{name}”下还有 {count} 个下级部门，请先删除或移走。</translation>
+    </message>
+    <message>
+        <source>You do not have permission to {action} in {module}.</source>
+        <translation>您没有{module}的“{action}”权限。</translation>
+    </message>
+    <message>
+        <source>The {entity} {record_id} does not exist or is not visible to you.</source>
+        <translation>{entity} {record_id} 不存在，或您无权查看。</translation>
+    </message>
+    <message>
+        <source>Someone else saved this {entity} while you were editing it. Fields: {fields}.</source>
+        <translation>您编辑期间，其他人保存了此{entity}。涉及字段：{fields}。</translation>
+    </message>
+    <message>
+        <source>Too many wrong passwords: this account is locked until {until}. Wait, or ask an administrator to reset the password.</source>
+        <translation>密码错误次数过多：此账号已锁定至 {until}。请稍后再试，或请管理员重置密码。</translation>
+    </message>
+    <message>
+        <source>This account is disabled. Ask an administrator.</source>
+        <translation>此账号已停用，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>Use at least 8 characters with letters and digits.</source>
+        <translation>密码至少 8 位，须包含字母和数字。</translation>
+    </message>
+    <message>
+        <source>Unknown field.</source>
+        <translation>未知字段。</translation>
+    </message>
+    <message>
+        <source>Choose an enabled user as owner.</source>
+        <translation>请选择已启用的员工作为负责人。</translation>
+    </message>
+    <message>
+        <source>Choose read or read-write.</source>
+        <translation>请选择只读或读写。</translation>
+    </message>
+    <message>
+        <source>The owner is not added to the team.</source>
+        <translation>负责人无需加入相关团队。</translation>
+    </message>
+    <message>
+        <source>Another role has this name.</source>
+        <translation>已有同名角色。</translation>
+    </message>
+    <message>
+        <source>Unknown permission.</source>
+        <translation>未知权限。</translation>
+    </message>
+    <message>
+        <source>Unknown module.</source>
+        <translation>未知模块。</translation>
+    </message>
+    <message>
+        <source>The super administrator role cannot be changed or deleted.</source>
+        <translation>超级管理员角色不能修改或删除。</translation>
+    </message>
+    <message>
+        <source>{count} user(s) still hold the role “{name}”. Give them another role first.</source>
+        <translation>还有 {count} 名员工拥有角色“{name}”，请先为其分配其他角色。</translation>
+    </message>
+    <message>
+        <source>Choose a listed value.</source>
+        <translation>请从列表中选择。</translation>
+    </message>
+    <message>
+        <source>Choose a department.</source>
+        <translation>请选择部门。</translation>
+    </message>
+    <message>
+        <source>Another user has this mobile number.</source>
+        <translation>该手机号已被其他员工使用。</translation>
+    </message>
+    <message>
+        <source>Unknown role.</source>
+        <translation>未知角色。</translation>
+    </message>
+    <message>
+        <source>This superior would make a loop: a user cannot be above their own superior.</source>
+        <translation>该直属上级会形成循环：员工不能是其上级的上级。</translation>
+    </message>
+    <message>
+        <source>At least one enabled user must stay super administrator.</source>
+        <translation>至少要保留一名已启用的超级管理员。</translation>
+    </message>
+    <message>
+        <source>You cannot disable your own account.</source>
+        <translation>不能停用自己的账号。</translation>
+    </message>
+    <message>
+        <source>Enter a mobile number (digits only).</source>
+        <translation>请输入手机号（仅限数字）。</translation>
+    </message>
+    <message>
+        <source>Enter a valid e-mail address.</source>
+        <translation>请输入有效的邮箱地址。</translation>
+    </message>
+</context>
+<context>
+    <name>fields</name>
+    <message>
+        <source>Name</source>
+        <translation>客户名称</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Remark</source>
+        <translation>备注</translation>
+    </message>
+</context>
+<context>
+    <name>permissions</name>
+    <message>
+        <source>Self</source>
+        <translation>本人</translation>
+    </message>
+    <message>
+        <source>Self and subordinates</source>
+        <translation>本人及下属</translation>
+    </message>
+    <message>
+        <source>Own department</source>
+        <translation>本部门</translation>
+    </message>
+    <message>
+        <source>Department and sub-departments</source>
+        <translation>本部门及下属部门</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>查看</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation>转移</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Enable / disable</source>
+        <translation>启用/停用</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>重置密码</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <extracomment>Scoped modules hold owned records and take a data scope per role.</extracomment>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+</context>
+</TS>
