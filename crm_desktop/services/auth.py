@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Department, Role, Setting, User, utcnow
 from crm_desktop.services.actor import Actor, load_actor
-from crm_desktop.services.errors import CONTEXT, AccountDisabled, AccountLocked, AuthError, RuleViolation, ValidationError
+from crm_desktop.services.errors import AccountDisabled, AccountLocked, AuthError, RuleViolation, ValidationError
 from crm_desktop.services.passwords import check_policy, hash_password, verify_password
 from crm_desktop.services.permissions import require
 from crm_desktop.services.uow import read_only, unit_of_work

@@ -5,7 +5,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.services.errors import CONTEXT, ValidationError
+from crm_desktop.services.errors import ValidationError
 
 # argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()

@@ -21,7 +21,6 @@ from crm_desktop.models import RecordMixin, TeamMember, User, utcnow
 from crm_desktop.services import audit
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import (
-    CONTEXT,
     ConflictError,
     FieldConflict,
     NotFound,

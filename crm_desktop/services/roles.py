@@ -12,7 +12,7 @@ from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Role, RoleDataScope, RolePermission, user_roles
 from crm_desktop.services import audit
 from crm_desktop.services.actor import Actor
-from crm_desktop.services.errors import CONTEXT, NotFound, RuleViolation, ValidationError
+from crm_desktop.services.errors import NotFound, RuleViolation, ValidationError
 from crm_desktop.services.permissions import MODULES, DataScope, require
 from crm_desktop.services.uow import read_only, unit_of_work
 

@@ -12,7 +12,7 @@ from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Department, Role, User
 from crm_desktop.services import audit
 from crm_desktop.services.actor import Actor
-from crm_desktop.services.errors import CONTEXT, NotFound, RuleViolation, ValidationError
+from crm_desktop.services.errors import NotFound, RuleViolation, ValidationError
 from crm_desktop.services.passwords import check_policy, hash_password
 from crm_desktop.services.permissions import require
 from crm_desktop.services.uow import read_only, unit_of_work

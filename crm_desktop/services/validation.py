@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.services.errors import CONTEXT
 
 _MOBILE = re.compile(r"^\+?\d{5,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -1,7 +1,7 @@
 """Account dialogs: the user's own password, and the account on a shared database server.
 
 Also what the shell's dialogs (login, first run, these) share: the wording of database
-failures, ``run_op`` for windows that may go away while their work runs, and a few layout
+failures, and a few layout
 helpers.
 
 Thread rule: GUI thread only; service and connection calls go through ``ops.op``.
@@ -9,12 +9,10 @@ Thread rule: GUI thread only; service and connection calls go through ``ops.op``
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -37,9 +35,9 @@ from crm_desktop import config
 from crm_desktop.config import Profile
 from crm_desktop.db import DatabaseError, DatabaseUnavailable, NotADatabase, check_connection, make_engine
 from crm_desktop.services import auth
-from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, FormErrors, MessageBar
+from crm_desktop.ui.ops import op
 from crm_desktop.ui.i18n import error_text
 
 T = TypeVar("T")
@@ -65,37 +63,6 @@ def database_error_text(exc: BaseException, *, path: Path | None = None) -> str:
             details=str(exc)
         )
     return error_text(exc)
-
-
-def run_op(
-    widget: QWidget,
-    fn: Callable[[], T],
-    *,
-    success: Callable[..., object],
-    failure: Callable[..., object],
-    extra: tuple[object, ...] = (),
-    write: bool = False,
-) -> None:
-    """``ops.op`` for a window that may be closed and dropped while ``fn`` runs.
-
-    The op holds ``widget`` and its callbacks only weakly: its last reference could
-    otherwise be released on the worker thread when the task is freed there, and PySide
-    crashes deleting a widget off the GUI thread. A result for a widget that is gone is
-    dropped. ``success``/``failure`` are bound methods of ``widget``, called as
-    ``method(*extra, result_or_exception)``; ``fn`` must not capture the widget.
-    """
-    on_success = weakref.WeakMethod(success)  # type: ignore[arg-type]
-    on_failure = weakref.WeakMethod(failure)  # type: ignore[arg-type]
-    del widget  # named for the reader: the callbacks' owner
-
-    def deliver(ref: weakref.WeakMethod[Callable[..., object]], value: object) -> None:
-        method = ref()
-        if method is not None and shiboken6.isValid(method.__self__):
-            method(*extra, value)
-
-    ops.op(None, fn, write=write).success(lambda result: deliver(on_success, result)).failure(
-        lambda exc: deliver(on_failure, exc)
-    ).run()
 
 
 def fit_to_contents(layout: QBoxLayout, width: int) -> None:
@@ -288,7 +255,7 @@ class ConnectionDialog(QDialog):
         url = profile.url(self.password_edit.text())
         self.test_button.setEnabled(False)
         self.message.show_info(self.tr("Connecting…"))
-        run_op(self, lambda: _test_connection(url), success=self._tested, failure=self._test_failed)
+        op(self, lambda: _test_connection(url)).success(self._tested).failure(self._test_failed).run()
 
     def _tested(self, _result: object) -> None:
         self.test_button.setEnabled(True)

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from crm_desktop.db import Database
 from crm_desktop.services import auth
 from crm_desktop.services.actor import Actor
-from crm_desktop.ui.account_dialogs import fit_to_contents, password_edit, run_op
+from crm_desktop.ui.ops import op
+from crm_desktop.ui.account_dialogs import fit_to_contents, password_edit
 from crm_desktop.ui.forms import FormErrors, MessageBar
 
 
@@ -96,8 +97,9 @@ class FirstRunDialog(QDialog):
             admin_mobile=self.admin_mobile.text(), password=self.password.text(),
         )
         super_role = self.tr("Super administrator")
-        run_op(self, lambda: auth.setup_company(db, super_role_name=super_role, **values), write=True,
-               success=self._created, failure=self._failed)
+        op(self, lambda: auth.setup_company(db, super_role_name=super_role, **values), write=True).success(
+            self._created
+        ).failure(self._failed).run()
 
     def _created(self, actor: Actor) -> None:
         self.buttons.setEnabled(True)

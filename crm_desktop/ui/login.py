@@ -8,6 +8,8 @@ Thread rule: GUI thread only; opening the database and ``auth.login`` run throug
 """
 from __future__ import annotations
 
+from functools import partial
+
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,7 @@ from crm_desktop.db import Database, DatabaseError, NotADatabase, open_database,
 from crm_desktop.services import auth
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import AuthError
+from crm_desktop.ui.ops import op
 from crm_desktop.ui.account_dialogs import (
     ConnectionDialog,
     ElidedLabel,
@@ -41,7 +44,6 @@ from crm_desktop.ui.account_dialogs import (
     fit_to_contents,
     hide_password,
     password_edit,
-    run_op,
     stacked,
 )
 from crm_desktop.ui.forms import MessageBar
@@ -291,8 +293,9 @@ class LoginDialog(QDialog):
         self._connecting = True
         self._set_busy(True)
         self._set_status(self.tr("Opening the database…"))
-        run_op(self, lambda: _open(url), write=True, success=self._opened, failure=self._open_failed,
-               extra=(generation,))
+        op(self, lambda: _open(url), write=True).success(
+            partial(self._opened, generation)
+        ).failure(partial(self._open_failed, generation)).run()
 
     def _opened(self, generation: int, opened: _Opened) -> None:
         if generation != self._generation:
@@ -321,8 +324,9 @@ class LoginDialog(QDialog):
 
     def _check_setup(self, database: Database) -> None:
         generation = self._generation
-        run_op(self, lambda: auth.needs_setup(database), success=self._setup_checked,
-               failure=self._open_failed, extra=(generation,))
+        op(self, lambda: auth.needs_setup(database)).success(
+            partial(self._setup_checked, generation)
+        ).failure(partial(self._open_failed, generation)).run()
 
     def _setup_checked(self, generation: int, needs: bool) -> None:
         if generation == self._generation:
@@ -387,8 +391,9 @@ class LoginDialog(QDialog):
         self._set_busy(True)
         self._set_status(self.tr("Checking your password…"))
         generation = self._generation
-        run_op(self, lambda: auth.login(database, mobile, password), write=True,
-               success=self._logged_in, failure=self._login_failed, extra=(generation,))
+        op(self, lambda: auth.login(database, mobile, password), write=True).success(
+            partial(self._logged_in, generation)
+        ).failure(partial(self._login_failed, generation)).run()
 
     def _logged_in(self, generation: int, actor: Actor) -> None:
         if generation == self._generation:

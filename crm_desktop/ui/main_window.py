@@ -29,7 +29,8 @@ from crm_desktop.config import Config
 from crm_desktop.db import Database, sqlite_file
 from crm_desktop.services import auth
 from crm_desktop.ui import i18n, ops
-from crm_desktop.ui.account_dialogs import ChangePasswordDialog, run_op
+from crm_desktop.ui.ops import op
+from crm_desktop.ui.account_dialogs import ChangePasswordDialog
 from crm_desktop.ui.admin.area import AdminArea
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.customers_tab import CustomersTab
@@ -184,7 +185,9 @@ class MainWindow(QMainWindow):
 
     def _load_company(self) -> None:
         db = self.ctx.db
-        run_op(self, lambda: auth.company_name(db), success=self._company_loaded, failure=self._company_failed)
+        op(self, lambda: auth.company_name(db)).success(
+            self._company_loaded
+        ).failure(self._company_failed).run()
 
     def _company_failed(self, exc: BaseException) -> None:
         self.statusBar().showMessage(i18n.error_text(exc), STATUS_MESSAGE_MS)

@@ -9,6 +9,8 @@ Thread rule: GUI thread only; the data is read through ``ops.op``.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -33,9 +35,9 @@ from crm_desktop.services import auth, departments, users
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.customers import customers
 from crm_desktop.services.errors import PermissionDenied
-from crm_desktop.ui.account_dialogs import run_op
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import MessageBar
+from crm_desktop.ui.ops import op
 from crm_desktop.ui.i18n import current_language
 
 #: Entities whose change can alter what the workbench shows ("*" = everything).
@@ -250,8 +252,9 @@ class Workbench(QWidget):
         self._generation += 1
         generation = self._generation
         db, actor = self.ctx.db, self.ctx.actor
-        run_op(self, lambda: load_workbench(db, actor), success=self._show, failure=self._failed,
-               extra=(generation,))
+        op(self, lambda: load_workbench(db, actor)).success(
+            partial(self._show, generation)
+        ).failure(partial(self._failed, generation)).run()
 
     def _current(self, generation: int) -> bool:
         return generation == self._generation  # an older read never wins
