@@ -85,3 +85,27 @@ def test_database_choice_order(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRM_DATABASE_URL", "postgresql://u@h/d")
     assert resolve_url(None) == "postgresql+psycopg://u@h/d"
     assert resolve_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_upgrading_a_populated_database_keeps_its_rows(db_url: str) -> None:
+    """Each migration must work on a database that already has data, not just an empty one."""
+    engine = make_engine(db_url)
+    with engine.begin() as conn:  # the fixture's database is at head: go back to the foundation
+        command.downgrade(_alembic_config(conn), "0002")
+        conn.execute(text("INSERT INTO departments (name, sort_order, created_at) VALUES ('总部', 0, '2026-01-01')"))
+        dept = conn.execute(text("SELECT id FROM departments")).scalar()
+        conn.execute(text(
+            "INSERT INTO users (mobile, name, password_hash, gender, email, department_id, position, enabled,"
+            " failed_logins, created_at) VALUES ('13800000000', '王', 'x', '', '', :d, '', true, 0, '2026-01-01')"),
+            {"d": dept})
+        uid = conn.execute(text("SELECT id FROM users")).scalar()
+        conn.execute(text(
+            "INSERT INTO customers (name, phone, level, industry, address, remark, owner_id, creator_id, created_at,"
+            " updated_at, version, custom) VALUES ('老客户', '1', 'A', '', '', '', :u, :u, '2026-01-01', '2026-01-01',"
+            " 1, '{}')"), {"u": uid})
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT name, level, deal_status, locked, owner_id FROM customers")).one()
+    engine.dispose()
+    assert (row.name, row.level, row.deal_status, bool(row.locked), row.owner_id) == ("老客户", "A", "none", False, uid)

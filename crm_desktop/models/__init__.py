@@ -3,12 +3,25 @@ from __future__ import annotations
 
 from crm_desktop.models.audit import AuditChange, AuditEntry
 from crm_desktop.models.base import Base, JSONType, UTCDateTime, utcnow
-from crm_desktop.models.customer import Customer
+from crm_desktop.models.customer import Contact, Customer, FollowUp, Lead
 from crm_desktop.models.org import Department, Role, RoleDataScope, RolePermission, Setting, User, user_roles
+from crm_desktop.models.pool import Pool, PoolEvent, PoolMember, PoolRule
 from crm_desktop.models.record import RecordMixin, TeamMember
+from crm_desktop.models.schema import (
+    Attachment,
+    AttachmentBlob,
+    ColumnPreference,
+    CustomField,
+    DictionaryItem,
+    FieldPermission,
+    SavedView,
+    Star,
+)
 
 __all__ = [
-    "AuditChange", "AuditEntry", "Base", "Customer", "Department", "JSONType", "RecordMixin",
+    "Attachment", "AttachmentBlob", "AuditChange", "AuditEntry", "ColumnPreference", "Contact", "CustomField",
+    "DictionaryItem", "FieldPermission", "FollowUp", "Lead", "Pool", "PoolEvent", "PoolMember", "PoolRule",
+    "SavedView", "Star", "Base", "Customer", "Department", "JSONType", "RecordMixin",
     "Role", "RoleDataScope", "RolePermission", "Setting", "TeamMember", "User", "UTCDateTime",
     "user_roles", "utcnow",
 ]

@@ -24,7 +24,8 @@ class RecordMixin:
     id: Mapped[int] = mapped_column(primary_key=True)
 
     @declared_attr
-    def owner_id(cls) -> Mapped[int]:
+    def owner_id(cls) -> Mapped[int | None]:
+        # None only for customers waiting in a public pool; every other record has an owner.
         return mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
 
     @declared_attr

@@ -42,6 +42,12 @@ ACTION_LABELS: dict[str, str] = {
     "export": QT_TRANSLATE_NOOP("permissions", "Export"),
     "disable": QT_TRANSLATE_NOOP("permissions", "Enable / disable"),
     "reset_password": QT_TRANSLATE_NOOP("permissions", "Reset password"),
+    "convert": QT_TRANSLATE_NOOP("permissions", "Convert"),
+    "put_in_pool": QT_TRANSLATE_NOOP("permissions", "Put in pool"),
+    "lock": QT_TRANSLATE_NOOP("permissions", "Lock / unlock"),
+    "claim": QT_TRANSLATE_NOOP("permissions", "Claim"),
+    "assign": QT_TRANSLATE_NOOP("permissions", "Assign"),
+    "manage": QT_TRANSLATE_NOOP("permissions", "Manage settings"),
 }
 
 #: A single record of each kind, for messages such as "The customer 5 does not exist".
@@ -50,6 +56,10 @@ ENTITY_LABELS: dict[str, str] = {
     "department": QT_TRANSLATE_NOOP("entities", "department"),
     "user": QT_TRANSLATE_NOOP("entities", "user"),
     "role": QT_TRANSLATE_NOOP("entities", "role"),
+    "lead": QT_TRANSLATE_NOOP("entities", "lead"),
+    "contact": QT_TRANSLATE_NOOP("entities", "contact"),
+    "followup": QT_TRANSLATE_NOOP("entities", "follow-up"),
+    "pool": QT_TRANSLATE_NOOP("entities", "public pool"),
 }
 
 RECORD_ACTIONS = ("view", "create", "edit", "delete", "transfer", "import", "export")
@@ -80,7 +90,18 @@ def register_module(
     return spec
 
 
-register_module("customer", QT_TRANSLATE_NOOP("permissions", "Customers"), RECORD_ACTIONS, scoped=True)
+register_module("lead", QT_TRANSLATE_NOOP("permissions", "Leads"), RECORD_ACTIONS + ("convert",), scoped=True)
+register_module(
+    "customer", QT_TRANSLATE_NOOP("permissions", "Customers"), RECORD_ACTIONS + ("put_in_pool", "lock"), scoped=True
+)
+register_module("contact", QT_TRANSLATE_NOOP("permissions", "Contacts"), RECORD_ACTIONS, scoped=True)
+register_module(
+    "followup", QT_TRANSLATE_NOOP("permissions", "Follow-ups"), ("view", "create", "edit", "delete"), scoped=True
+)
+# Pools are not owned records: who sees a pool is decided by its members, not a data scope.
+register_module(
+    "pool", QT_TRANSLATE_NOOP("permissions", "Public pool"), ("view", "claim", "assign", "manage"), scoped=False
+)
 register_module(
     "department", QT_TRANSLATE_NOOP("permissions", "Departments"), ("view", "create", "edit", "delete"), scoped=False
 )

@@ -53,7 +53,7 @@ class RecordDTO:
     entity: str
     id: int
     values: Mapping[str, Any]
-    owner_id: int
+    owner_id: int | None
     owner_name: str
     creator_id: int
     created_at: dt.datetime
@@ -130,7 +130,9 @@ class RecordService(Generic[M]):
         if errors:
             raise ValidationError(errors)
 
-    def _owner_name(self, session: Session, user_id: int) -> str:
+    def _owner_name(self, session: Session, user_id: int | None) -> str:
+        if user_id is None:
+            return ""
         return session.scalar(select(User.name).where(User.id == user_id)) or ""
 
     def _check_owner(self, session: Session, user_id: int) -> None:
@@ -161,7 +163,7 @@ class RecordService(Generic[M]):
             return self._dto(row, self._owner_name(uow.session, row.owner_id))
 
     def _list_query(self, actor: Actor, text: str | None) -> Select[Any]:
-        query = select(self.model, User.name).join(User, User.id == self.model.owner_id)
+        query = select(self.model, User.name).outerjoin(User, User.id == self.model.owner_id)
         query = query.where(visible_filter(self.model, actor))
         if text and self.search_fields:
             pattern = f"%{text.strip()}%"
@@ -217,7 +219,7 @@ class RecordService(Generic[M]):
             require(uow.actor, self.module, "delete")
             rows = uow.session.execute(
                 select(self.model, User.name)
-                .join(User, User.id == self.model.owner_id)
+                .outerjoin(User, User.id == self.model.owner_id)
                 .where(self.model.deleted_at.is_not(None), scope_filter(self.model, uow.actor))
                 .order_by(self.model.deleted_at.desc())
             ).all()

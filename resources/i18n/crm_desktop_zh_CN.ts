@@ -1146,6 +1146,22 @@ Details: {details}</source>
         <source>role</source>
         <translation>角色</translation>
     </message>
+    <message>
+        <source>lead</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>follow-up</source>
+        <translation>跟进记录</translation>
+    </message>
+    <message>
+        <source>public pool</source>
+        <translation>公海</translation>
+    </message>
 </context>
 <context>
     <name>errors</name>
@@ -1474,9 +1490,49 @@ Details: {details}</source>
         <translation>重置密码</translation>
     </message>
     <message>
-        <source>Customers</source>
+        <source>Convert</source>
+        <translation>转化</translation>
+    </message>
+    <message>
+        <source>Put in pool</source>
+        <translation>放入公海</translation>
+    </message>
+    <message>
+        <source>Lock / unlock</source>
+        <translation>锁定/解锁</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>领取</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>分配</translation>
+    </message>
+    <message>
+        <source>Manage settings</source>
+        <translation>管理设置</translation>
+    </message>
+    <message>
+        <source>Leads</source>
         <extracomment>Scoped modules hold owned records and take a data scope per role.</extracomment>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>Customers</source>
         <translation>客户</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进记录</translation>
+    </message>
+    <message>
+        <source>Public pool</source>
+        <translation>公海</translation>
     </message>
     <message>
         <source>Departments</source>

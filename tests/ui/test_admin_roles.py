@@ -64,7 +64,8 @@ def test_super_role_is_first_and_read_only(page: RolesPage) -> None:
         for action in spec.actions:
             assert matrix.is_checked(spec.key, action)
             assert not matrix._cell(spec.key, action).flags() & Qt.ItemFlag.ItemIsEnabled
-    assert matrix.scopes() == {"customer": DataScope.ALL}
+    scoped = [m.key for m in MODULES.values() if m.scoped]
+    assert matrix.scopes() == {key: DataScope.ALL for key in scoped}
     assert not matrix.scope_combos["customer"].isEnabled()
     assert matrix.scope_combos["customer"].currentText() == "All"
     assert not page.save_button.isEnabled() and not page.delete_button.isEnabled()
@@ -78,8 +79,10 @@ def test_matrix_has_a_box_only_where_the_module_has_the_action(page: RolesPage) 
     headers = [matrix.table.horizontalHeaderItem(c).text() for c in range(matrix.table.columnCount())]
     assert headers[:3] == ["All", "View", "Create"] and "Reset password" in headers
     labels = [matrix.table.verticalHeaderItem(r).text() for r in range(matrix.table.rowCount())]
-    assert labels == ["Customers", "Departments", "Users", "Roles"]
-    assert list(matrix.scope_combos) == ["customer"]  # only modules with owned records have a scope
+    assert labels == [m.label for m in MODULES.values()]  # every registered module, in order
+    # only modules with owned records have a scope
+    assert list(matrix.scope_combos) == [m.key for m in MODULES.values() if m.scoped]
+    assert "department" not in matrix.scope_combos
 
 
 def test_create_role_saves_exactly_the_ticked_permissions_and_scope(
@@ -109,7 +112,9 @@ def test_create_role_saves_exactly_the_ticked_permissions_and_scope(
         ("department", "view"), ("department", "create"), ("department", "edit"),
         ("user", "view"),
     })
-    assert dict(saved.scopes) == {"customer": DataScope.DEPARTMENT_TREE}
+    assert saved.scopes["customer"] == DataScope.DEPARTMENT_TREE
+    assert {k: v for k, v in saved.scopes.items() if k != "customer"} == {
+        m.key: DataScope.SELF for m in MODULES.values() if m.scoped and m.key != "customer"}
     # the list shows it and the editor now edits the saved role
     assert page.current is not None and page.current.id == saved.id and not page.dirty
     assert page.role_list.currentItem().text() == "Sales rep"
@@ -125,7 +130,7 @@ def test_edit_role(qtbot: QtBot, page: RolesPage, ctx: AppContext) -> None:
     page.select_role(role.id)
     matrix = page.matrix
     assert matrix.is_checked("customer", "view") and matrix.is_checked("customer", "edit")
-    assert matrix.scopes() == {"customer": DataScope.DEPARTMENT}
+    assert matrix.scopes()["customer"] == DataScope.DEPARTMENT
     click(qtbot, matrix, matrix.row_toggle("customer"))  # partly ticked → all
     assert all(matrix.is_checked("customer", a) for a in MODULES["customer"].actions)
     click(qtbot, matrix, matrix.row_toggle("customer"))  # all → none
@@ -135,7 +140,7 @@ def test_edit_role(qtbot: QtBot, page: RolesPage, ctx: AppContext) -> None:
     settle(qtbot)
     saved = role_named(ctx, "Viewer")
     assert saved.permissions == frozenset({("customer", "view")})
-    assert dict(saved.scopes) == {"customer": DataScope.SUBORDINATES}
+    assert saved.scopes["customer"] == DataScope.SUBORDINATES
 
 
 def test_name_errors_are_shown_beside_the_name(qtbot: QtBot, page: RolesPage, ctx: AppContext) -> None:
