@@ -12,6 +12,7 @@ from crm_desktop.services.actor import Actor, load_actor
 from crm_desktop.services.errors import AccountDisabled, AccountLocked, AuthError, RuleViolation, ValidationError
 from crm_desktop.services.passwords import check_policy, hash_password, verify_password
 from crm_desktop.services.permissions import require
+from crm_desktop.services.schema import seed_dictionaries
 from crm_desktop.services.uow import read_only, unit_of_work
 from crm_desktop.services.validation import check_mobile
 
@@ -42,6 +43,7 @@ def setup_company(
     admin_mobile: str,
     password: str,
     super_role_name: str = "Super administrator",
+    language: str = "zh_CN",
 ) -> Actor:
     """Create the company (its top department), the super administrator role and user.
 
@@ -70,6 +72,7 @@ def setup_company(
             department_id=top.id, position="", roles=[role],
         )
         s.add(user)
+        seed_dictionaries(s, language=language)
         s.flush()
         return load_actor(s, user.id)
 

@@ -98,6 +98,9 @@ register_module("contact", QT_TRANSLATE_NOOP("permissions", "Contacts"), RECORD_
 register_module(
     "followup", QT_TRANSLATE_NOOP("permissions", "Follow-ups"), ("view", "create", "edit", "delete"), scoped=True
 )
+register_module(
+    "setting", QT_TRANSLATE_NOOP("permissions", "System settings"), ("manage",), scoped=False
+)
 # Pools are not owned records: who sees a pool is decided by its members, not a data scope.
 register_module(
     "pool", QT_TRANSLATE_NOOP("permissions", "Public pool"), ("view", "claim", "assign", "manage"), scoped=False

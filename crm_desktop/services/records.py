@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -35,7 +35,10 @@ from crm_desktop.services.events import (
     RecordRestored,
     RecordUpdated,
 )
+from crm_desktop.services.filters import Filter, filter_sql, sort_column
 from crm_desktop.services.permissions import require
+from crm_desktop.services.record_fields import FieldPolicy
+from crm_desktop.services.schema import BUILTIN_FIELDS, schema_for
 from crm_desktop.services.scope import editable_filter, scope_filter, visible_filter
 from crm_desktop.services.uow import read_only, unit_of_work
 
@@ -92,6 +95,7 @@ class RecordService(Generic[M]):
         required: Sequence[str] = (),
         search_fields: Sequence[str] = (),
         validate: Validator | None = None,
+        base_filter: Callable[[], ColumnElement[bool]] | None = None,
     ) -> None:
         self.model = model
         self.module = model.entity
@@ -99,14 +103,25 @@ class RecordService(Generic[M]):
         self.required = tuple(required)
         self.search_fields = tuple(search_fields)
         self._validate_extra = validate
+        #: Rows the module's lists and reads never show (e.g. customers waiting in a pool).
+        self._base_filter = base_filter
+
+    def _base(self) -> ColumnElement[bool]:
+        return self._base_filter() if self._base_filter is not None else true()
+
+    def policy(self, session: Session, actor: Actor) -> FieldPolicy:
+        """The actor's view of this module's fields (schema, custom fields, field access)."""
+        schema = schema_for(session, actor, self.module) if self.module in BUILTIN_FIELDS else None
+        return FieldPolicy(self.model, self.fields, self.required, schema)
 
     # --- helpers ----------------------------------------------------------------------
 
-    def _dto(self, row: M, owner_name: str) -> RecordDTO:
+    def _dto(self, row: M, owner_name: str, policy: FieldPolicy) -> RecordDTO:
+        values, custom = policy.readable(row)
         return RecordDTO(
             entity=self.module,
             id=row.id,
-            values={f: getattr(row, f) for f in self.fields},
+            values=values,
             owner_id=row.owner_id,
             owner_name=owner_name,
             creator_id=row.creator_id,
@@ -114,21 +129,21 @@ class RecordService(Generic[M]):
             updated_at=row.updated_at,
             version=row.version,
             deleted_at=row.deleted_at,
-            custom=dict(row.custom or {}),
+            custom=custom,
         )
 
-    def _validate(self, values: Mapping[str, Any], *, partial: bool) -> None:
-        unknown = set(values) - set(self.fields)
-        errors: dict[str, str] = {
-            f: QT_TRANSLATE_NOOP("errors", "Unknown field.") for f in sorted(unknown)
-        }
-        for name in self.required:
-            if (not partial or name in values) and not str(values.get(name) or "").strip():
-                errors[name] = QT_TRANSLATE_NOOP("errors", "Required.")
-        if self._validate_extra:
-            errors.update(self._validate_extra(values))
-        if errors:
-            raise ValidationError(errors)
+    def _prepare(
+        self, session: Session, policy: FieldPolicy, values: Mapping[str, Any], *, partial: bool,
+        record_id: int | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        extra = self._validate_extra(values) if self._validate_extra else {}
+        try:
+            builtin, custom = policy.prepare(session, values, partial=partial, record_id=record_id)
+        except ValidationError as exc:
+            raise ValidationError(exc.field_errors | extra) from None
+        if extra:
+            raise ValidationError(extra)
+        return builtin, custom
 
     def _owner_name(self, session: Session, user_id: int | None) -> str:
         if user_id is None:
@@ -143,7 +158,7 @@ class RecordService(Generic[M]):
     def _load(self, session: Session, actor: Actor, record_id: int, *, for_edit: bool) -> M:
         cond = editable_filter(self.model, actor) if for_edit else scope_filter(self.model, actor)
         row = session.scalar(
-            select(self.model).where(self.model.id == record_id, self.model.deleted_at.is_(None), cond)
+            select(self.model).where(self.model.id == record_id, self.model.deleted_at.is_(None), self._base(), cond)
         )
         if row is None:
             visible = session.scalar(
@@ -160,11 +175,17 @@ class RecordService(Generic[M]):
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
             row = self._load(uow.session, uow.actor, record_id, for_edit=False)
-            return self._dto(row, self._owner_name(uow.session, row.owner_id))
+            return self._dto(row, self._owner_name(uow.session, row.owner_id), self.policy(uow.session, uow.actor))
 
-    def _list_query(self, actor: Actor, text: str | None) -> Select[Any]:
+    def _list_query(
+        self, actor: Actor, text: str | None, *, policy: FieldPolicy | None = None, filter: Filter | None = None
+    ) -> Select[Any]:
         query = select(self.model, User.name).outerjoin(User, User.id == self.model.owner_id)
-        query = query.where(visible_filter(self.model, actor))
+        query = query.where(visible_filter(self.model, actor), self._base())
+        if filter is not None and filter.conditions:
+            if policy is None or policy.schema is None:
+                raise ValidationError({"filter": QT_TRANSLATE_NOOP("errors", "This list cannot be filtered.")})
+            query = query.where(filter_sql(self.model, policy.schema, filter))
         if text and self.search_fields:
             pattern = f"%{text.strip()}%"
             query = query.where(or_(*(getattr(self.model, f).ilike(pattern) for f in self.search_fields)))
@@ -180,29 +201,40 @@ class RecordService(Generic[M]):
         after: tuple[Any, int] | None = None,
         limit: int = PAGE_SIZE,
         text: str | None = None,
+        filter: Filter | None = None,
     ) -> Page:
-        """One page of the records the actor may see, keyset-paginated on (sort, id)."""
-        if sort != "id" and sort not in self.fields and sort not in ("created_at", "updated_at"):
-            raise ValidationError({"sort": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
+        """One page of the records the actor may see, keyset-paginated on (sort, id).
+
+        ``sort`` may be any visible field, custom ones included; ``filter`` narrows in SQL.
+        """
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
-            col = getattr(self.model, sort)
+            policy = self.policy(uow.session, uow.actor)
+            col = self._sort_column(policy, sort)
             key = tuple_(col, self.model.id)
-            query = self._list_query(uow.actor, text)
+            query = self._list_query(uow.actor, text, policy=policy, filter=filter)
             if after is not None:
                 query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
             order = (col.desc(), self.model.id.desc()) if descending else (col.asc(), self.model.id.asc())
-            rows = uow.session.execute(query.order_by(*order).limit(limit + 1)).all()
+            rows = uow.session.execute(query.add_columns(col.label("_sort_key")).order_by(*order).limit(limit + 1)).all()
             more = len(rows) > limit
             rows = rows[:limit]
-            dtos = tuple(self._dto(r, n) for r, n in rows)
-            cursor = (getattr(rows[-1][0], sort), rows[-1][0].id) if more and rows else None
+            dtos = tuple(self._dto(r[0], r[1], policy) for r in rows)
+            cursor = (rows[-1][2], rows[-1][0].id) if more and rows else None
             return Page(rows=dtos, next_cursor=cursor)
 
-    def count(self, db: Database, actor: Actor, *, text: str | None = None) -> int:
+    def _sort_column(self, policy: FieldPolicy, sort: str) -> ColumnElement[Any]:
+        if policy.schema is not None:
+            return sort_column(self.model, policy.schema, sort)
+        if sort != "id" and sort not in self.fields and sort not in ("created_at", "updated_at"):
+            raise ValidationError({"sort": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
+        return getattr(self.model, sort)
+
+    def count(self, db: Database, actor: Actor, *, text: str | None = None, filter: Filter | None = None) -> int:
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
-            sub = self._list_query(uow.actor, text).subquery()
+            policy = self.policy(uow.session, uow.actor)
+            sub = self._list_query(uow.actor, text, policy=policy, filter=filter).subquery()
             return uow.session.scalar(select(func.count()).select_from(sub)) or 0
 
     def visible_ids(self, db: Database, actor: Actor) -> set[int]:
@@ -210,7 +242,7 @@ class RecordService(Generic[M]):
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
             return set(
-                uow.session.scalars(select(self.model.id).where(visible_filter(self.model, uow.actor)))
+                uow.session.scalars(select(self.model.id).where(visible_filter(self.model, uow.actor), self._base()))
             )
 
     def recycle_bin(self, db: Database, actor: Actor) -> list[RecordDTO]:
@@ -220,10 +252,11 @@ class RecordService(Generic[M]):
             rows = uow.session.execute(
                 select(self.model, User.name)
                 .outerjoin(User, User.id == self.model.owner_id)
-                .where(self.model.deleted_at.is_not(None), scope_filter(self.model, uow.actor))
+                .where(self.model.deleted_at.is_not(None), scope_filter(self.model, uow.actor), self._base())
                 .order_by(self.model.deleted_at.desc())
             ).all()
-            return [self._dto(r, n) for r, n in rows]
+            policy = self.policy(uow.session, uow.actor)
+            return [self._dto(r, n, policy) for r, n in rows]
 
     def operation_log(self, db: Database, actor: Actor, record_id: int) -> list[audit.AuditEntryDTO]:
         with read_only(db, actor) as uow:
@@ -239,20 +272,22 @@ class RecordService(Generic[M]):
     ) -> RecordDTO:
         with unit_of_work(db, actor) as uow:
             require(uow.actor, self.module, "create")
-            self._validate(values, partial=False)
+            policy = self.policy(uow.session, uow.actor)
+            builtin, custom_values = self._prepare(uow.session, policy, {**values, **(custom or {})}, partial=False)
             owner = owner_id or uow.actor.user_id
             self._check_owner(uow.session, owner)
-            row = self.model(**values, owner_id=owner, creator_id=uow.actor.user_id, custom=dict(custom or {}))
+            row = self.model(**builtin, owner_id=owner, creator_id=uow.actor.user_id, custom=custom_values)
             uow.session.add(row)
             uow.session.flush()
-            snapshot = {f: getattr(row, f) for f in self.fields} | {"owner_id": owner}
+            snapshot = {k: v for k, v in policy.current(row).items() if v not in (None, "", [])} | {"owner_id": owner}
+            snapshot |= {f: getattr(row, f) for f in self.fields}
             audit.write_audit(
                 uow.session, entity=self.module, record_id=row.id, action="create",
                 actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in snapshot.items()},
                 version=row.version,
             )
             uow.add_event(RecordCreated(self.module, row.id, uow.actor.user_id, values=audit.jsonable(snapshot)))
-            return self._dto(row, self._owner_name(uow.session, owner))
+            return self._dto(row, self._owner_name(uow.session, owner), policy)
 
     def update(
         self, db: Database, actor: Actor, record_id: int, *, expected_version: int, changes: Mapping[str, Any]
@@ -262,21 +297,28 @@ class RecordService(Generic[M]):
         If anyone saved it since, nothing is written and ConflictError lists each field with
         mine / theirs / original values.
         """
-        self._validate(changes, partial=True)
         try:
             with unit_of_work(db, actor) as uow:
                 require(uow.actor, self.module, "edit")
+                policy = self.policy(uow.session, uow.actor)
+                builtin, custom_values = self._prepare(uow.session, policy, changes, partial=True, record_id=record_id)
                 row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+                names = policy.names_by_key()
+                wanted = builtin | {names[k]: v for k, v in custom_values.items()}
                 if row.version != expected_version:
-                    raise self._conflict(uow.session, row, expected_version, changes)
+                    raise self._conflict(uow.session, row, expected_version, wanted, policy)
+                current = policy.current(row)
                 diff = {
-                    f: (getattr(row, f), v) for f, v in changes.items()
-                    if audit.jsonable(getattr(row, f)) != audit.jsonable(v)
+                    f: (current[f], v) for f, v in wanted.items()
+                    if audit.jsonable(current[f]) != audit.jsonable(v)
                 }
                 if not diff:
-                    return self._dto(row, self._owner_name(uow.session, row.owner_id))
-                for name, (_old, new) in diff.items():
-                    setattr(row, name, new)
+                    return self._dto(row, self._owner_name(uow.session, row.owner_id), policy)
+                for name in builtin:
+                    if name in diff:
+                        setattr(row, name, builtin[name])
+                if custom_values:
+                    row.custom = {**(row.custom or {}), **custom_values}  # a new dict: JSON change tracking
                 uow.session.flush()  # UPDATE … WHERE version = expected: the race is decided here
                 audit.write_audit(
                     uow.session, entity=self.module, record_id=row.id, action="update",
@@ -287,21 +329,29 @@ class RecordService(Generic[M]):
                     before={k: audit.jsonable(o) for k, (o, _n) in diff.items()},
                     after={k: audit.jsonable(n) for k, (_o, n) in diff.items()},
                 ))
-                return self._dto(row, self._owner_name(uow.session, row.owner_id))
+                return self._dto(row, self._owner_name(uow.session, row.owner_id), policy)
         except StaleDataError:
             # Another session committed between our read and our UPDATE.
             with read_only(db, actor) as uow:
+                policy = self.policy(uow.session, uow.actor)
                 row = self._load(uow.session, uow.actor, record_id, for_edit=False)
-                raise self._conflict(uow.session, row, expected_version, changes) from None
+                builtin, custom_values = policy.prepare(uow.session, changes, partial=True, record_id=record_id)
+                names = policy.names_by_key()
+                wanted = builtin | {names[k]: v for k, v in custom_values.items()}
+                raise self._conflict(uow.session, row, expected_version, wanted, policy) from None
 
-    def _conflict(self, session: Session, row: M, expected_version: int, changes: Mapping[str, Any]) -> ConflictError:
-        theirs = {f: audit.jsonable(getattr(row, f)) for f in self.fields}
+    def _conflict(
+        self, session: Session, row: M, expected_version: int, changes: Mapping[str, Any], policy: FieldPolicy
+    ) -> ConflictError:
+        theirs = {f: audit.jsonable(v) for f, v in policy.current(row).items()}
         original = audit.values_at_version(
             session, entity=self.module, record_id=row.id, version=expected_version, current=theirs
         )
         mine = {f: audit.jsonable(v) for f, v in changes.items()}
-        changed_by_them = {f for f in self.fields if theirs[f] != original[f]}
-        names = [f for f in self.fields if f in mine or f in changed_by_them]
+        readable, custom = policy.readable(row)
+        visible = set(readable) | set(custom)  # a conflict never reveals a hidden field
+        changed_by_them = {f for f in theirs if theirs[f] != original[f] and f in visible}
+        names = [f for f in theirs if f in mine or f in changed_by_them]
         conflicts = tuple(
             FieldConflict(field=f, mine=mine.get(f, original[f]), theirs=theirs[f], original=original[f])
             for f in names
@@ -363,7 +413,7 @@ class RecordService(Generic[M]):
                 actor_id=uow.actor.user_id, changes={"deleted_at": (old, None)}, version=row.version,
             )
             uow.add_event(RecordRestored(self.module, row.id, uow.actor.user_id))
-            return self._dto(row, self._owner_name(uow.session, row.owner_id))
+            return self._dto(row, self._owner_name(uow.session, row.owner_id), self.policy(uow.session, uow.actor))
 
     # --- team (相关团队) ----------------------------------------------------------------
 

@@ -1332,16 +1332,29 @@ Details: {details}</source>
         <translation>密码至少 8 位，须包含字母和数字。</translation>
     </message>
     <message>
+        <source>This comparison does not fit the field.</source>
+        <translation>此比较方式不适用于该字段。</translation>
+    </message>
+    <message>
+        <source>Give both ends of the range.</source>
+        <translation>请填写范围的两端。</translation>
+    </message>
+    <message>
         <source>Unknown field.</source>
         <translation>未知字段。</translation>
     </message>
     <message>
         <source>Choose an enabled user as owner.</source>
+        <extracomment>Rows the module&apos;s lists and reads never show (e.g. customers waiting in a pool).</extracomment>
         <translation>请选择已启用的员工作为负责人。</translation>
     </message>
     <message>
         <source>Choose read or read-write.</source>
         <translation>请选择只读或读写。</translation>
+    </message>
+    <message>
+        <source>This list cannot be filtered.</source>
+        <translation>此列表不支持筛选。</translation>
     </message>
     <message>
         <source>The owner is not added to the team.</source>
@@ -1400,12 +1413,94 @@ Details: {details}</source>
         <translation>请输入手机号（仅限数字）。</translation>
     </message>
     <message>
+        <source>Enter a valid value for this field.</source>
+        <extracomment>Dictionaries a new company starts with: key → ((value, zh label, en label), ...)</extracomment>
+        <translation>请为此字段输入有效的值。</translation>
+    </message>
+    <message>
         <source>Enter a valid e-mail address.</source>
         <translation>请输入有效的邮箱地址。</translation>
+    </message>
+    <message>
+        <source>Enter a valid phone number.</source>
+        <translation>请输入有效的电话号码。</translation>
+    </message>
+    <message>
+        <source>Another field has this name.</source>
+        <translation>已有同名字段。</translation>
+    </message>
+    <message>
+        <source>Choose the dictionary that lists the options.</source>
+        <translation>请选择提供选项的数据字典。</translation>
+    </message>
+    <message>
+        <source>The type of a field cannot change; add a new field instead.</source>
+        <translation>字段类型不能修改；请改为新增字段。</translation>
+    </message>
+    <message>
+        <source>Give every field of the module once.</source>
+        <translation>请把该模块的每个字段各列一次。</translation>
+    </message>
+    <message>
+        <source>Every option needs a value and a label.</source>
+        <translation>每个选项都需要值和名称。</translation>
+    </message>
+    <message>
+        <source>Two options have the same value.</source>
+        <translation>有两个选项的值相同。</translation>
+    </message>
+    <message>
+        <source>A required field cannot be hidden: nobody with this role could create a record.</source>
+        <translation>必填字段不能隐藏：否则拥有此角色的人无法新建记录。</translation>
+    </message>
+    <message>
+        <source>You may not change this field.</source>
+        <translation>您无权修改此字段。</translation>
+    </message>
+    <message>
+        <source>Another record already has this value.</source>
+        <translation>已有其他记录使用此值。</translation>
     </message>
 </context>
 <context>
     <name>fields</name>
+    <message>
+        <source>Owner</source>
+        <extracomment>Built-in fields have a column; custom ones live in the ``custom`` JSON under ``key``. Set by the system, never typed in a form (owner, times, summaries). Custom fields only: the key inside ``custom``. Fixed options for built-in selects that are not dictionaries: ((value, label), ...)</extracomment>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>Last follow-up</source>
+        <translation>最后跟进时间</translation>
+    </message>
+    <message>
+        <source>Last follow-up content</source>
+        <translation>最后跟进内容</translation>
+    </message>
+    <message>
+        <source>Next contact</source>
+        <translation>下次联系时间</translation>
+    </message>
+    <message>
+        <source>Province</source>
+        <translation>省份</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>区县</translation>
+    </message>
     <message>
         <source>Name</source>
         <translation>客户名称</translation>
@@ -1413,6 +1508,22 @@ Details: {details}</source>
     <message>
         <source>Phone</source>
         <translation>电话</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <source>Website</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <source>Unified social credit code</source>
+        <translation>统一社会信用代码</translation>
     </message>
     <message>
         <source>Level</source>
@@ -1423,12 +1534,159 @@ Details: {details}</source>
         <translation>行业</translation>
     </message>
     <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
         <source>Remark</source>
         <translation>备注</translation>
+    </message>
+    <message>
+        <source>Deal status</source>
+        <translation>成交状态</translation>
+    </message>
+    <message>
+        <source>No deal</source>
+        <translation>未成交</translation>
+    </message>
+    <message>
+        <source>Deal</source>
+        <translation>已成交</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Lead name</source>
+        <translation>线索名称</translation>
+    </message>
+    <message>
+        <source>Contact person</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新线索</translation>
+    </message>
+    <message>
+        <source>Following</source>
+        <translation>跟进中</translation>
+    </message>
+    <message>
+        <source>Converted</source>
+        <translation>已转化</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Gender</source>
+        <translation>性别</translation>
+    </message>
+    <message>
+        <source>Male</source>
+        <translation>男</translation>
+    </message>
+    <message>
+        <source>Female</source>
+        <translation>女</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>职务</translation>
+    </message>
+    <message>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <source>Primary contact</source>
+        <translation>首要联系人</translation>
+    </message>
+    <message>
+        <source>Decision maker</source>
+        <translation>关键决策人</translation>
+    </message>
+    <message>
+        <source>Birthday</source>
+        <translation>生日</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>跟进方式</translation>
+    </message>
+    <message>
+        <source>Content</source>
+        <translation>跟进内容</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>跟进时间</translation>
+    </message>
+</context>
+<context>
+    <name>filters</name>
+    <message>
+        <source>is</source>
+        <translation>等于</translation>
+    </message>
+    <message>
+        <source>is not</source>
+        <translation>不等于</translation>
+    </message>
+    <message>
+        <source>contains</source>
+        <translation>包含</translation>
+    </message>
+    <message>
+        <source>does not contain</source>
+        <translation>不包含</translation>
+    </message>
+    <message>
+        <source>is empty</source>
+        <translation>为空</translation>
+    </message>
+    <message>
+        <source>is not empty</source>
+        <translation>不为空</translation>
+    </message>
+    <message>
+        <source>greater than</source>
+        <translation>大于</translation>
+    </message>
+    <message>
+        <source>at least</source>
+        <translation>大于等于</translation>
+    </message>
+    <message>
+        <source>less than</source>
+        <translation>小于</translation>
+    </message>
+    <message>
+        <source>at most</source>
+        <translation>小于等于</translation>
+    </message>
+    <message>
+        <source>between</source>
+        <translation>介于</translation>
+    </message>
+    <message>
+        <source>is one of</source>
+        <translation>属于</translation>
     </message>
 </context>
 <context>
@@ -1529,6 +1787,10 @@ Details: {details}</source>
     <message>
         <source>Follow-ups</source>
         <translation>跟进记录</translation>
+    </message>
+    <message>
+        <source>System settings</source>
+        <translation>系统设置</translation>
     </message>
     <message>
         <source>Public pool</source>

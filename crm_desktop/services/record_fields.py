@@ -1,0 +1,119 @@
+"""How a record's field values pass the service boundary, per actor.
+
+Reading: fields the actor's roles hide are dropped, so they never reach a list, detail,
+search or export. Writing: read-only and hidden fields are refused, custom fields are
+validated and coerced by type (required, options from the dictionary, unique) and stored
+in the record's ``custom`` JSON under their key.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import RecordMixin
+from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.schema import CUSTOM_PREFIX, Access, EntitySchema, coerce, options_for
+
+
+@dataclass(frozen=True)
+class FieldPolicy:
+    """The fields of one module as one actor may read and write them.
+
+    ``schema`` is None for a model without a registered schema: then every listed built-in
+    field is readable and writable and there are no custom fields.
+    """
+
+    model: type[RecordMixin]
+    builtin: tuple[str, ...]
+    required: tuple[str, ...]
+    schema: EntitySchema | None
+
+    def _access(self, name: str) -> Access:
+        if self.schema is None:
+            return Access.EDIT
+        return self.schema.access.get(name, Access.EDIT)
+
+    @property
+    def custom_specs(self) -> tuple[Any, ...]:
+        return tuple(f for f in self.schema.fields if f.is_custom) if self.schema else ()
+
+    # --- reading ----------------------------------------------------------------------
+
+    def readable(self, row: RecordMixin) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(built-in values, custom values by field name) with hidden fields left out."""
+        values = {f: getattr(row, f) for f in self.builtin if self._access(f) is not Access.HIDDEN}
+        stored = row.custom or {}
+        custom = {spec.name: stored.get(spec.key) for spec in self.custom_specs}
+        return values, custom
+
+    def current(self, row: RecordMixin) -> dict[str, Any]:
+        """Every writable value, built-in and custom, for diffs and conflicts."""
+        stored = row.custom or {}
+        values = {f: getattr(row, f) for f in self.builtin}
+        values.update({spec.name: stored.get(spec.key) for spec in self.custom_specs})
+        return values
+
+    # --- writing ----------------------------------------------------------------------
+
+    def prepare(
+        self, session: Session, values: Mapping[str, Any], *, partial: bool, record_id: int | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Check and convert input. Returns (built-in values, custom values by key).
+
+        Raises ValidationError naming every bad field at once.
+        """
+        errors: dict[str, str] = {}
+        builtin: dict[str, Any] = {}
+        custom: dict[str, Any] = {}
+        custom_by_name = {spec.name: spec for spec in self.custom_specs}
+        for name, raw in values.items():
+            if name in self.builtin:
+                if self._access(name) is not Access.EDIT:
+                    errors[name] = QT_TRANSLATE_NOOP("errors", "You may not change this field.")
+                else:
+                    builtin[name] = raw
+            elif name in custom_by_name:
+                spec = custom_by_name[name]
+                if self._access(name) is not Access.EDIT:
+                    errors[name] = QT_TRANSLATE_NOOP("errors", "You may not change this field.")
+                    continue
+                try:
+                    custom[spec.key] = coerce(spec, raw, options=options_for(session, spec))
+                except ValueError as exc:
+                    errors[name] = str(exc)
+            elif name.startswith(CUSTOM_PREFIX) and self._access(name) is Access.HIDDEN:
+                errors[name] = QT_TRANSLATE_NOOP("errors", "You may not change this field.")
+            else:
+                errors[name] = QT_TRANSLATE_NOOP("errors", "Unknown field.")
+        for name in self.required:
+            if (not partial or name in values) and not str(values.get(name) or "").strip():
+                errors.setdefault(name, QT_TRANSLATE_NOOP("errors", "Required."))
+        for spec in custom_by_name.values():
+            if not partial and spec.key not in custom and spec.default not in (None, "", []):
+                custom[spec.key] = coerce(spec, spec.default)
+            present = spec.key in custom
+            if spec.required and (not partial or present) and custom.get(spec.key) in (None, "", []):
+                errors.setdefault(spec.name, QT_TRANSLATE_NOOP("errors", "Required."))
+            if spec.unique and present and custom[spec.key] not in (None, "", []):
+                if self._taken(session, spec.key, custom[spec.key], record_id):
+                    errors.setdefault(spec.name, QT_TRANSLATE_NOOP("errors", "Another record already has this value."))
+        if errors:
+            raise ValidationError(errors)
+        return builtin, custom
+
+    def _taken(self, session: Session, key: str, value: Any, record_id: int | None) -> bool:
+        model = self.model
+        query = select(func.count(model.id)).where(
+            model.custom[key].as_string() == str(value), model.deleted_at.is_(None))
+        if record_id is not None:
+            query = query.where(model.id != record_id)
+        return (session.scalar(query) or 0) > 0
+
+    def names_by_key(self) -> dict[str, str]:
+        return {spec.key: spec.name for spec in self.custom_specs}
+
