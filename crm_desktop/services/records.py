@@ -41,6 +41,7 @@ from crm_desktop.services.record_fields import FieldPolicy
 from crm_desktop.services.schema import BUILTIN_FIELDS, schema_for
 from crm_desktop.services.scope import editable_filter, scope_filter, visible_filter
 from crm_desktop.services.uow import read_only, unit_of_work
+from crm_desktop.services.views import builtin_clause, resolve_view
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
@@ -178,14 +179,26 @@ class RecordService(Generic[M]):
             return self._dto(row, self._owner_name(uow.session, row.owner_id), self.policy(uow.session, uow.actor))
 
     def _list_query(
-        self, actor: Actor, text: str | None, *, policy: FieldPolicy | None = None, filter: Filter | None = None
+        self, actor: Actor, text: str | None, *, policy: FieldPolicy | None = None, filter: Filter | None = None,
+        view: str | None = None, session: Session | None = None,
     ) -> Select[Any]:
         query = select(self.model, User.name).outerjoin(User, User.id == self.model.owner_id)
         query = query.where(visible_filter(self.model, actor), self._base())
-        if filter is not None and filter.conditions:
-            if policy is None or policy.schema is None:
-                raise ValidationError({"filter": QT_TRANSLATE_NOOP("errors", "This list cannot be filtered.")})
-            query = query.where(filter_sql(self.model, policy.schema, filter))
+        if view is not None:
+            assert session is not None, "a view is resolved in the caller's session"
+            narrowing, saved = resolve_view(session, actor, self.module, view)
+            query = query.where(builtin_clause(self.model, actor, narrowing))
+            query = self._list_query_filter(query, policy, saved)
+        return self._with_text(self._list_query_filter(query, policy, filter), text)
+
+    def _list_query_filter(self, query: Select[Any], policy: FieldPolicy | None, flt: Filter | None) -> Select[Any]:
+        if flt is None or not flt.conditions:
+            return query
+        if policy is None or policy.schema is None:
+            raise ValidationError({"filter": QT_TRANSLATE_NOOP("errors", "This list cannot be filtered.")})
+        return query.where(filter_sql(self.model, policy.schema, flt))
+
+    def _with_text(self, query: Select[Any], text: str | None) -> Select[Any]:
         if text and self.search_fields:
             pattern = f"%{text.strip()}%"
             query = query.where(or_(*(getattr(self.model, f).ilike(pattern) for f in self.search_fields)))
@@ -202,6 +215,7 @@ class RecordService(Generic[M]):
         limit: int = PAGE_SIZE,
         text: str | None = None,
         filter: Filter | None = None,
+        view: str | None = None,
     ) -> Page:
         """One page of the records the actor may see, keyset-paginated on (sort, id).
 
@@ -212,7 +226,7 @@ class RecordService(Generic[M]):
             policy = self.policy(uow.session, uow.actor)
             col = self._sort_column(policy, sort)
             key = tuple_(col, self.model.id)
-            query = self._list_query(uow.actor, text, policy=policy, filter=filter)
+            query = self._list_query(uow.actor, text, policy=policy, filter=filter, view=view, session=uow.session)
             if after is not None:
                 query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
             order = (col.desc(), self.model.id.desc()) if descending else (col.asc(), self.model.id.asc())
@@ -230,11 +244,15 @@ class RecordService(Generic[M]):
             raise ValidationError({"sort": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
         return getattr(self.model, sort)
 
-    def count(self, db: Database, actor: Actor, *, text: str | None = None, filter: Filter | None = None) -> int:
+    def count(
+        self, db: Database, actor: Actor, *, text: str | None = None, filter: Filter | None = None,
+        view: str | None = None,
+    ) -> int:
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
             policy = self.policy(uow.session, uow.actor)
-            sub = self._list_query(uow.actor, text, policy=policy, filter=filter).subquery()
+            sub = self._list_query(uow.actor, text, policy=policy, filter=filter, view=view,
+                                   session=uow.session).subquery()
             return uow.session.scalar(select(func.count()).select_from(sub)) or 0
 
     def visible_ids(self, db: Database, actor: Actor) -> set[int]:

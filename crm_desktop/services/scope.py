@@ -15,9 +15,13 @@ from crm_desktop.services.actor import Actor
 from crm_desktop.services.permissions import DataScope
 
 
-def subordinate_ids(actor_id: int) -> Select[tuple[int]]:
-    """The actor and everyone below them in the direct-superior chain (recursive)."""
-    chain = select(User.id).where(User.id == actor_id).cte("superior_chain", recursive=True)
+def subordinate_ids(actor_id: int, *, name: str = "superior_chain") -> Select[tuple[int]]:
+    """The actor and everyone below them in the direct-superior chain (recursive).
+
+    ``name`` names the CTE: a query that needs the chain twice (scope and a view) gives each
+    its own.
+    """
+    chain = select(User.id).where(User.id == actor_id).cte(name, recursive=True)
     below = aliased(User)
     chain = chain.union(select(below.id).join(chain, below.superior_id == chain.c.id))
     return select(chain.c.id)

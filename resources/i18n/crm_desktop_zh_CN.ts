@@ -1461,6 +1461,10 @@ Details: {details}</source>
         <source>Another record already has this value.</source>
         <translation>已有其他记录使用此值。</translation>
     </message>
+    <message>
+        <source>Unknown view.</source>
+        <translation>未知场景。</translation>
+    </message>
 </context>
 <context>
     <name>fields</name>
@@ -1807,6 +1811,29 @@ Details: {details}</source>
     <message>
         <source>Roles</source>
         <translation>角色</translation>
+    </message>
+</context>
+<context>
+    <name>views</name>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>我负责的</translation>
+    </message>
+    <message>
+        <source>My subordinates&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>My team&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starred</source>
+        <translation>我关注的</translation>
     </message>
 </context>
 </TS>
