@@ -156,7 +156,8 @@ class RecordTableModel(QAbstractTableModel):
         return self._text
 
     def is_loading(self) -> bool:
-        return self._loading
+        """True while a page is being read or a refresh after a change is pending."""
+        return self._loading or self._refresh_timer.isActive()
 
     def record(self, row: int) -> RecordDTO:
         return self._rows[row]
