@@ -1825,11 +1825,11 @@ Details: {details}</source>
     </message>
     <message>
         <source>My subordinates&apos;</source>
-        <translation type="unfinished"></translation>
+        <translation>下属负责的</translation>
     </message>
     <message>
         <source>My team&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>我参与的</translation>
     </message>
     <message>
         <source>Starred</source>
