@@ -255,6 +255,19 @@ def cmd_screenshot(args: argparse.Namespace, url: str) -> int:
     return EXIT_OK
 
 
+def cmd_run_jobs(args: argparse.Namespace, url: str) -> int:
+    """Run the scheduled jobs once (recycle into public pools, reminders) and print a summary."""
+    from crm_desktop.services import jobs
+
+    db = open_database(url)
+    try:
+        report = jobs.run_jobs(db)
+    finally:
+        db.dispose()
+    _out(report.summary())
+    return EXIT_OK
+
+
 # --- parser and entry point ----------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -304,6 +317,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", help="output folder")
     p.add_argument("--language", choices=("en", "zh_CN"), help="only this language")
     p.set_defaults(func=cmd_screenshot)
+
+    p = sub.add_parser("run-jobs", help="run the scheduled jobs now: recycle customers into public pools, reminders")
+    p.set_defaults(func=cmd_run_jobs)
     return parser
 
 

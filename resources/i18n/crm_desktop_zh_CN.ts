@@ -1344,6 +1344,91 @@ Details: {details}</source>
         <translation>未知字段。</translation>
     </message>
     <message>
+        <source>Only an administrator of the pool {pool} can assign its customers.</source>
+        <extracomment>First key of PostgreSQL&apos;s two-int advisory locks taken here (&quot;POOL&quot; in ASCII).</extracomment>
+        <translation>只有公海“{pool}”的管理员可以分配其中的客户。</translation>
+    </message>
+    <message>
+        <source>You are not a member of the pool {pool}.</source>
+        <translation>您不是公海“{pool}”的成员。</translation>
+    </message>
+    <message>
+        <source>Use at most 100 characters.</source>
+        <translation>最多 100 个字符。</translation>
+    </message>
+    <message>
+        <source>Another pool has this name.</source>
+        <translation>已有同名公海。</translation>
+    </message>
+    <message>
+        <source>Enter 0 or a positive whole number.</source>
+        <translation>请输入 0 或正整数。</translation>
+    </message>
+    <message>
+        <source>Add at least one member: a user or a department.</source>
+        <translation>请至少添加一个成员：员工或部门。</translation>
+    </message>
+    <message>
+        <source>Choose a user or a department.</source>
+        <translation>请选择员工或部门。</translation>
+    </message>
+    <message>
+        <source>This member is listed twice.</source>
+        <translation>该成员重复了。</translation>
+    </message>
+    <message>
+        <source>Enter a number of days from 1 to 3650.</source>
+        <translation>请输入 1 到 3650 之间的天数。</translation>
+    </message>
+    <message>
+        <source>Remind fewer days ahead than the shortest recycle rule.</source>
+        <translation>提前提醒的天数须少于最短的回收规则天数。</translation>
+    </message>
+    <message>
+        <source>Choose at least one customer.</source>
+        <translation>请至少选择一个客户。</translation>
+    </message>
+    <message>
+        <source>Give a reason.</source>
+        <translation>请填写原因。</translation>
+    </message>
+    <message>
+        <source>Choose an enabled pool.</source>
+        <translation>请选择已启用的公海。</translation>
+    </message>
+    <message>
+        <source>The customer {name} is already in a public pool.</source>
+        <translation>客户“{name}”已在公海中。</translation>
+    </message>
+    <message>
+        <source>The customer {name} is locked: unlock it before putting it in a pool.</source>
+        <translation>客户“{name}”已锁定：请先解锁再放入公海。</translation>
+    </message>
+    <message>
+        <source>Someone else changed these customers just now. Reload and try again.</source>
+        <translation>其他人刚刚修改了这些客户，请刷新后重试。</translation>
+    </message>
+    <message>
+        <source>The customer {name} has already been claimed or is no longer in this pool.</source>
+        <translation>客户“{name}”已被领取，或已不在此公海中。</translation>
+    </message>
+    <message>
+        <source>The pool {pool} is disabled.</source>
+        <translation>公海“{pool}”已停用。</translation>
+    </message>
+    <message>
+        <source>You gave up the customer {name} recently: you can claim it again from {date}.</source>
+        <translation>您最近放弃了客户“{name}”：{date} 起才能再次领取。</translation>
+    </message>
+    <message>
+        <source>You may claim {limit} customers a day from this pool and have {left} left today.</source>
+        <translation>此公海每天最多可领取 {limit} 个客户，您今天还可领取 {left} 个。</translation>
+    </message>
+    <message>
+        <source>You own {owned} customers; to claim from this pool you may own at most {cap}.</source>
+        <translation>您已拥有 {owned} 个客户；从此公海领取时最多可拥有 {cap} 个。</translation>
+    </message>
+    <message>
         <source>Choose an enabled user as owner.</source>
         <extracomment>Rows the module&apos;s lists and reads never show (e.g. customers waiting in a pool).</extracomment>
         <translation>请选择已启用的员工作为负责人。</translation>
@@ -1811,6 +1896,21 @@ Details: {details}</source>
     <message>
         <source>Roles</source>
         <translation>角色</translation>
+    </message>
+</context>
+<context>
+    <name>pool</name>
+    <message>
+        <source>No follow-up</source>
+        <translation>未跟进</translation>
+    </message>
+    <message>
+        <source>No deal</source>
+        <translation>未成交</translation>
+    </message>
+    <message>
+        <source>No opportunity</source>
+        <translation>无商机</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,605 @@
+"""Public pools (公海): administration, put in, the pool list, claim and assign.
+
+Membership: a pool's members are the users listed on it plus every user of a listed
+department *and of its sub-departments* (as the "department and sub-departments" scope reads
+the tree): listing "Sales" opens the pool to every team under Sales. A member marked
+``is_admin`` administers the pool (may assign); a department listed as administrator makes all
+its users administrators. The super administrator is member and administrator of every pool.
+
+Limits (daily claim limit, owned cap, reclaim cooldown) bind claims only: an administrator's
+assignment is a deliberate decision and ignores them. A disabled pool takes nobody in (no put,
+no recycle, no claim) but its administrators may still assign what is left in it.
+
+Races: a claim runs under a per-user lock (PostgreSQL advisory lock; on SQLite the write
+transaction is begun IMMEDIATE, which serializes every writer), so one user's two claims at
+once count each other against the daily limit; the customers are read ``FOR UPDATE`` and taken
+with ``UPDATE … WHERE pool_id = :pool`` whose row count must match, so of two users claiming
+the same customer exactly one wins and the other gets "already claimed".
+
+Thread rule: any thread; each call is one unit of work.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, bindparam, delete, func, select, text, tuple_, union, update
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import Customer, Department, Pool, PoolEvent, PoolMember, PoolRule, TeamMember, User, utcnow
+from crm_desktop.services import audit
+from crm_desktop.services.actor import Actor
+from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
+from crm_desktop.services.events import OwnerChanged, RecordCreated, RecordUpdated
+from crm_desktop.services.permissions import require
+from crm_desktop.services.scope import editable_filter, visible_filter
+from crm_desktop.services.uow import read_only, unit_of_work
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
+
+RULE_KINDS = ("no_followup", "no_deal", "no_opportunity")
+RULE_LABELS = {
+    "no_followup": QT_TRANSLATE_NOOP("pool", "No follow-up"),
+    "no_deal": QT_TRANSLATE_NOOP("pool", "No deal"),
+    "no_opportunity": QT_TRANSLATE_NOOP("pool", "No opportunity"),
+}
+MAX_DAYS = 3650
+MAX_LIMIT = 1_000_000
+PAGE_SIZE = 100
+SORTS = ("pooled_at", "name", "level", "created_at", "id")
+#: First key of PostgreSQL's two-int advisory locks taken here ("POOL" in ASCII).
+ADVISORY_NAMESPACE = 0x504F4F4C
+
+
+@dataclass(frozen=True)
+class PoolMemberInput:
+    """Exactly one of ``user_id`` / ``department_id``."""
+
+    user_id: int | None = None
+    department_id: int | None = None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class PoolRuleInput:
+    kind: str
+    days: int
+    levels: tuple[str, ...] = ()  # empty = every level
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class PoolInput:
+    name: str
+    enabled: bool = True
+    daily_claim_limit: int = 0  # 0 = no limit
+    owned_cap: int = 0  # 0 = no cap
+    reclaim_cooldown_days: int = 0
+    exempt_deals: bool = True
+    remind_days: int = 0
+    members: tuple[PoolMemberInput, ...] = ()
+    rules: tuple[PoolRuleInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class PoolMemberDTO:
+    user_id: int | None
+    department_id: int | None
+    name: str
+    is_admin: bool
+
+
+@dataclass(frozen=True)
+class PoolRuleDTO:
+    id: int
+    kind: str
+    days: int
+    levels: tuple[str, ...]
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class PoolDTO:
+    id: int
+    name: str
+    enabled: bool
+    daily_claim_limit: int
+    owned_cap: int
+    reclaim_cooldown_days: int
+    exempt_deals: bool
+    remind_days: int
+    members: tuple[PoolMemberDTO, ...]
+    rules: tuple[PoolRuleDTO, ...]
+    customer_count: int
+
+
+@dataclass(frozen=True)
+class MemberPoolDTO:
+    """A pool as one of its members sees it (the pool picker of the pool list)."""
+
+    id: int
+    name: str
+    enabled: bool
+    is_admin: bool
+    customer_count: int
+    daily_claim_limit: int
+    claimed_today: int
+    owned_cap: int
+    reclaim_cooldown_days: int
+
+
+@dataclass(frozen=True)
+class PoolCustomerDTO:
+    id: int
+    name: str
+    level: str
+    industry: str
+    source: str
+    province: str
+    city: str
+    deal_status: str
+    last_followup_at: dt.datetime | None
+    created_at: dt.datetime
+    pooled_at: dt.datetime
+    days_in_pool: int
+    previous_owner_id: int | None
+    previous_owner_name: str
+    version: int
+
+
+@dataclass(frozen=True)
+class PoolPage:
+    rows: tuple[PoolCustomerDTO, ...]
+    next_cursor: tuple[Any, int] | None
+
+
+# --- membership ------------------------------------------------------------------------------
+
+def member_user_ids(pool_id: int, *, admins_only: bool = False) -> Select[tuple[int]]:
+    """Ids of the pool's member users: listed ones and everyone in a listed department tree."""
+    members = select(PoolMember).where(PoolMember.pool_id == pool_id)
+    if admins_only:
+        members = members.where(PoolMember.is_admin.is_(True))
+    listed = members.subquery()
+    tree = (
+        select(Department.id)
+        .where(Department.id.in_(select(listed.c.department_id).where(listed.c.department_id.is_not(None))))
+        .cte(f"pool_dept_tree{'_admin' if admins_only else ''}", recursive=True)
+    )
+    child = aliased(Department)
+    tree = tree.union(select(child.id).join(tree, child.parent_id == tree.c.id))
+    return union(
+        select(listed.c.user_id).where(listed.c.user_id.is_not(None)),
+        select(User.id).where(User.department_id.in_(select(tree.c.id))),
+    )
+
+
+def _is_member(session: Session, actor: Actor, pool_id: int, *, admin: bool = False) -> bool:
+    if actor.is_super:
+        return True
+    return actor.user_id in set(session.scalars(member_user_ids(pool_id, admins_only=admin)))
+
+
+def _pool(session: Session, pool_id: int) -> Pool:
+    pool = session.get(Pool, pool_id)
+    if pool is None:
+        raise NotFound("pool", pool_id)
+    return pool
+
+
+def _member_pool(session: Session, actor: Actor, pool_id: int, *, admin: bool = False) -> Pool:
+    pool = _pool(session, pool_id)
+    if admin and not _is_member(session, actor, pool_id, admin=True):
+        raise RuleViolation(
+            QT_TRANSLATE_NOOP("errors", "Only an administrator of the pool {pool} can assign its customers."),
+            pool=pool.name)
+    if not _is_member(session, actor, pool_id):
+        raise RuleViolation(QT_TRANSLATE_NOOP("errors", "You are not a member of the pool {pool}."), pool=pool.name)
+    return pool
+
+
+# --- administration ------------------------------------------------------------------------
+
+def _bad_count(value: object, low: int, high: int) -> bool:
+    return not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high
+
+
+def _validate(session: Session, data: PoolInput, pool_id: int | None) -> None:
+    errors: dict[str, str] = {}
+    name = data.name.strip()
+    if not name:
+        errors["name"] = QT_TRANSLATE_NOOP("errors", "Required.")
+    elif len(name) > 100:
+        errors["name"] = QT_TRANSLATE_NOOP("errors", "Use at most 100 characters.")
+    else:
+        clash = session.scalar(select(Pool.id).where(Pool.name == name))
+        if clash is not None and clash != pool_id:
+            errors["name"] = QT_TRANSLATE_NOOP("errors", "Another pool has this name.")
+    for field in ("daily_claim_limit", "owned_cap", "reclaim_cooldown_days", "remind_days"):
+        if _bad_count(getattr(data, field), 0, MAX_DAYS if field.endswith("days") else MAX_LIMIT):
+            errors[field] = QT_TRANSLATE_NOOP("errors", "Enter 0 or a positive whole number.")
+    if not data.members:
+        errors["members"] = QT_TRANSLATE_NOOP("errors", "Add at least one member: a user or a department.")
+    seen: set[tuple[int | None, int | None]] = set()
+    for i, m in enumerate(data.members):
+        key = (m.user_id, m.department_id)
+        if (m.user_id is None) == (m.department_id is None):
+            errors[f"members.{i}"] = QT_TRANSLATE_NOOP("errors", "Choose a user or a department.")
+        elif key in seen:
+            errors[f"members.{i}"] = QT_TRANSLATE_NOOP("errors", "This member is listed twice.")
+        elif m.user_id is not None and session.get(User, m.user_id) is None:
+            errors[f"members.{i}"] = QT_TRANSLATE_NOOP("errors", "No such user.")
+        elif m.department_id is not None and session.get(Department, m.department_id) is None:
+            errors[f"members.{i}"] = QT_TRANSLATE_NOOP("errors", "Choose a department.")
+        seen.add(key)
+    for i, r in enumerate(data.rules):
+        if r.kind not in RULE_KINDS:
+            errors[f"rules.{i}.kind"] = QT_TRANSLATE_NOOP("errors", "Choose a listed value.")
+        if _bad_count(r.days, 1, MAX_DAYS):
+            errors[f"rules.{i}.days"] = QT_TRANSLATE_NOOP("errors", "Enter a number of days from 1 to 3650.")
+        if any(not isinstance(v, str) or not v.strip() for v in r.levels):
+            errors[f"rules.{i}.levels"] = QT_TRANSLATE_NOOP("errors", "Choose a listed value.")
+    shortest = min((r.days for r in data.rules if r.enabled and not _bad_count(r.days, 1, MAX_DAYS)), default=None)
+    if "remind_days" not in errors and data.remind_days and shortest is not None and data.remind_days >= shortest:
+        errors["remind_days"] = QT_TRANSLATE_NOOP("errors", "Remind fewer days ahead than the shortest recycle rule.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _snapshot(session: Session, pool: Pool) -> dict[str, Any]:
+    members = session.scalars(select(PoolMember).where(PoolMember.pool_id == pool.id).order_by(PoolMember.id))
+    rules = session.scalars(select(PoolRule).where(PoolRule.pool_id == pool.id).order_by(PoolRule.id))
+    return {
+        "name": pool.name, "enabled": pool.enabled, "daily_claim_limit": pool.daily_claim_limit,
+        "owned_cap": pool.owned_cap, "reclaim_cooldown_days": pool.reclaim_cooldown_days,
+        "exempt_deals": pool.exempt_deals, "remind_days": pool.remind_days,
+        "members": [[m.user_id, m.department_id, m.is_admin] for m in members],
+        "rules": [[r.kind, r.days, list(r.levels or []), r.enabled] for r in rules],
+    }
+
+
+def _apply(session: Session, pool: Pool, data: PoolInput) -> None:
+    pool.name, pool.enabled, pool.exempt_deals = data.name.strip(), data.enabled, data.exempt_deals
+    pool.daily_claim_limit, pool.owned_cap = data.daily_claim_limit, data.owned_cap
+    pool.reclaim_cooldown_days, pool.remind_days = data.reclaim_cooldown_days, data.remind_days
+    session.flush()
+    session.execute(delete(PoolMember).where(PoolMember.pool_id == pool.id))
+    session.execute(delete(PoolRule).where(PoolRule.pool_id == pool.id))
+    session.add_all(PoolMember(pool_id=pool.id, user_id=m.user_id, department_id=m.department_id,
+                               is_admin=m.is_admin) for m in data.members)
+    session.add_all(PoolRule(pool_id=pool.id, kind=r.kind, days=r.days, enabled=r.enabled,
+                             levels=sorted({v.strip() for v in r.levels})) for r in data.rules)
+    session.flush()
+
+
+def _counts(session: Session) -> dict[int, int]:
+    return dict(session.execute(  # type: ignore[arg-type]
+        select(Customer.pool_id, func.count()).where(Customer.pool_id.is_not(None), Customer.deleted_at.is_(None))
+        .group_by(Customer.pool_id)).all())
+
+
+def _dto(session: Session, pool: Pool, count: int) -> PoolDTO:
+    users = dict(session.execute(select(User.id, User.name)).all())
+    depts = dict(session.execute(select(Department.id, Department.name)).all())
+    members = session.scalars(select(PoolMember).where(PoolMember.pool_id == pool.id).order_by(PoolMember.id))
+    rules = session.scalars(select(PoolRule).where(PoolRule.pool_id == pool.id).order_by(PoolRule.id))
+    return PoolDTO(
+        id=pool.id, name=pool.name, enabled=pool.enabled, daily_claim_limit=pool.daily_claim_limit,
+        owned_cap=pool.owned_cap, reclaim_cooldown_days=pool.reclaim_cooldown_days,
+        exempt_deals=pool.exempt_deals, remind_days=pool.remind_days,
+        members=tuple(PoolMemberDTO(m.user_id, m.department_id,
+                                    users.get(m.user_id, "") if m.user_id else depts.get(m.department_id, ""),
+                                    m.is_admin) for m in members),
+        rules=tuple(PoolRuleDTO(r.id, r.kind, r.days, tuple(r.levels or ()), r.enabled) for r in rules),
+        customer_count=count,
+    )
+
+
+def list_pools(db: Database, actor: Actor) -> list[PoolDTO]:
+    """Every pool with members, rules and customer count, for the administrators' settings."""
+    with read_only(db, actor) as uow:
+        require(uow.actor, "pool", "manage")
+        counts = _counts(uow.session)
+        pools = uow.session.scalars(select(Pool).order_by(Pool.id)).all()
+        return [_dto(uow.session, p, counts.get(p.id, 0)) for p in pools]
+
+
+def get_pool(db: Database, actor: Actor, pool_id: int) -> PoolDTO:
+    with read_only(db, actor) as uow:
+        require(uow.actor, "pool", "manage")
+        return _dto(uow.session, _pool(uow.session, pool_id), _counts(uow.session).get(pool_id, 0))
+
+
+def create_pool(db: Database, actor: Actor, data: PoolInput) -> PoolDTO:
+    with unit_of_work(db, actor) as uow:
+        require(uow.actor, "pool", "manage")
+        _validate(uow.session, data, None)
+        pool = Pool(name=data.name.strip())
+        uow.session.add(pool)
+        _apply(uow.session, pool, data)
+        after = _snapshot(uow.session, pool)
+        audit.write_audit(uow.session, entity="pool", record_id=pool.id, action="create",
+                          actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in after.items()})
+        uow.add_event(RecordCreated("pool", pool.id, uow.actor.user_id, values=after))
+        return _dto(uow.session, pool, 0)
+
+
+def update_pool(db: Database, actor: Actor, pool_id: int, data: PoolInput) -> PoolDTO:
+    """Replace the pool's settings, members and rules with ``data``."""
+    with unit_of_work(db, actor) as uow:
+        require(uow.actor, "pool", "manage")
+        pool = _pool(uow.session, pool_id)
+        _validate(uow.session, data, pool_id)
+        before = _snapshot(uow.session, pool)
+        _apply(uow.session, pool, data)
+        after = _snapshot(uow.session, pool)
+        changes = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
+        if changes:
+            audit.write_audit(uow.session, entity="pool", record_id=pool.id, action="update",
+                              actor_id=uow.actor.user_id, changes=changes)
+            uow.add_event(RecordUpdated("pool", pool.id, uow.actor.user_id,
+                                        before={k: b for k, (b, _a) in changes.items()},
+                                        after={k: a for k, (_b, a) in changes.items()}))
+        return _dto(uow.session, pool, _counts(uow.session).get(pool_id, 0))
+
+
+def member_pools(db: Database, actor: Actor) -> list[MemberPoolDTO]:
+    """The pools the actor belongs to, with what they may still claim today."""
+    with read_only(db, actor) as uow:
+        require(uow.actor, "pool", "view")
+        s, me = uow.session, uow.actor
+        counts = _counts(s)
+        result = []
+        for pool in s.scalars(select(Pool).order_by(Pool.id)):
+            if not _is_member(s, me, pool.id):
+                continue
+            result.append(MemberPoolDTO(
+                id=pool.id, name=pool.name, enabled=pool.enabled, is_admin=_is_member(s, me, pool.id, admin=True),
+                customer_count=counts.get(pool.id, 0), daily_claim_limit=pool.daily_claim_limit,
+                claimed_today=_claimed_today(s, me.user_id, pool.id, utcnow()), owned_cap=pool.owned_cap,
+                reclaim_cooldown_days=pool.reclaim_cooldown_days))
+        return result
+
+
+# --- put in ----------------------------------------------------------------------------------
+
+def _ids(customer_ids: Iterable[int]) -> list[int]:
+    ids = sorted(set(customer_ids))
+    if not ids:
+        raise ValidationError({"customer_ids": QT_TRANSLATE_NOOP("errors", "Choose at least one customer.")})
+    return ids
+
+
+def put_many_in_pool(db: Database, actor: Actor, customer_ids: Sequence[int], *, pool_id: int, reason: str) -> int:
+    """Give up customers into a pool: owner cleared (kept as previous owner), team removed.
+
+    All or nothing: a locked, already pooled or not editable customer fails the whole call.
+    Returns how many customers were put in.
+    """
+    with unit_of_work(db, actor) as uow:
+        require(uow.actor, "customer", "put_in_pool")
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError({"reason": QT_TRANSLATE_NOOP("errors", "Give a reason.")})
+        ids = _ids(customer_ids)
+        s, me = uow.session, uow.actor
+        pool = s.get(Pool, pool_id)
+        if pool is None or not pool.enabled:
+            raise ValidationError({"pool_id": QT_TRANSLATE_NOOP("errors", "Choose an enabled pool.")})
+        rows = s.scalars(
+            select(Customer).where(Customer.id.in_(ids), Customer.deleted_at.is_(None),
+                                   editable_filter(Customer, me)).order_by(Customer.id).with_for_update()).all()
+        found = {r.id for r in rows}
+        for cid in ids:
+            if cid not in found:
+                visible = s.scalar(select(Customer.id).where(Customer.id == cid, visible_filter(Customer, me)))
+                if visible is not None:
+                    raise PermissionDenied("customer", "edit")
+                raise NotFound("customer", cid)
+        for row in rows:
+            if row.pool_id is not None:
+                raise RuleViolation(QT_TRANSLATE_NOOP("errors", "The customer {name} is already in a public pool."),
+                                    name=row.name)
+            if row.locked:
+                raise RuleViolation(QT_TRANSLATE_NOOP(
+                    "errors", "The customer {name} is locked: unlock it before putting it in a pool."), name=row.name)
+        team: dict[int, list[tuple[int, str]]] = {}
+        for m in s.scalars(select(TeamMember).where(TeamMember.entity == "customer", TeamMember.record_id.in_(ids))):
+            team.setdefault(m.record_id, []).append((m.user_id, m.access))
+        s.execute(delete(TeamMember).where(TeamMember.entity == "customer", TeamMember.record_id.in_(ids)))
+        now = utcnow()
+        old_owners = {r.id: r.owner_id for r in rows}
+        for row in rows:
+            row.previous_owner_id, row.owner_id = row.owner_id, None
+            row.pool_id, row.pooled_at = pool.id, now
+        try:
+            s.flush()  # bumps each version, WHERE version = seen: a concurrent edit fails this call
+        except StaleDataError:
+            raise RuleViolation(QT_TRANSLATE_NOOP(
+                "errors", "Someone else changed these customers just now. Reload and try again.")) from None
+        for row in rows:
+            old = old_owners[row.id]
+            changes: dict[str, tuple[Any, Any]] = {
+                "owner_id": (old, None), "pool_id": (None, pool.id), "reason": (None, reason)}
+            changes |= {f"team:{uid}": (access, None) for uid, access in team.get(row.id, [])}
+            audit.write_audit(s, entity="customer", record_id=row.id, action="put_in_pool", actor_id=me.user_id,
+                              changes=changes, version=row.version)
+            s.add(PoolEvent(pool_id=pool.id, customer_id=row.id, kind="put", user_id=old, actor_id=me.user_id,
+                            reason=reason, at=now, details={}))
+            uow.add_event(OwnerChanged("customer", row.id, me.user_id, old_owner_id=old, new_owner_id=None))
+        return len(rows)
+
+
+def put_in_pool(db: Database, actor: Actor, customer_id: int, *, pool_id: int, reason: str) -> None:
+    """Put one customer into a pool (see ``put_many_in_pool``)."""
+    put_many_in_pool(db, actor, [customer_id], pool_id=pool_id, reason=reason)
+
+
+# --- the pool list ---------------------------------------------------------------------------
+
+def _list_query(pool_id: int, text_filter: str | None) -> Select[Any]:
+    prev = aliased(User)
+    query = (select(Customer, prev.name).outerjoin(prev, prev.id == Customer.previous_owner_id)
+             .where(Customer.pool_id == pool_id, Customer.deleted_at.is_(None)))
+    if text_filter and text_filter.strip():
+        query = query.where(Customer.name.ilike(f"%{text_filter.strip()}%"))
+    return query
+
+
+def list_pool_customers(
+    db: Database, actor: Actor, pool_id: int, *, sort: str = "pooled_at", descending: bool = True,
+    after: tuple[Any, int] | None = None, limit: int = PAGE_SIZE, text: str | None = None,
+) -> PoolPage:
+    """One page of a pool's customers for a member, keyset-paginated on (sort, id)."""
+    if sort not in SORTS:
+        raise ValidationError({"sort": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
+    with read_only(db, actor) as uow:
+        require(uow.actor, "pool", "view")
+        _member_pool(uow.session, uow.actor, pool_id)
+        col = getattr(Customer, sort)
+        query = _list_query(pool_id, text)
+        if after is not None:
+            key = tuple_(col, Customer.id)
+            bound = tuple_(bindparam("k0", after[0], type_=col.type), bindparam("k1", after[1], type_=Customer.id.type))
+            query = query.where(key < bound if descending else key > bound)
+        order = (col.desc(), Customer.id.desc()) if descending else (col.asc(), Customer.id.asc())
+        rows = uow.session.execute(query.order_by(*order).limit(limit + 1)).all()
+        more, rows = len(rows) > limit, rows[:limit]
+        now = utcnow()
+        dtos = tuple(PoolCustomerDTO(
+            id=c.id, name=c.name, level=c.level, industry=c.industry, source=c.source, province=c.province,
+            city=c.city, deal_status=c.deal_status, last_followup_at=c.last_followup_at, created_at=c.created_at,
+            pooled_at=c.pooled_at, days_in_pool=max(0, (now - c.pooled_at).days) if c.pooled_at else 0,
+            previous_owner_id=c.previous_owner_id, previous_owner_name=n or "", version=c.version,
+        ) for c, n in rows)
+        cursor = (getattr(rows[-1][0], sort), rows[-1][0].id) if more and rows else None
+        return PoolPage(rows=dtos, next_cursor=cursor)
+
+
+def count_pool_customers(db: Database, actor: Actor, pool_id: int, *, text: str | None = None) -> int:
+    with read_only(db, actor) as uow:
+        require(uow.actor, "pool", "view")
+        _member_pool(uow.session, uow.actor, pool_id)
+        sub = _list_query(pool_id, text).subquery()
+        return uow.session.scalar(select(func.count()).select_from(sub)) or 0
+
+
+# --- claim and assign ------------------------------------------------------------------------
+
+def _local_midnight(now: dt.datetime) -> dt.datetime:
+    """Start of today on this computer's clock, in UTC (the daily limit resets at midnight)."""
+    local = now.astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.timezone.utc)
+
+
+def _claimed_today(session: Session, user_id: int, pool_id: int, now: dt.datetime) -> int:
+    return session.scalar(select(func.count()).select_from(PoolEvent).where(
+        PoolEvent.user_id == user_id, PoolEvent.kind == "claim", PoolEvent.pool_id == pool_id,
+        PoolEvent.at >= _local_midnight(now))) or 0
+
+
+def serialize_writes_for(session: Session, user_id: int) -> None:
+    """Hold a per-user lock until the transaction ends (call before reading what you check).
+
+    PostgreSQL: a transaction-level advisory lock on (namespace, user). SQLite has one writer
+    at a time, but pysqlite begins the transaction lazily at the first write, so reads before
+    it would see a stale count: begin it IMMEDIATE now, which waits for other writers.
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :uid)"), {"ns": ADVISORY_NAMESPACE, "uid": user_id})
+    elif conn.dialect.name == "sqlite":
+        raw = conn.connection.driver_connection
+        if raw is not None and not raw.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _lock_pooled(session: Session, pool: Pool, ids: list[int]) -> list[Customer]:
+    rows = session.scalars(select(Customer).where(
+        Customer.id.in_(ids), Customer.pool_id == pool.id, Customer.deleted_at.is_(None),
+    ).order_by(Customer.id).with_for_update()).all()
+    _check_all_there(session, ids, {r.id for r in rows})
+    return list(rows)
+
+
+def _check_all_there(session: Session, ids: list[int], taken: set[int]) -> None:
+    gone = [i for i in ids if i not in taken]
+    if gone:
+        name = session.scalar(select(Customer.name).where(Customer.id == gone[0]))
+        if name is None:
+            raise NotFound("customer", gone[0])
+        raise RuleViolation(QT_TRANSLATE_NOOP(
+            "errors", "The customer {name} has already been claimed or is no longer in this pool."), name=name)
+
+
+def _take(uow: Any, pool: Pool, rows: list[Customer], *, new_owner: int, kind: str) -> int:
+    """Move locked pool customers to ``new_owner``: one conditional UPDATE, audit, events."""
+    s, me = uow.session, uow.actor
+    ids = [r.id for r in rows]
+    now = utcnow()
+    done = s.execute(
+        update(Customer).where(Customer.id.in_(ids), Customer.pool_id == pool.id, Customer.deleted_at.is_(None))
+        .values(owner_id=new_owner, pool_id=None, pooled_at=None, version=Customer.version + 1, updated_at=now)
+        .returning(Customer.id, Customer.version).execution_options(synchronize_session=False)).all()
+    _check_all_there(s, ids, {i for i, _v in done})
+    for cid, version in done:
+        audit.write_audit(s, entity="customer", record_id=cid, action=kind, actor_id=me.user_id,
+                          changes={"owner_id": (None, new_owner), "pool_id": (pool.id, None)}, version=version)
+        s.add(PoolEvent(pool_id=pool.id, customer_id=cid, kind=kind, user_id=new_owner, actor_id=me.user_id,
+                        reason="", at=now, details={}))
+        uow.add_event(OwnerChanged("customer", cid, me.user_id, old_owner_id=None, new_owner_id=new_owner))
+    return len(done)
+
+
+def claim(db: Database, actor: Actor, customer_ids: Sequence[int], *, pool_id: int) -> int:
+    """Take customers from a pool as their owner, within the pool's limits. All or nothing."""
+    with unit_of_work(db, actor) as uow:
+        require(uow.actor, "pool", "claim")
+        ids = _ids(customer_ids)
+        s, me = uow.session, uow.actor
+        pool = _member_pool(s, me, pool_id)
+        if not pool.enabled:
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "The pool {pool} is disabled."), pool=pool.name)
+        serialize_writes_for(s, me.user_id)
+        rows = _lock_pooled(s, pool, ids)
+        now = utcnow()
+        if pool.reclaim_cooldown_days:
+            since = now - dt.timedelta(days=pool.reclaim_cooldown_days)
+            for row in rows:
+                if row.previous_owner_id == me.user_id and row.pooled_at is not None and row.pooled_at > since:
+                    free = (row.pooled_at + dt.timedelta(days=pool.reclaim_cooldown_days)).astimezone()
+                    raise RuleViolation(QT_TRANSLATE_NOOP(
+                        "errors", "You gave up the customer {name} recently: you can claim it again from {date}."),
+                        name=row.name, date=free.strftime("%Y-%m-%d %H:%M"))
+        if pool.daily_claim_limit:
+            left = pool.daily_claim_limit - _claimed_today(s, me.user_id, pool.id, now)
+            if len(ids) > left:
+                raise RuleViolation(QT_TRANSLATE_NOOP(
+                    "errors", "You may claim {limit} customers a day from this pool and have {left} left today."),
+                    limit=pool.daily_claim_limit, left=max(left, 0))
+        if pool.owned_cap:
+            owned = s.scalar(select(func.count()).select_from(Customer).where(
+                Customer.owner_id == me.user_id, Customer.deleted_at.is_(None), Customer.pool_id.is_(None))) or 0
+            if owned + len(ids) > pool.owned_cap:
+                raise RuleViolation(QT_TRANSLATE_NOOP(
+                    "errors", "You own {owned} customers; to claim from this pool you may own at most {cap}."),
+                    owned=owned, cap=pool.owned_cap)
+        return _take(uow, pool, rows, new_owner=me.user_id, kind="claim")
+
+
+def assign(db: Database, actor: Actor, customer_ids: Sequence[int], *, pool_id: int, user_id: int) -> int:
+    """A pool administrator gives pool customers to an enabled user (the claim limits do not apply)."""
+    with unit_of_work(db, actor) as uow:
+        require(uow.actor, "pool", "assign")
+        ids = _ids(customer_ids)
+        s = uow.session
+        pool = _member_pool(s, uow.actor, pool_id, admin=True)
+        if not s.scalar(select(User.enabled).where(User.id == user_id)):
+            raise ValidationError({"user_id": QT_TRANSLATE_NOOP("errors", "Choose an enabled user as owner.")})
+        rows = _lock_pooled(s, pool, ids)
+        return _take(uow, pool, rows, new_owner=user_id, kind="assign")
