@@ -1,0 +1,77 @@
+"""xlsx export: the filtered list or the selection, columns by the actor's schema, hidden
+fields left out, formula-looking text kept as text — both backends."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from crm_desktop.db import Database
+from crm_desktop.services import auth, roles, users
+from crm_desktop.services.actor import Actor
+from crm_desktop.services.customers import customers
+from crm_desktop.services.errors import PermissionDenied
+from crm_desktop.services.export import ExportRequest, export_xlsx
+from crm_desktop.services.filters import Condition, Filter, Op
+from crm_desktop.services.permissions import DataScope
+from crm_desktop.services.roles import RoleInput
+from crm_desktop.services.schema import Access, set_field_permissions
+from crm_desktop.services.users import UserInput
+
+
+def run(gen: object) -> int:
+    try:
+        while True:
+            next(gen)  # type: ignore[call-overload]
+    except StopIteration as stop:
+        return int(stop.value)
+
+
+def sheet(path: Path) -> list[tuple[object, ...]]:
+    return [tuple(r) for r in load_workbook(path, read_only=True).active.iter_rows(values_only=True)]
+
+
+def test_export_the_filtered_list(db: Database, admin: Actor, tmp_path: Path) -> None:
+    for i in range(1203):  # more than one page
+        customers.create(db, admin, {"name": f"客户{i:04d}", "level": "A" if i % 3 == 0 else "B"})
+    customers.create(db, admin, {"name": "=HYPERLINK(\"http://x\")", "phone": "+86 592 1", "remark": "@SUM(A1)",
+                                 "level": "A"})
+    path = tmp_path / "客户.xlsx"
+    count = run(export_xlsx(db, admin, customers, path, ExportRequest(
+        columns=["name", "phone", "level", "remark", "owner_id"], filter=Filter((Condition("level", Op.EQ, "A"),)),
+        sort="name", descending=False), labels={"name": "客户名称"}))
+    rows = sheet(path)
+    assert count == 402 and len(rows) == 403
+    assert rows[0] == ("客户名称", "Phone", "Level", "Remark", "Owner")
+    assert rows[1] == ("=HYPERLINK(\"http://x\")", "+86 592 1", "A", "@SUM(A1)", "管理员")
+    wb = load_workbook(path)
+    cell = wb.active["A2"]
+    assert cell.data_type == "s" and cell.quotePrefix  # text, not a formula
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".export-")]  # no temporary file left
+
+
+def test_export_respects_scope_field_permissions_and_the_export_permission(
+    db: Database, admin: Actor, tmp_path: Path
+) -> None:
+    role = roles.create_role(db, admin, RoleInput(
+        name="销售", permissions=frozenset({("customer", "view"), ("customer", "create"), ("customer", "export")}),
+        scopes={"customer": DataScope.SELF}))
+    set_field_permissions(db, admin, role.id, "customer", {"phone": Access.HIDDEN})
+    users.create_user(db, admin, UserInput(mobile="13700000001", name="李娜", department_id=admin.department_id,
+                                           role_ids=(role.id,)), password="abc12345")
+    rep = auth.login(db, "13700000001", "abc12345")
+    mine = customers.create(db, admin, {"name": "我的客户", "phone": "111"}, owner_id=rep.user_id)
+    theirs = customers.create(db, admin, {"name": "别人的客户", "phone": "222"})
+    path = tmp_path / "out.xlsx"
+    assert run(export_xlsx(db, rep, customers, path, ExportRequest())) == 1
+    rows = sheet(path)
+    assert "Phone" not in rows[0] and "111" not in rows[1] and rows[1][0] == "我的客户"
+    with pytest.raises(Exception):  # a hidden column cannot be asked for
+        run(export_xlsx(db, rep, customers, path, ExportRequest(columns=["name", "phone"])))
+    assert run(export_xlsx(db, rep, customers, path, ExportRequest(ids=[mine.id, theirs.id]))) == 1  # scope holds
+    role2 = roles.create_role(db, admin, RoleInput(name="只读", permissions=frozenset({("customer", "view")})))
+    users.create_user(db, admin, UserInput(mobile="13700000002", name="王", department_id=admin.department_id,
+                                           role_ids=(role2.id,)), password="abc12345")
+    with pytest.raises(PermissionDenied):
+        run(export_xlsx(db, auth.login(db, "13700000002", "abc12345"), customers, path, ExportRequest()))
