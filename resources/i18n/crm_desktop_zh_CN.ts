@@ -1167,7 +1167,12 @@ Details: {details}</source>
     <name>errors</name>
     <message>
         <source>Required.</source>
+        <extracomment>Larger files belong on a file server: a LAN database should stay quick to back up.</extracomment>
         <translation>必填。</translation>
+    </message>
+    <message>
+        <source>The file is larger than {limit} MB. Keep large files on a file server and link to them.</source>
+        <translation>文件超过 {limit} MB。大文件请放在文件服务器上，并在此处附上链接。</translation>
     </message>
     <message>
         <source>This database is already set up.</source>
