@@ -163,7 +163,7 @@ class RecordService(Generic[M]):
         )
         if row is None:
             visible = session.scalar(
-                select(self.model.id).where(self.model.id == record_id, visible_filter(self.model, actor))
+                select(self.model.id).where(self.model.id == record_id, visible_filter(self.model, actor), self._base())
             )
             if for_edit and visible is not None:
                 raise PermissionDenied(self.module, "edit")

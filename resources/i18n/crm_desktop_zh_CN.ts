@@ -1439,6 +1439,10 @@ Details: {details}</source>
         <translation>请选择已启用的员工作为负责人。</translation>
     </message>
     <message>
+        <source>This field is set by the system and cannot be changed here.</source>
+        <translation>该字段由系统设置，不能在此修改。</translation>
+    </message>
+    <message>
         <source>Choose read or read-write.</source>
         <translation>请选择只读或读写。</translation>
     </message>
@@ -1504,8 +1508,22 @@ Details: {details}</source>
     </message>
     <message>
         <source>Enter a valid value for this field.</source>
-        <extracomment>Dictionaries a new company starts with: key → ((value, zh label, en label), ...)</extracomment>
+        <extracomment>Accepted on create, refused by update (see the module docstring).
+----------
+Dictionaries a new company starts with: key → ((value, zh label, en label), ...)</extracomment>
         <translation>请为此字段输入有效的值。</translation>
+    </message>
+    <message>
+        <source>Choose a customer you can see.</source>
+        <translation>请选择一个您可见的客户。</translation>
+    </message>
+    <message>
+        <source>A contact stays with its customer.</source>
+        <translation>联系人不能改到其他客户名下。</translation>
+    </message>
+    <message>
+        <source>Use &quot;Set as primary contact&quot; to change the primary contact.</source>
+        <translation>请使用“设为首要联系人”来更换首要联系人。</translation>
     </message>
     <message>
         <source>Enter a valid e-mail address.</source>
@@ -1555,6 +1573,40 @@ Details: {details}</source>
         <source>Unknown view.</source>
         <translation>未知场景。</translation>
     </message>
+    <message>
+        <source>Choose a lead, customer or contact.</source>
+        <extracomment>The records that take follow-ups, with their services.</extracomment>
+        <translation>请选择线索、客户或联系人。</translation>
+    </message>
+    <message>
+        <source>A follow-up cannot be edited. Move it to the recycle bin and add a new one.</source>
+        <translation>跟进记录不能编辑，请移入回收站后重新添加。</translation>
+    </message>
+    <message>
+        <source>The next contact must be later than this follow-up.</source>
+        <translation>下次联系时间必须晚于本次跟进时间。</translation>
+    </message>
+    <message>
+        <source>This lead was converted to a customer: add follow-ups to the customer instead.</source>
+        <translation>该线索已转化为客户，请在客户下添加跟进记录。</translation>
+    </message>
+    <message>
+        <source>This lead was already converted to a customer and can no longer be changed.</source>
+        <extracomment>Lead field → customer field, copied on conversion. The lead&apos;s name is the company. Lead field → contact field; a contact is created only when ``contact_name`` is filled in. The follow-up summary travels to the customer as it is.</extracomment>
+        <translation>该线索已转化为客户，不能再修改。</translation>
+    </message>
+    <message>
+        <source>This lead is already marked invalid.</source>
+        <translation>该线索已标记为无效。</translation>
+    </message>
+    <message>
+        <source>Only a lead marked invalid can be reopened.</source>
+        <translation>只有已标记为无效的线索才能重新启用。</translation>
+    </message>
+    <message>
+        <source>The lead &quot;{name}&quot; is marked invalid: reopen it before converting it.</source>
+        <translation>线索“{name}”已标记为无效：请先重新启用再转化。</translation>
+    </message>
 </context>
 <context>
     <name>fields</name>
@@ -1601,7 +1653,20 @@ Details: {details}</source>
     </message>
     <message>
         <source>Phone</source>
+        <extracomment>Used while the &quot;followup_kind&quot; dictionary has no items (value → English label, context &quot;fields&quot;).</extracomment>
         <translation>电话</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>上门拜访</translation>
+    </message>
+    <message>
+        <source>SMS</source>
+        <translation>短信</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
     </message>
     <message>
         <source>Mobile</source>
