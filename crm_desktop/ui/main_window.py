@@ -29,6 +29,7 @@ from crm_desktop.config import Config
 from crm_desktop.db import Database, sqlite_file
 from crm_desktop.services import auth
 from crm_desktop.ui import i18n, ops
+from crm_desktop.ui.job_scheduler import JobScheduler
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.account_dialogs import ChangePasswordDialog
 from crm_desktop.ui.admin.area import AdminArea
@@ -66,6 +67,8 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(960, 600)
         self._build()
         ctx.signals.changed.connect(self._on_changed)
+        # Pool recycling and reminders: at start-up and hourly while the app runs.
+        self.jobs = JobScheduler(ctx, parent=self)
 
     # --- building -----------------------------------------------------------------------
 

@@ -1,0 +1,55 @@
+"""Runs the scheduled jobs (pool recycling, reminders) while the app is open: once shortly
+after log-in, then every hour, on the serialized write worker.
+
+The jobs are idempotent and serialize themselves in the database, so several PCs of one
+team running them at once do the work once.
+"""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from crm_desktop.services.jobs import JobsReport, run_jobs
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.ops import op
+
+log = logging.getLogger(__name__)
+HOUR_MS = 60 * 60 * 1000
+
+
+class JobScheduler(QObject):
+    """Owns the timer; ``finished`` carries each run's report (the message centre will use it)."""
+
+    finished = Signal(object)
+
+    def __init__(self, ctx: AppContext, *, first_delay_ms: int = 3000, interval_ms: int = HOUR_MS,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.running = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.run_now)
+        self.timer.start()
+        QTimer.singleShot(first_delay_ms, self.run_now)
+
+    def run_now(self) -> None:
+        if self.running:  # a slow run is not stacked with the next one
+            return
+        self.running = True
+        db = self.ctx.db
+        # The scheduler as parent: if the window (and so the scheduler) is gone, no callback.
+        op(self, lambda: run_jobs(db), write=True).success(self._done).failure(self._failed).run()  # type: ignore[arg-type]
+
+    def _done(self, report: JobsReport) -> None:
+        self.running = False
+        log.info("scheduled jobs: %s", report.summary())
+        if report.recycle.recycled:
+            self.ctx.signals.notify("customer")  # lists drop the recycled customers
+        self.finished.emit(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        # Never a dialog: the user did not ask for this run; the next one retries.
+        self.running = False
+        log.warning("scheduled jobs failed: %r", exc)
