@@ -20,6 +20,7 @@ from crm_desktop.db import (
     migrate,
     open_database,
     resolve_url,
+    schema_include_name,
 )
 from crm_desktop.models import Base
 
@@ -40,7 +41,8 @@ def test_migrations_match_models(db_url: str) -> None:
     """The schema the migrations build is exactly what the models describe (no drift)."""
     engine = make_engine(db_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": schema_include_name})
+        diff = compare_metadata(ctx, Base.metadata)
     engine.dispose()
     assert diff == []
 

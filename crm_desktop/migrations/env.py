@@ -6,6 +6,7 @@ import os
 
 from alembic import context
 
+from crm_desktop.db import schema_include_name
 from crm_desktop.models import Base
 
 config = context.config
@@ -18,6 +19,7 @@ def _configure(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
         compare_type=True,
+        include_name=schema_include_name,  # the hand-made search index has no model
     )
 
 

@@ -1607,6 +1607,15 @@ Dictionaries a new company starts with: key → ((value, zh label, en label), ..
         <source>The lead &quot;{name}&quot; is marked invalid: reopen it before converting it.</source>
         <translation>线索“{name}”已标记为无效：请先重新启用再转化。</translation>
     </message>
+    <message>
+        <source>This {entity} may already exist: {candidates}. It was not saved.</source>
+        <extracomment>Shorter &quot;phone numbers&quot; (extensions, 110, placeholders) would match everything. Most candidates read from one index lookup; a key matching more is not a useful check. &quot;&quot; for a customer in a public pool (it has no owner). The input field that matched first: name, phone, mobile, email or credit_code. Every input field that matched. &quot;exact&quot; when any field is equal, &quot;similar&quot; when only the normalized name is.</extracomment>
+        <translation>该{entity}可能已存在：{candidates}。未保存。</translation>
+    </message>
+    <message>
+        <source>Choose warn or block.</source>
+        <translation>请选择“提醒”或“禁止”。</translation>
+    </message>
 </context>
 <context>
     <name>fields</name>
