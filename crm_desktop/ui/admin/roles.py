@@ -153,7 +153,7 @@ class PermissionMatrix(QWidget):
                 scope_form.addRow(_p(spec.label) + ":", combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(table, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(table)
         layout.addSpacing(6)
         scope_title = QLabel(self.tr("Data scope: whose records the users of this role see"))
         layout.addWidget(scope_title)
@@ -176,9 +176,14 @@ class PermissionMatrix(QWidget):
         header.setFixedHeight(metrics.lineSpacing() * lines + 10)
         frame = 2 * self.table.frameWidth()
         rows = self.table.verticalHeader()
-        self.table.setFixedWidth(max(rows.sizeHint().width(), rows.minimumWidth()) + header.length() + frame)
-        self.table.setMaximumHeight(header.height() + _ROW_HEIGHT * len(self.modules) + frame)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Every module row is always visible (no vertical scrolling in a permission grid);
+        # when the window is narrower than the grid, the grid scrolls sideways instead of
+        # clipping its last columns.
+        self.table.setMaximumWidth(max(rows.sizeHint().width(), rows.minimumWidth()) + header.length() + frame)
+        scrollbar = self.table.horizontalScrollBar().sizeHint().height()
+        self.table.setFixedHeight(header.height() + _ROW_HEIGHT * len(self.modules) + frame + scrollbar)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
 
     # -- reading and writing the grid -------------------------------------------------------
 
