@@ -15,6 +15,7 @@ import re
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
@@ -29,6 +30,7 @@ from crm_desktop.config import Config
 from crm_desktop.db import Database, sqlite_file
 from crm_desktop.services import auth
 from crm_desktop.ui import i18n, ops
+from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.job_scheduler import JobScheduler
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.account_dialogs import ChangePasswordDialog
@@ -93,7 +95,14 @@ class MainWindow(QMainWindow):
         if can_administer(ctx):
             self.admin_area = AdminArea(ctx)
             self._add_tab(ADMIN, self.admin_area, self.tr("Administration"))
-        self.tabs.setCornerWidget(self._build_user_button())
+        corner = QWidget()
+        corner_layout = QHBoxLayout(corner)
+        corner_layout.setContentsMargins(0, 0, 0, 0)
+        self.search = GlobalSearch(ctx)
+        self.search.record_chosen.connect(self.open_record)
+        corner_layout.addWidget(self.search)
+        corner_layout.addWidget(self._build_user_button())
+        self.tabs.setCornerWidget(corner)
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
         self._load_company()
@@ -178,6 +187,19 @@ class MainWindow(QMainWindow):
             raise KeyError(key)
         self.tabs.setCurrentIndex(index)
         return self.tabs.widget(index)
+
+    #: Which tab shows each kind of record the global search finds.
+    RECORD_TABS = {"customer": CUSTOMERS, "lead": "leads", "contact": "contacts"}
+
+    def open_record(self, entity: str, record_id: int, name: str) -> None:
+        """Show a record found by the global search: its module's tab, narrowed to it."""
+        key = self.RECORD_TABS.get(entity)
+        if key is None or key not in self._tab_keys:
+            return
+        tab = self.show_tab(key)
+        search_edit = getattr(tab, "search_edit", None)
+        if search_edit is not None:
+            search_edit.setText(name)
 
     def _open_module(self, module: str) -> None:
         key = {"customer": CUSTOMERS, "admin": ADMIN}.get(module, module)

@@ -367,6 +367,30 @@ The details were written to the log file {path}. If this keeps happening, send t
     </message>
 </context>
 <context>
+    <name>GlobalSearch</name>
+    <message>
+        <source>Search leads, customers, contacts (name, phone, pinyin)</source>
+        <extracomment>The popup now lists the results of a search (carries how many were found).</extracomment>
+        <translation>搜索线索、客户、联系人（名称、电话、拼音首字母）</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Nothing found for “{text}”.</source>
+        <translation>没有找到“{text}”。</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>The file {path} is not a CRM database. It was not changed. Choose another file, or a new location to start a new database.</source>
@@ -546,6 +570,7 @@ Details: {details}</source>
     </message>
     <message>
         <source>Your password was changed.</source>
+        <extracomment>Which tab shows each kind of record the global search finds.</extracomment>
         <translation>密码已修改。</translation>
     </message>
     <message>
