@@ -649,6 +649,46 @@ Details: {details}</source>
         <translation>相关团队变更</translation>
     </message>
     <message>
+        <source>Locked</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Unlocked</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Status changed</source>
+        <translation>状态变更</translation>
+    </message>
+    <message>
+        <source>Converted</source>
+        <translation>已转化</translation>
+    </message>
+    <message>
+        <source>Followed up</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <source>Attachments changed</source>
+        <translation>附件变更</translation>
+    </message>
+    <message>
+        <source>Put in the public pool</source>
+        <translation>放入公海</translation>
+    </message>
+    <message>
+        <source>Recycled into the public pool</source>
+        <translation>回收至公海</translation>
+    </message>
+    <message>
+        <source>Claimed from the public pool</source>
+        <translation>从公海领取</translation>
+    </message>
+    <message>
+        <source>Assigned from the public pool</source>
+        <translation>从公海分配</translation>
+    </message>
+    <message>
         <source>Team: {name}</source>
         <translation>相关团队：{name}</translation>
     </message>

@@ -148,6 +148,16 @@ class OperationLogDialog(QDialog):
             "restore": self.tr("Restored"),
             "owner_change": self.tr("Transferred"),
             "team": self.tr("Team changed"),
+            "lock": self.tr("Locked"),
+            "unlock": self.tr("Unlocked"),
+            "status": self.tr("Status changed"),
+            "convert": self.tr("Converted"),
+            "followup": self.tr("Followed up"),
+            "attachment": self.tr("Attachments changed"),
+            "put_in_pool": self.tr("Put in the public pool"),
+            "recycle": self.tr("Recycled into the public pool"),
+            "claim": self.tr("Claimed from the public pool"),
+            "assign": self.tr("Assigned from the public pool"),
         }
         return texts.get(action, action)
 
