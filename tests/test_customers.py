@@ -259,7 +259,7 @@ def test_pooled_customers_are_out_of_reach_here(db: Database, admin: Actor) -> N
     for call in (lambda: lock(db, admin, [c.id]), lambda: set_deal_status(db, admin, c.id, status="deal"),
                  lambda: set_star(db, admin, c.id, starred=True),
                  lambda: transfer_customers(db, admin, [c.id], new_owner_id=admin.user_id)):
-        # records._load reports a pooled customer as "no permission" when editing (its
+        # records.load_row reports a pooled customer as "no permission" when editing (its
         # visibility probe ignores the base filter); either way nothing is written.
         with pytest.raises((NotFound, PermissionDenied)):
             call()

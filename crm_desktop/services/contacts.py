@@ -112,7 +112,7 @@ class ContactService(RecordService[Contact]):
             assert uow.actor is not None
             require(uow.actor, "contact", "create")
             # Field errors first, all at once, before the customer is looked up.
-            self._prepare(uow.session, self.policy(uow.session, uow.actor), values, partial=False)
+            self.prepare_values(uow.session, self.policy(uow.session, uow.actor), values, partial=False)
             try:
                 require(uow.actor, "customer", "view")
                 load_for(uow, customers, int(values["customer_id"]), for_edit=False)
@@ -213,4 +213,4 @@ def list_for_customer(db: Database, actor: Actor, customer_id: int) -> list[Reco
             .order_by(Contact.is_primary.desc(), Contact.name, Contact.id)
         ).all()
         policy = contacts.policy(uow.session, uow.actor)
-        return [contacts._dto(r, n or "", policy) for r, n in rows]
+        return [contacts.to_dto(r, n or "", policy) for r, n in rows]

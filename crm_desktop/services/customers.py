@@ -108,14 +108,14 @@ def load_for(uow: UnitOfWork, service: RecordService[Any], record_id: int, *, fo
     """The live record if the actor may see it (or edit it, ``for_edit``) and the service's base
     filter admits it (no pooled customers); NotFound or PermissionDenied otherwise."""
     assert uow.actor is not None
-    return service._load(uow.session, uow.actor, record_id, for_edit=for_edit)
+    return service.load_row(uow.session, uow.actor, record_id, for_edit=for_edit)
 
 
 def to_dto(uow: UnitOfWork, service: RecordService[Any], row: Any) -> RecordDTO:
     """The record as the actor may see it (hidden fields left out)."""
     assert uow.actor is not None
     policy = service.policy(uow.session, uow.actor)
-    return service._dto(row, service._owner_name(uow.session, row.owner_id), policy)
+    return service.to_dto(row, service.owner_name(uow.session, row.owner_id), policy)
 
 
 def editable_subset(uow: UnitOfWork, service: RecordService[Any], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,8 +138,8 @@ def insert_record(
     """
     assert uow.actor is not None
     policy = service.policy(uow.session, uow.actor)
-    builtin, custom_values = service._prepare(uow.session, policy, {**values, **(custom or {})}, partial=False)
-    service._check_owner(uow.session, owner_id)
+    builtin, custom_values = service.prepare_values(uow.session, policy, {**values, **(custom or {})}, partial=False)
+    service.check_owner(uow.session, owner_id)
     row = service.model(
         **builtin, **dict(system or {}), owner_id=owner_id, creator_id=uow.actor.user_id, custom=custom_values
     )
@@ -291,7 +291,7 @@ def starred_ids(db: Database, actor: Actor, customer_ids: Iterable[int] | None =
             .join(Customer, Customer.id == Star.record_id)
             .where(
                 Star.entity == "customer", Star.user_id == uow.actor.user_id,
-                customers._base(), visible_filter(Customer, uow.actor),
+                customers.base_clause(), visible_filter(Customer, uow.actor),
             )
         )
         if customer_ids is not None:
@@ -347,7 +347,7 @@ def transfer_customers_steps(
         require(uow.actor, "customer", "transfer")
         if carry_contacts:
             require(uow.actor, "contact", "transfer")
-        customers._check_owner(uow.session, new_owner_id)
+        customers.check_owner(uow.session, new_owner_id)
         moved_customers = moved_contacts = 0
         for done, customer_id in enumerate(ids, start=1):
             row = load_for(uow, customers, customer_id, for_edit=True)

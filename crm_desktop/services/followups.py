@@ -279,7 +279,7 @@ def list_followups(
         rows = rows[:limit]
         cursor = (rows[-1][0].followed_at, rows[-1][0].id) if more and rows else None
         policy = followups.policy(uow.session, uow.actor)
-        return Page(rows=tuple(followups._dto(r, n or "", policy) for r, n in rows), next_cursor=cursor)
+        return Page(rows=tuple(followups.to_dto(r, n or "", policy) for r, n in rows), next_cursor=cursor)
 
 
 def _day_bounds(day: dt.date, tz: dt.tzinfo | None) -> tuple[dt.datetime, dt.datetime]:
@@ -306,7 +306,7 @@ def due_followups(db: Database, actor: Actor, *, day: dt.date, tz: dt.tzinfo | N
             if not uow.actor.can(entity, "view") or "next_contact_at" in hidden:
                 continue
             query = select(model.id, model.name, model.next_contact_at, model.last_followup_content).where(
-                model.owner_id == uow.actor.user_id, visible_filter(model, uow.actor), service._base(),
+                model.owner_id == uow.actor.user_id, visible_filter(model, uow.actor), service.base_clause(),
                 model.next_contact_at >= start, model.next_contact_at < end,
             )
             if model is Lead:

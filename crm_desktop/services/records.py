@@ -107,7 +107,7 @@ class RecordService(Generic[M]):
         #: Rows the module's lists and reads never show (e.g. customers waiting in a pool).
         self._base_filter = base_filter
 
-    def _base(self) -> ColumnElement[bool]:
+    def base_clause(self) -> ColumnElement[bool]:
         return self._base_filter() if self._base_filter is not None else true()
 
     def policy(self, session: Session, actor: Actor) -> FieldPolicy:
@@ -115,9 +115,12 @@ class RecordService(Generic[M]):
         schema = schema_for(session, actor, self.module) if self.module in BUILTIN_FIELDS else None
         return FieldPolicy(self.model, self.fields, self.required, schema)
 
-    # --- helpers ----------------------------------------------------------------------
+    # --- transaction-level API --------------------------------------------------------
+    # Used inside an open unit of work by the module services that compose several records
+    # in one transaction (lead conversion, contacts, follow-ups, bulk transfer): load_row,
+    # prepare_values, check_owner, to_dto, owner_name, base_clause, policy.
 
-    def _dto(self, row: M, owner_name: str, policy: FieldPolicy) -> RecordDTO:
+    def to_dto(self, row: M, owner_name: str, policy: FieldPolicy) -> RecordDTO:
         values, custom = policy.readable(row)
         return RecordDTO(
             entity=self.module,
@@ -133,7 +136,7 @@ class RecordService(Generic[M]):
             custom=custom,
         )
 
-    def _prepare(
+    def prepare_values(
         self, session: Session, policy: FieldPolicy, values: Mapping[str, Any], *, partial: bool,
         record_id: int | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -146,24 +149,24 @@ class RecordService(Generic[M]):
             raise ValidationError(extra)
         return builtin, custom
 
-    def _owner_name(self, session: Session, user_id: int | None) -> str:
+    def owner_name(self, session: Session, user_id: int | None) -> str:
         if user_id is None:
             return ""
         return session.scalar(select(User.name).where(User.id == user_id)) or ""
 
-    def _check_owner(self, session: Session, user_id: int) -> None:
+    def check_owner(self, session: Session, user_id: int) -> None:
         enabled = session.scalar(select(User.enabled).where(User.id == user_id))
         if not enabled:
             raise ValidationError({"owner_id": QT_TRANSLATE_NOOP("errors", "Choose an enabled user as owner.")})
 
-    def _load(self, session: Session, actor: Actor, record_id: int, *, for_edit: bool) -> M:
+    def load_row(self, session: Session, actor: Actor, record_id: int, *, for_edit: bool) -> M:
         cond = editable_filter(self.model, actor) if for_edit else scope_filter(self.model, actor)
         row = session.scalar(
-            select(self.model).where(self.model.id == record_id, self.model.deleted_at.is_(None), self._base(), cond)
+            select(self.model).where(self.model.id == record_id, self.model.deleted_at.is_(None), self.base_clause(), cond)
         )
         if row is None:
             visible = session.scalar(
-                select(self.model.id).where(self.model.id == record_id, visible_filter(self.model, actor), self._base())
+                select(self.model.id).where(self.model.id == record_id, visible_filter(self.model, actor), self.base_clause())
             )
             if for_edit and visible is not None:
                 raise PermissionDenied(self.module, "edit")
@@ -175,15 +178,15 @@ class RecordService(Generic[M]):
     def get(self, db: Database, actor: Actor, record_id: int) -> RecordDTO:
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
-            row = self._load(uow.session, uow.actor, record_id, for_edit=False)
-            return self._dto(row, self._owner_name(uow.session, row.owner_id), self.policy(uow.session, uow.actor))
+            row = self.load_row(uow.session, uow.actor, record_id, for_edit=False)
+            return self.to_dto(row, self.owner_name(uow.session, row.owner_id), self.policy(uow.session, uow.actor))
 
     def _list_query(
         self, actor: Actor, text: str | None, *, policy: FieldPolicy | None = None, filter: Filter | None = None,
         view: str | None = None, session: Session | None = None,
     ) -> Select[Any]:
         query = select(self.model, User.name).outerjoin(User, User.id == self.model.owner_id)
-        query = query.where(visible_filter(self.model, actor), self._base())
+        query = query.where(visible_filter(self.model, actor), self.base_clause())
         if view is not None:
             assert session is not None, "a view is resolved in the caller's session"
             narrowing, saved = resolve_view(session, actor, self.module, view)
@@ -233,7 +236,7 @@ class RecordService(Generic[M]):
             rows = uow.session.execute(query.add_columns(col.label("_sort_key")).order_by(*order).limit(limit + 1)).all()
             more = len(rows) > limit
             rows = rows[:limit]
-            dtos = tuple(self._dto(r[0], r[1], policy) for r in rows)
+            dtos = tuple(self.to_dto(r[0], r[1], policy) for r in rows)
             cursor = (rows[-1][2], rows[-1][0].id) if more and rows else None
             return Page(rows=dtos, next_cursor=cursor)
 
@@ -260,7 +263,7 @@ class RecordService(Generic[M]):
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
             return set(
-                uow.session.scalars(select(self.model.id).where(visible_filter(self.model, uow.actor), self._base()))
+                uow.session.scalars(select(self.model.id).where(visible_filter(self.model, uow.actor), self.base_clause()))
             )
 
     def recycle_bin(self, db: Database, actor: Actor) -> list[RecordDTO]:
@@ -270,16 +273,16 @@ class RecordService(Generic[M]):
             rows = uow.session.execute(
                 select(self.model, User.name)
                 .outerjoin(User, User.id == self.model.owner_id)
-                .where(self.model.deleted_at.is_not(None), scope_filter(self.model, uow.actor), self._base())
+                .where(self.model.deleted_at.is_not(None), scope_filter(self.model, uow.actor), self.base_clause())
                 .order_by(self.model.deleted_at.desc())
             ).all()
             policy = self.policy(uow.session, uow.actor)
-            return [self._dto(r, n, policy) for r, n in rows]
+            return [self.to_dto(r, n, policy) for r, n in rows]
 
     def operation_log(self, db: Database, actor: Actor, record_id: int) -> list[audit.AuditEntryDTO]:
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
-            self._load(uow.session, uow.actor, record_id, for_edit=False)
+            self.load_row(uow.session, uow.actor, record_id, for_edit=False)
             return audit.read_entries(uow.session, entity=self.module, record_id=record_id)
 
     # --- writes -----------------------------------------------------------------------
@@ -291,9 +294,9 @@ class RecordService(Generic[M]):
         with unit_of_work(db, actor) as uow:
             require(uow.actor, self.module, "create")
             policy = self.policy(uow.session, uow.actor)
-            builtin, custom_values = self._prepare(uow.session, policy, {**values, **(custom or {})}, partial=False)
+            builtin, custom_values = self.prepare_values(uow.session, policy, {**values, **(custom or {})}, partial=False)
             owner = owner_id or uow.actor.user_id
-            self._check_owner(uow.session, owner)
+            self.check_owner(uow.session, owner)
             row = self.model(**builtin, owner_id=owner, creator_id=uow.actor.user_id, custom=custom_values)
             uow.session.add(row)
             uow.session.flush()
@@ -305,7 +308,7 @@ class RecordService(Generic[M]):
                 version=row.version,
             )
             uow.add_event(RecordCreated(self.module, row.id, uow.actor.user_id, values=audit.jsonable(snapshot)))
-            return self._dto(row, self._owner_name(uow.session, owner), policy)
+            return self.to_dto(row, self.owner_name(uow.session, owner), policy)
 
     def update(
         self, db: Database, actor: Actor, record_id: int, *, expected_version: int, changes: Mapping[str, Any]
@@ -319,8 +322,8 @@ class RecordService(Generic[M]):
             with unit_of_work(db, actor) as uow:
                 require(uow.actor, self.module, "edit")
                 policy = self.policy(uow.session, uow.actor)
-                builtin, custom_values = self._prepare(uow.session, policy, changes, partial=True, record_id=record_id)
-                row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+                builtin, custom_values = self.prepare_values(uow.session, policy, changes, partial=True, record_id=record_id)
+                row = self.load_row(uow.session, uow.actor, record_id, for_edit=True)
                 names = policy.names_by_key()
                 wanted = builtin | {names[k]: v for k, v in custom_values.items()}
                 if row.version != expected_version:
@@ -331,7 +334,7 @@ class RecordService(Generic[M]):
                     if audit.jsonable(current[f]) != audit.jsonable(v)
                 }
                 if not diff:
-                    return self._dto(row, self._owner_name(uow.session, row.owner_id), policy)
+                    return self.to_dto(row, self.owner_name(uow.session, row.owner_id), policy)
                 for name in builtin:
                     if name in diff:
                         setattr(row, name, builtin[name])
@@ -347,12 +350,12 @@ class RecordService(Generic[M]):
                     before={k: audit.jsonable(o) for k, (o, _n) in diff.items()},
                     after={k: audit.jsonable(n) for k, (_o, n) in diff.items()},
                 ))
-                return self._dto(row, self._owner_name(uow.session, row.owner_id), policy)
+                return self.to_dto(row, self.owner_name(uow.session, row.owner_id), policy)
         except StaleDataError:
             # Another session committed between our read and our UPDATE.
             with read_only(db, actor) as uow:
                 policy = self.policy(uow.session, uow.actor)
-                row = self._load(uow.session, uow.actor, record_id, for_edit=False)
+                row = self.load_row(uow.session, uow.actor, record_id, for_edit=False)
                 builtin, custom_values = policy.prepare(uow.session, changes, partial=True, record_id=record_id)
                 names = policy.names_by_key()
                 wanted = builtin | {names[k]: v for k, v in custom_values.items()}
@@ -380,10 +383,10 @@ class RecordService(Generic[M]):
         """Give records to another owner. Returns how many changed owner."""
         with unit_of_work(db, actor) as uow:
             require(uow.actor, self.module, "transfer")
-            self._check_owner(uow.session, new_owner_id)
+            self.check_owner(uow.session, new_owner_id)
             changed = 0
             for record_id in record_ids:
-                row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+                row = self.load_row(uow.session, uow.actor, record_id, for_edit=True)
                 old = row.owner_id
                 if old == new_owner_id:
                     continue
@@ -401,7 +404,7 @@ class RecordService(Generic[M]):
         """Move a record into the recycle bin (restorable)."""
         with unit_of_work(db, actor) as uow:
             require(uow.actor, self.module, "delete")
-            row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+            row = self.load_row(uow.session, uow.actor, record_id, for_edit=True)
             now = utcnow()
             row.deleted_at, row.deleted_by_id = now, uow.actor.user_id
             uow.session.flush()
@@ -431,14 +434,14 @@ class RecordService(Generic[M]):
                 actor_id=uow.actor.user_id, changes={"deleted_at": (old, None)}, version=row.version,
             )
             uow.add_event(RecordRestored(self.module, row.id, uow.actor.user_id))
-            return self._dto(row, self._owner_name(uow.session, row.owner_id), self.policy(uow.session, uow.actor))
+            return self.to_dto(row, self.owner_name(uow.session, row.owner_id), self.policy(uow.session, uow.actor))
 
     # --- team (相关团队) ----------------------------------------------------------------
 
     def team(self, db: Database, actor: Actor, record_id: int) -> list[TeamMemberDTO]:
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
-            self._load(uow.session, uow.actor, record_id, for_edit=False)
+            self.load_row(uow.session, uow.actor, record_id, for_edit=False)
             rows = uow.session.execute(
                 select(TeamMember, User.name).join(User, User.id == TeamMember.user_id)
                 .where(TeamMember.entity == self.module, TeamMember.record_id == record_id)
@@ -454,7 +457,7 @@ class RecordService(Generic[M]):
             raise ValidationError({"access": QT_TRANSLATE_NOOP("errors", "Choose read or read-write.")})
         with unit_of_work(db, actor) as uow:
             require(uow.actor, self.module, "edit")
-            row = self._load(uow.session, uow.actor, record_id, for_edit=True)
+            row = self.load_row(uow.session, uow.actor, record_id, for_edit=True)
             if user_id == row.owner_id:
                 raise RuleViolation(QT_TRANSLATE_NOOP("errors", "The owner is not added to the team."))
             member = uow.session.get(TeamMember, (self.module, record_id, user_id))
@@ -462,7 +465,7 @@ class RecordService(Generic[M]):
             if access is None and member is not None:
                 uow.session.delete(member)
             elif access is not None and member is None:
-                self._check_owner(uow.session, user_id)
+                self.check_owner(uow.session, user_id)
                 uow.session.add(TeamMember(entity=self.module, record_id=record_id, user_id=user_id, access=access))
             elif member is not None and access is not None:
                 member.access = access
