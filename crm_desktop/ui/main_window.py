@@ -33,13 +33,15 @@ from crm_desktop.ui import i18n, ops
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.job_scheduler import JobScheduler
 from crm_desktop.ui.ops import op
+from crm_desktop.ui.records.contacts_tab import ContactsTab
+from crm_desktop.ui.records.leads_tab import LeadsTab
 from crm_desktop.ui.account_dialogs import ChangePasswordDialog
 from crm_desktop.ui.admin.area import AdminArea
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.customers_tab import CustomersTab
 from crm_desktop.ui.workbench import Workbench
 
-WORKBENCH, CUSTOMERS, ADMIN = "workbench", "customers", "admin"
+WORKBENCH, CUSTOMERS, LEADS, CONTACTS, ADMIN = "workbench", "customers", "leads", "contacts", "admin"
 STATUS_MESSAGE_MS = 8000
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,14 @@ class MainWindow(QMainWindow):
         if ctx.actor.can("customer", "view"):
             self.customers_tab = CustomersTab(ctx)
             self._add_tab(CUSTOMERS, self.customers_tab, self.tr("Customers"))
+        self.leads_tab: QWidget | None = None
+        if ctx.actor.can("lead", "view"):
+            self.leads_tab = LeadsTab(ctx)
+            self._add_tab(LEADS, self.leads_tab, self.tr("Leads"))
+        self.contacts_tab: QWidget | None = None
+        if ctx.actor.can("contact", "view"):
+            self.contacts_tab = ContactsTab(ctx)
+            self._add_tab(CONTACTS, self.contacts_tab, self.tr("Contacts"))
         self.admin_area: AdminArea | None = None
         if can_administer(ctx):
             self.admin_area = AdminArea(ctx)
@@ -189,7 +199,7 @@ class MainWindow(QMainWindow):
         return self.tabs.widget(index)
 
     #: Which tab shows each kind of record the global search finds.
-    RECORD_TABS = {"customer": CUSTOMERS, "lead": "leads", "contact": "contacts"}
+    RECORD_TABS = {"customer": CUSTOMERS, "lead": LEADS, "contact": CONTACTS}
 
     def open_record(self, entity: str, record_id: int, name: str) -> None:
         """Show a record found by the global search: its module's tab, narrowed to it."""

@@ -206,6 +206,81 @@ The details were written to the log file {path}. If this keeps happening, send t
     </message>
 </context>
 <context>
+    <name>ContactDialog</name>
+    <message>
+        <source>Type to search customers</source>
+        <extracomment>Customers offered in the &quot;new contact&quot; form (the service&apos;s list limit).</extracomment>
+        <translation>输入以搜索客户</translation>
+    </message>
+    <message>
+        <source>Choose a customer from the list.</source>
+        <translation>请从列表中选择客户。</translation>
+    </message>
+</context>
+<context>
+    <name>ContactsTab</name>
+    <message>
+        <source>Set as primary</source>
+        <translation>设为首要联系人</translation>
+    </message>
+    <message>
+        <source>Make the selected contact its customer&apos;s primary contact.</source>
+        <translation>将选中的联系人设为其客户的首要联系人。</translation>
+    </message>
+    <message>
+        <source>Primary</source>
+        <translation>首要</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>{n} contact</source>
+        <translation>共 {n} 个联系人</translation>
+    </message>
+    <message>
+        <source>{n} contacts</source>
+        <translation>共 {n} 个联系人</translation>
+    </message>
+    <message>
+        <source>Search name, phone or e-mail</source>
+        <translation>搜索姓名、电话或邮箱</translation>
+    </message>
+    <message>
+        <source>New contact</source>
+        <translation>新建联系人</translation>
+    </message>
+    <message>
+        <source>Edit contact</source>
+        <translation>编辑联系人</translation>
+    </message>
+    <message>
+        <source>Move {n} selected contacts to the recycle bin? They can be restored from there.</source>
+        <translation>将选中的 {n} 个联系人移入回收站？之后可从回收站恢复。</translation>
+    </message>
+    <message>
+        <source>Recycle bin: contacts</source>
+        <translation>回收站：联系人</translation>
+    </message>
+    <message>
+        <source>Operation log: {name}</source>
+        <translation>操作记录：{name}</translation>
+    </message>
+    <message>
+        <source>Saved “{name}”.</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+    <message>
+        <source>“{name}” is now the primary contact.</source>
+        <translation>“{name}”已设为首要联系人。</translation>
+    </message>
+</context>
+<context>
     <name>CustomersTab</name>
     <message>
         <source>Owner</source>
@@ -391,6 +466,94 @@ The details were written to the log file {path}. If this keeps happening, send t
     </message>
 </context>
 <context>
+    <name>LeadsTab</name>
+    <message>
+        <source>Convert to customer</source>
+        <extracomment>Stored status → untranslated label (context &quot;fields&quot;), from the one field schema.</extracomment>
+        <translation>转化为客户</translation>
+    </message>
+    <message>
+        <source>Create a customer (and its contact) from the selected lead.</source>
+        <translation>用选中的线索创建客户（及其联系人）。</translation>
+    </message>
+    <message>
+        <source>Mark invalid</source>
+        <translation>标记无效</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重新启用</translation>
+    </message>
+    <message>
+        <source>Take an invalid lead back so it can be followed up and converted.</source>
+        <translation>恢复无效线索，以便继续跟进和转化。</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>{n} lead</source>
+        <translation>共 {n} 条线索</translation>
+    </message>
+    <message>
+        <source>{n} leads</source>
+        <translation>共 {n} 条线索</translation>
+    </message>
+    <message>
+        <source>Search name, contact or phone</source>
+        <translation>搜索名称、联系人或电话</translation>
+    </message>
+    <message>
+        <source>New lead</source>
+        <translation>新建线索</translation>
+    </message>
+    <message>
+        <source>Edit lead</source>
+        <translation>编辑线索</translation>
+    </message>
+    <message>
+        <source>Move {n} selected leads to the recycle bin? They can be restored from there.</source>
+        <translation>将选中的 {n} 条线索移入回收站？之后可从回收站恢复。</translation>
+    </message>
+    <message>
+        <source>Recycle bin: leads</source>
+        <translation>回收站：线索</translation>
+    </message>
+    <message>
+        <source>Operation log: {name}</source>
+        <translation>操作记录：{name}</translation>
+    </message>
+    <message>
+        <source>Converted: the customer “{name}” and its contact were created.</source>
+        <translation>已转化：已创建客户“{name}”及其联系人。</translation>
+    </message>
+    <message>
+        <source>Converted: the customer “{name}” was created.</source>
+        <translation>已转化：已创建客户“{name}”。</translation>
+    </message>
+    <message>
+        <source>Why is “{name}” invalid?</source>
+        <translation>“{name}”为什么无效？</translation>
+    </message>
+    <message>
+        <source>Not marked invalid: enter the reason why the lead is invalid.</source>
+        <translation>未标记为无效：请填写线索无效的原因。</translation>
+    </message>
+    <message>
+        <source>Marked “{name}” invalid.</source>
+        <translation>已将“{name}”标记为无效。</translation>
+    </message>
+    <message>
+        <source>Reopened “{name}”.</source>
+        <translation>已重新启用“{name}”。</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <source>The file {path} is not a CRM database. It was not changed. Choose another file, or a new location to start a new database.</source>
@@ -527,6 +690,14 @@ Details: {details}</source>
     <message>
         <source>Customers</source>
         <translation>客户</translation>
+    </message>
+    <message>
+        <source>Leads</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
     </message>
     <message>
         <source>Administration</source>
@@ -1869,6 +2040,10 @@ Dictionaries a new company starts with: key → ((value, zh label, en label), ..
     <message>
         <source>Time</source>
         <translation>跟进时间</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
     </message>
 </context>
 <context>
