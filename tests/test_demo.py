@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_desktop.db import Database, open_database
-from crm_desktop.models import AuditEntry, Customer, Department, User
-from crm_desktop.services import auth, demo, roles, users
+from crm_desktop.models import AuditEntry, Contact, Customer, Department, FollowUp, Lead, PoolEvent, User
+from crm_desktop.services import auth, demo, followups, jobs, pool, roles, search, users
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.customers import customers
 from crm_desktop.services.errors import RuleViolation
@@ -87,15 +87,16 @@ def test_demo_customers_are_realistic_and_owned_by_sales(db: Database) -> None:
     assert {r.level for r in rows} == {"A", "B", "C"}
     assert len({r.industry for r in rows}) >= 10
     assert all(r.version == 1 and r.custom == {} and r.deleted_at is None for r in rows)
-    assert all(r.creator_id == r.owner_id for r in rows)
+    # A customer the demo put into the public pool has no owner; its creator owned it before.
+    assert all(r.creator_id == (r.owner_id or r.previous_owner_id) for r in rows)
     oldest = before - dt.timedelta(days=demo.HISTORY_DAYS, minutes=5)
     assert all(oldest <= r.created_at <= r.updated_at <= before + dt.timedelta(minutes=5) for r in rows)
     assert all(r.created_at.tzinfo is not None for r in rows)
     # Customers belong to the branch of their province.
     people = {u.id: u for u in users.list_users(db, admin)}
     fujian = [r for r in rows if r.address.startswith(("厦门", "福州", "泉州", "漳州", "莆田"))]
-    assert fujian and all(people[r.owner_id].department_name == "福建分部" for r in fujian)
-    assert {people[r.owner_id].position for r in rows} <= {"销售代表", "销售经理"}
+    assert fujian and all(people[r.creator_id].department_name == "福建分部" for r in fujian)
+    assert {people[r.creator_id].position for r in rows} <= {"销售代表", "销售经理"}
     # Bulk rows carry no audit entries (only the organisation's set-up is audited).
     with read_only(db, None) as uow:
         assert uow.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.entity == "customer")) == 0
@@ -112,10 +113,11 @@ def test_data_scopes_apply_to_demo_users(db: Database) -> None:
     owned = lambda ids: sum(1 for r in rows if r.owner_id in ids)  # noqa: E731
     assert customers.count(db, rep) == owned({rep.user_id}) > 0
     assert customers.count(db, manager) == owned({rep.user_id, manager.user_id}) > customers.count(db, rep)
+    owned_rows = [r for r in rows if r.pool_id is None]  # pooled customers are in no one's list
     assert customers.count(db, director) == sum(
-        1 for r in rows if not r.address.startswith(("上海", "杭州", "苏州", "南京", "宁波"))
+        1 for r in owned_rows if not r.address.startswith(("上海", "杭州", "苏州", "南京", "宁波"))
     )
-    assert customers.count(db, finance) == 600
+    assert customers.count(db, finance) == len(owned_rows) < 600
 
 
 def test_demo_refuses_a_database_already_set_up(db: Database, admin: Actor) -> None:
@@ -157,6 +159,133 @@ def test_same_seed_same_data(tmp_path: Path, sqlite_template: Path) -> None:
             results.append([(r.name, r.phone, r.level, r.address, r.owner_id) for r in _rows(database)])
             with read_only(database, None) as uow:
                 results.append(list(uow.session.execute(select(User.name, User.mobile).order_by(User.id))))
+                results.append(list(uow.session.execute(  # times follow the clock; the rest follows the seed
+                    select(Contact.customer_id, Contact.name, Contact.mobile, Contact.is_primary)
+                    .order_by(Contact.id))))
+                results.append(list(uow.session.execute(
+                    select(FollowUp.target_entity, FollowUp.target_id, FollowUp.kind, FollowUp.content)
+                    .order_by(FollowUp.id))))
+                results.append(list(uow.session.execute(
+                    select(Lead.name, Lead.status, Lead.converted_customer_id, Lead.invalid_reason).order_by(Lead.id))))
+                results.append(list(uow.session.scalars(select(Customer.id).where(Customer.pool_id.is_not(None)))))
         finally:
             database.dispose()
-    assert results[0] == results[2] and results[1] == results[3]
+    half = len(results) // 2
+    assert results[:half] == results[half:] and all(results[:half])
+
+
+# --- contacts, follow-ups, leads and the public pool ------------------------------------
+
+
+def _all(db: Database, model: type) -> list:  # type: ignore[type-arg]
+    with read_only(db, None) as uow:
+        rows = list(uow.session.scalars(select(model).order_by(model.id)))
+        uow.session.expunge_all()
+        return rows
+
+
+def test_demo_fills_contacts_followups_and_leads_in_proportion(db: Database) -> None:
+    before = dt.datetime.now(dt.timezone.utc)
+    admin = demo.create_demo_company(db, customers=2000)
+    by_id = {c.id: c for c in _rows(db)}
+    people = _all(db, Contact)
+    notes = _all(db, FollowUp)
+    prospects = _all(db, Lead)
+    assert 1.3 * 2000 <= len(people) <= 1.7 * 2000
+    assert 0.22 * 2000 <= len(prospects) <= 0.38 * 2000
+    on_customers = [f for f in notes if f.target_entity == "customer"]
+    assert 1.7 * 2000 <= len(on_customers) <= 2.3 * 2000
+    for row in (*people, *notes, *prospects):
+        assert row.version == 1 and row.custom == {} and row.deleted_at is None
+        assert row.owner_id is not None and row.creator_id == row.owner_id
+        assert row.created_at <= row.updated_at <= before + dt.timedelta(minutes=5)
+
+    # Contacts: realistic, owned by their customer's (previous) owner, exactly one primary each.
+    primaries: dict[int, int] = {}
+    for p in people:
+        customer = by_id[p.customer_id]
+        assert p.owner_id == (customer.owner_id or customer.previous_owner_id)
+        assert 2 <= len(p.name) <= 3 and p.position and len(p.mobile) == 11 and p.mobile.isdigit()
+        primaries[p.customer_id] = primaries.get(p.customer_id, 0) + int(p.is_primary)
+    assert set(primaries.values()) == {1}
+    assert 0.8 * 2000 <= len(primaries) < 2000  # most customers have contacts, some none yet
+    assert any(p.decision_maker for p in people) and not all(p.decision_maker for p in people)
+
+    # Follow-ups: dictionary kinds, the last 90 days, never before the customer existed.
+    kinds = {value for value, _label in followups.followup_kinds(db, admin)}
+    assert {f.kind for f in on_customers} == {"phone", "visit", "wechat", "email"} <= kinds
+    for f in on_customers:
+        customer = by_id[f.target_id]
+        assert customer.created_at <= f.followed_at <= before
+        assert f.followed_at >= before - dt.timedelta(days=90, minutes=5)
+        assert f.owner_id == (customer.owner_id or customer.previous_owner_id) and f.content
+        assert f.next_contact_at is None or f.next_contact_at > f.followed_at
+
+    # Each record's summary is its newest follow-up (customers and leads alike).
+    newest: dict[tuple[str, int], FollowUp] = {}
+    for f in notes:
+        key = (f.target_entity, f.target_id)
+        if key not in newest or (f.followed_at, f.id) > (newest[key].followed_at, newest[key].id):
+            newest[key] = f
+    leads_by_id = {ld.id: ld for ld in prospects}
+    for entity, records in (("customer", by_id), ("lead", leads_by_id)):
+        for rid, record in records.items():
+            last = newest.get((entity, rid))
+            assert record.last_followup_at == (last.followed_at if last else None)
+            assert record.last_followup_content == (last.content if last else "")
+            assert record.next_contact_at == (last.next_contact_at if last else None)
+
+    # Leads: every status; converted ones point at their customer, invalid ones say why.
+    assert {ld.status for ld in prospects} == {"new", "following", "converted", "invalid"}
+    for ld in prospects:
+        assert bool(ld.invalid_reason) == (ld.status == "invalid")
+        assert (ld.converted_customer_id is not None) == (ld.status == "converted")
+        assert ld.contact_name and ld.mobile and ld.source
+        if ld.status == "converted":
+            customer = by_id[ld.converted_customer_id]
+            assert ld.name == customer.name and ld.converted_at == customer.created_at > ld.created_at
+        assert (("lead", ld.id) in newest) == (ld.status in ("following", "invalid"))
+
+
+def test_demo_public_pool_holds_the_quiet_customers(db: Database) -> None:
+    admin = demo.create_demo_company(db, customers=2000)
+    rows = _rows(db)
+    pooled = [r for r in rows if r.pool_id is not None]
+    assert 0.01 * 2000 <= len(pooled) <= 0.06 * 2000
+    pool_id = pooled[0].pool_id
+    (info,) = pool.list_pools(db, admin)
+    assert info.id == pool_id and info.name == "公海" and info.customer_count == len(pooled)
+    assert [(r.kind, r.days) for r in info.rules] == [("no_followup", 30)]
+    assert any(m.name == "销售部" for m in info.members)
+    for r in pooled:
+        assert r.owner_id is None and r.previous_owner_id is not None and r.pooled_at is not None
+        assert (r.last_followup_at or r.created_at) < r.pooled_at - dt.timedelta(days=30)
+    # Not in the customer list; in the pool list, for the administrator and for a sales rep.
+    listed: set[int] = set()
+    cursor = None
+    while True:
+        page = customers.list_page(db, admin, after=cursor, limit=500)
+        listed |= {row.id for row in page.rows}
+        if (cursor := page.next_cursor) is None:
+            break
+    assert listed == {r.id for r in rows if r.pool_id is None}
+    assert customers.count(db, admin) == len(rows) - len(pooled)
+    in_pool = pool.list_pool_customers(db, admin, pool_id, limit=1000).rows
+    assert {c.id for c in in_pool} == {r.id for r in pooled}
+    rep = auth.login(db, "13850001004", demo.DEMO_PASSWORD)
+    assert pool.count_pool_customers(db, rep, pool_id) == len(pooled)
+    with read_only(db, None) as uow:
+        events = uow.session.execute(select(PoolEvent.customer_id, PoolEvent.kind, PoolEvent.user_id)).all()
+    assert sorted(events) == sorted((r.id, "recycle", r.previous_owner_id) for r in pooled)
+    # Owned customers were followed up recently: the first recycle run takes (almost) nobody.
+    assert len(jobs.run_jobs(db).recycle.customer_ids) <= 0.005 * 2000
+
+
+def test_demo_contacts_and_leads_are_searchable(db: Database) -> None:
+    admin = demo.create_demo_company(db, customers=300)
+    person = _all(db, Contact)[0]
+    found = search.search(db, admin, person.name, limit_per_entity=100)
+    assert person.id in {h.id for h in found.hits.get("contact", ())}
+    assert person.id in {h.id for h in search.search(db, admin, person.mobile).hits.get("contact", ())}
+    prospect = next(ld for ld in _all(db, Lead) if ld.status == "new")
+    assert prospect.id in {h.id for h in search.search(db, admin, prospect.name).hits.get("lead", ())}

@@ -4,6 +4,9 @@
 services (departments, roles, users), so the organisation is exactly as valid as one an
 administrator would build by hand. Customers are then bulk-inserted with SQLAlchemy Core in
 batches (``fill_customers``): a million rows must not go through one ORM object each.
+``fill_related`` then gives them contacts, follow-ups and leads in proportion the same way and
+opens the public pool 公海 with the customers left quiet in it; the search index is rebuilt
+once at the very end.
 
 Thread rule: plain service code; run it off the GUI thread (each batch is its own unit of work).
 """
@@ -13,13 +16,15 @@ import datetime as dt
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, literal, literal_column, select, update
+from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import Customer, RolePermission, User, user_roles, utcnow
+from crm_desktop.models import Contact, Customer, FollowUp, Lead, PoolEvent, RolePermission, User, user_roles, utcnow
 from crm_desktop.services import auth, departments, roles
+from crm_desktop.services import pool as pool_service
 from crm_desktop.services import users as user_service
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.duplicates import normalize_company_name
@@ -67,7 +72,7 @@ class RoleSpec:
     #: Actions granted on every record module (those a module does not have are skipped).
     record_actions: tuple[str, ...]
     scope: DataScope
-    #: Organisation administration: (module, action) pairs.
+    #: Grants outside the record modules (organisation, public pool): (module, action) pairs.
     admin: tuple[tuple[str, str], ...] = ()
 
 
@@ -78,12 +83,19 @@ _ORG_ADMIN = tuple(
     if module in MODULES and action in MODULES[module].actions
 )
 
+#: Sales people see the public pool and claim from it; managers also assign its customers.
+_POOL_CLAIM = (("pool", "view"), ("pool", "claim"))
+_POOL_ASSIGN = (*_POOL_CLAIM, ("pool", "assign"))
+
 ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec("销售代表", "一线销售：只看自己负责的客户", ("view", "create", "edit"), DataScope.SELF),
-    RoleSpec("销售经理", "分部经理：看本人及下属的客户，可转移、导出",
-             ("view", "create", "edit", "transfer", "export"), DataScope.SUBORDINATES),
+    RoleSpec("销售代表", "一线销售：只看自己负责的客户", ("view", "create", "edit", "convert"), DataScope.SELF,
+             _POOL_CLAIM),
+    RoleSpec("销售经理", "分部经理：看本人及下属的客户，可转移、导出、放入公海",
+             ("view", "create", "edit", "transfer", "export", "put_in_pool", "convert"), DataScope.SUBORDINATES,
+             _POOL_ASSIGN),
     RoleSpec("大区总监", "大区/销售负责人：看本部门及下级部门的客户",
-             ("view", "create", "edit", "delete", "transfer", "import", "export"), DataScope.DEPARTMENT_TREE),
+             ("view", "create", "edit", "delete", "transfer", "import", "export", "put_in_pool", "convert"),
+             DataScope.DEPARTMENT_TREE, _POOL_ASSIGN),
     RoleSpec("财务", "财务：查看全部客户，可导出", ("view", "export"), DataScope.ALL),
     RoleSpec("客服", "客服：查看并维护全部客户资料", ("view", "edit"), DataScope.ALL),
     RoleSpec("市场专员", "市场：录入和导入线索客户，看本部门数据", ("view", "create", "import"), DataScope.DEPARTMENT),
@@ -275,6 +287,7 @@ def fill_customers(
     owners_by_territory: Mapping[str, Sequence[int]] | None = None,
     batch_size: int = BATCH_SIZE,
     now: dt.datetime | None = None,
+    reindex: bool = True,
 ) -> Iterator[tuple[int, int, str]]:
     """Insert ``count`` realistic customers in bulk, yielding ``(done, total, text)`` per batch.
 
@@ -283,7 +296,8 @@ def fill_customers(
     province when given, else drawn from ``owner_ids`` (default: ``sales_owner_ids``); the
     creator is the owner. Each batch is committed on its own, so an interrupted fill keeps
     the batches already written. Names continue after the customers already present, so
-    filling twice does not repeat names.
+    filling twice does not repeat names. ``reindex=False`` leaves the search index to the
+    caller (who bulk-inserts more and calls ``reindex_all`` once at the end).
     """
     pool = list(owner_ids) if owner_ids is not None else sales_owner_ids(db)
     if not pool:
@@ -321,9 +335,239 @@ def fill_customers(
             uow.session.execute(insert(Customer), rows)
         done += size
         yield done, count, f"Inserted {done} of {count} customers"
-    # Triggers copied the searchable text; the pinyin initials need Python (search.py).
-    yield done, count, "Indexing for search"
-    reindex_all(db)
+    if reindex:
+        # Triggers copied the searchable text; the pinyin initials need Python (search.py).
+        yield done, count, "Indexing for search"
+        reindex_all(db)
+
+
+# --- contacts, follow-ups, leads and the public pool --------------------------------------
+
+#: (position, decision maker?) of customers' contacts; the first ones come up more often.
+_POSITIONS = (("总经理", True), ("采购经理", True), ("采购专员", False), ("技术总监", True), ("财务经理", False),
+              ("行政主管", False), ("项目经理", False), ("IT 主管", False), ("副总经理", True), ("办公室主任", False))
+_MAIL_HOSTS = ("163.com", "qq.com", "126.com", "sina.com")
+#: How many contacts / follow-ups a customer gets (means ≈1.5 and ≈2).
+_CONTACT_COUNTS = (0,) * 10 + (1,) * 45 + (2,) * 30 + (3,) * 15
+_FOLLOWUP_COUNTS = (1,) * 30 + (2,) * 40 + (3,) * 30
+#: Follow-up kinds (values of the "followup_kind" dictionary), weighted, with what was said.
+_FOLLOWUP_KINDS = ("phone",) * 4 + ("wechat",) * 3 + ("visit",) * 2 + ("email",) * 1
+_FOLLOWUP_TEXTS: dict[str, tuple[str, ...]] = {
+    "phone": ("电话沟通采购计划，客户预计下季度启动项目", "电话回访，客户对报价基本认可，需内部审批",
+              "致电采购经理，约定下周上门演示", "电话确认合同条款，客户希望账期 60 天", "客户来电咨询售后服务政策",
+              "电话联系未接通，稍后再跟进"),
+    "wechat": ("微信发送产品资料和成功案例，客户已查看", "微信沟通报价细节，客户希望再优惠 5%",
+               "微信提醒客户参加下周的产品发布会", "客户微信反馈试用情况良好"),
+    "visit": ("上门拜访总经理，演示系统功能，反馈积极", "拜访客户现场，了解现有流程和痛点",
+              "陪同技术人员上门调研需求", "上门洽谈年度合作框架，客户有意向"),
+    "email": ("邮件发送正式报价单及配置清单", "邮件回复客户的技术问题", "发送合同草稿，等待客户法务审核",
+              "邮件发送季度服务报告"),
+}
+#: Customers whose owner has let them go quiet; the demo's pool takes most of them.
+_NEGLECTED = 0.035
+_LEADS_PER_CUSTOMER = 0.3
+_LEAD_STATUSES = ("new",) * 35 + ("following",) * 30 + ("converted",) * 20 + ("invalid",) * 15
+_LEAD_SOURCES = ("referral", "exhibition", "website", "ads", "cold_call")
+_LEAD_SUFFIXES = ("商行", "经营部", "工作室", "贸易商行", "门市部")
+_INVALID_REASONS = ("电话为空号", "无采购需求", "重复线索", "同行咨询", "多次联系不上", "预算太低")
+_LEAD_KINDS = ("phone", "phone", "wechat")
+_LEAD_TEXTS = ("电话初步沟通，客户有采购意向", "已加微信，发送产品介绍", "客户索要报价，已发送", "约定下周电话回访")
+#: The demo's public pool: recycle after this many days without a follow-up.
+POOL_NAME = "公海"
+POOL_DAYS = 30
+
+
+def _person(rng: random.Random) -> tuple[str, str, str]:
+    """A Chinese name, its gender and its pinyin (for e-mail and WeChat ids)."""
+    sur, sur_py = rng.choice(_SURNAMES)
+    gender = "male" if rng.random() < 0.6 else "female"
+    given, given_py = rng.choice(_GIVEN_MALE if gender == "male" else _GIVEN_FEMALE)
+    return sur + given, gender, sur_py + given_py
+
+
+def _mobile(rng: random.Random) -> str:
+    return rng.choice(_MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+
+
+def _at(rng: random.Random, low: dt.datetime, high: dt.datetime) -> dt.datetime:
+    return low + (high - low) * rng.random() if high > low else high
+
+
+def _record(owner: int | None, created: dt.datetime, updated: dt.datetime) -> dict[str, object]:
+    return {"owner_id": owner, "creator_id": owner, "created_at": created, "updated_at": updated,
+            "version": 1, "custom": {}}
+
+
+def _followups(rng: random.Random, entity: str, target: int, owner: int, times: Sequence[dt.datetime],
+               texts: Sequence[str] = (), kinds: Sequence[str] = _FOLLOWUP_KINDS) -> list[dict[str, object]]:
+    rows = []
+    for at in times:
+        kind = rng.choice(kinds)
+        nxt = at + dt.timedelta(days=rng.randrange(2, 15)) if rng.random() < 0.7 else None
+        rows.append({"target_entity": entity, "target_id": target, "kind": kind, "followed_at": at,
+                     "content": rng.choice(texts or _FOLLOWUP_TEXTS[kind]), "next_contact_at": nxt,
+                     **_record(owner, at, at)})
+    return rows
+
+
+def _summarize(session: Session, model: type[Customer] | type[Lead], entity: str, low: int, high: int) -> None:
+    """Set-based: the summary columns of ids ``low..high`` from each one's newest follow-up."""
+    def newest(col: ColumnElement[Any]) -> ColumnElement[Any]:
+        return (select(col).where(FollowUp.target_entity == entity, FollowUp.target_id == model.id,
+                                  FollowUp.deleted_at.is_(None))
+                .order_by(FollowUp.followed_at.desc(), FollowUp.id.desc()).limit(1)
+                .correlate(model).scalar_subquery())
+    has_one = (select(FollowUp.id).where(FollowUp.target_entity == entity, FollowUp.target_id == model.id)
+               .correlate(model).exists())
+    session.execute(
+        update(model).where(model.id.between(low, high), has_one).values(
+            last_followup_at=newest(FollowUp.followed_at), last_followup_content=newest(FollowUp.content),
+            next_contact_at=newest(FollowUp.next_contact_at)),
+        execution_options={"synchronize_session": False})
+
+
+def _customer_rows(rng: random.Random, cid: int, owner: int, created: dt.datetime, name: str, address: str,
+                   industry: str, level: str, now: dt.datetime, leads: list[dict[str, object]]
+                   ) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """One customer's contacts and follow-ups; its lead (if any) is appended to ``leads``."""
+    contacts = []
+    for k in range(rng.choice(_CONTACT_COUNTS)):
+        person, gender, py = _person(rng)
+        position, decides = _POSITIONS[min(int(rng.expovariate(0.35)), len(_POSITIONS) - 1)]
+        at = _at(rng, created, now)
+        contacts.append({
+            "customer_id": cid, "name": person, "gender": gender, "position": position, "mobile": _mobile(rng),
+            "email": f"{py}{rng.randrange(10, 99)}@{rng.choice(_MAIL_HOSTS)}" if rng.random() < 0.4 else "",
+            "wechat": f"wx_{py}{rng.randrange(100, 999)}" if rng.random() < 0.5 else "",
+            "is_primary": k == 0, "decision_maker": decides, **_record(owner, at, _at(rng, at, now)),
+        })
+    low = max(created, now - dt.timedelta(days=90))
+    if rng.random() < _NEGLECTED:  # quiet for over 45 days: the pool's candidates
+        quiet = now - dt.timedelta(days=46)
+        times = sorted(_at(rng, low, quiet) for _ in range(rng.randrange(3))) if low < quiet else []
+    else:  # the newest within the recycle rule's 30 days (less 3 days' reminder), older ones before it
+        newest = _at(rng, max(low, now - dt.timedelta(days=27)), now)
+        times = sorted(_at(rng, low, newest) for _ in range(rng.choice(_FOLLOWUP_COUNTS) - 1)) + [newest]
+    followups = _followups(rng, "customer", cid, owner, times)
+    if rng.random() < _LEADS_PER_CUSTOMER:
+        status = rng.choice(_LEAD_STATUSES)
+        person, _gender, _py = _person(rng)
+        lead: dict[str, object] = {
+            "contact_name": person, "mobile": _mobile(rng), "source": rng.choice(_LEAD_SOURCES),
+            "industry": industry, "level": level, "address": address, "status": status, "invalid_reason": "",
+            "converted_customer_id": None, "converted_at": None, "remark": "",
+        }
+        if status == "converted":  # the lead this customer came from
+            born = created - dt.timedelta(days=rng.randrange(1, 30), seconds=rng.randrange(86_400))
+            lead.update(name=name, converted_customer_id=cid, converted_at=created, **_record(owner, born, created))
+        else:  # a small business in the customer's city that the same owner is working on
+            city = address.split("市", 1)[0]
+            born = now - dt.timedelta(days=180 * rng.random())
+            word = rng.choice(_INDUSTRIES[industry])
+            lead.update(name=f"{city}{rng.choice(_BRANDS)}{word}{rng.choice(_LEAD_SUFFIXES)}",
+                        **_record(owner, born, _at(rng, born, now)))
+            if status == "invalid":
+                lead["invalid_reason"] = rng.choice(_INVALID_REASONS)
+        leads.append(lead)
+    return contacts, followups
+
+
+def fill_related(
+    db: Database,
+    actor: Actor,
+    *,
+    pool_members: Sequence[pool_service.PoolMemberInput],
+    seed: int = 7,
+    after_id: int = 0,
+    batch_size: int = BATCH_SIZE,
+    now: dt.datetime | None = None,
+) -> Iterator[tuple[int, int, str]]:
+    """Give the customers with id > ``after_id`` contacts, follow-ups and leads in proportion,
+    then open the public pool 公海 (members ``pool_members``, recycle after 30 days without a
+    follow-up) and put the customers left quiet for over 45 days (≈3%) into it.
+
+    Per customer: ≈1.5 contacts (the first is primary; the customer's owner owns them), ≈2
+    follow-ups in the last 90 days (the newest within 27 days, except the quiet ones), ≈0.3
+    leads (new, following, converted into this customer, or invalid with a reason). Bulk Core
+    inserts, one unit of work per batch of customers, no audit rows or events (as
+    ``fill_customers``); the summary columns follow the newest follow-up by set-based UPDATEs.
+    The pool is created through ``services.pool`` as ``actor`` (audited). Yields
+    ``(done, total, text)``. The search index is not rebuilt: call ``reindex_all`` afterwards.
+    """
+    rng = random.Random(seed * 7919 + 1)
+    now = now or utcnow()
+    with read_only(db, None) as uow:
+        total = uow.session.scalar(select(func.count(Customer.id)).where(Customer.id > after_id)) or 0
+        last_lead = uow.session.scalar(select(func.max(Lead.id))) or 0
+    done, last = 0, after_id
+    yield 0, total, f"Adding contacts, follow-ups and leads to {total} customers"
+    while True:
+        with unit_of_work(db, None) as uow:
+            s = uow.session
+            batch = s.execute(select(Customer.id, Customer.owner_id, Customer.created_at, Customer.name,
+                                     Customer.address, Customer.industry, Customer.level)
+                              .where(Customer.id > last, Customer.owner_id.is_not(None))
+                              .order_by(Customer.id).limit(batch_size)).all()
+            if not batch:
+                break
+            contacts: list[dict[str, object]] = []
+            followups: list[dict[str, object]] = []
+            leads: list[dict[str, object]] = []
+            for row in batch:
+                more_contacts, more_followups = _customer_rows(rng, *row, now, leads)
+                contacts += more_contacts
+                followups += more_followups
+            for model, rows in ((Contact, contacts), (FollowUp, followups), (Lead, leads)):
+                if rows:
+                    s.execute(insert(model), rows)
+            _summarize(s, Customer, "customer", batch[0].id, batch[-1].id)
+            # Leads being worked on have follow-ups of their own (ids read back in insert order).
+            lead_followups: list[dict[str, object]] = []
+            first_lead = last_lead + 1
+            for lid, owner, born, status, reason in s.execute(
+                    select(Lead.id, Lead.owner_id, Lead.created_at, Lead.status, Lead.invalid_reason)
+                    .where(Lead.id > last_lead).order_by(Lead.id)):
+                last_lead = lid
+                if status == "following":
+                    times = sorted(_at(rng, born, now) for _ in range(rng.randrange(1, 3)))
+                    lead_followups += _followups(rng, "lead", lid, owner, times, _LEAD_TEXTS, _LEAD_KINDS)
+                elif status == "invalid":
+                    lead_followups += _followups(rng, "lead", lid, owner, [_at(rng, born, now)],
+                                                 (f"确认无效：{reason}",), _LEAD_KINDS)
+            if lead_followups:
+                s.execute(insert(FollowUp), lead_followups)
+                _summarize(s, Lead, "lead", first_lead, last_lead)
+        done += len(batch)
+        last = batch[-1].id
+        yield done, total, f"Added contacts, follow-ups and leads to {done} of {total} customers"
+    yield done, total, "Opening the public pool"
+    pool_id = pool_service.create_pool(db, actor, pool_service.PoolInput(
+        name=POOL_NAME, daily_claim_limit=20, owned_cap=0, reclaim_cooldown_days=7, remind_days=3,
+        members=tuple(pool_members), rules=(pool_service.PoolRuleInput("no_followup", POOL_DAYS),))).id
+    _pool_quiet_customers(db, pool_id, after_id=after_id, now=now)
+
+
+def _pool_quiet_customers(db: Database, pool_id: int, *, after_id: int, now: dt.datetime) -> None:
+    """Set-based: customers quiet for over 30 days as of one of five recycle runs in the last
+    two weeks move into the pool (owner cleared, previous owner kept), with a "recycle" event."""
+    since = func.coalesce(Customer.last_followup_at, Customer.created_at)
+    with unit_of_work(db, None) as uow:
+        # An empty JSON object as SQL text (PostgreSQL would take an untyped literal as text).
+        empty = literal_column("'{}'::jsonb" if uow.session.get_bind().dialect.name == "postgresql" else "'{}'")
+        for days_ago in (14, 10, 6, 3, 1):  # oldest run first: each takes what was due by then
+            pooled = now - dt.timedelta(days=days_ago, hours=1)
+            uow.session.execute(
+                update(Customer).where(
+                    Customer.id > after_id, Customer.pool_id.is_(None), Customer.owner_id.is_not(None),
+                    Customer.deleted_at.is_(None), Customer.locked.is_(False), Customer.deal_status != "deal",
+                    since < pooled - dt.timedelta(days=POOL_DAYS))
+                .values(pool_id=pool_id, pooled_at=pooled, previous_owner_id=Customer.owner_id, owner_id=None),
+                execution_options={"synchronize_session": False})
+        uow.session.execute(insert(PoolEvent).from_select(
+            ["pool_id", "customer_id", "kind", "user_id", "reason", "at", "details"],
+            select(Customer.pool_id, Customer.id, literal("recycle"), Customer.previous_owner_id,
+                   literal(f"超过 {POOL_DAYS} 天未跟进"), Customer.pooled_at, empty)
+            .where(Customer.pool_id == pool_id, Customer.id > after_id)))
 
 
 # --- the whole company ------------------------------------------------------------------
@@ -405,8 +649,16 @@ def create_demo_company(
         advance(f"User {person.name}")
     owners = [uid for ids in territories.values() for uid in ids]
     for done, total, text in fill_customers(db, count=customers, seed=seed, owner_ids=owners,
-                                            owners_by_territory=territories):
+                                            owners_by_territory=territories, reindex=False):
         report(done, total, text)
     with read_only(db, admin) as uow:  # the actor as it is now (department moved)
         assert uow.actor is not None
-        return uow.actor
+        admin = uow.actor
+    members = (pool_service.PoolMemberInput(department_id=dept_ids["销售部"]),
+               pool_service.PoolMemberInput(user_id=user_ids["sales"], is_admin=True))
+    for done, total, text in fill_related(db, admin, pool_members=members, seed=seed):
+        report(done, total, text)
+    # Once, after every bulk insert: the pinyin initials of customers, contacts and leads.
+    report(customers, customers, "Indexing for search")
+    reindex_all(db)
+    return admin

@@ -25,7 +25,8 @@ from crm_desktop.ui.context import make_context
 SIZE = (1280, 800)
 BACKDROP = QColor("#dfe4ea")  # dialogs are shown centred on a plain "desktop"
 SCREENS = (
-    "login", "first-run", "workbench", "customers", "admin-users", "admin-roles", "admin-departments",
+    "login", "first-run", "workbench", "customers", "leads", "contacts", "admin-users", "admin-roles",
+    "admin-departments",
 )
 
 
@@ -141,10 +142,11 @@ def _render_language(
     window.show()
     settle(app)
     written.append(_save_window(window, name("workbench")))
-    if "customers" in window.tab_keys():
-        window.show_tab("customers")
-        settle(app)
-        written.append(_save_window(window, name("customers")))
+    for tab in ("customers", "leads", "contacts"):
+        if tab in window.tab_keys():
+            window.show_tab(tab)
+            settle(app)
+            written.append(_save_window(window, name(tab)))
     area = window.admin_area
     if area is not None:
         window.show_tab("admin")
