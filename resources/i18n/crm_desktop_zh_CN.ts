@@ -2046,6 +2046,10 @@ Dictionaries a new company starts with: key → ((value, zh label, en label), ..
         <source>Reason</source>
         <translation>原因</translation>
     </message>
+    <message>
+        <source>Contact name</source>
+        <translation>姓名</translation>
+    </message>
 </context>
 <context>
     <name>filters</name>

@@ -58,7 +58,7 @@ def open_new(qtbot: QtBot, tab: ContactsTab) -> ContactDialog:
 
 def test_create_for_a_customer_through_dialog(qtbot: QtBot, tab: ContactsTab, ctx: AppContext) -> None:
     headers = [tab.model.headerData(c, Qt.Orientation.Horizontal) for c in range(tab.model.columnCount())]
-    assert headers == ["Name", "Customer", "Position", "Mobile", "E-mail", "Primary", "Owner", "Updated"]
+    assert headers == ["Contact name", "Customer", "Position", "Mobile", "E-mail", "Primary", "Owner", "Updated"]
     first, second = customer(ctx, "厦门星海科技"), customer(ctx, "泉州远航物流")
     dialog = open_new(qtbot, tab)
     assert list(dialog.editors) == ["name", "customer_id", "position", "phone", "mobile", "email", "wechat", "remark"]

@@ -63,7 +63,7 @@ def row_status(qtbot: QtBot, tab: LeadsTab, record: RecordDTO, status: str) -> N
 
 def test_create_through_dialog(qtbot: QtBot, tab: LeadsTab, ctx: AppContext) -> None:
     headers = [tab.model.headerData(c, Qt.Orientation.Horizontal) for c in range(tab.model.columnCount())]
-    assert headers == ["Name", "Contact person", "Mobile", "Source", "Status", "Owner", "Updated"]
+    assert headers == ["Lead name", "Contact person", "Mobile", "Source", "Status", "Owner", "Updated"]
     dialog = tab.new_record()
     assert list(dialog.editors) == [
         "name", "contact_name", "phone", "mobile", "email", "source", "industry", "level",

@@ -12,7 +12,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QComboBox, QCompleter, QPushButton, QWidget
 from shiboken6 import isValid
 
@@ -157,7 +157,7 @@ class ContactsTab(RecordTab):
 
     def make_columns(self) -> Sequence[ColumnSpec]:
         return (
-            ColumnSpec("name", field_label("name"), 120),
+            ColumnSpec("name", QCoreApplication.translate("fields", "Contact name"), 120),
             ColumnSpec("customer_name", field_label("customer_name"), 210, sortable=False),
             ColumnSpec("position", field_label("position"), 100),
             ColumnSpec("mobile", field_label("mobile"), 120),
@@ -172,7 +172,7 @@ class ContactsTab(RecordTab):
 
     def _fields_with_customers(self, choices: Sequence[tuple[str, str]]) -> tuple[FieldSpec, ...]:
         return (
-            FieldSpec("name", field_label("name"), "text", required=True),
+            FieldSpec("name", QCoreApplication.translate("fields", "Contact name"), "text", required=True),
             FieldSpec("customer_id", field_label("customer_id"), "choice", options=(("", ""), *choices), required=True),
             FieldSpec("position", field_label("position")),
             FieldSpec("phone", field_label("phone")),

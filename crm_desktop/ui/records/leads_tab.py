@@ -125,7 +125,7 @@ class LeadsTab(RecordTab):
 
     def make_columns(self) -> Sequence[ColumnSpec]:
         return (
-            ColumnSpec("name", field_label("name"), 220),
+            ColumnSpec("name", QCoreApplication.translate("fields", "Lead name"), 220),
             ColumnSpec("contact_name", field_label("contact_name"), 110),
             ColumnSpec("mobile", field_label("mobile"), 120),
             ColumnSpec("source", field_label("source"), 100),
@@ -137,7 +137,7 @@ class LeadsTab(RecordTab):
     def make_fields(self) -> Sequence[FieldSpec]:
         levels = (("", "—"), *((level, level) for level in CUSTOMER_LEVELS))
         return (
-            FieldSpec("name", field_label("name"), "text", required=True),
+            FieldSpec("name", QCoreApplication.translate("fields", "Lead name"), "text", required=True),
             FieldSpec("contact_name", field_label("contact_name")),
             FieldSpec("phone", field_label("phone")),
             FieldSpec("mobile", field_label("mobile")),
