@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm_desktop.bus import EventBus
 from crm_desktop.paths import default_sqlite_path, migrations_path
 
 log = logging.getLogger(__name__)
@@ -222,8 +223,6 @@ class Database:
 
 def open_database(url: str, *, migrate_schema: bool = True, **engine_kwargs: Any) -> Database:
     """Open (and by default migrate) a database, with errors phrased for a user."""
-    from crm_desktop.services.events import EventBus
-
     engine = make_engine(url, **engine_kwargs)
     try:
         check_connection(engine)
@@ -236,9 +235,4 @@ def open_database(url: str, *, migrate_schema: bool = True, **engine_kwargs: Any
         engine.dispose()
         raise
     sessions = sessionmaker(engine, expire_on_commit=False)
-    # Pinyin initials for global search cannot be computed by database triggers: every ORM
-    # write through these sessions fills them after flush (see services/search.py).
-    from crm_desktop.services.search import keep_initials
-
-    keep_initials(sessions)
     return Database(engine=engine, sessions=sessions, bus=EventBus())

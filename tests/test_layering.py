@@ -46,3 +46,10 @@ def test_the_walk_sees_imports() -> None:
     # Guard against a test that cannot fail: a known import must be found.
     assert "PySide6.QtCore" in imported_modules(PACKAGE / "ui" / "ops.py")
     assert "sqlalchemy" in imported_modules(PACKAGE / "db.py")
+
+
+def test_the_database_layer_does_not_reach_up_into_the_services() -> None:
+    # ast.walk also sees imports inside functions, so a lazy import counts too.
+    for path in (PACKAGE / "db.py", PACKAGE / "bus.py"):
+        bad = sorted(n for n in imported_modules(path) if n.startswith(("crm_desktop.services", "crm_desktop.ui")))
+        assert bad == [], path.name

@@ -6,12 +6,8 @@ data action of the automation engine commits or fails together with the save tha
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-Phase = Literal["in_transaction", "after_commit"]
-
+from typing import Any
 
 @dataclass(frozen=True)
 class DomainEvent:
@@ -54,23 +50,9 @@ class StatusChanged(DomainEvent):
     new: Any = None
 
 
-Handler = Callable[[DomainEvent, Any], None]
+# The bus itself is infrastructure with no domain knowledge; it lives below the db layer so
+# that db.open_database can give every Database one without importing the services.
+from crm_desktop.bus import EventBus, Handler, Phase  # noqa: E402
 
-
-class EventBus:
-    """Subscribers per phase. Handlers get ``(event, uow)``; after commit ``uow`` is None.
-
-    Thread rule: subscribe at start-up; publishing happens on whichever thread runs the
-    unit of work, so handlers must not touch widgets (the UI re-emits on the GUI thread).
-    """
-
-    def __init__(self) -> None:
-        self._handlers: dict[Phase, list[Handler]] = {"in_transaction": [], "after_commit": []}
-
-    def subscribe(self, handler: Handler, *, phase: Phase = "after_commit") -> Callable[[], None]:
-        self._handlers[phase].append(handler)
-        return lambda: self._handlers[phase].remove(handler)
-
-    def publish(self, event: DomainEvent, uow: Any, *, phase: Phase) -> None:
-        for handler in list(self._handlers[phase]):
-            handler(event, uow)
+__all__ = ["DomainEvent", "EventBus", "Handler", "OwnerChanged", "Phase", "RecordCreated", "RecordDeleted",
+           "RecordRestored", "RecordUpdated", "StatusChanged"]

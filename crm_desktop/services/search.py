@@ -196,7 +196,7 @@ def _initials_after_flush(session: Session, _context: Any) -> None:
 def keep_initials(sessions: sessionmaker[Session]) -> None:
     """Make every ORM write through ``sessions`` fill the pinyin initials itself: after each
     flush, new leads/customers/contacts and those whose name changed get theirs. Call once
-    where the session factory is made (``db.open_database``); idempotent. With it, no record
+    where sessions are opened (services/uow.py does it for every unit of work); idempotent. With it, no record
     service needs ``index_record``; Core bulk inserts still need ``reindex_all``.
     """
     if not event.contains(sessions, "after_flush", _initials_after_flush):

@@ -54,13 +54,25 @@ class UnitOfWork:
                 self.db.bus.publish(event, None, phase="after_commit")
 
 
+def _open_session(db: Database) -> Session:
+    """A session of ``db`` with the services' ORM hooks attached (idempotent).
+
+    Pinyin initials for global search cannot be computed by database triggers, so every ORM
+    write made through a unit of work fills them after flush (services/search.py).
+    """
+    from crm_desktop.services.search import keep_initials  # search builds on this module
+
+    keep_initials(db.sessions)
+    return db.sessions()
+
+
 @contextmanager
 def unit_of_work(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
     """Open a transaction acting as ``actor`` (reloaded fresh); commit on success.
 
     Thread rule: use and finish on one thread; nothing from the session escapes it.
     """
-    session = db.sessions()
+    session = _open_session(db)
     try:
         fresh = load_actor(session, actor.user_id) if actor is not None else None
         uow = UnitOfWork(db, session, fresh)
@@ -76,7 +88,7 @@ def unit_of_work(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
 @contextmanager
 def read_only(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
     """A unit of work for reads: same actor reload, always rolled back."""
-    session = db.sessions()
+    session = _open_session(db)
     try:
         fresh = load_actor(session, actor.user_id) if actor is not None else None
         yield UnitOfWork(db, session, fresh)
