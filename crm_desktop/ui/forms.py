@@ -20,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QLayout,
     QAbstractButton,
     QComboBox,
     QDialog,
@@ -252,3 +253,21 @@ class FormDialog(QDialog):
             return
         self._set_busy(False)
         self.errors.show(exc)
+
+
+def page_layout(
+    page: QWidget, title: str, *rows: QWidget | QLayout, body: QWidget
+) -> QVBoxLayout:
+    """The layout every administration page shares: a bold title, then ``rows`` (message
+    bar, tool row …) in order, then ``body`` taking the remaining height."""
+    layout = QVBoxLayout(page)
+    heading = QLabel(title)
+    heading.setStyleSheet("font-size: 16px; font-weight: 600;")
+    layout.addWidget(heading)
+    for row in rows:
+        if isinstance(row, QLayout):
+            layout.addLayout(row)
+        else:
+            layout.addWidget(row)
+    layout.addWidget(body, 1)
+    return layout

@@ -23,14 +23,13 @@ from PySide6.QtWidgets import (
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.services import departments
 from crm_desktop.services.departments import DepartmentDTO
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.forms import FormDialog, MessageBar, alive
+from crm_desktop.ui.forms import FormDialog, MessageBar, alive, page_layout
 from crm_desktop.ui.ops import op
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -185,13 +184,7 @@ class DepartmentsPage(QWidget):
         self.tree.itemSelectionChanged.connect(self._update_actions)
         self.tree.itemDoubleClicked.connect(lambda *_: self.rename_action.trigger())
 
-        layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Departments"))
-        title.setStyleSheet("font-size: 16px; font-weight: 600;")
-        layout.addWidget(title)
-        layout.addWidget(self.message)
-        layout.addLayout(bar)
-        layout.addWidget(self.tree, 1)
+        page_layout(self, self.tr("Departments"), self.message, bar, body=self.tree)
 
         ctx.signals.changed.connect(self._on_changed)
         self._update_actions()

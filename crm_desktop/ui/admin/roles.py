@@ -48,7 +48,7 @@ from crm_desktop.services import roles
 from crm_desktop.services.permissions import ACTION_LABELS, MODULES, SCOPE_LABELS, DataScope
 from crm_desktop.services.roles import RoleDTO, RoleInput
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.forms import FormErrors, MessageBar, alive
+from crm_desktop.ui.forms import FormErrors, MessageBar, alive, page_layout
 from crm_desktop.ui.ops import op
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -353,11 +353,7 @@ class RolesPage(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([190, 800])
-        layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Roles"))
-        title.setStyleSheet("font-size: 16px; font-weight: 600;")
-        layout.addWidget(title)
-        layout.addWidget(splitter, 1)
+        page_layout(self, self.tr("Roles"), body=splitter)
 
         ctx.signals.changed.connect(self._on_changed)
         self._show_role(None)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
     QTableView,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,7 +35,7 @@ from crm_desktop.services.roles import RoleDTO
 from crm_desktop.services.users import UserDTO, UserInput
 from crm_desktop.ui.admin.departments import department_depths
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.forms import FormDialog, MessageBar, alive
+from crm_desktop.ui.forms import FormDialog, MessageBar, alive, page_layout
 from crm_desktop.ui.ops import op
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -350,13 +348,7 @@ class UsersPage(QWidget):
         self.model.modelReset.connect(self._update_actions)
         self.search.textChanged.connect(self.model.set_filter)
 
-        layout = QVBoxLayout(self)
-        title = QLabel(self.tr("Users"))
-        title.setStyleSheet("font-size: 16px; font-weight: 600;")
-        layout.addWidget(title)
-        layout.addWidget(self.message)
-        layout.addLayout(bar)
-        layout.addWidget(self.table, 1)
+        page_layout(self, self.tr("Users"), self.message, bar, body=self.table)
 
         ctx.signals.changed.connect(self._on_changed)
         self._update_actions()
