@@ -63,8 +63,6 @@ def _cell_value(spec: FieldSpec | None, value: Any, owner_name: str) -> Any:
             return float(value)
         except (TypeError, ValueError):
             return str(value)
-    if isinstance(value, bool):
-        return value
     return value
 
 

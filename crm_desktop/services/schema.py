@@ -23,7 +23,7 @@ from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import CustomField, DictionaryItem, FieldPermission, user_roles
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import NotFound, ValidationError
-from crm_desktop.services.permissions import MODULES, require
+from crm_desktop.services.permissions import require
 from crm_desktop.services.uow import read_only, unit_of_work
 
 if TYPE_CHECKING:
@@ -531,7 +531,7 @@ def get_field_permissions(db: Database, actor: Actor, role_id: int, entity: str)
 
 __all__ = [
     "Access", "BUILTIN_FIELDS", "CUSTOM_PREFIX", "CustomFieldInput", "DictionaryItemDTO", "EntitySchema",
-    "FieldSpec", "FieldType", "MODULES", "coerce", "create_custom_field", "field_access", "get_dictionary",
+    "FieldSpec", "FieldType", "coerce", "create_custom_field", "field_access", "get_dictionary",
     "get_field_permissions", "get_schema", "list_custom_fields", "load_fields", "options_for",
     "reorder_custom_fields", "schema_for", "seed_dictionaries", "set_dictionary", "set_field_permissions",
     "update_custom_field",
