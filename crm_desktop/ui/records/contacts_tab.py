@@ -26,7 +26,7 @@ from crm_desktop.services.records import Page, RecordDTO, RecordService
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import field_label, register_field_labels
 from crm_desktop.ui.ops import op
-from crm_desktop.ui.records.customers_tab import RecordTab, RecordTexts
+from crm_desktop.ui.records.record_tab import RecordTab, RecordTexts
 from crm_desktop.ui.records.leads_tab import CellTextDelegate
 from crm_desktop.ui.records.list_model import ColumnSpec
 from crm_desktop.ui.records.record_dialog import FieldSpec, RecordDialog

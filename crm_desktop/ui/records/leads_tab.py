@@ -30,7 +30,8 @@ from crm_desktop.services.schema import BUILTIN_FIELDS
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import field_label, register_field_labels
 from crm_desktop.ui.ops import op
-from crm_desktop.ui.records.customers_tab import CUSTOMER_LEVELS, RecordTab, RecordTexts
+from crm_desktop.ui.records.customers_tab import CUSTOMER_LEVELS
+from crm_desktop.ui.records.record_tab import RecordTab, RecordTexts
 from crm_desktop.ui.records.list_model import ColumnSpec, RecordTableModel
 from crm_desktop.ui.records.record_dialog import FieldSpec
 

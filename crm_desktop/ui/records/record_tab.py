@@ -1,0 +1,372 @@
+"""The generic record tab every record module's list screen is made of.
+
+``RecordTab`` is the list screen of any record module: search, a keyset-paged table sorted
+in SQL, New / Edit / Delete / Transfer, the recycle bin and the operation log. A module
+supplies its service, list columns, form fields and a few module-specific sentences
+(``make_columns``/``make_fields``/``make_texts``); see customers_tab.py for an example.
+Buttons follow ``ctx.actor.can(module, action)``; the service enforces the same rules.
+Thread rule: GUI thread only; every service call runs through ``ui.ops.op``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from crm_desktop.services import users
+from crm_desktop.services.records import RecordDTO, RecordService
+from crm_desktop.services.users import UserDTO
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.i18n import error_text
+from crm_desktop.ui.ops import op
+from crm_desktop.ui.records.list_model import ColumnSpec, RecordTableModel, configure_view
+from crm_desktop.ui.records.operation_log import OperationLogDialog
+from crm_desktop.ui.records.record_dialog import FieldSpec, RecordDialog
+from crm_desktop.ui.records.recycle_bin import RecycleBinDialog
+
+SEARCH_DELAY_MS = 250
+
+
+@dataclass(frozen=True)
+class RecordTexts:
+    """Sentences that name the module (translated whole, so each language words them well).
+
+    Templates take ``{n}`` (a count) or ``{name}`` (the record's title).
+    """
+
+    count_one: str
+    count_many: str
+    search_placeholder: str
+    new_title: str
+    edit_title: str
+    confirm_delete: str
+    recycle_bin_title: str
+    log_title: str
+
+
+class TransferDialog(QDialog):
+    """Choose a new owner among enabled users. Public: ``owner_combo``, ``selected_user_id()``."""
+
+    def __init__(self, people: Sequence[UserDTO], *, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Transfer"))
+        self.owner_combo = QComboBox()
+        for person in people:
+            if person.enabled:
+                text = f"{person.name} · {person.department_name}" if person.department_name else person.name
+                self.owner_combo.addItem(text, person.id)
+        intro = QLabel(self.tr("Selected records: {n}. Choose their new owner.").format(n=count))
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("New owner"), self.owner_combo)
+        buttons = QDialogButtonBox()
+        self.ok_button = buttons.addButton(self.tr("Transfer"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setEnabled(self.owner_combo.count() > 0)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(380)
+
+    def selected_user_id(self) -> int | None:
+        data = self.owner_combo.currentData()
+        return int(data) if data is not None else None
+
+    def select_user(self, user_id: int) -> None:
+        self.owner_combo.setCurrentIndex(self.owner_combo.findData(user_id))
+
+
+class RecordTab(QWidget):
+    """The list screen of one record module; subclasses provide the module's specs.
+
+    Public for tests: ``view``, ``model``, ``search_edit``, ``count_label``,
+    ``message_label``, the buttons, and the dialogs it opened last (``record_dialog``,
+    ``transfer_dialog``, ``recycle_bin_dialog``, ``log_dialog``, ``pending_question``).
+    Dialogs open non-modally to the app (``open()``), so nothing blocks the event loop.
+    """
+
+    def __init__(self, ctx: AppContext, service: RecordService[Any], *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.service = service
+        self.columns: tuple[ColumnSpec, ...] = tuple(self.make_columns())
+        self.fields: tuple[FieldSpec, ...] = tuple(self.make_fields())
+        self.texts = self.make_texts()
+        self.record_dialog: RecordDialog | None = None
+        self.transfer_dialog: TransferDialog | None = None
+        self.recycle_bin_dialog: RecycleBinDialog | None = None
+        self.log_dialog: OperationLogDialog | None = None
+        self.pending_question: QMessageBox | None = None
+        self._keep_selection: list[int] = []
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(self.texts.search_placeholder)
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(240)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search_edit.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self._apply_search)
+
+        self.new_button = QPushButton(self.tr("New"))
+        self.edit_button = QPushButton(self.tr("Edit"))
+        self.delete_button = QPushButton(self.tr("Delete"))
+        self.delete_button.setToolTip(self.tr("Move the selected records to the recycle bin."))
+        self.transfer_button = QPushButton(self.tr("Transfer"))
+        self.transfer_button.setToolTip(self.tr("Give the selected records to another owner."))
+        self.log_button = QPushButton(self.tr("Operation log"))
+        self.bin_button = QPushButton(self.tr("Recycle bin"))
+        self.new_button.clicked.connect(self.new_record)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.transfer_button.clicked.connect(self.transfer_selected)
+        self.log_button.clicked.connect(self.show_log)
+        self.bin_button.clicked.connect(self.show_recycle_bin)
+        can = lambda action: ctx.actor.can(service.module, action)  # noqa: E731
+        # What the actor may never do is not offered at all.
+        self.new_button.setVisible(can("create"))
+        self.edit_button.setVisible(can("edit"))
+        self.delete_button.setVisible(can("delete"))
+        self.transfer_button.setVisible(can("transfer"))
+        self.bin_button.setVisible(can("delete"))  # the service's recycle bin needs "delete"
+
+        self.model = RecordTableModel(ctx, service, self.columns, parent=self)
+        self.view = QTableView()
+        configure_view(self.view, self.model)
+        self.view.doubleClicked.connect(lambda _index: self.edit_selected() if can("edit") else self.show_log())
+        self.view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelAboutToBeReset.connect(self._remember_selection)
+        self.model.modelReset.connect(self._restore_selection)
+        self.model.totalChanged.connect(self._show_total)
+        self.model.loadFailed.connect(self._show_message)
+
+        self.count_label = QLabel(self.tr("Loading…"))
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+
+        tools = QHBoxLayout()
+        tools.addWidget(self.search_edit)
+        for button in (self.new_button, self.edit_button, self.delete_button, self.transfer_button):
+            tools.addWidget(button)
+        tools.addStretch(1)
+        tools.addWidget(self.log_button)
+        tools.addWidget(self.bin_button)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label)
+        bottom.addSpacing(16)
+        bottom.addWidget(self.message_label, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(tools)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(bottom)
+
+        QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
+        QShortcut(QKeySequence.StandardKey.Refresh, self, self.model.refresh)
+        if can("create"):
+            QShortcut(QKeySequence.StandardKey.New, self, self.new_record)
+        if can("delete"):
+            delete = QShortcut(QKeySequence.StandardKey.Delete, self.view, self.delete_selected)
+            delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self._update_buttons()
+
+    # --- what a module provides -------------------------------------------------------
+
+    def make_columns(self) -> Sequence[ColumnSpec]:
+        raise NotImplementedError
+
+    def make_fields(self) -> Sequence[FieldSpec]:
+        raise NotImplementedError
+
+    def make_texts(self) -> RecordTexts:
+        raise NotImplementedError
+
+    def bin_columns(self) -> Sequence[ColumnSpec]:
+        """What identifies a recycled record: the first two list columns and the owner."""
+        owner = [c for c in self.columns if c.field == "owner_name"]
+        return (*self.columns[:2], *owner)
+
+    def title_of(self, record: RecordDTO) -> str:
+        return str(record.values.get(self.fields[0].name) or record.id)
+
+    # --- selection --------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        return [self.model.record(row).id for row in rows if row < self.model.rowCount()]
+
+    def select_ids(self, ids: Sequence[int]) -> None:
+        selection = QItemSelection()
+        last = self.model.columnCount() - 1
+        for record_id in ids:
+            row = self.model.row_of(record_id)
+            if row is not None:
+                selection.select(self.model.index(row, 0), self.model.index(row, last))
+        self.view.selectionModel().select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _remember_selection(self) -> None:
+        self._keep_selection = self.selected_ids()
+
+    def _restore_selection(self) -> None:
+        self.select_ids(self._keep_selection)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        count = len(self.view.selectionModel().selectedRows())
+        self.edit_button.setEnabled(count == 1)
+        self.log_button.setEnabled(count == 1)
+        self.delete_button.setEnabled(count > 0)
+        self.transfer_button.setEnabled(count > 0)
+
+    # --- list state -------------------------------------------------------------------
+
+    def _apply_search(self) -> None:
+        self._search_timer.stop()
+        self.model.set_search(self.search_edit.text())
+
+    def _show_total(self, total: int) -> None:
+        template = self.texts.count_one if total == 1 else self.texts.count_many
+        self.count_label.setText(template.format(n=total))
+
+    def _show_message(self, text: str) -> None:
+        self.message_label.setText(text)
+
+    def _failed(self, exc: BaseException) -> None:
+        if isValid(self):
+            self._show_message(error_text(exc))
+
+    # --- actions ----------------------------------------------------------------------
+
+    def _open_form(self, record: RecordDTO | None) -> RecordDialog:
+        title = self.texts.edit_title if record else self.texts.new_title
+        dialog = RecordDialog(self.ctx, self.service, self.fields, record=record, title=title, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(lambda saved: self._show_message(self.tr("Saved “{name}”.").format(name=self.title_of(saved))))
+        self.record_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def new_record(self) -> RecordDialog:
+        return self._open_form(None)
+
+    def edit_selected(self) -> None:
+        """Open the form on a fresh read of the selected record (the list may be stale)."""
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return
+        db, actor, service, record_id = self.ctx.db, self.ctx.actor, self.service, ids[0]
+        op(self, lambda: service.get(db, actor, record_id)).success(
+            lambda record: self._open_form(record) if isValid(self) else None
+        ).failure(self._failed).run()
+
+    def _ask(self, text: str, on_yes: Callable[[], None]) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Question, self.window().windowTitle() or self.tr("Confirm"), text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            self.pending_question = None
+            if result == QMessageBox.StandardButton.Yes:
+                on_yes()
+
+        box.finished.connect(answered)
+        self.pending_question = box
+        box.open()
+        return box
+
+    def delete_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._ask(self.texts.confirm_delete.format(n=len(ids)), lambda: self._delete(ids))
+
+    def _delete(self, ids: list[int]) -> None:
+        db, actor, service = self.ctx.db, self.ctx.actor, self.service
+
+        def delete_all() -> Generator[tuple[int, int, str], None, int]:
+            for done, record_id in enumerate(ids):
+                yield done, len(ids), ""
+                service.delete(db, actor, record_id)
+            return len(ids)
+
+        (
+            op(self, delete_all, write=True)
+            .with_progress(self.tr("Moving to the recycle bin…"))
+            .success(lambda n: self._show_message(self.tr("Moved to the recycle bin: {n}").format(n=n)))
+            .failure(self._failed)
+            .run()
+        )
+
+    def transfer_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        db, actor = self.ctx.db, self.ctx.actor
+        op(self, lambda: users.list_users(db, actor, include_disabled=False)).success(
+            lambda people: self._choose_owner(ids, people) if isValid(self) else None
+        ).failure(self._failed).run()
+
+    def _choose_owner(self, ids: list[int], people: list[UserDTO]) -> None:
+        dialog = TransferDialog(people, count=len(ids), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        row = self.model.row_of(ids[0])
+        if row is not None:
+            dialog.select_user(self.model.record(row).owner_id)
+        dialog.accepted.connect(lambda: self._transfer(ids, dialog.selected_user_id()))
+        self.transfer_dialog = dialog
+        dialog.open()
+
+    def _transfer(self, ids: list[int], new_owner_id: int | None) -> None:
+        self.transfer_dialog = None
+        if new_owner_id is None:
+            return
+        db, actor, service = self.ctx.db, self.ctx.actor, self.service
+        op(self, lambda: service.transfer(db, actor, ids, new_owner_id=new_owner_id), write=True).success(
+            lambda n: self._show_message(self.tr("Transferred: {n}").format(n=n))
+        ).failure(self._failed).run()
+
+    def show_recycle_bin(self) -> RecycleBinDialog:
+        dialog = RecycleBinDialog(
+            self.ctx, self.service, self.bin_columns(), title=self.texts.recycle_bin_title, parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.recycle_bin_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_log(self) -> None:
+        ids = self.selected_ids()
+        row = self.model.row_of(ids[0]) if len(ids) == 1 else None
+        if row is None:
+            return
+        record = self.model.record(row)
+        labels = {f.name: f.label for f in self.fields}
+        dialog = OperationLogDialog(
+            self.ctx, self.service, record.id, labels,
+            title=self.texts.log_title.format(name=self.title_of(record)), parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.log_dialog = dialog
+        dialog.open()
