@@ -141,7 +141,7 @@ class ContactsTab(RecordTab):
         self._may_edit = ctx.actor.can("contact", "edit")
         self.primary_button.setVisible(self._may_edit)
         self.primary_button.clicked.connect(self.set_primary_selected)
-        tools = self.layout().itemAt(0).layout()  # RecordTab's tool row: search, New, Edit, …
+        tools = self.tool_row
         tools.insertWidget(tools.indexOf(self.transfer_button) + 1, self.primary_button)
         self._primary_delegate = CellTextDelegate(self._primary_mark, self, alignment=Qt.AlignmentFlag.AlignHCenter)
         column = self.model.column_of("is_primary")

@@ -112,7 +112,7 @@ class LeadsTab(RecordTab):
         self.convert_button.clicked.connect(self.convert_selected)
         self.invalid_button.clicked.connect(self.mark_selected_invalid)
         self.reopen_button.clicked.connect(self.reopen_selected)
-        tools = self.layout().itemAt(0).layout()  # RecordTab's tool row: search, New, Edit, …
+        tools = self.tool_row
         at = tools.indexOf(self.transfer_button) + 1
         for offset, button in enumerate((self.convert_button, self.invalid_button, self.reopen_button)):
             tools.insertWidget(at + offset, button)

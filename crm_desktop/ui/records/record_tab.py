@@ -168,6 +168,8 @@ class RecordTab(QWidget):
         self.message_label.setWordWrap(True)
 
         tools = QHBoxLayout()
+        #: The row of buttons above the list; module tabs and add-ons insert their buttons here.
+        self.tool_row = tools
         tools.addWidget(self.search_edit)
         for button in (self.new_button, self.edit_button, self.delete_button, self.transfer_button):
             tools.addWidget(button)
