@@ -204,3 +204,22 @@ def test_two_people_convert_the_same_lead_at_once(db: Database, admin: Actor) ->
     losers = [o for o in outcome if isinstance(o, Exception)]
     assert len(outcome) == 2 and len(losers) == 1 and isinstance(losers[0], RuleViolation)
     assert count(db, Customer) == 1 and count(db, Contact) == 1
+
+
+def test_convert_copies_custom_fields_with_the_same_label_and_type(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
+
+    budget_lead = create_custom_field(db, admin, "lead", CustomFieldInput("预算", FieldType.MONEY))
+    channel_lead = create_custom_field(db, admin, "lead", CustomFieldInput("渠道", FieldType.TEXT))
+    odd_lead = create_custom_field(db, admin, "lead", CustomFieldInput("规模", FieldType.TEXT))
+    budget = create_custom_field(db, admin, "customer", CustomFieldInput(" 预算 ", FieldType.MONEY))
+    channel = create_custom_field(db, admin, "customer", CustomFieldInput("渠道", FieldType.TEXT))
+    size = create_custom_field(db, admin, "customer", CustomFieldInput("规模", FieldType.INTEGER))  # other type
+    lead = leads.create(db, admin, {"name": "鼎盛贸易", budget_lead.name: "120000.50", channel_lead.name: "代理商",
+                                    odd_lead.name: "五十人"})
+
+    customer = customers.get(db, admin, convert(db, admin, lead.id).customer_id)
+
+    assert str(customer.custom[budget.name]) == "120000.50"
+    assert customer.custom[channel.name] == "代理商"
+    assert customer.custom.get(size.name) is None  # a text value never lands in an integer field

@@ -13,7 +13,8 @@ thread rule: any thread):
 - ``convert`` (permission lead "convert" and customer "create"): in one unit of work creates
   the customer from the lead (``LEAD_TO_CUSTOMER``), a primary contact when the lead names a
   contact person (``LEAD_TO_CONTACT``; needs contact "create"), both owned by the lead's owner;
-  copies the follow-up summary; marks the lead converted with ``converted_customer_id`` and
+  copies custom fields to the customer's custom field of the same label and type
+  (``custom_to_customer``); copies the follow-up summary; marks the lead converted with ``converted_customer_id`` and
   ``converted_at``. Two people converting the same lead at once: one wins, the other is told
   it is already converted.
 """
@@ -133,6 +134,26 @@ class ConversionDTO:
     contact_id: int | None
 
 
+def _label_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def custom_to_customer(uow: UnitOfWork, lead: Lead) -> dict[str, Any]:
+    """The lead's filled custom values under the names of the customer's custom fields that
+    carry the same label and type: administrators map a lead field to a customer field by
+    giving both the same name, which is how they think of them ("Budget" → "Budget")."""
+    assert uow.actor is not None
+    lead_policy = leads.policy(uow.session, uow.actor)
+    _builtin, values = lead_policy.readable(lead)
+    by_label = {(_label_key(spec.label), spec.type): values.get(spec.name) for spec in lead_policy.custom_specs}
+    mapped: dict[str, Any] = {}
+    for spec in customers.policy(uow.session, uow.actor).custom_specs:
+        value = by_label.get((_label_key(spec.label), spec.type))
+        if value not in (None, "", []):
+            mapped[spec.name] = value
+    return mapped
+
+
 def _convert(uow: UnitOfWork, lead_id: int) -> ConversionDTO:
     assert uow.actor is not None
     lead = _load_open(uow, lead_id)
@@ -144,7 +165,8 @@ def _convert(uow: UnitOfWork, lead_id: int) -> ConversionDTO:
     owner_id = lead.owner_id
     assert owner_id is not None  # only pooled customers lack an owner
     # Fields the converting user may not write on a customer (field permissions) stay empty.
-    values = editable_subset(uow, customers, {dst: getattr(lead, src) for src, dst in LEAD_TO_CUSTOMER.items()})
+    mapped = {dst: getattr(lead, src) for src, dst in LEAD_TO_CUSTOMER.items()} | custom_to_customer(uow, lead)
+    values = editable_subset(uow, customers, mapped)
     summary = {f: getattr(lead, f) for f in SUMMARY_FIELDS}
     customer = insert_record(uow, customers, values, owner_id=owner_id, system=summary)
     contact_id = None
