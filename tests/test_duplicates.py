@@ -224,3 +224,25 @@ def test_warn_returns_block_refuses(db: Database, admin: Actor) -> None:
         assert enforce(uow.session, uow.actor, entity="customer", values={"name": "海蓝商贸"}) == []
     set_duplicate_check_mode(db, admin, "warn")
     assert len(check_before_save(db, rep, entity="customer", values=values)) == 1
+
+
+def test_block_mode_holds_for_service_saves_without_a_form(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.customers import customers
+    from crm_desktop.services.leads import leads
+
+    rep = _user(db, admin, "13700000009", "周敏")
+    existing = customers.create(db, admin, {"name": "厦门星辰科技有限公司", "phone": "0592-5550001"})
+    other = customers.create(db, rep, {"name": "海蓝商贸"})
+    # Warn mode: saves go through (the form warns), block mode refuses create and edit alike.
+    customers.create(db, rep, {"name": "星辰科技（厦门）"})
+    set_duplicate_check_mode(db, admin, "block")
+    with pytest.raises(DuplicateFound):
+        customers.create(db, rep, {"name": "星辰科技有限公司（厦门）"})
+    with pytest.raises(DuplicateFound):
+        customers.update(db, rep, other.id, expected_version=other.version, changes={"phone": "0592 5550001"})
+    with pytest.raises(DuplicateFound):
+        leads.create(db, rep, {"name": "一条线索", "phone": "05925550001"})
+    # A record never collides with itself, and unrelated fields are not checked at all.
+    customers.update(db, admin, existing.id, expected_version=existing.version,
+                     changes={"name": "厦门星辰科技有限公司", "remark": "老客户"})
+    assert customers.update(db, rep, other.id, expected_version=other.version, changes={"remark": "x"}).version == 2

@@ -83,7 +83,28 @@ def field_checks(system_fields: Sequence[str]) -> Validator:
     return check
 
 
-customers: RecordService[Customer] = RecordService(
+class CustomerService(RecordService[Customer]):
+    """RecordService whose saves obey the duplicate-claim setting (block mode refuses)."""
+
+    def create(
+        self, db: Database, actor: Actor, values: Mapping[str, Any], *, owner_id: int | None = None,
+        custom: Mapping[str, Any] | None = None,
+    ) -> RecordDTO:
+        from crm_desktop.services.duplicates import guard_save
+
+        guard_save(db, actor, entity="customer", values=values)
+        return super().create(db, actor, values, owner_id=owner_id, custom=custom)
+
+    def update(
+        self, db: Database, actor: Actor, record_id: int, *, expected_version: int, changes: Mapping[str, Any]
+    ) -> RecordDTO:
+        from crm_desktop.services.duplicates import guard_save
+
+        guard_save(db, actor, entity="customer", values=changes, exclude_id=record_id)
+        return super().update(db, actor, record_id, expected_version=expected_version, changes=changes)
+
+
+customers: RecordService[Customer] = CustomerService(
     Customer, fields=FIELDS, required=("name",), search_fields=("name", "phone", "mobile"),
     validate=field_checks(SYSTEM_FIELDS),
     # Customers waiting in a public pool belong to the pool module, not to any customer list.

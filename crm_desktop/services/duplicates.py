@@ -417,3 +417,24 @@ def check_before_save(
     service should still call ``enforce`` itself so the rule holds without the form."""
     with read_only(db, actor) as uow:
         return enforce(uow.session, uow.actor, entity=entity, values=values, exclude_id=exclude_id)
+
+
+def guard_save(
+    db: Database, actor: Actor, *, entity: str, values: Mapping[str, Any], exclude_id: int | None = None
+) -> None:
+    """The block-mode rule for every save, with or without a form (imports, other services):
+    raises DuplicateFound when the setting is "block" and a filled checked field collides.
+    In "warn" mode it does nothing: warning is the form's job, and it must not cost a save.
+    On edit (``exclude_id``) values equal to the stored ones are not checked: they were accepted."""
+    relevant = {k: v for k, v in values.items() if k in FIELDS and str(v or "").strip()}
+    if not relevant:
+        return
+    with read_only(db, actor) as uow:
+        if _mode(uow.session) != "block":
+            return
+        if exclude_id is not None:
+            row = uow.session.get(_TARGETS[entity], exclude_id)
+            if row is not None:
+                relevant = {k: v for k, v in relevant.items() if str(getattr(row, k) or "") != str(v).strip()}
+        if relevant:
+            enforce(uow.session, uow.actor, entity=entity, values=relevant, exclude_id=exclude_id)

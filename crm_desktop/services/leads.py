@@ -37,6 +37,7 @@ from crm_desktop.services.customers import (
     to_dto,
     write_status,
 )
+from crm_desktop.services.duplicates import guard_save
 from crm_desktop.services.errors import RuleViolation, ValidationError
 from crm_desktop.services.permissions import require
 from crm_desktop.services.records import RecordDTO, RecordService
@@ -73,7 +74,14 @@ _CONVERTED = QT_TRANSLATE_NOOP("errors", "This lead was already converted to a c
 
 
 class LeadService(RecordService[Lead]):
-    """RecordService that keeps converted leads read-only."""
+    """RecordService that keeps converted leads read-only and obeys the duplicate-claim setting."""
+
+    def create(
+        self, db: Database, actor: Actor, values: Mapping[str, Any], *, owner_id: int | None = None,
+        custom: Mapping[str, Any] | None = None,
+    ) -> RecordDTO:
+        guard_save(db, actor, entity="lead", values=values)
+        return super().create(db, actor, values, owner_id=owner_id, custom=custom)
 
     def update(
         self, db: Database, actor: Actor, record_id: int, *, expected_version: int, changes: Mapping[str, Any]
@@ -84,6 +92,7 @@ class LeadService(RecordService[Lead]):
             require(uow.actor, "lead", "edit")
             if load_for(uow, self, record_id, for_edit=True).status == "converted":
                 raise RuleViolation(_CONVERTED)
+        guard_save(db, actor, entity="lead", values=changes, exclude_id=record_id)
         return super().update(db, actor, record_id, expected_version=expected_version, changes=changes)
 
 
