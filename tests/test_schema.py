@@ -177,3 +177,45 @@ def test_the_widest_field_access_of_several_roles_wins(db: Database, admin: Acto
     assert schema.get("remark") is not None and schema.can_edit("remark")  # hidden + (unset = edit) → edit
     with pytest.raises(ValidationError):
         set_field_permissions(db, admin, r1.id, "customer", {"name": Access.HIDDEN})  # required field
+
+
+def test_a_select_field_and_its_new_dictionary_are_created_together_or_not_at_all(
+    db: Database, admin: Actor
+) -> None:
+    from crm_desktop.services.schema import (
+        CustomFieldInput,
+        DictionaryItemDTO,
+        FieldType,
+        create_dictionary,
+        create_select_field,
+        get_dictionary,
+        get_schema,
+        list_dictionaries,
+    )
+
+    items = [DictionaryItemDTO("wx", "微信群"), DictionaryItemDTO("ref", "老客户介绍")]
+    spec = create_select_field(db, admin, "customer", CustomFieldInput("获客渠道", FieldType.SELECT),
+                               dictionary="获客渠道", items=items)
+    assert spec.dictionary == "获客渠道"
+    assert [i.value for i in get_dictionary(db, admin, "获客渠道")] == ["wx", "ref"]
+    assert get_schema(db, admin, "customer").get(spec.name) is not None
+    # A bad field (empty label) and a taken dictionary name: both reported, nothing written.
+    with pytest.raises(ValidationError) as err:
+        create_select_field(db, admin, "customer", CustomFieldInput("", FieldType.SELECT),
+                            dictionary="获客渠道", items=items)
+    assert {"label", "dictionary_name"} <= set(err.value.field_errors)
+    with pytest.raises(ValidationError):
+        create_select_field(db, admin, "customer", CustomFieldInput("", FieldType.SELECT),
+                            dictionary="新渠道", items=items)
+    assert all(d.name != "新渠道" for d in list_dictionaries(db, admin))
+    with pytest.raises(ValidationError) as err:
+        create_dictionary(db, admin, "获客渠道", items)
+    assert "dictionary_name" in err.value.field_errors
+    with pytest.raises(ValidationError):
+        create_dictionary(db, admin, "空字典", [])
+    create_dictionary(db, admin, "展会", [DictionaryItemDTO("cz", "厦门秋交会")])
+    listed = {d.name: d for d in list_dictionaries(db, admin)}
+    assert listed["获客渠道"].item_count == 2 and listed["获客渠道"].used_by == (("customer", "获客渠道", False),)
+    assert listed["展会"].item_count == 1 and not listed["展会"].standard
+    standard = [d.name for d in list_dictionaries(db, admin) if d.standard]
+    assert standard and list(listed)[: len(standard)] == standard  # the standard ones come first

@@ -5,6 +5,9 @@ Forms, list columns, filters, saved views, detail pages, import mapping, export 
 automation conditions and approval forms are generated from ``fields_for``; per-role field
 permissions (editable · read-only · hidden) are resolved here too, so a hidden field can be
 dropped before anything leaves the service.
+
+Administering the schema (custom fields, dictionaries, field permissions) lives in
+``services.schema_admin``; its names stay importable from here.
 """
 from __future__ import annotations
 
@@ -22,9 +25,9 @@ from sqlalchemy.orm import Session
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import CustomField, DictionaryItem, FieldPermission, user_roles
 from crm_desktop.services.actor import Actor
-from crm_desktop.services.errors import NotFound, ValidationError
+from crm_desktop.services.errors import NotFound
 from crm_desktop.services.permissions import require
-from crm_desktop.services.uow import read_only, unit_of_work
+from crm_desktop.services.uow import read_only
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
@@ -197,22 +200,6 @@ BUILTIN_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
 }
 
-#: Dictionaries a new company starts with: key → ((value, zh label, en label), ...)
-DEFAULT_DICTIONARIES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    "customer_level": (("A", "A（重点客户）", "A (key account)"), ("B", "B（普通客户）", "B (regular)"),
-                       ("C", "C（非优先客户）", "C (low priority)")),
-    "industry": (("it", "IT/互联网", "IT / internet"), ("manufacturing", "制造业", "Manufacturing"),
-                 ("finance", "金融", "Finance"), ("retail", "零售/批发", "Retail / wholesale"),
-                 ("education", "教育培训", "Education"), ("healthcare", "医疗健康", "Healthcare"),
-                 ("construction", "建筑/房地产", "Construction / real estate"), ("other", "其他", "Other")),
-    "customer_source": (("referral", "客户介绍", "Referral"), ("exhibition", "展会", "Exhibition"),
-                        ("website", "官网", "Website"), ("ads", "广告投放", "Advertising"),
-                        ("cold_call", "电话开发", "Cold call"), ("other", "其他", "Other")),
-    "followup_kind": (("phone", "电话", "Phone"), ("email", "邮件", "E-mail"), ("visit", "上门拜访", "Visit"),
-                      ("sms", "短信", "SMS"), ("wechat", "微信", "WeChat"), ("other", "其他", "Other")),
-}
-
-
 # --- reading the schema --------------------------------------------------------------
 
 def _custom_spec(cf: CustomField) -> FieldSpec:
@@ -352,187 +339,57 @@ def options_for(session: Session, spec: FieldSpec) -> set[str] | None:
     return None
 
 
-# --- administration: custom fields --------------------------------------------------------
+# --- administration (services.schema_admin) ---------------------------------------------------
+# The administration part lives in schema_admin, which imports this module; its names are
+# still importable from here. They are resolved on first use (PEP 562) rather than imported at
+# the bottom, so that importing either module first works without a circular-import error.
 
-@dataclass(frozen=True)
-class CustomFieldInput:
-    label: str
-    type: FieldType
-    required: bool = False
-    unique: bool = False
-    default: Any = None
-    help_text: str = ""
-    dictionary: str | None = None
-    import_aliases: tuple[str, ...] = ()
-    hidden: bool = False
+_ADMIN_NAMES = frozenset({
+    "DEFAULT_DICTIONARIES", "DICTIONARY_LABELS", "FIELD_TYPE_LABELS", "SELECT_TYPES", "CustomFieldInput",
+    "DictionaryInfo", "DictionaryItemDTO", "create_custom_field", "create_dictionary", "create_select_field",
+    "get_dictionary", "get_field_permissions", "list_custom_fields", "list_dictionaries", "permission_fields",
+    "reorder_custom_fields", "seed_dictionaries", "set_dictionary", "set_field_permissions", "update_custom_field",
+})
 
-
-def _check_entity(entity: str) -> None:
-    if entity not in BUILTIN_FIELDS:
-        raise ValidationError({"entity": QT_TRANSLATE_NOOP("errors", "Unknown module.")})
-
-
-def _validate_custom(session: Session, entity: str, data: CustomFieldInput, *, field_id: int | None) -> None:
-    errors: dict[str, str] = {}
-    if not data.label.strip():
-        errors["label"] = QT_TRANSLATE_NOOP("errors", "Required.")
-    else:
-        builtin = {s.label.lower() for s in BUILTIN_FIELDS[entity]}
-        clash = session.scalar(select(CustomField.id).where(
-            CustomField.entity == entity, func.lower(CustomField.label) == data.label.strip().lower()))
-        if data.label.strip().lower() in builtin or (clash is not None and clash != field_id):
-            errors["label"] = QT_TRANSLATE_NOOP("errors", "Another field has this name.")
-    if data.type in (FieldType.SELECT, FieldType.MULTISELECT) and not data.dictionary:
-        errors["dictionary"] = QT_TRANSLATE_NOOP("errors", "Choose the dictionary that lists the options.")
-    if data.default not in (None, "", []):
-        try:
-            coerce(FieldSpec(entity, "x", data.label, data.type, builtin=False), data.default)
-        except ValueError as exc:
-            errors["default"] = str(exc)
-    if errors:
-        raise ValidationError(errors)
+if TYPE_CHECKING:
+    from crm_desktop.services.schema_admin import (  # noqa: F401 - re-exported for type checkers
+        DEFAULT_DICTIONARIES,
+        DICTIONARY_LABELS,
+        FIELD_TYPE_LABELS,
+        SELECT_TYPES,
+        CustomFieldInput,
+        DictionaryInfo,
+        DictionaryItemDTO,
+        create_custom_field,
+        create_dictionary,
+        create_select_field,
+        get_dictionary,
+        get_field_permissions,
+        list_custom_fields,
+        list_dictionaries,
+        permission_fields,
+        reorder_custom_fields,
+        seed_dictionaries,
+        set_dictionary,
+        set_field_permissions,
+        update_custom_field,
+    )
 
 
-def create_custom_field(db: Database, actor: Actor, entity: str, data: CustomFieldInput) -> FieldSpec:
-    """Add a field to a module; its values are stored in each record's ``custom`` JSON."""
-    _check_entity(entity)
-    with unit_of_work(db, actor) as uow:
-        require(uow.actor, "setting", "manage")
-        _validate_custom(uow.session, entity, data, field_id=None)
-        count = uow.session.scalar(select(func.count(CustomField.id)).where(CustomField.entity == entity)) or 0
-        cf = CustomField(
-            entity=entity, key=f"f{count + 1}", label=data.label.strip(), type=data.type.value,
-            required=data.required, unique=data.unique, default=data.default, help_text=data.help_text,
-            dictionary=data.dictionary, import_aliases=list(data.import_aliases), sort_order=count,
-            hidden=data.hidden,
-        )
-        while uow.session.scalar(select(CustomField.id).where(CustomField.entity == entity, CustomField.key == cf.key)):
-            count += 1  # keys are never reused, even after a field was removed
-            cf.key = f"f{count + 1}"
-        uow.session.add(cf)
-        uow.session.flush()
-        return _custom_spec(cf)
+def __getattr__(name: str) -> Any:
+    if name in _ADMIN_NAMES:
+        from crm_desktop.services import schema_admin
 
-
-def update_custom_field(db: Database, actor: Actor, field_id: int, data: CustomFieldInput) -> FieldSpec:
-    """Change label, rules or visibility. The type cannot change: stored values would no
-    longer mean what they meant (add a new field instead)."""
-    with unit_of_work(db, actor) as uow:
-        require(uow.actor, "setting", "manage")
-        cf = uow.session.get(CustomField, field_id)
-        if cf is None:
-            raise NotFound("field", field_id)
-        if data.type.value != cf.type:
-            raise ValidationError({"type": QT_TRANSLATE_NOOP(
-                "errors", "The type of a field cannot change; add a new field instead.")})
-        _validate_custom(uow.session, cf.entity, data, field_id=field_id)
-        cf.label, cf.required, cf.unique, cf.default = data.label.strip(), data.required, data.unique, data.default
-        cf.help_text, cf.dictionary, cf.hidden = data.help_text, data.dictionary, data.hidden
-        cf.import_aliases = list(data.import_aliases)
-        return _custom_spec(cf)
-
-
-def reorder_custom_fields(db: Database, actor: Actor, entity: str, field_ids: list[int]) -> None:
-    with unit_of_work(db, actor) as uow:
-        require(uow.actor, "setting", "manage")
-        rows = {cf.id: cf for cf in uow.session.scalars(select(CustomField).where(CustomField.entity == entity))}
-        if set(field_ids) != set(rows):
-            raise ValidationError({"order": QT_TRANSLATE_NOOP("errors", "Give every field of the module once.")})
-        for position, fid in enumerate(field_ids):
-            rows[fid].sort_order = position
-
-
-def list_custom_fields(db: Database, actor: Actor, entity: str) -> list[tuple[int, FieldSpec]]:
-    """(id, spec) of every custom field, hidden ones included (the administrator's view)."""
-    _check_entity(entity)
-    with read_only(db, actor) as uow:
-        require(uow.actor, "setting", "manage")
-        rows = uow.session.scalars(select(CustomField).where(CustomField.entity == entity)
-                                   .order_by(CustomField.sort_order, CustomField.id)).all()
-        return [(cf.id, _custom_spec(cf)) for cf in rows]
-
-
-# --- administration: dictionaries and field permissions ------------------------------------
-
-@dataclass(frozen=True)
-class DictionaryItemDTO:
-    value: str
-    label: str
-    enabled: bool = True
-
-
-def seed_dictionaries(session: Session, *, language: str = "zh_CN") -> None:
-    """Give a new company the standard dictionaries (labels in its language); keeps existing ones."""
-    for name, items in DEFAULT_DICTIONARIES.items():
-        if session.scalar(select(DictionaryItem.id).where(DictionaryItem.dictionary == name).limit(1)):
-            continue
-        for order, (value, zh, en) in enumerate(items):
-            session.add(DictionaryItem(dictionary=name, value=value, label=zh if language.startswith("zh") else en,
-                                       sort_order=order, enabled=True))
-
-
-def get_dictionary(db: Database, actor: Actor, name: str, *, include_disabled: bool = False) -> list[DictionaryItemDTO]:
-    with read_only(db, actor) as uow:
-        query = select(DictionaryItem).where(DictionaryItem.dictionary == name).order_by(DictionaryItem.sort_order)
-        if not include_disabled:
-            query = query.where(DictionaryItem.enabled.is_(True))
-        return [DictionaryItemDTO(i.value, i.label, i.enabled) for i in uow.session.scalars(query)]
-
-
-def set_dictionary(db: Database, actor: Actor, name: str, items: list[DictionaryItemDTO]) -> None:
-    """Replace a dictionary's items in the given order. Values in use should be disabled
-    rather than removed: records keep their value and the label stays readable."""
-    errors: dict[str, str] = {}
-    values = [i.value.strip() for i in items]
-    if any(not v for v in values) or any(not i.label.strip() for i in items):
-        errors["items"] = QT_TRANSLATE_NOOP("errors", "Every option needs a value and a label.")
-    elif len(set(values)) != len(values):
-        errors["items"] = QT_TRANSLATE_NOOP("errors", "Two options have the same value.")
-    if errors:
-        raise ValidationError(errors)
-    with unit_of_work(db, actor) as uow:
-        require(uow.actor, "setting", "manage")
-        existing = {i.value: i for i in uow.session.scalars(select(DictionaryItem).where(DictionaryItem.dictionary == name))}
-        for order, item in enumerate(items):
-            row = existing.pop(item.value.strip(), None) or DictionaryItem(dictionary=name, value=item.value.strip())
-            row.label, row.sort_order, row.enabled = item.label.strip(), order, item.enabled
-            uow.session.add(row)
-        for row in existing.values():
-            uow.session.delete(row)
-
-
-def set_field_permissions(db: Database, actor: Actor, role_id: int, entity: str, access: Mapping[str, Access]) -> None:
-    """Set a role's field access on one module (fields not named become editable)."""
-    _check_entity(entity)
-    with unit_of_work(db, actor) as uow:
-        require(uow.actor, "role", "edit")
-        known = {f.name for f in load_fields(uow.session, entity, include_hidden=True)}
-        unknown = set(access) - known
-        if unknown:
-            raise ValidationError({"fields": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
-        required = {f.name for f in load_fields(uow.session, entity) if f.required}
-        if any(access.get(name) == Access.HIDDEN for name in required):
-            raise ValidationError({"fields": QT_TRANSLATE_NOOP(
-                "errors", "A required field cannot be hidden: nobody with this role could create a record.")})
-        uow.session.query(FieldPermission).filter(
-            FieldPermission.role_id == role_id, FieldPermission.entity == entity).delete()
-        for name, level in access.items():
-            if Access(level) is not Access.EDIT:
-                uow.session.add(FieldPermission(role_id=role_id, entity=entity, field=name, access=Access(level).value))
-
-
-def get_field_permissions(db: Database, actor: Actor, role_id: int, entity: str) -> dict[str, Access]:
-    with read_only(db, actor) as uow:
-        require(uow.actor, "role", "view")
-        rows = uow.session.execute(select(FieldPermission.field, FieldPermission.access).where(
-            FieldPermission.role_id == role_id, FieldPermission.entity == entity)).all()
-        return {name: Access(a) for name, a in rows}
+        return getattr(schema_admin, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [
-    "Access", "BUILTIN_FIELDS", "CUSTOM_PREFIX", "CustomFieldInput", "DictionaryItemDTO", "EntitySchema",
-    "FieldSpec", "FieldType", "coerce", "create_custom_field", "field_access", "get_dictionary",
-    "get_field_permissions", "get_schema", "list_custom_fields", "load_fields", "options_for",
-    "reorder_custom_fields", "schema_for", "seed_dictionaries", "set_dictionary", "set_field_permissions",
-    "update_custom_field",
+    "Access", "BUILTIN_FIELDS", "CUSTOM_PREFIX", "EntitySchema", "FieldSpec", "FieldType", "NUMERIC_TYPES",
+    "TEXT_TYPES", "coerce", "field_access", "get_schema", "load_fields", "options_for", "schema_for",
+    # from schema_admin (kept literal so that linters see the re-exports as used)
+    "DEFAULT_DICTIONARIES", "DICTIONARY_LABELS", "FIELD_TYPE_LABELS", "SELECT_TYPES", "CustomFieldInput",
+    "DictionaryInfo", "DictionaryItemDTO", "create_custom_field", "create_dictionary", "create_select_field",
+    "get_dictionary", "get_field_permissions", "list_custom_fields", "list_dictionaries", "permission_fields",
+    "reorder_custom_fields", "seed_dictionaries", "set_dictionary", "set_field_permissions", "update_custom_field",
 ]

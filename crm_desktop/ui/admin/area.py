@@ -1,7 +1,10 @@
-"""The administration area: departments, users and roles behind one navigation list.
+"""The administration area: departments, users, roles, field permissions, custom fields,
+dictionaries and record settings behind one navigation list.
 
-A page exists only when the actor may view its module (the services check again on every
-call). Pages load their data in the background as soon as they are created and refresh
+A page exists only when the actor may use it (the services check again on every call):
+the organisation pages need their module's "view"; field permissions are part of a role and
+need role/view (saving needs role/edit); custom fields, dictionaries and record settings need
+setting/manage. Pages load their data in the background as soon as they are created and refresh
 themselves from ``ctx.signals.changed``. GUI thread only.
 """
 from __future__ import annotations
@@ -16,20 +19,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.ui.admin.custom_fields import CustomFieldsPage
 from crm_desktop.ui.admin.departments import DepartmentsPage
+from crm_desktop.ui.admin.dictionaries import DictionariesPage
+from crm_desktop.ui.admin.field_permissions import FieldPermissionsPage
+from crm_desktop.ui.admin.record_settings import RecordSettingsPage
 from crm_desktop.ui.admin.roles import RolesPage
 from crm_desktop.ui.admin.users import UsersPage
 from crm_desktop.ui.context import AppContext
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
-PAGE_KEYS = ("department", "user", "role")
+PAGE_KEYS = ("department", "user", "role", "field_permission", "custom_field", "dictionary", "record_setting")
 
 
 class AdminArea(QWidget):
     """Navigation on the left, the chosen page on the right.
 
-    ``departments_page`` / ``users_page`` / ``roles_page`` are None when the actor may not
-    view that module; ``show_page("department" | "user" | "role")`` switches pages.
+    Each ``*_page`` attribute is None when the actor may not use that page;
+    ``show_page(key)`` switches pages (keys: ``PAGE_KEYS``).
     """
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -46,9 +53,19 @@ class AdminArea(QWidget):
         self.departments_page: DepartmentsPage | None = DepartmentsPage(ctx) if can("department", "view") else None
         self.users_page: UsersPage | None = UsersPage(ctx) if can("user", "view") else None
         self.roles_page: RolesPage | None = RolesPage(ctx) if can("role", "view") else None
-        titles = {"department": self.tr("Departments"), "user": self.tr("Users"), "role": self.tr("Roles")}
+        self.field_permissions_page: FieldPermissionsPage | None = (
+            FieldPermissionsPage(ctx) if can("role", "view") else None)
+        settings = can("setting", "manage")
+        self.custom_fields_page: CustomFieldsPage | None = CustomFieldsPage(ctx) if settings else None
+        self.dictionaries_page: DictionariesPage | None = DictionariesPage(ctx) if settings else None
+        self.record_settings_page: RecordSettingsPage | None = RecordSettingsPage(ctx) if settings else None
+        titles = {"department": self.tr("Departments"), "user": self.tr("Users"), "role": self.tr("Roles"),
+                  "field_permission": self.tr("Field permissions"), "custom_field": self.tr("Custom fields"),
+                  "dictionary": self.tr("Dictionaries"), "record_setting": self.tr("Record settings")}
         pages: dict[str, QWidget | None] = {
             "department": self.departments_page, "user": self.users_page, "role": self.roles_page,
+            "field_permission": self.field_permissions_page, "custom_field": self.custom_fields_page,
+            "dictionary": self.dictionaries_page, "record_setting": self.record_settings_page,
         }
         for key in PAGE_KEYS:
             page = pages[key]
