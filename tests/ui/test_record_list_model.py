@@ -190,3 +190,36 @@ def test_reloads_when_its_entity_changes(qtbot: QtBot, ctx: AppContext) -> None:
     customers.update(sqlite_db, admin, first.id, expected_version=first.version, changes={"phone": "555"})
     qtbot.waitUntil(lambda: model.rowCount() == 2 and model.data(model.index(0, PHONE)) == "555", timeout=5_000)
     assert names(model) == ["甲公司", "乙公司"]  # the edited one is now the most recent
+
+
+def test_view_and_filter_narrow_rows_and_count(qtbot: QtBot, model: RecordTableModel, ctx: AppContext) -> None:
+    from crm_desktop.services.filters import Condition, Filter, Op
+
+    assert model.view_key is None and model.filter == Filter()
+    flt = Filter(conditions=(Condition("name", Op.CONTAINS, "客户 01"),))
+    model.set_filter(flt)
+    settle(qtbot, model)
+    assert model.filter == flt
+    assert sorted(names(model)) == [f"客户 01{i}" for i in range(10)] and model.total == 10
+    # "mine" for the admin who owns everything keeps the filter's rows; "starred" has none.
+    model.set_view("starred", filter=flt)
+    settle(qtbot, model)
+    assert model.view_key == "starred" and model.rowCount() == 0 and model.total == 0
+    model.set_view("mine", filter=flt, sort="name", descending=False)
+    settle(qtbot, model)
+    assert names(model) == [f"客户 01{i}" for i in range(10)]
+    model.set_view("all")
+    settle(qtbot, model)
+    assert model.filter == Filter() and model.total == 250
+
+
+def test_select_values_show_their_labels(qtbot: QtBot, ctx: AppContext) -> None:
+    from crm_desktop.services.leads import leads
+
+    leads.create(ctx.db, ctx.actor, {"name": "甲线索", "source": "ads"})
+    model = RecordTableModel(ctx, leads, (ColumnSpec("name", "Name"), ColumnSpec("source", "Source"),
+                                          ColumnSpec("status", "Status")))
+    settle(qtbot, model)
+    qtbot.waitUntil(lambda: model.schema is not None, timeout=5_000)
+    assert model.data(model.index(0, 1)) == "广告投放"  # the dictionary item's label (zh company)
+    assert model.data(model.index(0, 2)) == "New"  # a built-in choice, translated in "fields"

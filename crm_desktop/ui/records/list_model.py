@@ -2,7 +2,9 @@
 
 The model never holds the whole table: it asks ``service.list_page`` for one page at a time
 (``canFetchMore``/``fetchMore``, so the view pulls pages as the user scrolls). Sorting and
-searching re-query in SQL; there is no proxy model. Every load runs through ``ui.ops.op``
+searching re-query in SQL; there is no proxy model. A view key (built-in "mine", a saved
+"saved:12", …) and an advanced ``Filter`` narrow the rows in SQL too. Select values show their
+labels (built-in choices translated, dictionary items by their stored label). Every load runs through ``ui.ops.op``
 off the GUI thread; a generation counter drops pages that arrive after the sort, the search
 or the data changed. Thread rule: use the model on the GUI thread only.
 """
@@ -26,7 +28,11 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 from shiboken6 import isValid
 
+from crm_desktop.services import departments, users
+from crm_desktop.services import schema as schema_service
+from crm_desktop.services.filters import Filter
 from crm_desktop.services.records import PAGE_SIZE, Page, RecordDTO, RecordService
+from crm_desktop.services.schema import EntitySchema, FieldType
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text, tr
 from crm_desktop.ui.ops import op
@@ -35,6 +41,9 @@ from crm_desktop.ui.ops import op
 RecordIdRole = Qt.ItemDataRole.UserRole + 1
 #: A refresh after a change reloads what was on screen, up to this many rows.
 MAX_REFRESH_ROWS = 1000
+#: Changes of these "entities" may change how select values read (labels) or which fields exist.
+SCHEMA_ENTITIES = frozenset({"*", "dictionary", "custom_field", "schema", "field_permission", "role", "user",
+                             "department"})
 #: Changes often come in bursts (a bulk transfer emits one signal per record).
 REFRESH_DELAY_MS = 80
 
@@ -89,12 +98,14 @@ class RecordTableModel(QAbstractTableModel):
 
     Signals: ``totalChanged(n)`` with the count of matching records (``service.count``),
     ``loadFailed(message)`` with a translated message when a page or the count could not be
-    read. Reloads by itself when ``ctx.signals.changed`` names its
+    read, ``filterChanged()`` after ``set_view``/``set_filter``. Reloads by itself when ``ctx.signals.changed`` names its
     entity (or "*"), and when users change (owner names).
     """
 
     totalChanged = Signal(int)
     loadFailed = Signal(str)
+    #: The view key or the filter changed (the tab's filter button and view switcher follow).
+    filterChanged = Signal()
 
     def __init__(
         self,
@@ -105,6 +116,8 @@ class RecordTableModel(QAbstractTableModel):
         page_size: int = PAGE_SIZE,
         sort: str = "updated_at",
         descending: bool = True,
+        view: str | None = None,
+        filter: Filter | None = None,  # noqa: A002 - the service's keyword
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -115,6 +128,11 @@ class RecordTableModel(QAbstractTableModel):
         self._sort = sort
         self._descending = descending
         self._text = ""
+        self._view = view
+        self._filter = filter or Filter()
+        self._schema: EntitySchema | None = None
+        #: field → stored value → label, for select fields (built-in choices and dictionaries).
+        self._labels: dict[str, dict[str, str]] = {}
         self._rows: list[RecordDTO] = []
         self._cursor: tuple[Any, int] | None = None
         self._has_more = False
@@ -127,6 +145,7 @@ class RecordTableModel(QAbstractTableModel):
         self._refresh_timer.timeout.connect(self.refresh)
         ctx.signals.changed.connect(self._on_changed)
         self.reload()
+        self.load_labels()
 
     # --- what the tab and tests read ------------------------------------------------
 
@@ -155,6 +174,21 @@ class RecordTableModel(QAbstractTableModel):
     def search_text(self) -> str:
         return self._text
 
+    @property
+    def view_key(self) -> str | None:
+        """The view the rows are narrowed by ("all", "mine", "saved:12", …); None = no view."""
+        return self._view
+
+    @property
+    def filter(self) -> Filter:
+        """The advanced filter applied on top of the view (``Filter()`` matches everything)."""
+        return self._filter
+
+    @property
+    def schema(self) -> EntitySchema | None:
+        """The actor's schema of the entity, once read (None before, or for schema-less modules)."""
+        return self._schema
+
     def is_loading(self) -> bool:
         """True while a page is being read or a refresh after a change is pending."""
         return self._loading or self._refresh_timer.isActive()
@@ -174,6 +208,16 @@ class RecordTableModel(QAbstractTableModel):
                 return column
         return None
 
+    def display_text(self, record: RecordDTO, field: str) -> str:
+        """What a cell shows: select values by their label, everything else formatted."""
+        value = record_value(record, field)
+        labels = self._labels.get(field)
+        if labels and value not in (None, ""):
+            if isinstance(value, (list, tuple)):
+                return ", ".join(labels.get(str(v), str(v)) for v in value)
+            return labels.get(str(value), str(value))
+        return format_value(value)
+
     # --- Qt model interface -----------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -189,9 +233,9 @@ class RecordTableModel(QAbstractTableModel):
         spec = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             # One line per cell: the row height is fixed.
-            return format_value(record_value(record, spec.field)).replace("\n", " ")
+            return self.display_text(record, spec.field).replace("\n", " ")
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = format_value(record_value(record, spec.field))
+            text = self.display_text(record, spec.field)
             return text if len(text) > 30 or "\n" in text else None
         if role == RecordIdRole:
             return record.id
@@ -224,6 +268,35 @@ class RecordTableModel(QAbstractTableModel):
         self._sort, self._descending = field, descending
         self.reload()
 
+    def set_view(
+        self, key: str | None, *, filter: Filter | None = None,  # noqa: A002 - the service's keyword
+        sort: str | None = None, descending: bool | None = None,
+    ) -> None:
+        """Show view ``key`` with ``filter`` (default: none) and, when given, its sort; reloads
+        unless the rows would be the same (no view and "all" narrow nothing)."""
+        before = (self._view or "all", self._filter, self._sort, self._descending)
+        self._view = key
+        self._filter = filter or Filter()
+        if sort is not None:
+            self._sort = sort
+        if descending is not None:
+            self._descending = descending
+        self.filterChanged.emit()
+        if (self._view or "all", self._filter, self._sort, self._descending) != before:
+            self.reload()
+
+    def set_filter(self, flt: Filter) -> None:
+        """Narrow the current view by ``flt`` (``Filter()`` clears it); reloads."""
+        self._filter = flt
+        self.filterChanged.emit()
+        self.reload()
+
+    def set_columns(self, columns: Sequence[ColumnSpec]) -> None:
+        """Show other columns (same rows; nothing is re-read). Views reset their header."""
+        self.beginResetModel()
+        self._columns = tuple(columns)
+        self.endResetModel()
+
     def set_search(self, text: str) -> None:
         text = text.strip()
         if text != self._text:
@@ -241,6 +314,47 @@ class RecordTableModel(QAbstractTableModel):
     def _on_changed(self, entity: str, _record_id: int) -> None:
         if entity in (self._service.module, "*", "user"):
             self._refresh_timer.start()
+        if entity in SCHEMA_ENTITIES:
+            self.load_labels()
+
+    def load_labels(self) -> None:
+        """Read the schema and the dictionaries its select fields use; cells then show labels."""
+        db, actor, entity = self._ctx.db, self._ctx.actor, self._service.module
+
+        def load() -> tuple[EntitySchema, dict[str, dict[str, str]]]:
+            schema = schema_service.get_schema(db, actor, entity)
+            labels: dict[str, dict[str, str]] = {}
+            dictionaries: dict[str, dict[str, str]] = {}
+            for spec in schema.fields:
+                # Custom user/department fields hold ids; show names (owner has its own column).
+                if spec.type is FieldType.USER and spec.name != "owner_id":
+                    if "@users" not in dictionaries:
+                        dictionaries["@users"] = {str(u.id): u.name for u in users.list_users(db, actor)}
+                    labels[spec.name] = dictionaries["@users"]
+                elif spec.type is FieldType.DEPARTMENT:
+                    if "@departments" not in dictionaries:
+                        dictionaries["@departments"] = {
+                            str(d.id): d.name for d in departments.list_departments(db, actor)}
+                    labels[spec.name] = dictionaries["@departments"]
+                elif spec.dictionary and spec.type in (FieldType.SELECT, FieldType.MULTISELECT):
+                    if spec.dictionary not in dictionaries:
+                        items = schema_service.get_dictionary(db, actor, spec.dictionary, include_disabled=True)
+                        dictionaries[spec.dictionary] = {i.value: i.label for i in items}
+                    labels[spec.name] = dictionaries[spec.dictionary]
+                elif spec.choices:
+                    labels[spec.name] = {value: tr(label, "fields") for value, label in spec.choices}
+            return schema, labels
+
+        def loaded(result: tuple[EntitySchema, dict[str, dict[str, str]]]) -> None:
+            if not isValid(self):
+                return
+            self._schema, self._labels = result
+            if self._rows and self._columns:
+                last = self.index(len(self._rows) - 1, len(self._columns) - 1)
+                self.dataChanged.emit(self.index(0, 0), last, [Qt.ItemDataRole.DisplayRole])
+
+        # A module without a schema (or a failed read) simply shows raw values.
+        op(None, load).success(loaded).failure(lambda _exc: None).run()
 
     # --- loading ----------------------------------------------------------------------
 
@@ -255,12 +369,14 @@ class RecordTableModel(QAbstractTableModel):
         generation = self._generation
         db, actor, service = self._ctx.db, self._ctx.actor, self._service
         sort, descending, text = self._sort, self._descending, self._text or None
+        view, flt = self._view, self._filter if self._filter.conditions else None
         after = None if reset else self._cursor
         self._loading = True
 
         def load() -> Page:
             return service.list_page(
-                db, actor, sort=sort, descending=descending, after=after, limit=limit, text=text
+                db, actor, sort=sort, descending=descending, after=after, limit=limit, text=text,
+                filter=flt, view=view,
             )
 
         (
@@ -297,13 +413,14 @@ class RecordTableModel(QAbstractTableModel):
     def _count(self) -> None:
         generation = self._generation
         db, actor, service, text = self._ctx.db, self._ctx.actor, self._service, self._text or None
+        view, flt = self._view, self._filter if self._filter.conditions else None
 
         def counted(total: int) -> None:
             if isValid(self) and generation == self._generation:
                 self._total = total
                 self.totalChanged.emit(total)
 
-        op(None, lambda: service.count(db, actor, text=text)).success(counted).failure(
+        op(None, lambda: service.count(db, actor, text=text, filter=flt, view=view)).success(counted).failure(
             lambda exc: self._load_failed(generation, exc)
         ).run()
 

@@ -1,7 +1,9 @@
 """The generic record tab every record module's list screen is made of.
 
 ``RecordTab`` is the list screen of any record module: search, a keyset-paged table sorted
-in SQL, New / Edit / Delete / Transfer, the recycle bin and the operation log. A module
+in SQL, New / Edit / Delete / Transfer, the recycle bin and the operation log; above the
+table, the view switcher (view_bar.py), the advanced filter (filter_editor.py) and the
+column chooser (column_chooser.py), all generated from the field schema. A module
 supplies its service, list columns, form fields and a few module-specific sentences
 (``make_columns``/``make_fields``/``make_texts``); see customers_tab.py for an example.
 Buttons follow ``ctx.actor.can(module, action)``; the service enforces the same rules.
@@ -32,15 +34,19 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from crm_desktop.services import users
+from crm_desktop.services.filters import Filter
 from crm_desktop.services.records import RecordDTO, RecordService
 from crm_desktop.services.users import UserDTO
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text
 from crm_desktop.ui.ops import op
+from crm_desktop.ui.records.column_chooser import ColumnControl
+from crm_desktop.ui.records.filter_editor import FilterEditor
 from crm_desktop.ui.records.list_model import ColumnSpec, RecordTableModel, configure_view
 from crm_desktop.ui.records.operation_log import OperationLogDialog
 from crm_desktop.ui.records.record_dialog import FieldSpec, RecordDialog
 from crm_desktop.ui.records.recycle_bin import RecycleBinDialog
+from crm_desktop.ui.records.view_bar import ViewBar
 
 SEARCH_DELAY_MS = 250
 
@@ -101,8 +107,10 @@ class RecordTab(QWidget):
     """The list screen of one record module; subclasses provide the module's specs.
 
     Public for tests: ``view``, ``model``, ``search_edit``, ``count_label``,
-    ``message_label``, the buttons, and the dialogs it opened last (``record_dialog``,
-    ``transfer_dialog``, ``recycle_bin_dialog``, ``log_dialog``, ``pending_question``).
+    ``message_label``, the buttons, ``view_bar``, ``column_control``, and the dialogs it
+    opened last (``record_dialog``, ``transfer_dialog``, ``recycle_bin_dialog``,
+    ``log_dialog``, ``filter_editor``, ``pending_question``). ``columns`` are the module's
+    default columns; ``model.columns`` what is shown (the user's choice).
     Dialogs open non-modally to the app (``open()``), so nothing blocks the event loop.
     """
 
@@ -117,6 +125,7 @@ class RecordTab(QWidget):
         self.transfer_dialog: TransferDialog | None = None
         self.recycle_bin_dialog: RecycleBinDialog | None = None
         self.log_dialog: OperationLogDialog | None = None
+        self.filter_editor: FilterEditor | None = None
         self.pending_question: QMessageBox | None = None
         self._keep_selection: list[int] = []
 
@@ -163,6 +172,23 @@ class RecordTab(QWidget):
         self.model.totalChanged.connect(self._show_total)
         self.model.loadFailed.connect(self._show_message)
 
+        self.view_bar = ViewBar(ctx, service, self.model, parent=self)
+        self.view_bar.failed.connect(self._show_message)
+        self.filter_button = QPushButton(self.tr("Filter"))
+        self.filter_button.setToolTip(self.tr("Show only the records that match conditions on their fields."))
+        self.filter_button.clicked.connect(self.open_filter_editor)
+        self.clear_filter_button = QPushButton(self.tr("Clear filter"))
+        self.clear_filter_button.clicked.connect(self.clear_filter)
+        self.model.filterChanged.connect(self._update_filter_button)
+        self.column_control = ColumnControl(self)
+        bar = self.view_bar.row
+        bar.addSpacing(12)
+        bar.addWidget(self.filter_button)
+        bar.addWidget(self.clear_filter_button)
+        bar.addStretch(1)
+        bar.addWidget(self.column_control.button)
+        self._update_filter_button()
+
         self.count_label = QLabel(self.tr("Loading…"))
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -182,6 +208,7 @@ class RecordTab(QWidget):
         bottom.addWidget(self.message_label, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(tools)
+        layout.addWidget(self.view_bar)
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
 
@@ -193,6 +220,7 @@ class RecordTab(QWidget):
             delete = QShortcut(QKeySequence.StandardKey.Delete, self.view, self.delete_selected)
             delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         self._update_buttons()
+        self.view_bar.load()
 
     # --- what a module provides -------------------------------------------------------
 
@@ -247,6 +275,31 @@ class RecordTab(QWidget):
     def _apply_search(self) -> None:
         self._search_timer.stop()
         self.model.set_search(self.search_edit.text())
+
+    def open_filter_editor(self) -> FilterEditor:
+        """The advanced filter, non-modal, showing the conditions now in force."""
+        if self.filter_editor is not None and isValid(self.filter_editor) and self.filter_editor.isVisible():
+            self.filter_editor.raise_()
+            self.filter_editor.activateWindow()
+            return self.filter_editor
+        db, actor, service = self.ctx.db, self.ctx.actor, self.service
+        dialog = FilterEditor(self.ctx, service.module, self.model.filter,
+                              check=lambda flt: service.count(db, actor, filter=flt), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.applied.connect(self.view_bar.apply_filter)
+        self.filter_editor = dialog
+        # Non-modal on purpose: the user may scroll the list while composing conditions.
+        dialog.setModal(False)
+        dialog.show()
+        return dialog
+
+    def clear_filter(self) -> None:
+        self.view_bar.apply_filter(Filter())
+
+    def _update_filter_button(self) -> None:
+        n = len(self.model.filter.conditions)
+        self.filter_button.setText(self.tr("Filter ({n})").format(n=n) if n else self.tr("Filter"))
+        self.clear_filter_button.setVisible(n > 0)
 
     def _show_total(self, total: int) -> None:
         template = self.texts.count_one if total == 1 else self.texts.count_many
