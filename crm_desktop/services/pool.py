@@ -1,4 +1,4 @@
-"""Public pools (公海): administration, put in, the pool list, claim and assign.
+"""Public pools (公海): put in, the pool list, claim and assign (administration: ``pool_admin``).
 
 Membership: a pool's members are the users listed on it plus every user of a listed
 department *and of its sub-departments* (as the "department and sub-departments" scope reads
@@ -30,92 +30,40 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import Customer, Department, Pool, PoolEvent, PoolMember, PoolRule, TeamMember, User, utcnow
+from crm_desktop.models import Customer, Department, Pool, PoolEvent, PoolMember, TeamMember, User, utcnow
 from crm_desktop.services import audit
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from crm_desktop.services.events import OwnerChanged, RecordCreated, RecordUpdated
+from crm_desktop.services.events import OwnerChanged
 from crm_desktop.services.permissions import require
+from crm_desktop.services.pool_admin import (  # noqa: F401 - re-exported: callers import them from here
+    MAX_DAYS,
+    MAX_LIMIT,
+    RULE_KINDS,
+    RULE_LABELS,
+    PoolDTO,
+    PoolInput,
+    PoolMemberDTO,
+    PoolMemberInput,
+    PoolRuleDTO,
+    PoolRuleInput,
+    _counts,
+    _pool,
+    create_pool,
+    get_pool,
+    list_pools,
+    update_pool,
+)
 from crm_desktop.services.scope import editable_filter, visible_filter
 from crm_desktop.services.uow import read_only, unit_of_work
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
 
-RULE_KINDS = ("no_followup", "no_deal", "no_opportunity")
-RULE_LABELS = {
-    "no_followup": QT_TRANSLATE_NOOP("pool", "No follow-up"),
-    "no_deal": QT_TRANSLATE_NOOP("pool", "No deal"),
-    "no_opportunity": QT_TRANSLATE_NOOP("pool", "No opportunity"),
-}
-MAX_DAYS = 3650
-MAX_LIMIT = 1_000_000
 PAGE_SIZE = 100
 SORTS = ("pooled_at", "name", "level", "created_at", "id")
 #: First key of PostgreSQL's two-int advisory locks taken here ("POOL" in ASCII).
 ADVISORY_NAMESPACE = 0x504F4F4C
-
-
-@dataclass(frozen=True)
-class PoolMemberInput:
-    """Exactly one of ``user_id`` / ``department_id``."""
-
-    user_id: int | None = None
-    department_id: int | None = None
-    is_admin: bool = False
-
-
-@dataclass(frozen=True)
-class PoolRuleInput:
-    kind: str
-    days: int
-    levels: tuple[str, ...] = ()  # empty = every level
-    enabled: bool = True
-
-
-@dataclass(frozen=True)
-class PoolInput:
-    name: str
-    enabled: bool = True
-    daily_claim_limit: int = 0  # 0 = no limit
-    owned_cap: int = 0  # 0 = no cap
-    reclaim_cooldown_days: int = 0
-    exempt_deals: bool = True
-    remind_days: int = 0
-    members: tuple[PoolMemberInput, ...] = ()
-    rules: tuple[PoolRuleInput, ...] = ()
-
-
-@dataclass(frozen=True)
-class PoolMemberDTO:
-    user_id: int | None
-    department_id: int | None
-    name: str
-    is_admin: bool
-
-
-@dataclass(frozen=True)
-class PoolRuleDTO:
-    id: int
-    kind: str
-    days: int
-    levels: tuple[str, ...]
-    enabled: bool
-
-
-@dataclass(frozen=True)
-class PoolDTO:
-    id: int
-    name: str
-    enabled: bool
-    daily_claim_limit: int
-    owned_cap: int
-    reclaim_cooldown_days: int
-    exempt_deals: bool
-    remind_days: int
-    members: tuple[PoolMemberDTO, ...]
-    rules: tuple[PoolRuleDTO, ...]
-    customer_count: int
 
 
 @dataclass(frozen=True)
@@ -131,6 +79,16 @@ class MemberPoolDTO:
     claimed_today: int
     owned_cap: int
     reclaim_cooldown_days: int
+    #: Customers the actor owns now (what ``owned_cap`` is compared with).
+    owned: int = 0
+
+
+@dataclass(frozen=True)
+class PoolChoiceDTO:
+    """A pool customers can be put into (the put-in-pool dialog's choices)."""
+
+    id: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -150,6 +108,8 @@ class PoolCustomerDTO:
     previous_owner_id: int | None
     previous_owner_name: str
     version: int
+    #: Why it was put in (the giver's words) or, when recycled, the rule kind (``RULE_KINDS``).
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -185,12 +145,6 @@ def _is_member(session: Session, actor: Actor, pool_id: int, *, admin: bool = Fa
     return actor.user_id in set(session.scalars(member_user_ids(pool_id, admins_only=admin)))
 
 
-def _pool(session: Session, pool_id: int) -> Pool:
-    pool = session.get(Pool, pool_id)
-    if pool is None:
-        raise NotFound("pool", pool_id)
-    return pool
-
 
 def _member_pool(session: Session, actor: Actor, pool_id: int, *, admin: bool = False) -> Pool:
     pool = _pool(session, pool_id)
@@ -203,157 +157,13 @@ def _member_pool(session: Session, actor: Actor, pool_id: int, *, admin: bool = 
     return pool
 
 
-# --- administration ------------------------------------------------------------------------
-
-def _bad_count(value: object, low: int, high: int) -> bool:
-    return not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high
-
-
-def _validate(session: Session, data: PoolInput, pool_id: int | None) -> None:
-    errors: dict[str, str] = {}
-    name = data.name.strip()
-    if not name:
-        errors["name"] = QT_TRANSLATE_NOOP("errors", "Required.")
-    elif len(name) > 100:
-        errors["name"] = QT_TRANSLATE_NOOP("errors", "Use at most 100 characters.")
-    else:
-        clash = session.scalar(select(Pool.id).where(Pool.name == name))
-        if clash is not None and clash != pool_id:
-            errors["name"] = QT_TRANSLATE_NOOP("errors", "Another pool has this name.")
-    for field in ("daily_claim_limit", "owned_cap", "reclaim_cooldown_days", "remind_days"):
-        if _bad_count(getattr(data, field), 0, MAX_DAYS if field.endswith("days") else MAX_LIMIT):
-            errors[field] = QT_TRANSLATE_NOOP("errors", "Enter 0 or a positive whole number.")
-    if not data.members:
-        errors["members"] = QT_TRANSLATE_NOOP("errors", "Add at least one member: a user or a department.")
-    seen: set[tuple[int | None, int | None]] = set()
-    for i, m in enumerate(data.members):
-        key = (m.user_id, m.department_id)
-        if (m.user_id is None) == (m.department_id is None):
-            errors[f"members.{i}"] = QT_TRANSLATE_NOOP("errors", "Choose a user or a department.")
-        elif key in seen:
-            errors[f"members.{i}"] = QT_TRANSLATE_NOOP("errors", "This member is listed twice.")
-        elif m.user_id is not None and session.get(User, m.user_id) is None:
-            errors[f"members.{i}"] = QT_TRANSLATE_NOOP("errors", "No such user.")
-        elif m.department_id is not None and session.get(Department, m.department_id) is None:
-            errors[f"members.{i}"] = QT_TRANSLATE_NOOP("errors", "Choose a department.")
-        seen.add(key)
-    for i, r in enumerate(data.rules):
-        if r.kind not in RULE_KINDS:
-            errors[f"rules.{i}.kind"] = QT_TRANSLATE_NOOP("errors", "Choose a listed value.")
-        if _bad_count(r.days, 1, MAX_DAYS):
-            errors[f"rules.{i}.days"] = QT_TRANSLATE_NOOP("errors", "Enter a number of days from 1 to 3650.")
-        if any(not isinstance(v, str) or not v.strip() for v in r.levels):
-            errors[f"rules.{i}.levels"] = QT_TRANSLATE_NOOP("errors", "Choose a listed value.")
-    shortest = min((r.days for r in data.rules if r.enabled and not _bad_count(r.days, 1, MAX_DAYS)), default=None)
-    if "remind_days" not in errors and data.remind_days and shortest is not None and data.remind_days >= shortest:
-        errors["remind_days"] = QT_TRANSLATE_NOOP("errors", "Remind fewer days ahead than the shortest recycle rule.")
-    if errors:
-        raise ValidationError(errors)
-
-
-def _snapshot(session: Session, pool: Pool) -> dict[str, Any]:
-    members = session.scalars(select(PoolMember).where(PoolMember.pool_id == pool.id).order_by(PoolMember.id))
-    rules = session.scalars(select(PoolRule).where(PoolRule.pool_id == pool.id).order_by(PoolRule.id))
-    return {
-        "name": pool.name, "enabled": pool.enabled, "daily_claim_limit": pool.daily_claim_limit,
-        "owned_cap": pool.owned_cap, "reclaim_cooldown_days": pool.reclaim_cooldown_days,
-        "exempt_deals": pool.exempt_deals, "remind_days": pool.remind_days,
-        "members": [[m.user_id, m.department_id, m.is_admin] for m in members],
-        "rules": [[r.kind, r.days, list(r.levels or []), r.enabled] for r in rules],
-    }
-
-
-def _apply(session: Session, pool: Pool, data: PoolInput) -> None:
-    pool.name, pool.enabled, pool.exempt_deals = data.name.strip(), data.enabled, data.exempt_deals
-    pool.daily_claim_limit, pool.owned_cap = data.daily_claim_limit, data.owned_cap
-    pool.reclaim_cooldown_days, pool.remind_days = data.reclaim_cooldown_days, data.remind_days
-    session.flush()
-    session.execute(delete(PoolMember).where(PoolMember.pool_id == pool.id))
-    session.execute(delete(PoolRule).where(PoolRule.pool_id == pool.id))
-    session.add_all(PoolMember(pool_id=pool.id, user_id=m.user_id, department_id=m.department_id,
-                               is_admin=m.is_admin) for m in data.members)
-    session.add_all(PoolRule(pool_id=pool.id, kind=r.kind, days=r.days, enabled=r.enabled,
-                             levels=sorted({v.strip() for v in r.levels})) for r in data.rules)
-    session.flush()
-
-
-def _counts(session: Session) -> dict[int, int]:
-    return dict(session.execute(  # type: ignore[arg-type]
-        select(Customer.pool_id, func.count()).where(Customer.pool_id.is_not(None), Customer.deleted_at.is_(None))
-        .group_by(Customer.pool_id)).all())
-
-
-def _dto(session: Session, pool: Pool, count: int) -> PoolDTO:
-    users = dict(session.execute(select(User.id, User.name)).all())
-    depts = dict(session.execute(select(Department.id, Department.name)).all())
-    members = session.scalars(select(PoolMember).where(PoolMember.pool_id == pool.id).order_by(PoolMember.id))
-    rules = session.scalars(select(PoolRule).where(PoolRule.pool_id == pool.id).order_by(PoolRule.id))
-    return PoolDTO(
-        id=pool.id, name=pool.name, enabled=pool.enabled, daily_claim_limit=pool.daily_claim_limit,
-        owned_cap=pool.owned_cap, reclaim_cooldown_days=pool.reclaim_cooldown_days,
-        exempt_deals=pool.exempt_deals, remind_days=pool.remind_days,
-        members=tuple(PoolMemberDTO(m.user_id, m.department_id,
-                                    users.get(m.user_id, "") if m.user_id else depts.get(m.department_id, ""),
-                                    m.is_admin) for m in members),
-        rules=tuple(PoolRuleDTO(r.id, r.kind, r.days, tuple(r.levels or ()), r.enabled) for r in rules),
-        customer_count=count,
-    )
-
-
-def list_pools(db: Database, actor: Actor) -> list[PoolDTO]:
-    """Every pool with members, rules and customer count, for the administrators' settings."""
-    with read_only(db, actor) as uow:
-        require(uow.actor, "pool", "manage")
-        counts = _counts(uow.session)
-        pools = uow.session.scalars(select(Pool).order_by(Pool.id)).all()
-        return [_dto(uow.session, p, counts.get(p.id, 0)) for p in pools]
-
-
-def get_pool(db: Database, actor: Actor, pool_id: int) -> PoolDTO:
-    with read_only(db, actor) as uow:
-        require(uow.actor, "pool", "manage")
-        return _dto(uow.session, _pool(uow.session, pool_id), _counts(uow.session).get(pool_id, 0))
-
-
-def create_pool(db: Database, actor: Actor, data: PoolInput) -> PoolDTO:
-    with unit_of_work(db, actor) as uow:
-        require(uow.actor, "pool", "manage")
-        _validate(uow.session, data, None)
-        pool = Pool(name=data.name.strip())
-        uow.session.add(pool)
-        _apply(uow.session, pool, data)
-        after = _snapshot(uow.session, pool)
-        audit.write_audit(uow.session, entity="pool", record_id=pool.id, action="create",
-                          actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in after.items()})
-        uow.add_event(RecordCreated("pool", pool.id, uow.actor.user_id, values=after))
-        return _dto(uow.session, pool, 0)
-
-
-def update_pool(db: Database, actor: Actor, pool_id: int, data: PoolInput) -> PoolDTO:
-    """Replace the pool's settings, members and rules with ``data``."""
-    with unit_of_work(db, actor) as uow:
-        require(uow.actor, "pool", "manage")
-        pool = _pool(uow.session, pool_id)
-        _validate(uow.session, data, pool_id)
-        before = _snapshot(uow.session, pool)
-        _apply(uow.session, pool, data)
-        after = _snapshot(uow.session, pool)
-        changes = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
-        if changes:
-            audit.write_audit(uow.session, entity="pool", record_id=pool.id, action="update",
-                              actor_id=uow.actor.user_id, changes=changes)
-            uow.add_event(RecordUpdated("pool", pool.id, uow.actor.user_id,
-                                        before={k: b for k, (b, _a) in changes.items()},
-                                        after={k: a for k, (_b, a) in changes.items()}))
-        return _dto(uow.session, pool, _counts(uow.session).get(pool_id, 0))
-
-
 def member_pools(db: Database, actor: Actor) -> list[MemberPoolDTO]:
     """The pools the actor belongs to, with what they may still claim today."""
     with read_only(db, actor) as uow:
         require(uow.actor, "pool", "view")
         s, me = uow.session, uow.actor
         counts = _counts(s)
+        owned = _owned_count(s, me.user_id)
         result = []
         for pool in s.scalars(select(Pool).order_by(Pool.id)):
             if not _is_member(s, me, pool.id):
@@ -362,8 +172,16 @@ def member_pools(db: Database, actor: Actor) -> list[MemberPoolDTO]:
                 id=pool.id, name=pool.name, enabled=pool.enabled, is_admin=_is_member(s, me, pool.id, admin=True),
                 customer_count=counts.get(pool.id, 0), daily_claim_limit=pool.daily_claim_limit,
                 claimed_today=_claimed_today(s, me.user_id, pool.id, utcnow()), owned_cap=pool.owned_cap,
-                reclaim_cooldown_days=pool.reclaim_cooldown_days))
+                reclaim_cooldown_days=pool.reclaim_cooldown_days, owned=owned))
         return result
+
+
+def put_targets(db: Database, actor: Actor) -> list[PoolChoiceDTO]:
+    """The enabled pools, by name: where a user who may put customers in a pool can put them."""
+    with read_only(db, actor) as uow:
+        require(uow.actor, "customer", "put_in_pool")
+        rows = uow.session.execute(select(Pool.id, Pool.name).where(Pool.enabled.is_(True)).order_by(Pool.name, Pool.id))
+        return [PoolChoiceDTO(pool_id, name) for pool_id, name in rows]
 
 
 # --- put in ----------------------------------------------------------------------------------
@@ -442,9 +260,15 @@ def put_in_pool(db: Database, actor: Actor, customer_id: int, *, pool_id: int, r
 
 # --- the pool list ---------------------------------------------------------------------------
 
-def _list_query(pool_id: int, text_filter: str | None) -> Select[Any]:
+def _list_query(pool_id: int, text_filter: str | None, *, with_reason: bool = False) -> Select[Any]:
     prev = aliased(User)
-    query = (select(Customer, prev.name).outerjoin(prev, prev.id == Customer.previous_owner_id)
+    columns: list[Any] = [Customer, prev.name]
+    if with_reason:
+        # Why it is here: the latest put or recycle event (a recycle stores its rule kind).
+        columns.append(select(PoolEvent.reason).where(
+            PoolEvent.customer_id == Customer.id, PoolEvent.kind.in_(("put", "recycle")))
+            .order_by(PoolEvent.id.desc()).limit(1).correlate(Customer).scalar_subquery())
+    query = (select(*columns).outerjoin(prev, prev.id == Customer.previous_owner_id)
              .where(Customer.pool_id == pool_id, Customer.deleted_at.is_(None)))
     if text_filter and text_filter.strip():
         query = query.where(Customer.name.ilike(f"%{text_filter.strip()}%"))
@@ -462,7 +286,7 @@ def list_pool_customers(
         require(uow.actor, "pool", "view")
         _member_pool(uow.session, uow.actor, pool_id)
         col = getattr(Customer, sort)
-        query = _list_query(pool_id, text)
+        query = _list_query(pool_id, text, with_reason=True)
         if after is not None:
             key = tuple_(col, Customer.id)
             bound = tuple_(bindparam("k0", after[0], type_=col.type), bindparam("k1", after[1], type_=Customer.id.type))
@@ -476,7 +300,8 @@ def list_pool_customers(
             city=c.city, deal_status=c.deal_status, last_followup_at=c.last_followup_at, created_at=c.created_at,
             pooled_at=c.pooled_at, days_in_pool=max(0, (now - c.pooled_at).days) if c.pooled_at else 0,
             previous_owner_id=c.previous_owner_id, previous_owner_name=n or "", version=c.version,
-        ) for c, n in rows)
+            reason=reason or "",
+        ) for c, n, reason in rows)
         cursor = (getattr(rows[-1][0], sort), rows[-1][0].id) if more and rows else None
         return PoolPage(rows=dtos, next_cursor=cursor)
 
@@ -501,6 +326,11 @@ def _claimed_today(session: Session, user_id: int, pool_id: int, now: dt.datetim
     return session.scalar(select(func.count()).select_from(PoolEvent).where(
         PoolEvent.user_id == user_id, PoolEvent.kind == "claim", PoolEvent.pool_id == pool_id,
         PoolEvent.at >= _local_midnight(now))) or 0
+
+
+def _owned_count(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(Customer).where(
+        Customer.owner_id == user_id, Customer.deleted_at.is_(None), Customer.pool_id.is_(None))) or 0
 
 
 def serialize_writes_for(session: Session, user_id: int) -> None:
@@ -583,8 +413,7 @@ def claim(db: Database, actor: Actor, customer_ids: Sequence[int], *, pool_id: i
                     "errors", "You may claim {limit} customers a day from this pool and have {left} left today."),
                     limit=pool.daily_claim_limit, left=max(left, 0))
         if pool.owned_cap:
-            owned = s.scalar(select(func.count()).select_from(Customer).where(
-                Customer.owner_id == me.user_id, Customer.deleted_at.is_(None), Customer.pool_id.is_(None))) or 0
+            owned = _owned_count(s, me.user_id)
             if owned + len(ids) > pool.owned_cap:
                 raise RuleViolation(QT_TRANSLATE_NOOP(
                     "errors", "You own {owned} customers; to claim from this pool you may own at most {cap}."),
