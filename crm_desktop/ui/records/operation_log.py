@@ -32,12 +32,18 @@ from crm_desktop.ui.records.list_model import format_value
 #: Log fields that hold a user id; shown as the user's name.
 USER_FIELDS = ("owner_id", "creator_id")
 #: Log fields that hold a time (stored as ISO text in the log).
-TIME_FIELDS = ("deleted_at", "created_at", "updated_at")
+TIME_FIELDS = (
+    "deleted_at", "created_at", "updated_at", "last_followup_at", "next_contact_at", "last_deal_at",
+    "converted_at", "pooled_at", "followed_at",
+)
 
 
-class OperationLogDialog(QDialog):
-    """Entries oldest first; each entry a row (time, by, action) with a child row per field.
+class OperationLogView(QWidget):
+    """A record's audit entries as a tree: one row per entry (time, by, action) with a child
+    row per changed field. Used inside the detail page's "Operation log" tab and the dialog.
 
+    ``newest_first`` puts the latest entry on top (the detail tab); otherwise entries run
+    oldest first and the view scrolls to the newest (the dialog, which reads like a story).
     ``labels`` maps field names to translated labels. Public for tests: ``tree``,
     ``entries`` (the AuditEntryDTOs shown), ``status_label``, ``reload()``, ``is_loading()``.
     """
@@ -49,7 +55,7 @@ class OperationLogDialog(QDialog):
         record_id: int,
         labels: Mapping[str, str],
         *,
-        title: str,
+        newest_first: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -57,10 +63,10 @@ class OperationLogDialog(QDialog):
         self._service = service
         self._record_id = record_id
         self._labels = dict(labels)
+        self._newest_first = newest_first
         self._user_names: dict[int, str] = {}
         self._loading = False
         self.entries: list[AuditEntryDTO] = []
-        self.setWindowTitle(title)
 
         self.tree = QTreeWidget()
         self.tree.setColumnCount(6)
@@ -73,26 +79,20 @@ class OperationLogDialog(QDialog):
         self.tree.setRootIsDecorated(True)
         header = self.tree.header()
         header.setStretchLastSection(True)
-        for column, width in enumerate((170, 100, 150, 110, 190)):
+        for column, width in enumerate((170, 100, 150, 160, 190)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
 
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.status_label)
-        layout.addWidget(close)
-        self.resize(960, 520)
 
-        ctx.signals.changed.connect(self._on_changed)
-        self.reload()
-
-    def _on_changed(self, entity: str, record_id: int) -> None:
-        if isValid(self) and (entity == "*" or (entity == self._service.module and record_id == self._record_id)):
-            self.reload()
+    def set_labels(self, labels: Mapping[str, str]) -> None:
+        """Field labels known only after the schema was read (the detail page's custom fields)."""
+        self._labels = dict(labels)
 
     def is_loading(self) -> bool:
         return self._loading
@@ -119,7 +119,8 @@ class OperationLogDialog(QDialog):
         self._loading = False
         self.entries, self._user_names = result
         self.tree.clear()
-        for entry in self.entries:
+        shown = reversed(self.entries) if self._newest_first else self.entries
+        for entry in shown:
             top = QTreeWidgetItem([
                 format_value(entry.at, seconds=True), entry.actor_name or self.tr("(system)"), self.action_text(entry.action),
             ])
@@ -134,9 +135,10 @@ class OperationLogDialog(QDialog):
             self.tree.addTopLevelItem(top)
             top.setExpanded(True)
         self.status_label.setText(self.tr("Entries: {n}").format(n=len(self.entries)))
-        last = self.tree.topLevelItem(self.tree.topLevelItemCount() - 1)
-        if last is not None:
-            self.tree.scrollToItem(last)  # the newest entry matters most
+        if not self._newest_first:
+            last = self.tree.topLevelItem(self.tree.topLevelItemCount() - 1)
+            if last is not None:
+                self.tree.scrollToItem(last)  # the newest entry matters most
 
     # --- wording ----------------------------------------------------------------------
 
@@ -175,6 +177,8 @@ class OperationLogDialog(QDialog):
             label = self.tr("Owner")
         elif name == "deleted_at":
             label = self.tr("In recycle bin since")
+        elif name == "attachment":
+            label = self.tr("Attachment")
         else:
             label = self._labels.get(name) or field_label(name)
         return label, self._value_text(name, change.old), self._value_text(name, change.new)
@@ -197,3 +201,56 @@ class OperationLogDialog(QDialog):
             except ValueError:
                 return value
         return format_value(value).replace("\n", " ⏎ ")
+
+
+class OperationLogDialog(QDialog):
+    """The operation log of one record in its own window (oldest first), refreshed when that
+    record changes. Public for tests: ``view`` and, as before, ``tree``, ``entries``,
+    ``status_label``, ``reload()``, ``is_loading()``.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        service: RecordService[Any],
+        record_id: int,
+        labels: Mapping[str, str],
+        *,
+        title: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._record_id = record_id
+        self.setWindowTitle(title)
+        self.view = OperationLogView(ctx, service, record_id, labels, parent=self)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(close)
+        self.resize(960, 520)
+        ctx.signals.changed.connect(self._on_changed)
+        self.view.reload()
+
+    @property
+    def tree(self) -> QTreeWidget:
+        return self.view.tree
+
+    @property
+    def entries(self) -> list[AuditEntryDTO]:
+        return self.view.entries
+
+    @property
+    def status_label(self) -> QLabel:
+        return self.view.status_label
+
+    def is_loading(self) -> bool:
+        return self.view.is_loading()
+
+    def reload(self) -> None:
+        self.view.reload()
+
+    def _on_changed(self, entity: str, record_id: int) -> None:
+        if isValid(self) and (entity == "*" or (entity == self._service.module and record_id == self._record_id)):
+            self.view.reload()

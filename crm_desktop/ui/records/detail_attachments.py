@@ -1,0 +1,207 @@
+"""The detail page's Attachments tab (附件): list, add, open and remove a record's files.
+
+Files live in the database (see services/attachments.py), so "Open" writes the bytes to a
+temporary file and hands it to the system's application. ``open_url`` is that hand-over; tests
+replace it on the instance to check the call without launching anything.
+Thread rule: GUI thread only; service calls and file reads/writes run through ``ui.ops.op``.
+"""
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QTreeWidgetItem, QVBoxLayout, QWidget
+from shiboken6 import isValid
+
+from crm_desktop.services import attachments as attachment_ops
+from crm_desktop.services.attachments import AttachmentDTO
+from crm_desktop.ui.ops import op
+from crm_desktop.ui.records.detail_base import DetailTab, DetailTarget, make_tree
+from crm_desktop.ui.records.list_model import format_value
+
+
+def size_text(size: int) -> str:
+    """A file size as people read it (B, KB, MB)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def temp_copy_path(attachment_id: int, filename: str) -> Path:
+    """Where an opened attachment is written: one folder per attachment keeps the file's own
+    name (the system picks the application by its extension) without clashing."""
+    folder = Path(tempfile.gettempdir()) / "crm_desktop_attachments" / str(attachment_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / Path(filename).name
+
+
+class AttachmentsTab(DetailTab):
+    """Name, size, uploader, time; Add (any number of files), Open, Remove.
+
+    Public for tests: ``tree``, ``rows``, the buttons, ``file_dialog`` (the last chooser),
+    ``add_files(paths)`` (what the chooser calls), ``open_selected()``, ``remove_selected()``,
+    ``select_attachment(id)``, ``open_url`` (replaceable), ``opened`` (paths handed over).
+    """
+
+    def __init__(self, target: DetailTarget, parent: QWidget | None = None) -> None:
+        super().__init__(target, parent)
+        self.rows: list[AttachmentDTO] = []
+        self.opened: list[Path] = []
+        self.file_dialog: QFileDialog | None = None
+        #: Hands a local file to the system's application; replaced in tests.
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self.tree = make_tree([self.tr("Name"), self.tr("Size"), self.tr("Uploaded by"), self.tr("Time")],
+                              (320, 90, 120))
+        self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.tree.itemDoubleClicked.connect(lambda _item, _col: self.open_selected())
+        may_edit = self.can(target.entity, "edit")
+        self.add_button = QPushButton(self.tr("Add files…"))
+        self.add_button.setToolTip(self.tr("Files up to {limit} MB each.").format(
+            limit=attachment_ops.MAX_BYTES // (1024 * 1024)))
+        self.add_button.setVisible(may_edit)
+        self.add_button.clicked.connect(self.choose_files)
+        self.open_button = QPushButton(self.tr("Open"))
+        self.open_button.clicked.connect(self.open_selected)
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.remove_button.setVisible(may_edit)
+        self.remove_button.clicked.connect(self.remove_selected)
+        tools = QHBoxLayout()
+        for button in (self.add_button, self.open_button, self.remove_button):
+            tools.addWidget(button)
+        tools.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(tools)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.message_label)
+        self._update_buttons()
+
+    # --- list -------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        db, actor, model, record_id = self.ctx.db, self.ctx.actor, self.target.service.model, self.target.record_id
+        self._loading = True
+        op(self, lambda: attachment_ops.list_attachments(db, actor, model, record_id)).success(
+            self._show).failure(self.failed).run()
+
+    def _show(self, rows: list[AttachmentDTO]) -> None:
+        if not isValid(self):
+            return
+        self._loading = False
+        selected = self.selected_id()
+        self.rows = rows
+        self.tree.clear()
+        for row in rows:
+            item = QTreeWidgetItem([row.filename, size_text(row.size), row.uploaded_by, format_value(row.uploaded_at)])
+            item.setData(0, Qt.ItemDataRole.UserRole, row.id)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setToolTip(0, row.filename)
+            self.tree.addTopLevelItem(item)
+        if selected is not None:
+            self.select_attachment(selected)
+        self._update_buttons()
+
+    def selected_id(self) -> int | None:
+        items = self.tree.selectedItems()
+        data = items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+        return int(data) if data is not None else None
+
+    def select_attachment(self, attachment_id: int) -> None:
+        for row in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(row)
+            if item.data(0, Qt.ItemDataRole.UserRole) == attachment_id:
+                self.tree.setCurrentItem(item)
+                return
+
+    def _update_buttons(self) -> None:
+        chosen = self.selected_id() is not None
+        self.open_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen)
+
+    # --- add --------------------------------------------------------------------------
+
+    def choose_files(self) -> QFileDialog:
+        dialog = QFileDialog(self, self.tr("Add files"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        # Qt's own dialog: the same on every system, and it never blocks the event loop.
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filesSelected.connect(self.add_files)
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def add_files(self, paths: Sequence[str]) -> None:
+        """Store the files on the record; one that is too large is refused, saying so."""
+        limit = attachment_ops.MAX_BYTES
+        too_large = [p for p in paths if Path(p).stat().st_size > limit]
+        wanted = [p for p in paths if p not in too_large]
+        if too_large:
+            self.show_message(self.tr(
+                "“{name}” is larger than {limit} MB and was not added. Keep large files on a file server "
+                "and put a link in the remark."
+            ).format(name=Path(too_large[0]).name, limit=limit // (1024 * 1024)), error=True)
+        if not wanted:
+            return
+        db, actor, model, record_id = self.ctx.db, self.ctx.actor, self.target.service.model, self.target.record_id
+
+        def store() -> int:
+            for path in wanted:
+                attachment_ops.add_attachment(db, actor, model, record_id, filename=Path(path).name,
+                                              data=Path(path).read_bytes())
+            return len(wanted)
+
+        self._loading = True
+        op(self, store, write=True).success(lambda n: self._stored(n, refused=bool(too_large))).failure(
+            self.failed).run()
+
+    def _stored(self, count: int, *, refused: bool) -> None:
+        self.target.changed()
+        if isValid(self) and not refused:
+            self.show_message(self.tr("Files added: {n}").format(n=count))
+
+    # --- open and remove --------------------------------------------------------------
+
+    def open_selected(self) -> None:
+        attachment_id = self.selected_id()
+        if attachment_id is None:
+            return
+        db, actor, model = self.ctx.db, self.ctx.actor, self.target.service.model
+
+        def fetch() -> Path:
+            filename, data = attachment_ops.read_attachment(db, actor, model, attachment_id)
+            path = temp_copy_path(attachment_id, filename)
+            path.write_bytes(data)
+            return path
+
+        op(self, fetch).success(self._hand_over).failure(self.failed).run()
+
+    def _hand_over(self, path: Path) -> None:
+        if not isValid(self):
+            return
+        self.opened.append(path)
+        if not self.open_url(QUrl.fromLocalFile(str(path))):
+            self.show_message(self.tr("No application on this computer opens “{name}”. It was saved as {path}.")
+                              .format(name=path.name, path=str(path)), error=True)
+
+    def remove_selected(self) -> None:
+        """Ask, then remove the selected attachment (the operation log keeps its name)."""
+        attachment_id = self.selected_id()
+        row = next((r for r in self.rows if r.id == attachment_id), None)
+        if row is None:
+            return
+        self.ask(self.tr("Remove the attachment “{name}”?").format(name=row.filename),
+                 lambda: self._remove(row.id))
+
+    def _remove(self, attachment_id: int) -> None:
+        db, actor, model = self.ctx.db, self.ctx.actor, self.target.service.model
+        op(self, lambda: attachment_ops.remove_attachment(db, actor, model, attachment_id), write=True).success(
+            lambda _none: self._removed()).failure(self.failed).run()
+
+    def _removed(self) -> None:
+        self.target.changed()
+        self.show_message(self.tr("Attachment removed."))

@@ -1,0 +1,257 @@
+"""What the record detail page and its tabs share: the record they show and how values read.
+
+``DetailTarget`` names the record a detail window shows (entity, service, id) and carries the
+context; ``DetailData`` is one background read of that record with everything needed to show
+it (schema, dictionary labels, user names). ``DetailTab`` is the base of every tab: a
+``reload()`` that re-reads through ``ui.ops.op``, an ``is_loading()`` for tests, a message line,
+and ``changed()`` which tells every open view (this window included) that the record changed.
+Thread rule: GUI thread only; the loaders run on the op worker and touch no widget.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QMessageBox, QTreeWidget, QWidget
+from shiboken6 import isValid
+
+from crm_desktop.services import customers as customer_ops
+from crm_desktop.services import schema as schema_ops
+from crm_desktop.services import users
+from crm_desktop.services.contacts import contacts
+from crm_desktop.services.customers import customers
+from crm_desktop.services.errors import ServiceError
+from crm_desktop.services.leads import leads
+from crm_desktop.services.records import RecordDTO, RecordService
+from crm_desktop.services.schema import EntitySchema, FieldSpec, FieldType
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.i18n import error_text
+from crm_desktop.ui.records.list_model import format_value
+from crm_desktop.ui.records.record_dialog import FieldSpec as FormField
+
+#: The record services a detail page can show, by entity.
+SERVICES: dict[str, RecordService[Any]] = {"customer": customers, "lead": leads, "contact": contacts}
+ERROR_STYLE = "color: #c0392b;"
+INFO_STYLE = "color: #2e7d32;"
+#: Fields that are not in ``RecordDTO.values`` but on the DTO itself.
+BASE_FIELDS = ("owner_id", "created_at", "updated_at")
+
+
+@dataclasses.dataclass(frozen=True)
+class DetailTarget:
+    """The record a detail window shows, with the context every tab calls services through."""
+
+    ctx: AppContext
+    entity: str
+    record_id: int
+
+    @property
+    def service(self) -> RecordService[Any]:
+        return SERVICES[self.entity]
+
+    def changed(self) -> None:
+        """After a write of our own: tell every open view (the window too) to re-read."""
+        self.ctx.signals.notify(self.entity, self.record_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class DetailData:
+    """One read of the record for the header and the basic-info tab."""
+
+    record: RecordDTO
+    schema: EntitySchema
+    #: dictionary name → value → label (labels as the administrator typed them)
+    dictionaries: Mapping[str, Mapping[str, str]]
+    user_names: Mapping[int, str]
+    starred: bool = False
+    #: Contacts: the name of the customer they belong to.
+    customer_name: str = ""
+
+    @property
+    def title(self) -> str:
+        return str(self.record.values.get("name") or f"#{self.record.id}")
+
+
+def load_detail(target: DetailTarget) -> DetailData:
+    """Read everything the header and the basic-info tab show. Runs on the op worker."""
+    db, actor = target.ctx.db, target.ctx.actor
+    record = target.service.get(db, actor, target.record_id)
+    schema = schema_ops.get_schema(db, actor, target.entity)
+    dictionaries: dict[str, dict[str, str]] = {}
+    for spec in schema.fields:
+        if spec.dictionary and spec.dictionary not in dictionaries:
+            items = schema_ops.get_dictionary(db, actor, spec.dictionary, include_disabled=True)
+            dictionaries[spec.dictionary] = {i.value: i.label for i in items}
+    names = {u.id: u.name for u in users.list_users(db, actor)}
+    starred = False
+    customer_name = ""
+    if target.entity == "customer":
+        starred = record.id in customer_ops.starred_ids(db, actor, [record.id])
+    elif target.entity == "contact" and record.values.get("customer_id") is not None:
+        customer_name = _customer_name(target, int(record.values["customer_id"]))
+    return DetailData(record, schema, dictionaries, names, starred=starred, customer_name=customer_name)
+
+
+def _customer_name(target: DetailTarget, customer_id: int) -> str:
+    try:
+        return str(customers.get(target.ctx.db, target.ctx.actor, customer_id).values.get("name") or "")
+    except ServiceError:  # a customer outside the actor's scope: still say which one
+        return f"#{customer_id}"
+
+
+# --- how values read ------------------------------------------------------------------
+
+_MISSING = object()
+
+
+def raw_value(record: RecordDTO, name: str) -> Any:
+    """The stored value of a schema field, or ``_MISSING`` when the actor may not see it."""
+    if name == "owner_id":
+        return record.owner_id
+    if name in ("created_at", "updated_at"):
+        return getattr(record, name)
+    if name in record.values:
+        return record.values[name]
+    if name in record.custom:
+        return record.custom[name]
+    return _MISSING
+
+
+def is_visible(record: RecordDTO, name: str) -> bool:
+    return raw_value(record, name) is not _MISSING
+
+
+def display_value(spec: FieldSpec, data: DetailData) -> str:
+    """How one field of the record reads on the detail page ("" when empty or hidden)."""
+    value = raw_value(data.record, spec.name)
+    if value is _MISSING or value is None or value == "" or value == []:
+        return ""
+    if spec.name == "owner_id":
+        return data.record.owner_name
+    if spec.name == "customer_id" and data.customer_name:
+        return data.customer_name
+    if spec.choices:
+        labels = dict(spec.choices)
+        return QCoreApplication.translate("fields", labels[value]) if value in labels else str(value)
+    if spec.dictionary:
+        labels = data.dictionaries.get(spec.dictionary, {})
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(str(v), str(v)) for v in values)
+    if spec.type is FieldType.USER and isinstance(value, int):
+        return data.user_names.get(value, str(value))
+    if spec.type is FieldType.PERCENT and value is not None:
+        return f"{format_value(value)} %"
+    return format_value(value)
+
+
+def field_title(spec: FieldSpec) -> str:
+    """A field's label in the UI language (built-in labels are translated; custom ones as typed)."""
+    return QCoreApplication.translate("fields", spec.label)
+
+
+# --- widgets ----------------------------------------------------------------------------
+
+
+def make_tree(headers: Sequence[str], widths: Sequence[int], *, stretch: int | None = None) -> QTreeWidget:
+    """A flat list used by the tabs (a handful to hundreds of rows). ``stretch`` names the
+    column that takes the spare width (default: the last one)."""
+    tree = QTreeWidget()
+    tree.setColumnCount(len(headers))
+    tree.setHeaderLabels(list(headers))
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(True)
+    tree.setAlternatingRowColors(True)
+    tree.setAllColumnsShowFocus(True)
+    header = tree.header()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column, width in enumerate(widths):
+        header.resizeSection(column, width)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return tree
+
+
+class DetailTab(QWidget):
+    """Base of a detail tab. Subclasses implement ``reload()`` (and ``show_record`` if they
+    show header data); ``message_label`` tells the user what happened last."""
+
+    def __init__(self, target: DetailTarget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.target = target
+        self.ctx = target.ctx
+        self._loading = False
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message_label.hide()
+        #: The open "are you sure?" question, if any (tests answer it).
+        self.pending_question: QMessageBox | None = None
+
+    def ask(self, text: str, on_yes: Callable[[], None]) -> QMessageBox:
+        """Ask before something that cannot be undone here; non-modal (``open()``)."""
+        box = QMessageBox(QMessageBox.Icon.Question, self.window().windowTitle() or self.tr("Confirm"), text,
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(result: int) -> None:
+            self.pending_question = None
+            if result == QMessageBox.StandardButton.Yes:
+                on_yes()
+
+        box.finished.connect(answered)
+        self.pending_question = box
+        box.open()
+        return box
+
+    def is_loading(self) -> bool:
+        return self._loading
+
+    def reload(self) -> None:
+        """Re-read what the tab shows (through ``op``)."""
+
+    def show_record(self, data: DetailData) -> None:
+        """The window read the record again; tabs that show its fields update here."""
+
+    def can(self, module: str, action: str) -> bool:
+        return self.ctx.actor.can(module, action)
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        if not isValid(self):
+            return
+        self.message_label.setStyleSheet(ERROR_STYLE if error else INFO_STYLE)
+        self.message_label.setText(text)
+        self.message_label.setVisible(bool(text))
+
+    def failed(self, exc: BaseException) -> None:
+        if isValid(self):
+            self._loading = False
+            self.show_message(error_text(exc), error=True)
+
+
+#: Schema types the generic form (``RecordDialog``) edits as a line of text.
+_TEXT_EDIT_TYPES = (FieldType.TEXT, FieldType.PHONE, FieldType.EMAIL, FieldType.URL, FieldType.REGION)
+
+
+def schema_form_fields(data: DetailData) -> tuple[FormField, ...]:
+    """The fallback edit form: built-in fields the actor may edit that ``RecordDialog`` can
+    show (text, multi-line text, choices with their labels). System fields are left out."""
+    fields: list[FormField] = []
+    for spec in data.schema.fields:
+        if not spec.builtin or spec.system or not data.schema.can_edit(spec.name) or spec.name == "customer_id":
+            continue
+        label = field_title(spec)
+        if spec.type is FieldType.TEXTAREA:
+            fields.append(FormField(spec.name, label, "multiline", required=spec.required))
+        elif spec.type is FieldType.SELECT and (spec.choices or spec.dictionary):
+            options = [(v, QCoreApplication.translate("fields", lab)) for v, lab in spec.choices]
+            options += list(data.dictionaries.get(spec.dictionary or "", {}).items())
+            fields.append(FormField(spec.name, label, "choice", options=(("", "—"), *options)))
+        elif spec.type in _TEXT_EDIT_TYPES:
+            fields.append(FormField(spec.name, label, required=spec.required))
+    return tuple(fields)
