@@ -7,7 +7,7 @@ value is overwritten without someone deciding. Thread rule: GUI thread only.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from PySide6.QtCore import Qt
@@ -134,6 +134,19 @@ class ConflictDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(820, min(190 + 45 * len(exc.conflicts), 640))
         self._update_state()
+
+    @classmethod
+    def open_for(
+        cls, parent: QWidget, exc: ConflictError, labels: Mapping[str, str], *,
+        on_merge: Callable[[dict[str, Any]], None], on_cancel: Callable[[], None],
+    ) -> ConflictDialog:
+        """Build and ``.open()`` the dialog (deleted on close); ``on_merge`` gets ``merged_values()``."""
+        dialog = cls(exc, labels, parent=parent)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: on_merge(dialog.merged_values()))
+        dialog.rejected.connect(on_cancel)
+        dialog.open()
+        return dialog
 
     def _add_row(self, grid: QGridLayout, row: int, conflict: FieldConflict, label: str) -> None:
         empty = self.tr("(empty)")

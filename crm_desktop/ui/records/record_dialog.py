@@ -1,4 +1,11 @@
-"""The form of one record, built from a list of field specs.
+"""The form of one record, generated from the field schema (older callers: from UI field specs).
+
+With an ``EntitySchema`` the form shows every visible field a user fills in: built-ins in the
+order of the given ``fields``, then the other built-ins, then custom fields in schema order;
+one editor per field type (``field_editors``), required fields marked "*", help text under
+the field, read-only fields disabled, defaults filled on new records. ``open_record_form`` is
+the entry point of list tabs and detail pages. Leads and customers pass the duplicate-claim
+check (撞单, ``duplicate_dialog``) before a new record or a changed name/phone/e-mail is saved.
 
 New records are saved with ``service.create``; existing ones with ``service.update`` giving
 the version the form was loaded at and only the fields the user changed. Field errors from
@@ -8,35 +15,43 @@ Thread rule: GUI thread only; service calls run through ``ui.ops.op``.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 from shiboken6 import isValid
 
+from crm_desktop.services import duplicates
 from crm_desktop.services.errors import CONTEXT as ERRORS_CONTEXT
 from crm_desktop.services.errors import ConflictError, ValidationError
 from crm_desktop.services.records import RecordDTO, RecordService
+from crm_desktop.services.schema import BUILTIN_FIELDS, EntitySchema, get_schema
+from crm_desktop.services.schema import FieldSpec as SchemaField
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text, field_label, service_text
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.conflict_dialog import ConflictDialog
+from crm_desktop.ui.records.duplicate_dialog import DuplicateDialog, checked_save
+from crm_desktop.ui.records.field_editors import EditorOptions, FieldEditor, load_editor_options, make_editor
 from crm_desktop.ui.records.list_model import format_value
 
 ERROR_STYLE = "color: #c0392b;"
+HELP_STYLE = "color: #777;"
 
 
 @dataclass(frozen=True)
@@ -70,12 +85,63 @@ def _make_editor(spec: FieldSpec) -> QWidget:
     return QLineEdit()
 
 
+def _note(text: str, style: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet(style)
+    label.setWordWrap(True)
+    return label
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One row of the form as built: what the label, editor and save logic need."""
+
+    name: str
+    label: str
+    required: bool
+    help_text: str
+    read_only: bool
+    #: The caller's spec when it decides the editor (legacy forms, reference pickers).
+    legacy: FieldSpec | None
+    schema: SchemaField | None
+    default: Any = None
+
+
+def _schema_rows(
+    fields: Sequence[FieldSpec], schema: EntitySchema, *, editing: bool, create_only: Collection[str]
+) -> list[_Row]:
+    """The schema's fields a user fills in, in form order (see the module docstring)."""
+    given = {f.name: f for f in fields}
+    fillable = [s for s in schema.fields if not s.system]
+    by_name = {s.name: s for s in fillable}
+    builtins = [by_name[f.name] for f in fields if f.name in by_name and by_name[f.name].builtin]
+    # A reference to another record (customer_id) needs a picker only the caller can fill:
+    # without one in ``fields`` it stays out of the form.
+    builtins += [s for s in fillable if s.builtin and s.name not in given and not s.name.endswith("_id")]
+    rows: list[_Row] = []
+    for spec in builtins + [s for s in fillable if not s.builtin]:
+        legacy = given.get(spec.name)
+        # The caller's own picker wins only where the schema has no options (customer_id).
+        picker = legacy if legacy and legacy.kind == "choice" and legacy.options and not (
+            spec.choices or spec.dictionary) else None
+        label = legacy.label if legacy else (
+            QCoreApplication.translate("fields", spec.label) if spec.builtin else spec.label)
+        read_only = not schema.can_edit(spec.name) or (editing and spec.name in create_only)
+        rows.append(_Row(spec.name, label, spec.required or bool(legacy and legacy.required),
+                         spec.help_text, read_only, picker, spec, spec.default))
+    return rows
+
+
 class RecordDialog(QDialog):
     """Create (``record=None``) or edit one record of ``service``.
 
+    With ``schema`` the form is generated from it (``options`` holds the users, departments
+    and dictionary items the editors list; ``create_only`` names fields that are read-only
+    once the record exists); without it, from ``fields`` alone as before.
     Emits ``saved(RecordDTO)`` and closes after a successful save. Public for tests:
-    ``editors``, ``error_labels``, ``message_label``, ``save_button``, ``conflict_dialog``
-    (the open conflict dialog, if any), ``set_value``/``value``/``field_error``, ``save()``.
+    ``editors``, ``error_labels``, ``help_labels``, ``field_labels``, ``message_label``,
+    ``save_button``, ``conflict_dialog`` and ``duplicate_dialog`` (the open one, if any),
+    ``set_value``/``value``/``field_error``, ``save()``.
     """
 
     saved = Signal(object)
@@ -89,58 +155,77 @@ class RecordDialog(QDialog):
         record: RecordDTO | None = None,
         title: str = "",
         parent: QWidget | None = None,
+        schema: EntitySchema | None = None,
+        options: EditorOptions | None = None,
+        create_only: Collection[str] = (),
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self._service = service
         self._fields = tuple(fields)
+        self._schema = schema
         self._record = record
         self._version = record.version if record else 0
-        #: What the form started from; only fields that differ from it are saved.
-        self._baseline: dict[str, Any] = {
-            f.name: self._initial(f, record.values.get(f.name) if record else None) for f in self._fields
-        }
+        if schema is not None:
+            self._rows = _schema_rows(self._fields, schema, editing=record is not None, create_only=create_only)
+        else:
+            self._rows = [_Row(f.name, f.label, f.required, "", False, f, None) for f in self._fields]
+        #: What the form started from (as its editors read it); only fields that differ are saved.
+        self._baseline: dict[str, Any] = {}
         self._saving = False
+        self._skip_duplicate_check = False
         self.conflict_dialog: ConflictDialog | None = None
+        self.duplicate_dialog: DuplicateDialog | None = None
         self.setWindowTitle(title)
         self.editors: dict[str, QWidget] = {}
         self.error_labels: dict[str, QLabel] = {}
+        self.help_labels: dict[str, QLabel] = {}
+        self.field_labels: dict[str, QLabel] = {}
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-        for spec in self._fields:
-            editor = _make_editor(spec)
-            error = QLabel()
-            error.setStyleSheet(ERROR_STYLE)
-            error.setWordWrap(True)
+        for row in self._rows:
+            editor: QWidget = (_make_editor(row.legacy) if row.legacy is not None or row.schema is None
+                               else make_editor(row.schema, options))
+            error = _note("", ERROR_STYLE)
             error.hide()
             cell = QWidget()
             box = QVBoxLayout(cell)
             box.setContentsMargins(0, 0, 0, 0)
             box.setSpacing(2)
             box.addWidget(editor)
+            if row.help_text:
+                help_label = _note(row.help_text, HELP_STYLE)
+                box.addWidget(help_label)
+                editor.setToolTip(row.help_text)
+                self.help_labels[row.name] = help_label
             box.addWidget(error)
-            label = QLabel(f"{spec.label} *" if spec.required else spec.label)
+            label = QLabel(f"{row.label} *" if row.required else row.label)
             label.setBuddy(editor)
             form.addRow(label, cell)
-            self.editors[spec.name] = editor
-            self.error_labels[spec.name] = error
-            self.set_value(spec.name, self._baseline[spec.name])
+            if row.read_only:
+                if isinstance(editor, FieldEditor):
+                    editor.set_read_only(True)
+                else:
+                    editor.setEnabled(False)
+                label.setToolTip(self.tr("You may view this field but not change it."))
+            self.editors[row.name] = editor
+            self.error_labels[row.name] = error
+            self.field_labels[row.name] = label
+            stored = row.default if record is None else (
+                record.values[row.name] if row.name in record.values else record.custom.get(row.name))
+            self.set_value(row.name, stored)
+            self._baseline[row.name] = self.value(row.name)
 
         self.info_label = QLabel()
         self.info_label.setStyleSheet("color: #666;")
         if record is not None:
-            self.info_label.setText(
-                self.tr("Owner: {owner} · Last saved {time}").format(
-                    owner=record.owner_name, time=format_value(record.updated_at)
-                )
-            )
+            self.info_label.setText(self.tr("Owner: {owner} · Last saved {time}").format(
+                owner=record.owner_name, time=format_value(record.updated_at)))
         else:
             self.info_label.hide()
-        self.message_label = QLabel()
-        self.message_label.setStyleSheet(ERROR_STYLE)
-        self.message_label.setWordWrap(True)
+        self.message_label = _note("", ERROR_STYLE)
         self.message_label.hide()
 
         buttons = QDialogButtonBox()
@@ -149,19 +234,21 @@ class RecordDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
 
+        body = QWidget()
+        column = QVBoxLayout(body)  # the stretch keeps spare height below the rows, not inside them
+        column.addLayout(form)
+        column.addStretch(1)
+        scroll = QScrollArea()  # a module with many custom fields must still fit the screen
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
         layout = QVBoxLayout(self)
         layout.addWidget(self.info_label)
-        layout.addLayout(form)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.message_label)
-        layout.addStretch(1)
         layout.addWidget(buttons)
-        self.setMinimumWidth(480)
-
-    @staticmethod
-    def _initial(spec: FieldSpec, value: Any) -> Any:
-        if value is None:
-            return "" if spec.kind in ("text", "multiline", "choice") else None
-        return value
+        self.setMinimumWidth(520)
+        self.resize(560, min(140 + 48 * len(self._rows), 720))
 
     @property
     def record(self) -> RecordDTO | None:
@@ -171,6 +258,8 @@ class RecordDialog(QDialog):
 
     def value(self, name: str) -> Any:
         editor = self.editors[name]
+        if isinstance(editor, FieldEditor):
+            return editor.value()
         if isinstance(editor, QLineEdit):
             return editor.text()
         if isinstance(editor, QPlainTextEdit):
@@ -181,6 +270,9 @@ class RecordDialog(QDialog):
 
     def set_value(self, name: str, value: Any) -> None:
         editor = self.editors[name]
+        if isinstance(editor, FieldEditor):
+            editor.set_value(value)
+            return
         text = "" if value is None else str(value)
         if isinstance(editor, QLineEdit):
             editor.setText(text)
@@ -199,61 +291,100 @@ class RecordDialog(QDialog):
         label = self.error_labels[name]
         return label.text() if not label.isHidden() else ""
 
+    def _clean(self, row: _Row, value: Any) -> Any:
+        # Stray spaces around a typed line are never meant; keep inner ones.
+        single_line = (row.legacy is not None and row.legacy.kind == "text") or (
+            row.legacy is None and row.schema is not None and isinstance(value, str)
+            and row.schema.type.value in ("text", "phone", "email", "url", "region"))
+        return value.strip() if single_line and isinstance(value, str) else value
+
     def _changes(self) -> dict[str, Any]:
-        changes: dict[str, Any] = {}
-        for spec in self._fields:
-            current = self.value(spec.name)
-            if current != self._baseline[spec.name]:
-                # Stray spaces around a typed line are never meant; keep inner ones.
-                changes[spec.name] = current.strip() if isinstance(current, str) and spec.kind == "text" else current
-        return changes
+        return {
+            row.name: self._clean(row, current) for row in self._rows
+            if not row.read_only and (current := self.value(row.name)) != self._baseline[row.name]
+        }
+
+    def _all_values(self) -> dict[str, Any]:
+        return {row.name: self._clean(row, self.value(row.name)) for row in self._rows if not row.read_only}
 
     # --- saving -----------------------------------------------------------------------
 
     def save(self) -> None:
-        """Validate and save through the service; the dialog closes when it succeeded."""
+        """Validate and save through the service; the dialog closes when it succeeded.
+
+        Leads and customers are checked for duplicates first (unless the user just chose
+        "Save anyway"): the check and the save run in one background write.
+        """
         if self._saving:
             return
         self._clear_errors()
         db, actor, service = self._ctx.db, self._ctx.actor, self._service
         if self._record is None:
-            changes = self._changes()
-            values = {f.name: changes.get(f.name, self.value(f.name)) for f in self._fields}
-            work = lambda: service.create(db, actor, values)  # noqa: E731
+            values, exclude = self._all_values(), None
+            save: Callable[[], Any] = lambda: service.create(db, actor, values)  # noqa: E731
         else:
-            changes = self._changes()
-            if not changes:
+            values = self._changes()
+            if not values:
                 self.accept()
                 return
             record_id, version = self._record.id, self._version
-            work = lambda: service.update(  # noqa: E731
-                db, actor, record_id, expected_version=version, changes=changes
+            exclude = record_id
+            save = lambda: service.update(  # noqa: E731
+                db, actor, record_id, expected_version=version, changes=values
             )
+        if not self._skip_duplicate_check:
+            save = checked_save(db, actor, entity=getattr(service, "module", ""), values=values,
+                                exclude_id=exclude, save=save)
+        self._skip_duplicate_check = False
         self._set_saving(True)
-        op(self, work, write=True).success(self._saved).failure(self._failed).run()
+        op(self, save, write=True).success(self._saved).failure(self._failed).run()
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving
         self.save_button.setEnabled(not saving)
 
-    def _saved(self, record: RecordDTO) -> None:
+    def _saved(self, result: RecordDTO | list[duplicates.DuplicateCandidate]) -> None:
         if not isValid(self):
             return
         self._set_saving(False)
-        self._record = record
-        self.saved.emit(record)
+        if isinstance(result, list):
+            self._show_duplicates(result, blocked=False)
+            return
+        self._record = result
+        self.saved.emit(result)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
         if not isValid(self):
             return
         self._set_saving(False)
-        if isinstance(exc, ConflictError):
+        if isinstance(exc, duplicates.DuplicateFound):
+            self._show_duplicates(exc.candidates, blocked=True)
+        elif isinstance(exc, ConflictError):
             self._show_conflict(exc)
         elif isinstance(exc, ValidationError):
             self._show_field_errors(exc.field_errors)
         else:
             self._show_message(error_text(exc))
+
+    # --- duplicate claims -------------------------------------------------------------
+
+    def _show_duplicates(self, candidates: Sequence[duplicates.DuplicateCandidate], *, blocked: bool) -> None:
+        self.duplicate_dialog = DuplicateDialog.open_for(
+            self, candidates, blocked=blocked, labels={row.name: row.label for row in self._rows},
+            on_save_anyway=self._save_anyway, on_back=lambda: self._duplicate_back(blocked))
+
+    def _save_anyway(self) -> None:
+        self.duplicate_dialog = None
+        self._skip_duplicate_check = True
+        self.save()
+
+    def _duplicate_back(self, blocked: bool) -> None:
+        self.duplicate_dialog = None
+        if blocked:
+            self._show_message(self.tr("Not saved: this may be a duplicate. Your entries are still here."))
+        else:
+            self._show_message(self.tr("Not saved yet. Your entries are still here; save again when you are sure."))
 
     def _clear_errors(self) -> None:
         for label in self.error_labels.values():
@@ -283,36 +414,85 @@ class RecordDialog(QDialog):
             first.setFocus()
 
     def _label(self, name: str) -> str:
-        for spec in self._fields:
-            if spec.name == name:
-                return spec.label
-        return field_label(name)
+        return next((row.label for row in self._rows if row.name == name), None) or field_label(name)
 
     # --- conflicts --------------------------------------------------------------------
 
     def _show_conflict(self, exc: ConflictError) -> None:
-        labels = {spec.name: spec.label for spec in self._fields}
-        dialog = ConflictDialog(exc, labels, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self._merge(dialog, exc))
-        dialog.rejected.connect(self._conflict_cancelled)
-        self.conflict_dialog = dialog
-        dialog.open()
+        self.conflict_dialog = ConflictDialog.open_for(
+            self, exc, {row.name: row.label for row in self._rows},
+            on_merge=lambda merged: self._merge(merged, exc), on_cancel=self._conflict_cancelled)
 
-    def _merge(self, dialog: ConflictDialog, exc: ConflictError) -> None:
+    def _merge(self, merged: Mapping[str, Any], exc: ConflictError) -> None:
         """Rebase the form on the other person's save, with the chosen values, and save."""
-        merged = dialog.merged_values()
         self.conflict_dialog = None
         for conflict in exc.conflicts:
             if conflict.field in self._baseline:
-                self._baseline[conflict.field] = conflict.theirs
+                # The baseline is "theirs" as this form's editor reads it, so an unchanged
+                # choice of theirs is not sent again.
+                self.set_value(conflict.field, conflict.theirs)
+                self._baseline[conflict.field] = self.value(conflict.field)
                 self.set_value(conflict.field, merged[conflict.field])
         self._version = exc.their_version
         self.save()
 
     def _conflict_cancelled(self) -> None:
         self.conflict_dialog = None
-        self._show_message(self.tr(
-            "Not saved: someone else changed this record. Your entries are still here; "
-            "save again to compare them with the other person's."
-        ))
+        self._show_message(self.tr("Not saved: someone else changed this record. Your entries are still here; "
+                                   "save again to compare them with the other person's."))
+
+
+# --- the one entry point --------------------------------------------------------------------
+
+def open_record_form(
+    ctx: AppContext,
+    service: RecordService[Any],
+    fields: Sequence[FieldSpec],
+    *,
+    record_id: int | None,
+    title: str,
+    parent: QWidget,
+    on_saved: Callable[[RecordDTO], None] | None = None,
+    on_opened: Callable[[RecordDialog], None] | None = None,
+    on_failed: Callable[[BaseException], None] | None = None,
+    dialog_class: type[RecordDialog] = RecordDialog,
+    create_only: Collection[str] = (),
+) -> None:
+    """Open the schema-generated form for a new record (``record_id=None``) or an existing one.
+
+    One background read loads the actor's schema of ``service.module``, a fresh copy of the record
+    (a list may be stale) and the editors' option lists; then ``dialog_class`` (RecordDialog or a
+    subclass such as ContactDialog) is built with ``fields`` giving order and labels of built-ins,
+    set to delete itself on close and ``.open()``-ed. The dialog is stored in
+    ``parent.record_dialog`` when the parent has that attribute, and passed to ``on_opened``.
+    ``on_saved(record)`` runs after each successful save; a failed read goes to ``on_failed``
+    (default: the op runner's message box). Returns at once. GUI thread only.
+    """
+    db, actor = ctx.db, ctx.actor
+    module = getattr(service, "module", "")
+
+    def load() -> tuple[EntitySchema | None, RecordDTO | None, EditorOptions]:
+        schema = get_schema(db, actor, module) if module in BUILTIN_FIELDS else None
+        record = service.get(db, actor, record_id) if record_id is not None else None
+        options = load_editor_options(db, actor, schema) if schema is not None else EditorOptions()
+        return schema, record, options
+
+    def build(loaded: tuple[EntitySchema | None, RecordDTO | None, EditorOptions]) -> None:
+        if not isValid(parent):
+            return
+        schema, record, options = loaded
+        dialog = dialog_class(ctx, service, fields, record=record, title=title, parent=parent,
+                              schema=schema, options=options, create_only=create_only)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if on_saved is not None:
+            dialog.saved.connect(on_saved)
+        if hasattr(parent, "record_dialog"):
+            parent.record_dialog = dialog  # type: ignore[attr-defined]
+        if on_opened is not None:
+            on_opened(dialog)
+        dialog.open()
+
+    loading = op(parent, load).success(build)
+    if on_failed is not None:
+        loading = loading.failure(on_failed)
+    loading.run()
