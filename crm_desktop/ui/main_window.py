@@ -34,14 +34,16 @@ from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.job_scheduler import JobScheduler
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.contacts_tab import ContactsTab
+from crm_desktop.ui.records.detail_page import DETAIL_ENTITIES, open_detail
 from crm_desktop.ui.records.leads_tab import LeadsTab
+from crm_desktop.ui.records.pool_tab import PoolTab
 from crm_desktop.ui.account_dialogs import ChangePasswordDialog
 from crm_desktop.ui.admin.area import AdminArea
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.customers_tab import CustomersTab
 from crm_desktop.ui.workbench import Workbench
 
-WORKBENCH, CUSTOMERS, LEADS, CONTACTS, ADMIN = "workbench", "customers", "leads", "contacts", "admin"
+WORKBENCH, CUSTOMERS, LEADS, CONTACTS, POOL, ADMIN = "workbench", "customers", "leads", "contacts", "pool", "admin"
 STATUS_MESSAGE_MS = 8000
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,8 @@ log = logging.getLogger(__name__)
 
 def can_administer(ctx: AppContext) -> bool:
     """Whether the Administration tab is shown at all."""
-    return any(ctx.actor.can(module, "view") for module in ("user", "role", "department"))
+    return any(ctx.actor.can(module, "view") for module in ("user", "role", "department")) or any(
+        ctx.actor.can(module, "manage") for module in ("pool", "setting"))
 
 
 class MainWindow(QMainWindow):
@@ -101,6 +104,10 @@ class MainWindow(QMainWindow):
         if ctx.actor.can("contact", "view"):
             self.contacts_tab = ContactsTab(ctx)
             self._add_tab(CONTACTS, self.contacts_tab, self.tr("Contacts"))
+        self.pool_tab: PoolTab | None = None
+        if ctx.actor.can("pool", "view"):
+            self.pool_tab = PoolTab(ctx)
+            self._add_tab(POOL, self.pool_tab, self.tr("Public pool"))
         self.admin_area: AdminArea | None = None
         if can_administer(ctx):
             self.admin_area = AdminArea(ctx)
@@ -202,7 +209,8 @@ class MainWindow(QMainWindow):
     RECORD_TABS = {"customer": CUSTOMERS, "lead": LEADS, "contact": CONTACTS}
 
     def open_record(self, entity: str, record_id: int, name: str) -> None:
-        """Show a record found by the global search: its module's tab, narrowed to it."""
+        """Show a record found by the global search: its module's tab, narrowed to it, and the
+        record's detail window in front."""
         key = self.RECORD_TABS.get(entity)
         if key is None or key not in self._tab_keys:
             return
@@ -210,6 +218,8 @@ class MainWindow(QMainWindow):
         search_edit = getattr(tab, "search_edit", None)
         if search_edit is not None:
             search_edit.setText(name)
+        if entity in DETAIL_ENTITIES:
+            open_detail(self.ctx, entity, record_id, parent=self)
 
     def _open_module(self, module: str) -> None:
         key = {"customer": CUSTOMERS, "admin": ADMIN}.get(module, module)

@@ -1,9 +1,9 @@
-"""The administration area: departments, users, roles, field permissions, custom fields,
-dictionaries and record settings behind one navigation list.
+"""The administration area: departments, users, roles, field permissions, public pools,
+custom fields, dictionaries and record settings behind one navigation list.
 
 A page exists only when the actor may use it (the services check again on every call):
 the organisation pages need their module's "view"; field permissions are part of a role and
-need role/view (saving needs role/edit); custom fields, dictionaries and record settings need
+need role/view (saving needs role/edit); public pools need pool/manage; custom fields, dictionaries and record settings need
 setting/manage. Pages load their data in the background as soon as they are created and refresh
 themselves from ``ctx.signals.changed``. GUI thread only.
 """
@@ -23,13 +23,16 @@ from crm_desktop.ui.admin.custom_fields import CustomFieldsPage
 from crm_desktop.ui.admin.departments import DepartmentsPage
 from crm_desktop.ui.admin.dictionaries import DictionariesPage
 from crm_desktop.ui.admin.field_permissions import FieldPermissionsPage
+from crm_desktop.ui.admin.pools import PoolsPage
 from crm_desktop.ui.admin.record_settings import RecordSettingsPage
 from crm_desktop.ui.admin.roles import RolesPage
 from crm_desktop.ui.admin.users import UsersPage
 from crm_desktop.ui.context import AppContext
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
-PAGE_KEYS = ("department", "user", "role", "field_permission", "custom_field", "dictionary", "record_setting")
+PAGE_KEYS = (
+    "department", "user", "role", "field_permission", "pool", "custom_field", "dictionary", "record_setting",
+)
 
 
 class AdminArea(QWidget):
@@ -55,16 +58,19 @@ class AdminArea(QWidget):
         self.roles_page: RolesPage | None = RolesPage(ctx) if can("role", "view") else None
         self.field_permissions_page: FieldPermissionsPage | None = (
             FieldPermissionsPage(ctx) if can("role", "view") else None)
+        self.pools_page: PoolsPage | None = PoolsPage(ctx) if can("pool", "manage") else None
         settings = can("setting", "manage")
         self.custom_fields_page: CustomFieldsPage | None = CustomFieldsPage(ctx) if settings else None
         self.dictionaries_page: DictionariesPage | None = DictionariesPage(ctx) if settings else None
         self.record_settings_page: RecordSettingsPage | None = RecordSettingsPage(ctx) if settings else None
         titles = {"department": self.tr("Departments"), "user": self.tr("Users"), "role": self.tr("Roles"),
-                  "field_permission": self.tr("Field permissions"), "custom_field": self.tr("Custom fields"),
+                  "field_permission": self.tr("Field permissions"), "pool": self.tr("Public pools"),
+                  "custom_field": self.tr("Custom fields"),
                   "dictionary": self.tr("Dictionaries"), "record_setting": self.tr("Record settings")}
         pages: dict[str, QWidget | None] = {
             "department": self.departments_page, "user": self.users_page, "role": self.roles_page,
-            "field_permission": self.field_permissions_page, "custom_field": self.custom_fields_page,
+            "field_permission": self.field_permissions_page, "pool": self.pools_page,
+            "custom_field": self.custom_fields_page,
             "dictionary": self.dictionaries_page, "record_setting": self.record_settings_page,
         }
         for key in PAGE_KEYS:

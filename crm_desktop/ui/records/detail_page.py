@@ -10,8 +10,8 @@ record (or "*"); after its own writes it calls ``ctx.signals.notify(entity, id)`
 other open view hears of it too. Re-reads are coalesced by a short timer.
 
 Edit: the window emits ``edit_requested(record_id)``. When nobody is connected to it, a
-fallback opens the generic ``RecordDialog`` with ``edit_fields`` (or, if none were given,
-the editable text and choice fields of the schema).
+fallback opens the schema-generated form (``open_record_form``) with ``edit_fields`` giving
+the order of built-in fields (or, if none were given, the schema's own order).
 Thread rule: GUI thread only; every service call runs through ``ui.ops.op``.
 """
 from __future__ import annotations
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from crm_desktop.services import customers as customer_ops
+from crm_desktop.services.contacts import CREATE_ONLY_FIELDS
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text
 from crm_desktop.ui.ops import op
@@ -50,11 +51,12 @@ from crm_desktop.ui.records.detail_base import (
     load_detail,
     schema_form_fields,
 )
+from crm_desktop.ui.records.contacts_tab import ContactDialog
 from crm_desktop.ui.records.detail_contacts import CustomerContactsTab
 from crm_desktop.ui.records.detail_followups import AddFollowUpDialog, FollowUpsTab
 from crm_desktop.ui.records.detail_tabs import BasicInfoTab, LogTab, TeamTab
 from crm_desktop.ui.records.record_dialog import FieldSpec as FormField
-from crm_desktop.ui.records.record_dialog import RecordDialog
+from crm_desktop.ui.records.record_dialog import RecordDialog, open_record_form
 
 #: The key facts of each entity's header, in order.
 HEADER_FACTS: dict[str, tuple[str, ...]] = {
@@ -357,19 +359,22 @@ class RecordDetailWindow(QDialog):
             self._edit_connections = max(0, self._edit_connections - 1)
         super().disconnectNotify(signal)
 
-    def edit(self) -> RecordDialog | None:
-        """Ask the app to open its form; with nobody listening, open the generic form."""
+    def edit(self) -> None:
+        """Ask the app to open its form; with nobody listening, open the schema-generated form
+        (``edit_dialog`` once it is open: it loads the schema and a fresh record first)."""
         self.edit_requested.emit(self.record_id)
         if self._edit_connections or self.data is None:
-            return None
-        dialog = RecordDialog(self.ctx, self.target.service, self._edit_form_fields(self.data),
-                              record=self.data.record, title=self.tr("Edit: {name}").format(name=self.data.title),
-                              parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda _record: self.target.changed())
-        self.edit_dialog = dialog
-        dialog.open()
-        return dialog
+            return
+        contact = self.entity == "contact"
+        open_record_form(
+            self.ctx, self.target.service, self._edit_form_fields(self.data), record_id=self.record_id,
+            title=self.tr("Edit: {name}").format(name=self.data.title), parent=self,
+            on_saved=lambda _record: self.target.changed(),
+            on_opened=lambda dialog: setattr(self, "edit_dialog", dialog),
+            on_failed=self._failed_write,
+            dialog_class=ContactDialog if contact else RecordDialog,
+            create_only=CREATE_ONLY_FIELDS if contact else (),
+        )
 
     def _edit_form_fields(self, data: DetailData) -> tuple[FormField, ...]:
         return self.edit_fields if self.edit_fields is not None else schema_form_fields(data)
