@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
@@ -74,6 +75,7 @@ def test_create_for_a_customer_through_dialog(qtbot: QtBot, tab: ContactsTab, ct
     dialog.select_customer(second.id)
     combo.setEditText("不存在的公司")
     assert dialog.value("customer_id") == ""
+    settle(qtbot, tab)  # the ops started so far have been released: the next check sees only save's
     dialog.save()
     assert dialog.field_error("customer_id") == "Choose a customer from the list."
     assert ops.running_count() == 0 and contacts.count(ctx.db, ctx.actor) == 0
@@ -149,3 +151,56 @@ def test_render_png(qtbot: QtBot, tab: ContactsTab, ctx: AppContext, tmp_path: P
     target = Path(os.environ.get("CRM_SHOTS", str(tmp_path))) / "contacts_tab.png"
     assert tab.grab().save(str(target))
     assert target.stat().st_size > 0
+
+
+def test_export_selected_and_whole_list(qtbot: QtBot, tab: ContactsTab, ctx: AppContext, tmp_path: Path) -> None:
+    a, b = customer(ctx, "厦门星海科技"), customer(ctx, "泉州远航物流")
+    wang = contact(ctx, a.id, "王强", position="工程师", mobile="13712345670")
+    contact(ctx, b.id, "赵敏", email="zhao@yuanhang.cn")
+    qtbot.waitUntil(lambda: tab.model.total == 2, timeout=5_000)
+    settle(qtbot, tab)
+    exporter = tab.exporter
+    assert not exporter.button.isHidden() and not exporter.selected_action.isEnabled()
+    out = tmp_path / "exports"
+    out.mkdir()
+    names: list[str] = []
+
+    def choose(name: str, chosen: Callable[[Path], None]) -> None:
+        names.append(name)
+        chosen(out / name)
+
+    exporter.choose_path = choose
+
+    def sheet() -> list[tuple[object, ...]]:
+        book = load_workbook(out / names[-1], read_only=True)
+        return [tuple(r) for r in book.active.iter_rows(values_only=True)]
+
+    tab.select_ids([wang.id])
+    assert exporter.selected_action.isEnabled()
+    exporter.selected_action.trigger()
+    qtbot.waitUntil(lambda: tab.message_label.text().startswith("Exported 1 row to “Contacts-"), timeout=10_000)
+    rows = sheet()
+    # The list's columns and headers; the customer by name, as the list shows it.
+    assert rows[0] == ("Contact name", "Customer", "Position", "Mobile", "E-mail", "Primary", "Owner", "Updated")
+    assert rows[1][:6] == ("王强", "厦门星海科技", "工程师", "13712345670", None, True)
+    tab.search_edit.setText("zhao")
+    qtbot.waitUntil(lambda: tab.model.search_text == "zhao", timeout=5_000)
+    settle(qtbot, tab)
+    tab.message_label.clear()
+    exporter.all_action.trigger()  # same default name: replaces the file
+    qtbot.waitUntil(lambda: tab.message_label.text().startswith("Exported 1 row to"), timeout=10_000)
+    assert names[0] == names[1]
+    assert sheet()[1][:2] == ("赵敏", "泉州远航物流") and len(sheet()) == 2
+    assert len(list(out.iterdir())) == 1
+
+
+def test_double_click_opens_the_form(qtbot: QtBot, tab: ContactsTab, ctx: AppContext) -> None:
+    person = contact(ctx, customer(ctx, "厦门星海科技").id, "王强")
+    qtbot.waitUntil(lambda: tab.model.row_of(person.id) is not None, timeout=5_000)
+    settle(qtbot, tab)
+    tab.select_ids([person.id])
+    tab.record_dialog = None
+    tab.view.doubleClicked.emit(tab.model.index(tab.model.row_of(person.id) or 0, 0))
+    qtbot.waitUntil(lambda: tab.record_dialog is not None, timeout=5_000)
+    assert isinstance(tab.record_dialog, ContactDialog) and tab.record_dialog.value("name") == "王强"
+

@@ -10,10 +10,12 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
+from crm_desktop.services.contacts import contacts
 from crm_desktop.services.customers import customers
 from crm_desktop.services.records import RecordDTO
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.records.customer_actions import CustomerTransferDialog
 from crm_desktop.ui.records.customers_tab import CustomersTab
 from crm_desktop.ui.records.record_dialog import RecordDialog
 from tests.ui.test_record_list_model import make_sales_user
@@ -166,7 +168,59 @@ def test_transfer_to_another_user(qtbot: QtBot, tab: CustomersTab, ctx: AppConte
         lambda: tab.model.data(tab.model.index(tab.model.row_of(a.id) or 0, owner_column)) == "销售小王",
         timeout=5_000,
     )
-    assert tab.message_label.text() == "Transferred: 2"
+    assert tab.message_label.text() == "Transferred 2 customers and 0 contacts."
+
+
+def test_transfer_with_contacts_keeping_old_owner_as_reader(
+    qtbot: QtBot, tab: CustomersTab, ctx: AppContext
+) -> None:
+    sales = make_sales_user(ctx.db, ctx.actor)
+    a, b, untouched = add(ctx, "甲公司"), add(ctx, "乙公司"), add(ctx, "丙公司")
+    people = [contacts.create(ctx.db, ctx.actor, {"customer_id": cid, "name": name})
+              for cid, name in ((a.id, "张三"), (a.id, "李四"), (b.id, "王五"), (untouched.id, "赵六"))]
+    select(qtbot, tab, a, b)
+    tab.transfer_button.click()
+    qtbot.waitUntil(lambda: tab.transfer_dialog is not None, timeout=5_000)
+    dialog = tab.transfer_dialog
+    assert isinstance(dialog, CustomerTransferDialog)
+    assert not dialog.contacts_check.isHidden() and dialog.contacts_check.isChecked()
+    assert [dialog.team_combo.itemData(i) for i in range(dialog.team_combo.count())] == [None, "read", "write"]
+    dialog.select_user(sales.user_id)
+    dialog.set_keep_old_owner("read")
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: tab.message_label.text().startswith("Transferred"), timeout=10_000)
+    assert tab.message_label.text() == "Transferred 2 customers and 3 contacts."
+    admin = ctx.actor
+    for record in (a, b):
+        assert customers.get(ctx.db, admin, record.id).owner_id == sales.user_id
+        assert [(m.user_id, m.access) for m in customers.team(ctx.db, admin, record.id)] == [(admin.user_id, "read")]
+    for person in people[:3]:
+        assert contacts.get(ctx.db, admin, person.id).owner_id == sales.user_id
+        assert [(m.user_id, m.access) for m in contacts.team(ctx.db, admin, person.id)] == [(admin.user_id, "read")]
+    assert customers.get(ctx.db, admin, untouched.id).owner_id == admin.user_id
+    assert contacts.get(ctx.db, admin, people[3].id).owner_id == admin.user_id
+
+
+def test_transfer_without_contact_permission_does_not_offer_contacts(qtbot: QtBot, ctx: AppContext) -> None:
+    mover = make_sales_user(ctx.db, ctx.actor, mobile="13900000003", name="销售小张",
+                            actions=("view", "edit", "transfer"))
+    record = customers.create(ctx.db, ctx.actor, {"name": "甲公司"}, owner_id=mover.user_id)
+    person = contacts.create(ctx.db, ctx.actor, {"customer_id": record.id, "name": "张三"}, owner_id=mover.user_id)
+    widget = CustomersTab(ctx.with_actor(mover))
+    qtbot.addWidget(widget)
+    select(qtbot, widget, record)
+    widget.transfer_selected()
+    qtbot.waitUntil(lambda: widget.transfer_dialog is not None, timeout=5_000)
+    dialog = widget.transfer_dialog
+    assert isinstance(dialog, CustomerTransferDialog)
+    assert dialog.contacts_check.isHidden() and not dialog.carry_contacts()
+    dialog.select_user(ctx.actor.user_id)
+    dialog.accept()
+    qtbot.waitUntil(lambda: widget.message_label.text().startswith("Transferred"), timeout=10_000)
+    assert widget.message_label.text() == "Transferred 1 customers and 0 contacts."
+    assert customers.get(ctx.db, ctx.actor, record.id).owner_id == ctx.actor.user_id
+    assert contacts.get(ctx.db, ctx.actor, person.id).owner_id == mover.user_id
+    ops.wait_idle()
 
 
 def test_operation_log_shows_create_and_update(qtbot: QtBot, tab: CustomersTab, ctx: AppContext) -> None:

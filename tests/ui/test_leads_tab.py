@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -183,3 +184,57 @@ def test_render_png(qtbot: QtBot, tab: LeadsTab, ctx: AppContext, tmp_path: Path
     target = Path(os.environ.get("CRM_SHOTS", str(tmp_path))) / "leads_tab.png"
     assert tab.grab().save(str(target))
     assert target.stat().st_size > 0
+
+
+def test_transfer_and_convert_through_the_buttons(qtbot: QtBot, tab: LeadsTab, ctx: AppContext) -> None:
+    role = roles.create_role(ctx.db, ctx.actor, roles.RoleInput(
+        name="Lead sales", permissions=frozenset({("lead", "view"), ("lead", "edit")}),
+        scopes={"lead": DataScope.SELF},
+    ))
+    users.create_user(ctx.db, ctx.actor, users.UserInput(
+        mobile="13900000008", name="销售小陈", department_id=ctx.actor.department_id, role_ids=(role.id,)
+    ), password="sales1234")
+    sales = auth.login(ctx.db, "13900000008", "sales1234")
+    moved, converted = add(ctx, "转移线索"), add(ctx, "转化线索", contact_name="刘洋")
+    select(qtbot, tab, moved)
+    assert tab.transfer_button.isEnabled()
+    tab.transfer_button.click()
+    qtbot.waitUntil(lambda: tab.transfer_dialog is not None, timeout=5_000)
+    dialog = tab.transfer_dialog
+    assert dialog is not None
+    dialog.select_user(sales.user_id)
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: leads.get(ctx.db, ctx.actor, moved.id).owner_id == sales.user_id, timeout=5_000)
+    assert [r.id for r in leads.list_page(ctx.db, sales).rows] == [moved.id]
+
+    select(qtbot, tab, converted)
+    tab.convert_button.click()
+    row_status(qtbot, tab, converted, "converted")
+    customer_id = leads.get(ctx.db, ctx.actor, converted.id).values["converted_customer_id"]
+    assert customers.get(ctx.db, ctx.actor, customer_id).values["name"] == "转化线索"
+    # Double-clicking a converted (closed) lead opens its operation log, not an edit form.
+    settle(qtbot, tab)
+    tab.select_ids([converted.id])
+    tab.record_dialog = tab.log_dialog = None
+    row = tab.model.row_of(converted.id)
+    assert row is not None
+    tab.view.doubleClicked.emit(tab.model.index(row, 0))
+    assert tab.log_dialog is not None and tab.record_dialog is None
+    tab.log_dialog.close()
+    # An open lead still opens the form.
+    select(qtbot, tab, moved)
+    tab.view.doubleClicked.emit(tab.model.index(tab.model.row_of(moved.id) or 0, 0))
+    qtbot.waitUntil(lambda: tab.record_dialog is not None, timeout=5_000)
+
+
+def test_export_leads(qtbot: QtBot, tab: LeadsTab, ctx: AppContext, tmp_path: Path) -> None:
+    add(ctx, "线索甲", contact_name="张伟", source="展会")
+    qtbot.waitUntil(lambda: tab.model.total == 1, timeout=5_000)
+    settle(qtbot, tab)
+    assert not tab.exporter.button.isHidden()
+    tab.exporter.choose_path = lambda _name, chosen: chosen(tmp_path / "leads.xlsx")
+    tab.exporter.all_action.trigger()
+    qtbot.waitUntil(lambda: tab.message_label.text() == "Exported 1 row to “leads.xlsx”.", timeout=10_000)
+    rows = [tuple(r) for r in load_workbook(tmp_path / "leads.xlsx", read_only=True).active.iter_rows(values_only=True)]
+    assert rows[0] == ("Lead name", "Contact person", "Mobile", "Source", "Status", "Owner", "Updated")
+    assert rows[1][:5] == ("线索甲", "张伟", None, "展会", "New") and rows[1][5] == ctx.actor.name

@@ -28,6 +28,7 @@ from crm_desktop.ui.i18n import field_label, register_field_labels
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.record_tab import RecordTab, RecordTexts
 from crm_desktop.ui.records.leads_tab import CellTextDelegate
+from crm_desktop.ui.records.list_export import ListExporter, add_export
 from crm_desktop.ui.records.list_model import ColumnSpec
 from crm_desktop.ui.records.record_dialog import FieldSpec, RecordDialog
 
@@ -48,12 +49,28 @@ register_field_labels(CONTACT_FIELD_LABELS)
 CUSTOMER_CHOICES_LIMIT = 500
 
 
+def customer_names(db: Database, actor: Actor, records: Sequence[RecordDTO]) -> dict[int, str]:
+    """The names of the records' customers, one read per distinct customer.
+
+    A customer the actor cannot see shows as ``#id``. Thread rule: any thread (like the service).
+    """
+    names: dict[int, str] = {}
+    for record in records:
+        customer_id = record.values.get("customer_id")
+        if customer_id is None or int(customer_id) in names:
+            continue
+        try:
+            names[int(customer_id)] = str(customers.get(db, actor, int(customer_id)).values.get("name") or "")
+        except ServiceError:  # not visible to this actor (or gone): still say which one
+            names[int(customer_id)] = f"#{customer_id}"
+    return names
+
+
 class CustomerNamedContacts:
     """The contact service, with each listed contact's customer name added as ``customer_name``.
 
     Names are read once per page, one read per distinct customer, inside the same worker call
-    as the page. A customer the actor cannot see shows as ``#id``. Every other call is the
-    contact service's own. Thread rule: any thread (like the service).
+    as the page. Every other call is the contact service's own. Thread rule: any thread.
     """
 
     def __init__(self, service: RecordService[Any]) -> None:
@@ -64,21 +81,39 @@ class CustomerNamedContacts:
 
     def list_page(self, db: Database, actor: Actor, **kwargs: Any) -> Page:
         page = self._service.list_page(db, actor, **kwargs)
-        names: dict[int, str] = {}
-        for record in page.rows:
-            customer_id = record.values.get("customer_id")
-            if customer_id is None or int(customer_id) in names:
-                continue
-            try:
-                names[int(customer_id)] = str(customers.get(db, actor, int(customer_id)).values.get("name") or "")
-            except ServiceError:  # not visible to this actor (or gone): still say which one
-                names[int(customer_id)] = f"#{customer_id}"
+        names = customer_names(db, actor, page.rows)
         rows = tuple(
             dataclasses.replace(r, values={**r.values, "customer_name": names.get(int(r.values["customer_id"]), "")})
             if r.values.get("customer_id") is not None else r
             for r in page.rows
         )
         return Page(rows=rows, next_cursor=page.next_cursor)
+
+
+class CustomerNamedExport:
+    """The contact service for export: ``customer_id`` carries the customer's name instead of
+    its number (a spreadsheet reader cannot look the number up). Thread rule: any thread."""
+
+    def __init__(self, service: RecordService[Any]) -> None:
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._service, name)
+
+    def _named(self, db: Database, actor: Actor, rows: Sequence[RecordDTO]) -> tuple[RecordDTO, ...]:
+        names = customer_names(db, actor, rows)
+        return tuple(
+            dataclasses.replace(r, values={**r.values, "customer_id": names.get(int(r.values["customer_id"]), "")})
+            if r.values.get("customer_id") is not None else r
+            for r in rows
+        )
+
+    def list_page(self, db: Database, actor: Actor, **kwargs: Any) -> Page:
+        page = self._service.list_page(db, actor, **kwargs)
+        return Page(rows=self._named(db, actor, page.rows), next_cursor=page.next_cursor)
+
+    def get(self, db: Database, actor: Actor, record_id: int) -> RecordDTO:
+        return self._named(db, actor, (self._service.get(db, actor, record_id),))[0]
 
 
 class ContactDialog(RecordDialog):
@@ -130,7 +165,7 @@ class ContactDialog(RecordDialog):
 class ContactsTab(RecordTab):
     """联系人: the contact list with create/edit, recycle bin, transfer, log and "Set as primary".
 
-    Public for tests besides RecordTab's: ``primary_button``, ``display_text``.
+    Public for tests besides RecordTab's: ``primary_button``, ``display_text``, ``exporter``.
     """
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -147,6 +182,11 @@ class ContactsTab(RecordTab):
         column = self.model.column_of("is_primary")
         assert column is not None
         self.view.setItemDelegateForColumn(column, self._primary_delegate)
+        # The export's "Customer" column carries the customer's name, as the list shows it.
+        self.exporter: ListExporter = add_export(
+            self, field_map={"customer_name": "customer_id", "owner_name": "owner_id"},
+            service=cast(RecordService[Any], CustomerNamedExport(contacts)),
+        )
         self._update_buttons()
 
     @staticmethod

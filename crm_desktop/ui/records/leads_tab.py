@@ -31,6 +31,7 @@ from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import field_label, register_field_labels
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.customers_tab import CUSTOMER_LEVELS
+from crm_desktop.ui.records.list_export import ListExporter, add_export
 from crm_desktop.ui.records.record_tab import RecordTab, RecordTexts
 from crm_desktop.ui.records.list_model import ColumnSpec, RecordTableModel
 from crm_desktop.ui.records.record_dialog import FieldSpec
@@ -86,7 +87,8 @@ class LeadsTab(RecordTab):
     """线索: the lead list with create/edit, convert to customer, mark invalid and reopen.
 
     Public for tests besides RecordTab's: ``convert_button``, ``invalid_button``,
-    ``reopen_button``, ``reason_dialog`` (the open "mark invalid" question), ``display_text``.
+    ``reopen_button``, ``reason_dialog`` (the open "mark invalid" question), ``display_text``,
+    ``exporter`` (the Export button).
     """
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -120,6 +122,7 @@ class LeadsTab(RecordTab):
         status_column = self.model.column_of("status")
         assert status_column is not None
         self.view.setItemDelegateForColumn(status_column, self._status_delegate)
+        self.exporter: ListExporter = add_export(self)
         self._update_buttons()
 
     # --- module specs -----------------------------------------------------------------
@@ -193,6 +196,15 @@ class LeadsTab(RecordTab):
             self.edit_button.setEnabled(False)
 
     # --- actions ----------------------------------------------------------------------
+
+    def edit_selected(self) -> None:
+        """Edit the selected lead; a converted lead is closed, so its operation log opens instead
+        (double-click then still shows something useful)."""
+        lead = self._selected_lead()
+        if lead is not None and lead.values.get("status") == "converted":
+            self.show_log()
+            return
+        super().edit_selected()
 
     def convert_selected(self) -> None:
         """Convert the selected lead; on success name the new customer and tell other views."""

@@ -1,0 +1,307 @@
+"""Customer-only list actions: transfer with contacts, lock, star, deal status, and the ★ mark.
+
+``CustomerTransferDialog`` is the generic owner chooser plus "also transfer their contacts" and
+"keep the previous owner in the team". ``CustomerActions`` is the customers tab's "More" menu
+(star / unstar, lock / unlock, deal status); its entries follow the actor's permissions and the
+selection, and the services enforce the same rules. ``CustomerCellDelegate`` draws the ★ of
+starred customers before the name, a ✓ for locked ones and the translated deal status; the
+starred ids are re-read (for the loaded rows only, off the GUI thread) whenever the list
+reloads or grows, so the list model itself knows nothing about stars.
+Thread rule: GUI thread only; every service call runs through ``ui.ops.op``.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QMenu,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from crm_desktop.services import customers as customer_ops
+from crm_desktop.services.customers import DEAL_STATUSES
+from crm_desktop.services.records import RecordDTO
+from crm_desktop.services.schema import BUILTIN_FIELDS
+from crm_desktop.services.users import UserDTO
+from crm_desktop.ui.ops import op
+from crm_desktop.ui.records.list_model import RecordTableModel
+from crm_desktop.ui.records.record_tab import TransferDialog
+
+if TYPE_CHECKING:
+    from crm_desktop.ui.records.record_tab import RecordTab
+
+#: Stored deal status → untranslated label (context "fields"), from the one field schema.
+DEAL_STATUS_LABELS: dict[str, str] = dict(
+    next(spec for spec in BUILTIN_FIELDS["customer"] if spec.name == "deal_status").choices
+)
+STAR = "★"
+Steps = Generator[tuple[int, int, str], None, int]
+
+
+def deal_status_label(status: str) -> str:
+    """The translated label of a deal status (the stored value if it is unknown)."""
+    label = DEAL_STATUS_LABELS.get(status)
+    return QCoreApplication.translate("fields", label) if label else status
+
+
+class CustomerTransferDialog(TransferDialog):
+    """The owner chooser plus the customer's options.
+
+    Public: ``contacts_check``, ``team_combo``, ``carry_contacts()``, ``keep_old_owner()``.
+    """
+
+    def __init__(
+        self, people: Sequence[UserDTO], *, count: int, may_carry_contacts: bool, parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(people, count=count, parent=parent)
+        self._may_carry = may_carry_contacts
+        self.contacts_check = QCheckBox(self.tr("Also transfer their contacts"))
+        self.contacts_check.setToolTip(self.tr("Every contact of the selected customers gets the new owner too."))
+        # Carrying contacts needs the contact "transfer" permission: not offered without it.
+        self.contacts_check.setChecked(may_carry_contacts)
+        self.contacts_check.setVisible(may_carry_contacts)
+        self.team_combo = QComboBox()
+        self.team_combo.addItem(self.tr("No"), None)
+        self.team_combo.addItem(self.tr("Yes, read only"), "read")
+        self.team_combo.addItem(self.tr("Yes, read and write"), "write")
+        options = QWidget()
+        form = QFormLayout(options)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow(self.contacts_check)
+        form.addRow(self.tr("Keep the previous owner in the team"), self.team_combo)
+        layout = self.layout()
+        assert layout is not None
+        layout.insertWidget(layout.count() - 1, options)  # above the buttons
+        self.setMinimumWidth(440)
+
+    def carry_contacts(self) -> bool:
+        return self._may_carry and self.contacts_check.isChecked()
+
+    def keep_old_owner(self) -> str | None:
+        data = self.team_combo.currentData()
+        return str(data) if data else None
+
+    def set_keep_old_owner(self, access: str | None) -> None:
+        self.team_combo.setCurrentIndex(self.team_combo.findData(access))
+
+
+class StarredIds(QObject):
+    """The ids among the loaded rows that the actor starred; ``changed`` after each re-read."""
+
+    def __init__(self, tab: RecordTab, on_change: Callable[[], None]) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        self.ids: set[int] = set()
+        self._on_change = on_change
+        self._generation = 0
+        tab.model.modelReset.connect(self.reload)
+        tab.model.rowsInserted.connect(lambda _parent, first, last: self._read(range(first, last + 1), reset=False))
+
+    def reload(self) -> None:
+        self._read(range(self.tab.model.rowCount()), reset=True)
+
+    def _read(self, rows: range, *, reset: bool) -> None:
+        model = self.tab.model
+        ids = [model.record(row).id for row in rows if row < model.rowCount()]
+        if reset:
+            self._generation += 1
+        generation = self._generation
+        if not ids:
+            if reset:
+                self._apply(generation, set(), ids, reset=True)
+            return
+        db, actor = self.tab.ctx.db, self.tab.ctx.actor
+        op(self.tab, lambda: customer_ops.starred_ids(db, actor, ids)).success(
+            lambda found: self._apply(generation, found, ids, reset=reset)
+        ).failure(lambda _exc: None).run()  # a missing ★ is not worth an error message
+
+    def _apply(self, generation: int, found: set[int], ids: list[int], *, reset: bool) -> None:
+        if not isValid(self) or generation != self._generation:
+            return  # a newer reload has superseded this read
+        if reset:
+            self.ids = set(found)
+        else:
+            self.ids = (self.ids - set(ids)) | set(found)
+        self._on_change()
+
+    def set(self, ids: Sequence[int], *, starred: bool) -> None:
+        """Show a star change at once (the re-read after the list refreshes agrees)."""
+        self.ids = self.ids | set(ids) if starred else self.ids - set(ids)
+        self._on_change()
+
+
+class CustomerCellDelegate(QStyledItemDelegate):
+    """Name with ★ when starred, ✓ when locked, and the translated deal status; the model keeps
+    the stored values, so sorting stays in SQL. Set on the whole view: it finds its columns by
+    field name, so it keeps working when the user changes the columns."""
+
+    def __init__(self, starred: StarredIds, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.starred = starred
+
+    def text_of(self, record: RecordDTO, field: str) -> str | None:
+        """The shown text, or None to show the model's own."""
+        if field == "name" and record.id in self.starred.ids:
+            return f"{STAR} {record.values.get('name') or ''}"
+        if field == "locked":
+            return "✓" if record.values.get("locked") else ""
+        if field == "deal_status":
+            return deal_status_label(str(record.values.get("deal_status") or ""))
+        return None
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        model = index.model()
+        if isinstance(model, RecordTableModel) and index.row() < model.rowCount():
+            field = model.columns[index.column()].field
+            text = self.text_of(model.record(index.row()), field)
+            if text is not None:
+                option.text = text  # type: ignore[attr-defined]
+            if field == "locked":
+                option.displayAlignment = Qt.AlignmentFlag.AlignCenter  # type: ignore[attr-defined]
+
+
+class CustomerActions(QObject):
+    """The "More" button of the customers tab: star, lock and deal status for the selection.
+
+    Public for tests: ``button``, ``menu``, ``star_action``, ``unstar_action``, ``lock_action``,
+    ``unlock_action``, ``deal_menu``, ``deal_actions`` (status → action), ``starred``.
+    """
+
+    def __init__(self, tab: RecordTab) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        can = tab.ctx.actor.can
+        self._may_lock = can("customer", "lock")
+        self._may_edit = can("customer", "edit")
+        self.button = QPushButton(self.tr("More"))
+        self.button.setToolTip(self.tr("Star, lock or set the deal status of the selected customers."))
+        self.menu = QMenu(self.button)
+        self.star_action = self.menu.addAction(self.tr("Star"))
+        self.unstar_action = self.menu.addAction(self.tr("Unstar"))
+        self.menu.addSeparator()
+        self.lock_action = self.menu.addAction(self.tr("Lock"))
+        self.lock_action.setToolTip(self.tr("A locked customer is never recycled into the public pool."))
+        self.unlock_action = self.menu.addAction(self.tr("Unlock"))
+        self.deal_menu = self.menu.addMenu(self.tr("Deal status"))
+        self.deal_actions: dict[str, QAction] = {}
+        for status in DEAL_STATUSES:
+            action = self.deal_menu.addAction(deal_status_label(status))
+            action.setCheckable(True)
+            action.triggered.connect(lambda _checked=False, s=status: self.set_deal_status(s))
+            self.deal_actions[status] = action
+        self.menu.setToolTipsVisible(True)
+        self.button.setMenu(self.menu)
+        # What the actor may never do is not offered at all.
+        self.lock_action.setVisible(self._may_lock)
+        self.unlock_action.setVisible(self._may_lock)
+        self.deal_menu.menuAction().setVisible(self._may_edit)
+        self.star_action.triggered.connect(lambda: self.set_star(True))
+        self.unstar_action.triggered.connect(lambda: self.set_star(False))
+        self.lock_action.triggered.connect(lambda: self.set_locked(True))
+        self.unlock_action.triggered.connect(lambda: self.set_locked(False))
+
+        self.starred = StarredIds(tab, self._starred_changed)
+        self.delegate = CustomerCellDelegate(self.starred, tab)
+        tab.view.setItemDelegate(self.delegate)
+        tab.view.selectionModel().selectionChanged.connect(self.update_actions)
+        self.menu.aboutToShow.connect(self.update_actions)
+        tools = tab.tool_row
+        tools.insertWidget(tools.indexOf(tab.transfer_button) + 1, self.button)
+        self.update_actions()
+
+    # --- state ---------------------------------------------------------------------------
+
+    def _selected(self) -> list[RecordDTO]:
+        model = self.tab.model
+        rows = (model.row_of(i) for i in self.tab.selected_ids())
+        return [model.record(r) for r in rows if r is not None]
+
+    def update_actions(self) -> None:
+        """Offer what would change something for the selected customers."""
+        if not isValid(self.tab):
+            return
+        records = self._selected()
+        starred = [r.id in self.starred.ids for r in records]
+        locked = [bool(r.values.get("locked")) for r in records]
+        self.button.setEnabled(bool(records))
+        self.star_action.setEnabled(not all(starred) if records else False)
+        self.unstar_action.setEnabled(any(starred))
+        self.lock_action.setEnabled(self._may_lock and not all(locked) if records else False)
+        self.unlock_action.setEnabled(self._may_lock and any(locked))
+        self.deal_menu.setEnabled(self._may_edit and bool(records))
+        statuses = {str(r.values.get("deal_status") or "") for r in records}
+        for status, action in self.deal_actions.items():
+            action.setChecked(statuses == {status})
+
+    def _starred_changed(self) -> None:
+        self.tab.view.viewport().update()
+        self.update_actions()
+
+    # --- actions -------------------------------------------------------------------------
+
+    def set_star(self, starred: bool) -> None:
+        ids = self.tab.selected_ids()
+        if not ids:
+            return
+        db, actor = self.tab.ctx.db, self.tab.ctx.actor
+
+        def star_all() -> Steps:
+            for done, customer_id in enumerate(ids):
+                yield done, len(ids), ""
+                customer_ops.set_star(db, actor, customer_id, starred=starred)
+            return len(ids)
+
+        def done(n: int) -> None:
+            if not isValid(self.tab):
+                return
+            self.starred.set(ids, starred=starred)
+            template = self.tr("Starred: {n}") if starred else self.tr("Unstarred: {n}")
+            self.tab._show_message(template.format(n=n))
+            # A star is not a record change (no event): say so, so a "Starred" view refreshes.
+            self.tab.ctx.signals.notify("customer", ids[0])
+
+        op(self.tab, star_all, write=True).success(done).failure(self.tab._failed).run()
+
+    def set_locked(self, locked: bool) -> None:
+        ids = self.tab.selected_ids()
+        if not ids:
+            return
+        db, actor = self.tab.ctx.db, self.tab.ctx.actor
+        call = customer_ops.lock if locked else customer_ops.unlock
+        template = self.tr("Locked: {n}") if locked else self.tr("Unlocked: {n}")
+        op(self.tab, lambda: call(db, actor, ids), write=True).success(
+            lambda n: self.tab._show_message(template.format(n=n)) if isValid(self.tab) else None
+        ).failure(self.tab._failed).run()
+
+    def set_deal_status(self, status: str) -> None:
+        ids = self.tab.selected_ids()
+        if not ids:
+            return
+        db, actor = self.tab.ctx.db, self.tab.ctx.actor
+
+        def set_all() -> Steps:
+            for done, customer_id in enumerate(ids):
+                yield done, len(ids), ""
+                customer_ops.set_deal_status(db, actor, customer_id, status=status)
+            return len(ids)
+
+        message = self.tr("Deal status set to “{status}”: {n}")
+        (
+            op(self.tab, set_all, write=True)
+            .with_progress(self.tr("Setting the deal status…"))
+            .success(lambda n: self.tab._show_message(message.format(status=deal_status_label(status), n=n))
+                     if isValid(self.tab) else None)
+            .failure(self.tab._failed)
+            .run()
+        )
