@@ -62,7 +62,9 @@ def test_create_for_a_customer_through_dialog(qtbot: QtBot, tab: ContactsTab, ct
     assert headers == ["Contact name", "Customer", "Position", "Mobile", "E-mail", "Primary", "Owner", "Updated"]
     first, second = customer(ctx, "厦门星海科技"), customer(ctx, "泉州远航物流")
     dialog = open_new(qtbot, tab)
-    assert list(dialog.editors) == ["name", "customer_id", "position", "phone", "mobile", "email", "wechat", "remark"]
+    # The module's order first, then the schema's other fields (gender, decision maker, …).
+    assert list(dialog.editors)[:8] == ["name", "customer_id", "position", "phone", "mobile", "email", "wechat", "remark"]
+    assert "is_primary" in dialog.editors and "owner_id" not in dialog.editors
     combo = dialog.editors["customer_id"]
     assert isinstance(combo, QComboBox)
     assert [combo.itemText(i) for i in range(combo.count())] == ["", "厦门星海科技", "泉州远航物流"]
@@ -194,13 +196,19 @@ def test_export_selected_and_whole_list(qtbot: QtBot, tab: ContactsTab, ctx: App
     assert len(list(out.iterdir())) == 1
 
 
-def test_double_click_opens_the_form(qtbot: QtBot, tab: ContactsTab, ctx: AppContext) -> None:
+def test_double_click_opens_the_detail_and_edit_the_form(qtbot: QtBot, tab: ContactsTab, ctx: AppContext) -> None:
     person = contact(ctx, customer(ctx, "厦门星海科技").id, "王强")
     qtbot.waitUntil(lambda: tab.model.row_of(person.id) is not None, timeout=5_000)
     settle(qtbot, tab)
     tab.select_ids([person.id])
-    tab.record_dialog = None
     tab.view.doubleClicked.emit(tab.model.index(tab.model.row_of(person.id) or 0, 0))
+    window = tab.detail_window
+    assert window is not None and window.entity == "contact" and window.record_id == person.id
+    qtbot.waitUntil(lambda: window.data is not None, timeout=5_000)
+    window.close()
+    tab.record_dialog = None
+    tab.edit_selected()
     qtbot.waitUntil(lambda: tab.record_dialog is not None, timeout=5_000)
     assert isinstance(tab.record_dialog, ContactDialog) and tab.record_dialog.value("name") == "王强"
+    assert "customer_id" not in tab.record_dialog.editors  # a contact's customer never changes
 

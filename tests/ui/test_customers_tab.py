@@ -61,6 +61,15 @@ def open_editor(qtbot: QtBot, tab: CustomersTab, record: RecordDTO) -> RecordDia
     return tab.record_dialog
 
 
+def open_new(qtbot: QtBot, tab: CustomersTab) -> RecordDialog:
+    """The new-record form: it opens once the schema and option lists are read."""
+    tab.record_dialog = None
+    tab.new_record()
+    qtbot.waitUntil(lambda: tab.record_dialog is not None, timeout=5_000)
+    assert tab.record_dialog is not None
+    return tab.record_dialog
+
+
 def test_tab_setup(tab: CustomersTab, ctx: AppContext) -> None:
     assert tab.view.model() is tab.model
     assert tab.view.verticalHeader().sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed
@@ -73,7 +82,7 @@ def test_tab_setup(tab: CustomersTab, ctx: AppContext) -> None:
 
 
 def test_create_through_dialog(qtbot: QtBot, tab: CustomersTab, ctx: AppContext) -> None:
-    dialog = tab.new_record()
+    dialog = open_new(qtbot, tab)
     dialog.set_value("name", "  厦门星辰科技有限公司 ")
     dialog.set_value("phone", "0592-1234567")
     dialog.set_value("level", "A")
@@ -89,7 +98,7 @@ def test_create_through_dialog(qtbot: QtBot, tab: CustomersTab, ctx: AppContext)
 
 
 def test_empty_name_shows_message_beside_field(qtbot: QtBot, tab: CustomersTab, ctx: AppContext) -> None:
-    dialog = tab.new_record()
+    dialog = open_new(qtbot, tab)
     dialog.set_value("phone", "123")
     dialog.save()
     qtbot.waitUntil(lambda: dialog.field_error("name") != "", timeout=5_000)

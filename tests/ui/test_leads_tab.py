@@ -65,8 +65,12 @@ def row_status(qtbot: QtBot, tab: LeadsTab, record: RecordDTO, status: str) -> N
 def test_create_through_dialog(qtbot: QtBot, tab: LeadsTab, ctx: AppContext) -> None:
     headers = [tab.model.headerData(c, Qt.Orientation.Horizontal) for c in range(tab.model.columnCount())]
     assert headers == ["Lead name", "Contact person", "Mobile", "Source", "Status", "Owner", "Updated"]
-    dialog = tab.new_record()
-    assert list(dialog.editors) == [
+    tab.new_record()
+    qtbot.waitUntil(lambda: tab.record_dialog is not None, timeout=5_000)
+    dialog = tab.record_dialog
+    assert dialog is not None
+    # The module's order first, then the schema's other editable fields (district).
+    assert list(dialog.editors)[:12] == [
         "name", "contact_name", "phone", "mobile", "email", "source", "industry", "level",
         "province", "city", "address", "remark",
     ]
@@ -212,19 +216,22 @@ def test_transfer_and_convert_through_the_buttons(qtbot: QtBot, tab: LeadsTab, c
     row_status(qtbot, tab, converted, "converted")
     customer_id = leads.get(ctx.db, ctx.actor, converted.id).values["converted_customer_id"]
     assert customers.get(ctx.db, ctx.actor, customer_id).values["name"] == "转化线索"
-    # Double-clicking a converted (closed) lead opens its operation log, not an edit form.
+    # Edit on a converted (closed) lead opens its operation log, not an edit form.
     settle(qtbot, tab)
     tab.select_ids([converted.id])
     tab.record_dialog = tab.log_dialog = None
-    row = tab.model.row_of(converted.id)
-    assert row is not None
-    tab.view.doubleClicked.emit(tab.model.index(row, 0))
+    tab.edit_selected()
     assert tab.log_dialog is not None and tab.record_dialog is None
     tab.log_dialog.close()
-    # An open lead still opens the form.
+    # An open lead opens the form; double-click opens the lead's detail window.
     select(qtbot, tab, moved)
-    tab.view.doubleClicked.emit(tab.model.index(tab.model.row_of(moved.id) or 0, 0))
+    tab.edit_selected()
     qtbot.waitUntil(lambda: tab.record_dialog is not None, timeout=5_000)
+    tab.record_dialog.reject()
+    tab.view.doubleClicked.emit(tab.model.index(tab.model.row_of(moved.id) or 0, 0))
+    assert tab.detail_window is not None and tab.detail_window.record_id == moved.id
+    qtbot.waitUntil(lambda: tab.detail_window is not None and tab.detail_window.data is not None, timeout=5_000)
+    tab.detail_window.close()
 
 
 def test_export_leads(qtbot: QtBot, tab: LeadsTab, ctx: AppContext, tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from shiboken6 import isValid
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.services import contacts as contact_ops
 from crm_desktop.services.actor import Actor
-from crm_desktop.services.contacts import contacts
+from crm_desktop.services.contacts import CREATE_ONLY_FIELDS, contacts
 from crm_desktop.services.customers import customers
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.records import Page, RecordDTO, RecordService
@@ -254,23 +254,16 @@ class ContactsTab(RecordTab):
 
     def _open_new(self, page: Page) -> None:
         choices = [(str(r.id), str(r.values.get("name") or r.id)) for r in page.rows]
-        self._open_dialog(self._fields_with_customers(choices), None)
+        self._open_form(None, self._fields_with_customers(choices))
 
-    def _open_form(self, record: RecordDTO | None) -> RecordDialog:
-        if record is None:  # RecordTab's own paths open new forms through new_record()
-            return self._open_dialog(self._fields_with_customers(()), None)
-        # The customer never changes after creation (the service refuses it): not in the form.
-        fields = tuple(f for f in self.fields if f.name != "customer_id")
-        return self._open_dialog(fields, record)
+    def edit_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            # The customer never changes after creation (the service refuses it): not in the form.
+            self._open_form(ids[0], tuple(f for f in self.fields if f.name != "customer_id"))
 
-    def _open_dialog(self, fields: Sequence[FieldSpec], record: RecordDTO | None) -> RecordDialog:
-        title = self.texts.edit_title if record else self.texts.new_title
-        dialog = ContactDialog(self.ctx, self.service, fields, record=record, title=title, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda saved: self._show_message(self.tr("Saved “{name}”.").format(name=self.title_of(saved))))
-        self.record_dialog = dialog
-        dialog.open()
-        return dialog
+    def form_options(self) -> dict[str, Any]:
+        return {"dialog_class": ContactDialog, "create_only": CREATE_ONLY_FIELDS}
 
     # --- set primary ------------------------------------------------------------------
 

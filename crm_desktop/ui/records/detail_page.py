@@ -51,7 +51,6 @@ from crm_desktop.ui.records.detail_base import (
     load_detail,
     schema_form_fields,
 )
-from crm_desktop.ui.records.contacts_tab import ContactDialog
 from crm_desktop.ui.records.detail_contacts import CustomerContactsTab
 from crm_desktop.ui.records.detail_followups import AddFollowUpDialog, FollowUpsTab
 from crm_desktop.ui.records.detail_tabs import BasicInfoTab, LogTab, TeamTab
@@ -365,6 +364,9 @@ class RecordDetailWindow(QDialog):
         self.edit_requested.emit(self.record_id)
         if self._edit_connections or self.data is None:
             return
+        # Imported here: the contacts tab (a record tab) itself opens detail windows.
+        from crm_desktop.ui.records.contacts_tab import ContactDialog
+
         contact = self.entity == "contact"
         open_record_form(
             self.ctx, self.target.service, self._edit_form_fields(self.data), record_id=self.record_id,

@@ -44,7 +44,8 @@ from crm_desktop.ui.records.column_chooser import ColumnControl
 from crm_desktop.ui.records.filter_editor import FilterEditor
 from crm_desktop.ui.records.list_model import ColumnSpec, RecordTableModel, configure_view
 from crm_desktop.ui.records.operation_log import OperationLogDialog
-from crm_desktop.ui.records.record_dialog import FieldSpec, RecordDialog
+from crm_desktop.ui.records.detail_page import DETAIL_ENTITIES, RecordDetailWindow, open_detail
+from crm_desktop.ui.records.record_dialog import FieldSpec, RecordDialog, open_record_form
 from crm_desktop.ui.records.recycle_bin import RecycleBinDialog
 from crm_desktop.ui.records.view_bar import ViewBar
 
@@ -108,7 +109,7 @@ class RecordTab(QWidget):
 
     Public for tests: ``view``, ``model``, ``search_edit``, ``count_label``,
     ``message_label``, the buttons, ``view_bar``, ``column_control``, and the dialogs it
-    opened last (``record_dialog``, ``transfer_dialog``, ``recycle_bin_dialog``,
+    opened last (``record_dialog``, ``detail_window``, ``transfer_dialog``, ``recycle_bin_dialog``,
     ``log_dialog``, ``filter_editor``, ``pending_question``). ``columns`` are the module's
     default columns; ``model.columns`` what is shown (the user's choice).
     Dialogs open non-modally to the app (``open()``), so nothing blocks the event loop.
@@ -122,6 +123,7 @@ class RecordTab(QWidget):
         self.fields: tuple[FieldSpec, ...] = tuple(self.make_fields())
         self.texts = self.make_texts()
         self.record_dialog: RecordDialog | None = None
+        self.detail_window: RecordDetailWindow | None = None
         self.transfer_dialog: TransferDialog | None = None
         self.recycle_bin_dialog: RecycleBinDialog | None = None
         self.log_dialog: OperationLogDialog | None = None
@@ -165,7 +167,7 @@ class RecordTab(QWidget):
         self.model = RecordTableModel(ctx, service, self.columns, parent=self)
         self.view = QTableView()
         configure_view(self.view, self.model)
-        self.view.doubleClicked.connect(lambda _index: self.edit_selected() if can("edit") else self.show_log())
+        self.view.doubleClicked.connect(lambda _index: self.open_selected())
         self.view.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.modelReset.connect(self._restore_selection)
@@ -216,6 +218,9 @@ class RecordTab(QWidget):
         QShortcut(QKeySequence.StandardKey.Refresh, self, self.model.refresh)
         if can("create"):
             QShortcut(QKeySequence.StandardKey.New, self, self.new_record)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            enter = QShortcut(QKeySequence(key), self.view, self.open_selected)
+            enter.setContext(Qt.ShortcutContext.WidgetShortcut)
         if can("delete"):
             delete = QShortcut(QKeySequence.StandardKey.Delete, self.view, self.delete_selected)
             delete.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -314,27 +319,40 @@ class RecordTab(QWidget):
 
     # --- actions ----------------------------------------------------------------------
 
-    def _open_form(self, record: RecordDTO | None) -> RecordDialog:
-        title = self.texts.edit_title if record else self.texts.new_title
-        dialog = RecordDialog(self.ctx, self.service, self.fields, record=record, title=title, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(lambda saved: self._show_message(self.tr("Saved “{name}”.").format(name=self.title_of(saved))))
-        self.record_dialog = dialog
-        dialog.open()
-        return dialog
+    def _open_form(self, record_id: int | None, fields: Sequence[FieldSpec] | None = None) -> None:
+        """Open the schema-generated form (``record_dialog`` once loaded) for a new record or a
+        fresh read of an existing one; ``fields`` order the built-in fields (default: the module's)."""
+        title = self.texts.edit_title if record_id is not None else self.texts.new_title
+        open_record_form(
+            self.ctx, self.service, self.fields if fields is None else fields, record_id=record_id, title=title,
+            parent=self, on_failed=self._failed,
+            on_saved=lambda saved: self._show_message(self.tr("Saved “{name}”.").format(name=self.title_of(saved))),
+            **self.form_options(),
+        )
 
-    def new_record(self) -> RecordDialog:
-        return self._open_form(None)
+    def form_options(self) -> dict[str, Any]:
+        """Extra keywords for ``open_record_form`` (a module's own dialog class, create-only fields)."""
+        return {}
+
+    def new_record(self) -> None:
+        self._open_form(None)
 
     def edit_selected(self) -> None:
-        """Open the form on a fresh read of the selected record (the list may be stale)."""
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self._open_form(ids[0])
+
+    def open_selected(self) -> None:
+        """Double-click / Enter: the record's detail window (modules without one: edit or log)."""
         ids = self.selected_ids()
         if len(ids) != 1:
             return
-        db, actor, service, record_id = self.ctx.db, self.ctx.actor, self.service, ids[0]
-        op(self, lambda: service.get(db, actor, record_id)).success(
-            lambda record: self._open_form(record) if isValid(self) else None
-        ).failure(self._failed).run()
+        if self.service.module in DETAIL_ENTITIES:
+            self.detail_window = open_detail(self.ctx, self.service.module, ids[0], parent=self.window())
+        elif self.ctx.actor.can(self.service.module, "edit"):
+            self.edit_selected()
+        else:
+            self.show_log()
 
     def _ask(self, text: str, on_yes: Callable[[], None]) -> QMessageBox:
         box = QMessageBox(QMessageBox.Icon.Question, self.window().windowTitle() or self.tr("Confirm"), text,
