@@ -177,3 +177,41 @@ def test_marks_follow_their_column_when_columns_change(qtbot: QtBot, tab: Custom
                           + [c for c in columns if c.field not in ("owner_name", "locked")])
     qtbot.waitUntil(lambda: painted("name") == f"{STAR} 甲公司", timeout=5_000)
     assert painted("locked") == "✓" and painted("owner_name") == ctx.actor.name
+
+
+def test_put_in_pool_from_the_list_and_claim_it_back(qtbot: QtBot, tab: CustomersTab, ctx: AppContext) -> None:
+    """The pool round trip through the widgets: More → Put in public pool…, then Claim."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from crm_desktop.services import pool
+    from crm_desktop.services.pool import PoolInput, PoolMemberInput
+    from crm_desktop.ui.records.pool_tab import PoolTab
+
+    east = pool.create_pool(ctx.db, ctx.actor, PoolInput(name="华东公海", members=(
+        PoolMemberInput(user_id=ctx.actor.user_id, is_admin=True),)))
+    keep, give_up, locked = add(ctx, "留着的公司"), add(ctx, "放弃的公司"), add(ctx, "锁定的公司")
+    customer_ops.lock(ctx.db, ctx.actor, [locked.id])
+    select(qtbot, tab, locked)
+    tab.actions.update_actions()
+    assert not tab.actions.pool_action.isEnabled()  # locked customers stay with their owner
+    select(qtbot, tab, give_up)
+    tab.actions.update_actions()
+    assert tab.actions.pool_action.isVisible() and tab.actions.pool_action.isEnabled()
+    tab.actions.pool_action.trigger()
+    dialog = tab.actions.pool_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.is_ready, timeout=5_000)
+    dialog.reason_edit.setPlainText("预算取消，暂无需求")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: tab.model.row_of(give_up.id) is None and not tab.model.is_loading(), timeout=5_000)
+    assert "1" in tab.message_label.text()
+    assert tab.model.row_of(keep.id) is not None
+    assert [c.id for c in pool.list_pool_customers(ctx.db, ctx.actor, east.id).rows] == [give_up.id]
+
+    pool_tab = PoolTab(ctx)
+    qtbot.addWidget(pool_tab)
+    qtbot.waitUntil(lambda: pool_tab.model.rowCount() == 1 and ops.running_count() == 0, timeout=5_000)
+    pool_tab.view.selectRow(0)
+    pool_tab.claim_button.click()
+    qtbot.waitUntil(lambda: tab.model.row_of(give_up.id) is not None, timeout=5_000)
+    assert customers.get(ctx.db, ctx.actor, give_up.id).owner_id == ctx.actor.user_id

@@ -35,10 +35,12 @@ from crm_desktop.services.schema import BUILTIN_FIELDS
 from crm_desktop.services.users import UserDTO
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.list_model import RecordTableModel
+from crm_desktop.ui.records.pool_dialogs import PutInPoolDialog, put_in_pool
 from crm_desktop.ui.records.record_tab import TransferDialog
 
 if TYPE_CHECKING:
-    from crm_desktop.ui.records.record_tab import RecordTab
+    from crm_desktop.ui.records.pool_dialogs import PutInPoolDialog, put_in_pool
+from crm_desktop.ui.records.record_tab import RecordTab
 
 #: Stored deal status → untranslated label (context "fields"), from the one field schema.
 DEAL_STATUS_LABELS: dict[str, str] = dict(
@@ -200,6 +202,14 @@ class CustomerActions(QObject):
             action.setCheckable(True)
             action.triggered.connect(lambda _checked=False, s=status: self.set_deal_status(s))
             self.deal_actions[status] = action
+        self._may_pool = can("customer", "put_in_pool")
+        self.menu.addSeparator()
+        self.pool_action = self.menu.addAction(self.tr("Put in public pool…"))
+        self.pool_action.setToolTip(self.tr("Give up the selected customers: they wait in a pool for colleagues to claim."))
+        self.pool_action.setVisible(self._may_pool)
+        self.pool_action.triggered.connect(self.put_in_pool)
+        #: The open put-in-pool dialog (tests).
+        self.pool_dialog: PutInPoolDialog | None = None
         self.menu.setToolTipsVisible(True)
         self.button.setMenu(self.menu)
         # What the actor may never do is not offered at all.
@@ -240,9 +250,23 @@ class CustomerActions(QObject):
         self.lock_action.setEnabled(self._may_lock and not all(locked) if records else False)
         self.unlock_action.setEnabled(self._may_lock and any(locked))
         self.deal_menu.setEnabled(self._may_edit and bool(records))
+        # A locked customer is protected from the pool: unlock it first (the service agrees).
+        self.pool_action.setEnabled(self._may_pool and bool(records) and not any(locked))
         statuses = {str(r.values.get("deal_status") or "") for r in records}
         for status, action in self.deal_actions.items():
             action.setChecked(statuses == {status})
+
+    def put_in_pool(self) -> PutInPoolDialog | None:
+        ids = [r.id for r in self._selected()]
+        if not ids or not self.pool_action.isEnabled():
+            return None
+
+        def done(n: int) -> None:
+            if isValid(self.tab):
+                self.tab._show_message(self.tr("Put in the public pool: {n}").format(n=n))
+
+        self.pool_dialog = put_in_pool(self.tab, self.tab.ctx, ids, done)
+        return self.pool_dialog
 
     def _starred_changed(self) -> None:
         self.tab.view.viewport().update()

@@ -453,7 +453,7 @@ class PoolTab(QWidget):
     def claim_selected(self) -> None:
         """Claim the selected customers; a refusal (limit, cooldown, taken) shows in the message bar."""
         pool, ids = self.current_pool(), self.selected_ids()
-        if pool is None or not ids or not self.claim_button.isVisible():
+        if pool is None or not ids or self.claim_button.isHidden():
             return
         self.message.clear()
         db, actor, pool_id = self.ctx.db, self.ctx.actor, pool.id
@@ -463,7 +463,7 @@ class PoolTab(QWidget):
 
     def assign_selected(self) -> None:
         pool, ids = self.current_pool(), self.selected_ids()
-        if pool is None or not ids or not self.assign_button.isVisible():
+        if pool is None or not ids or self.assign_button.isHidden():
             return
         self.message.clear()
         db, actor = self.ctx.db, self.ctx.actor
