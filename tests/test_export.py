@@ -75,3 +75,21 @@ def test_export_respects_scope_field_permissions_and_the_export_permission(
                                            role_ids=(role2.id,)), password="abc12345")
     with pytest.raises(PermissionDenied):
         run(export_xlsx(db, auth.login(db, "13700000002", "abc12345"), customers, path, ExportRequest()))
+
+
+def test_a_cancelled_or_failed_export_leaves_no_file(db: Database, admin: Actor, tmp_path: Path) -> None:
+    for n in range(3):
+        customers.create(db, admin, {"name": f"客户{n}"})
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "out.xlsx"
+    steps = export_xlsx(db, admin, customers, target, ExportRequest(columns=("name",)))
+    next(steps)
+    next(steps)  # the first batch is written: Cancel now
+    steps.close()
+    assert list(out.iterdir()) == []
+    with pytest.raises(OSError):
+        run(export_xlsx(db, admin, customers, out / "missing" / "out.xlsx", ExportRequest(columns=("name",))))
+    assert list(out.iterdir()) == []
+    assert run(export_xlsx(db, admin, customers, target, ExportRequest(columns=("name",)))) == 3
+    assert [p.name for p in out.iterdir()] == ["out.xlsx"]

@@ -103,29 +103,45 @@ def export_xlsx(
         db, actor, text=request.text, filter=request.filter, view=request.view)
     yield 0, total, ""
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=service.module)
-    header = []
-    for spec in specs:
-        cell = WriteOnlyCell(ws, value=(labels or {}).get(spec.name, spec.label))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    done = 0
-    for rows in _rows(db, actor, service, request):
-        for row in rows:
-            ws.append([_text_cell(ws, _cell_value(spec, _value(row, spec), row.owner_name)) for spec in specs])
-            done += 1
-        yield done, total, ""
+    # The temporary file first: a folder that cannot take it fails before any work, and from
+    # here on every exit (error, Cancel closing this generator) removes it.
     fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".xlsx", dir=str(path.parent))
     os.close(fd)
+    wb = Workbook(write_only=True)
     try:
+        ws = wb.create_sheet(title=service.module)
+        header = []
+        for spec in specs:
+            cell = WriteOnlyCell(ws, value=(labels or {}).get(spec.name, spec.label))
+            cell.font = Font(bold=True)
+            header.append(cell)
+        ws.append(header)
+        done = 0
+        for rows in _rows(db, actor, service, request):
+            for row in rows:
+                ws.append([_text_cell(ws, _cell_value(spec, _value(row, spec), row.owner_name)) for spec in specs])
+                done += 1
+            yield done, total, ""
         wb.save(tmp)
         os.replace(tmp, path)
     except BaseException:
+        _discard(wb)
         Path(tmp).unlink(missing_ok=True)
         raise
     return done
+
+
+def _discard(wb: Workbook) -> None:
+    """Close an unsaved write-only workbook's sheets and remove their temporary files.
+
+    Left alone, each sheet's row writer is finalised by the garbage collector after its file
+    is gone ("I/O operation on closed file" raised inside a finaliser, at a random moment)."""
+    for ws in wb.worksheets:
+        try:
+            ws.close()
+            ws._writer.cleanup()  # openpyxl's own temp file; no public way to drop it
+        except Exception:  # noqa: BLE001 - best effort on a path that is failing anyway
+            pass
 
 
 def _rows(
