@@ -25,8 +25,9 @@ from crm_desktop.ui.context import make_context
 SIZE = (1280, 800)
 BACKDROP = QColor("#dfe4ea")  # dialogs are shown centred on a plain "desktop"
 SCREENS = (
-    "login", "first-run", "workbench", "customers", "leads", "contacts", "admin-users", "admin-roles",
-    "admin-departments",
+    "login", "first-run", "workbench", "customers", "customer-detail", "leads", "contacts", "pool",
+    "admin-users", "admin-roles", "admin-departments", "admin-pools", "admin-custom-fields",
+    "admin-dictionaries", "admin-field-permissions",
 )
 
 
@@ -142,15 +143,21 @@ def _render_language(
     window.show()
     settle(app)
     written.append(_save_window(window, name("workbench")))
-    for tab in ("customers", "leads", "contacts"):
+    for tab in ("customers", "leads", "contacts", "pool"):
         if tab in window.tab_keys():
             window.show_tab(tab)
             settle(app)
             written.append(_save_window(window, name(tab)))
+            if tab == "customers":
+                written += _render_detail(app, window, name("customer-detail"))
     area = window.admin_area
     if area is not None:
         window.show_tab("admin")
-        for key, screen in (("user", "admin-users"), ("role", "admin-roles"), ("department", "admin-departments")):
+        for key, screen in (
+            ("user", "admin-users"), ("role", "admin-roles"), ("department", "admin-departments"),
+            ("pool", "admin-pools"), ("custom_field", "admin-custom-fields"), ("dictionary", "admin-dictionaries"),
+            ("field_permission", "admin-field-permissions"),
+        ):
             if key not in area.page_keys():
                 continue
             page = area.show_page(key)
@@ -163,6 +170,26 @@ def _render_language(
     window.deleteLater()
     settle(app)
     return written
+
+
+def _render_detail(app: QApplication, window: QWidget, path: Path) -> list[Path]:
+    """The detail window of a listed customer that has been followed up (a full header and tabs)."""
+    from crm_desktop.ui.records.detail_page import open_detail
+
+    tab = getattr(window, "customers_tab", None)
+    model = getattr(tab, "model", None)
+    if tab is None or model is None or model.rowCount() == 0:
+        return []
+    rows = [model.record(r) for r in range(model.rowCount())]
+    chosen = next((r for r in rows if r.values.get("last_followup_at") and r.values.get("level")), rows[0])
+    detail = open_detail(tab.ctx, "customer", chosen.id, parent=window)
+    detail.resize(*SIZE)
+    settle(app)
+    try:
+        return [_save_window(detail, path)]
+    finally:
+        detail.close()
+        settle(app)
 
 
 def _select_example_role(page: QWidget) -> None:

@@ -58,7 +58,7 @@ class CustomersTab(RecordTab):
         return (
             ColumnSpec("name", field_label("name"), 240),
             ColumnSpec("phone", field_label("phone"), 130),
-            ColumnSpec("level", field_label("level"), 70),
+            ColumnSpec("level", field_label("level"), 120),
             ColumnSpec("industry", field_label("industry"), 110),
             ColumnSpec("deal_status", field_label("deal_status"), 80),
             ColumnSpec("locked", field_label("locked"), 60),
