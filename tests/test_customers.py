@@ -267,3 +267,16 @@ def test_pooled_customers_are_out_of_reach_here(db: Database, admin: Actor) -> N
     with db.sessions() as s:
         row = s.get(Customer, c.id)
         assert row is not None and row.locked is False and row.deal_status == "none" and row.owner_id is None
+
+
+def test_names_of_reads_only_what_the_actor_may_see(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.customers import names_of
+
+    rep = make_user(db, admin, "13700000031")
+    mine = customers.create(db, rep, {"name": "我的客户"})
+    other = customers.create(db, admin, {"name": "别人的客户"})
+    gone = customers.create(db, rep, {"name": "删掉的客户"})
+    customers.delete(db, rep, gone.id)
+    assert names_of(db, rep, [mine.id, other.id, gone.id, mine.id]) == {mine.id: "我的客户"}
+    assert names_of(db, admin, [mine.id, other.id]) == {mine.id: "我的客户", other.id: "别人的客户"}
+    assert names_of(db, rep, []) == {}

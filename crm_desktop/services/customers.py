@@ -341,6 +341,19 @@ def set_deal_status(db: Database, actor: Actor, customer_id: int, *, status: str
         return to_dto(uow, customers, row)
 
 
+def names_of(db: Database, actor: Actor, customer_ids: Iterable[int]) -> dict[int, str]:
+    """The names of the given customers the actor may see (pooled ones included: a contact's
+    customer may wait in a pool), in one query; ids not visible are left out."""
+    ids = sorted({int(i) for i in customer_ids})
+    if not ids:
+        return {}
+    with read_only(db, actor) as uow:
+        require(uow.actor, "customer", "view")
+        rows = uow.session.execute(select(Customer.id, Customer.name).where(
+            Customer.id.in_(ids), Customer.deleted_at.is_(None), visible_filter(Customer, uow.actor)))
+        return {int(i): str(n or "") for i, n in rows}
+
+
 # --- transfer with contacts and team ---------------------------------------------------------
 
 

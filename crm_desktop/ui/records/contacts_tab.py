@@ -18,6 +18,7 @@ from shiboken6 import isValid
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.services import contacts as contact_ops
+from crm_desktop.services import customers as customer_ops
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.contacts import CREATE_ONLY_FIELDS, contacts
 from crm_desktop.services.customers import customers
@@ -50,20 +51,16 @@ CUSTOMER_CHOICES_LIMIT = 500
 
 
 def customer_names(db: Database, actor: Actor, records: Sequence[RecordDTO]) -> dict[int, str]:
-    """The names of the records' customers, one read per distinct customer.
+    """The names of the records' customers, in one read.
 
     A customer the actor cannot see shows as ``#id``. Thread rule: any thread (like the service).
     """
-    names: dict[int, str] = {}
-    for record in records:
-        customer_id = record.values.get("customer_id")
-        if customer_id is None or int(customer_id) in names:
-            continue
-        try:
-            names[int(customer_id)] = str(customers.get(db, actor, int(customer_id)).values.get("name") or "")
-        except ServiceError:  # not visible to this actor (or gone): still say which one
-            names[int(customer_id)] = f"#{customer_id}"
-    return names
+    wanted = {int(r.values["customer_id"]) for r in records if r.values.get("customer_id") is not None}
+    try:
+        names = customer_ops.names_of(db, actor, wanted)
+    except ServiceError:  # no customer view permission: still say which one
+        names = {}
+    return {i: names.get(i, f"#{i}") for i in wanted}
 
 
 class CustomerNamedContacts:
