@@ -15,7 +15,7 @@ Threading: everything here lives on the GUI thread; the service call runs on the
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QTextEdit,
     QVBoxLayout,
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from crm_desktop.services import errors as service_errors
+from crm_desktop.services.users import UserDTO
 from crm_desktop.ui.i18n import error_text, field_label, service_text
 from crm_desktop.ui.ops import op
 
@@ -271,3 +273,63 @@ def page_layout(
             layout.addWidget(row)
     layout.addWidget(body, 1)
     return layout
+
+
+class ChooseUserDialog(QDialog):
+    """Choose one enabled user (new owner, assignee): an intro line, a labelled combo, an OK
+    button named for the action. Callers pass translated texts.
+
+    Public: ``user_combo``, ``ok_button``, ``selected_user_id()``, ``select_user(id)``.
+    """
+
+    def __init__(self, people: Sequence[UserDTO], *, title: str, intro: str, label: str, ok_text: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.user_combo = QComboBox()
+        for person in people:
+            if person.enabled:
+                text = f"{person.name} · {person.department_name}" if person.department_name else person.name
+                self.user_combo.addItem(text, person.id)
+        intro_label = QLabel(intro)
+        intro_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(label, self.user_combo)
+        buttons = QDialogButtonBox()
+        self.ok_button = buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setEnabled(self.user_combo.count() > 0)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro_label)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(400)
+
+    def selected_user_id(self) -> int | None:
+        data = self.user_combo.currentData()
+        return int(data) if data is not None else None
+
+    def select_user(self, user_id: int) -> None:
+        self.user_combo.setCurrentIndex(self.user_combo.findData(user_id))
+
+
+def ask(parent: QWidget, title: str, text: str, on_yes: Callable[[], None],
+        on_closed: Callable[[], None] | None = None) -> QMessageBox:
+    """A Yes/No question (No is the default), non-modal (``open()``): ``on_yes`` runs on Yes,
+    ``on_closed`` after any answer (callers forget the box they keep for tests there)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+    def answered(result: int) -> None:
+        if on_closed is not None:
+            on_closed()
+        if result == QMessageBox.StandardButton.Yes:
+            on_yes()
+
+    box.finished.connect(answered)
+    box.open()
+    return box

@@ -39,8 +39,7 @@ from crm_desktop.ui.records.pool_dialogs import PutInPoolDialog, put_in_pool
 from crm_desktop.ui.records.record_tab import TransferDialog
 
 if TYPE_CHECKING:
-    from crm_desktop.ui.records.pool_dialogs import PutInPoolDialog, put_in_pool
-from crm_desktop.ui.records.record_tab import RecordTab
+    from crm_desktop.ui.records.record_tab import RecordTab
 
 #: Stored deal status → untranslated label (context "fields"), from the one field schema.
 DEAL_STATUS_LABELS: dict[str, str] = dict(

@@ -27,6 +27,7 @@ from crm_desktop.services.leads import leads
 from crm_desktop.services.records import RecordDTO, RecordService
 from crm_desktop.services.schema import EntitySchema, FieldSpec, FieldType
 from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.forms import ask
 from crm_desktop.ui.i18n import error_text
 from crm_desktop.ui.records.list_model import format_value
 from crm_desktop.ui.records.record_dialog import FieldSpec as FormField
@@ -194,20 +195,9 @@ class DetailTab(QWidget):
 
     def ask(self, text: str, on_yes: Callable[[], None]) -> QMessageBox:
         """Ask before something that cannot be undone here; non-modal (``open()``)."""
-        box = QMessageBox(QMessageBox.Icon.Question, self.window().windowTitle() or self.tr("Confirm"), text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(result: int) -> None:
-            self.pending_question = None
-            if result == QMessageBox.StandardButton.Yes:
-                on_yes()
-
-        box.finished.connect(answered)
-        self.pending_question = box
-        box.open()
-        return box
+        title = self.window().windowTitle() or self.tr("Confirm")
+        self.pending_question = ask(self, title, text, on_yes, lambda: setattr(self, "pending_question", None))
+        return self.pending_question
 
     def is_loading(self) -> bool:
         return self._loading

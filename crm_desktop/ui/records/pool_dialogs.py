@@ -14,12 +14,9 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -28,7 +25,7 @@ from crm_desktop.services import pool as pool_service
 from crm_desktop.services.pool import PoolChoiceDTO
 from crm_desktop.services.users import UserDTO
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.forms import FormDialog, alive
+from crm_desktop.ui.forms import ChooseUserDialog, FormDialog, alive
 from crm_desktop.ui.i18n import register_field_labels
 from crm_desktop.ui.ops import op
 
@@ -125,41 +122,16 @@ def put_in_pool(parent: QWidget, ctx: AppContext, customer_ids: list[int],
     return dialog
 
 
-class AssignDialog(QDialog):
+class AssignDialog(ChooseUserDialog):
     """Choose the enabled user who receives pool customers.
 
     Public: ``user_combo``, ``selected_user_id()``, ``select_user(id)``, ``ok_button``.
     """
 
     def __init__(self, people: Sequence[UserDTO], *, count: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Assign customers"))
+        super().__init__(
+            people, title=self.tr("Assign customers"), label=self.tr("Assign to:"), ok_text=self.tr("Assign"),
+            intro=self.tr("Selected customers: {n}. Choose the user who will own them; "
+                          "the pool's claim limits do not apply.").format(n=count), parent=parent,
+        )
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.user_combo = QComboBox()
-        for person in people:
-            if person.enabled:
-                text = f"{person.name} · {person.department_name}" if person.department_name else person.name
-                self.user_combo.addItem(text, person.id)
-        intro = QLabel(self.tr("Selected customers: {n}. Choose the user who will own them; "
-                               "the pool's claim limits do not apply.").format(n=count))
-        intro.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow(self.tr("Assign to:"), self.user_combo)
-        buttons = QDialogButtonBox()
-        self.ok_button = buttons.addButton(self.tr("Assign"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setEnabled(self.user_combo.count() > 0)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(400)
-
-    def selected_user_id(self) -> int | None:
-        data = self.user_combo.currentData()
-        return int(data) if data is not None else None
-
-    def select_user(self, user_id: int) -> None:
-        self.user_combo.setCurrentIndex(self.user_combo.findData(user_id))

@@ -18,10 +18,6 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -39,6 +35,7 @@ from crm_desktop.services.records import RecordDTO, RecordService
 from crm_desktop.services.users import UserDTO
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text
+from crm_desktop.ui.forms import ChooseUserDialog, ask
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.column_chooser import ColumnControl
 from crm_desktop.ui.records.filter_editor import FilterEditor
@@ -69,39 +66,15 @@ class RecordTexts:
     log_title: str
 
 
-class TransferDialog(QDialog):
+class TransferDialog(ChooseUserDialog):
     """Choose a new owner among enabled users. Public: ``owner_combo``, ``selected_user_id()``."""
 
     def __init__(self, people: Sequence[UserDTO], *, count: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Transfer"))
-        self.owner_combo = QComboBox()
-        for person in people:
-            if person.enabled:
-                text = f"{person.name} · {person.department_name}" if person.department_name else person.name
-                self.owner_combo.addItem(text, person.id)
-        intro = QLabel(self.tr("Selected records: {n}. Choose their new owner.").format(n=count))
-        intro.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow(self.tr("New owner"), self.owner_combo)
-        buttons = QDialogButtonBox()
-        self.ok_button = buttons.addButton(self.tr("Transfer"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.ok_button.setEnabled(self.owner_combo.count() > 0)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(380)
-
-    def selected_user_id(self) -> int | None:
-        data = self.owner_combo.currentData()
-        return int(data) if data is not None else None
-
-    def select_user(self, user_id: int) -> None:
-        self.owner_combo.setCurrentIndex(self.owner_combo.findData(user_id))
+        super().__init__(
+            people, title=self.tr("Transfer"), label=self.tr("New owner"), ok_text=self.tr("Transfer"),
+            intro=self.tr("Selected records: {n}. Choose their new owner.").format(n=count), parent=parent,
+        )
+        self.owner_combo = self.user_combo
 
 
 class RecordTab(QWidget):
@@ -355,20 +328,9 @@ class RecordTab(QWidget):
             self.show_log()
 
     def _ask(self, text: str, on_yes: Callable[[], None]) -> QMessageBox:
-        box = QMessageBox(QMessageBox.Icon.Question, self.window().windowTitle() or self.tr("Confirm"), text,
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.setDefaultButton(QMessageBox.StandardButton.No)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(result: int) -> None:
-            self.pending_question = None
-            if result == QMessageBox.StandardButton.Yes:
-                on_yes()
-
-        box.finished.connect(answered)
-        self.pending_question = box
-        box.open()
-        return box
+        title = self.window().windowTitle() or self.tr("Confirm")
+        self.pending_question = ask(self, title, text, on_yes, lambda: setattr(self, "pending_question", None))
+        return self.pending_question
 
     def delete_selected(self) -> None:
         ids = self.selected_ids()
