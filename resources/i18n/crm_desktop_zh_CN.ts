@@ -29,12 +29,73 @@ The details were written to the log file {path}. If this keeps happening, send t
     </message>
     <message>
         <source>Yes</source>
-        <extracomment>The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``). A refresh after a change reloads what was on screen, up to this many rows. Changes often come in bursts (a bulk transfer emits one signal per record).</extracomment>
+        <extracomment>Field types whose value is picked from a list of options. A datetime is filtered by whole days; &quot;is&quot; / &quot;is not&quot; an instant would never match.
+----------
+The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``). A refresh after a change reloads what was on screen, up to this many rows. Changes of these &quot;entities&quot; may change how select values read (labels) or which fields exist. Changes often come in bursts (a bulk transfer emits one signal per record).</extracomment>
         <translation>是</translation>
     </message>
     <message>
         <source>No</source>
         <translation>否</translation>
+    </message>
+    <message>
+        <source>{kind} for {days} days</source>
+        <translation>{days} 天{kind}</translation>
+    </message>
+</context>
+<context>
+    <name>AddFollowUpDialog</name>
+    <message>
+        <source>Add follow-up</source>
+        <translation>添加跟进记录</translation>
+    </message>
+    <message>
+        <source>What was discussed, what was agreed, what comes next</source>
+        <translation>沟通了什么、达成了什么、下一步做什么</translation>
+    </message>
+    <message>
+        <source>Remind me to contact again</source>
+        <translation>提醒我再次联系</translation>
+    </message>
+    <message>
+        <source>Attach files…</source>
+        <translation>添加附件…</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>跟进方式</translation>
+    </message>
+    <message>
+        <source>Content *</source>
+        <translation>跟进内容 *</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>跟进时间</translation>
+    </message>
+    <message>
+        <source>Next contact</source>
+        <translation>下次联系时间</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <source>Write what happened.</source>
+        <translation>请填写跟进内容。</translation>
+    </message>
+    <message>
+        <source>“{name}” is larger than {limit} MB and cannot be attached.</source>
+        <translation>“{name}”超过 {limit} MB，无法添加为附件。</translation>
+    </message>
+    <message>
+        <source>The follow-up was saved, but the files were not attached: {error}</source>
+        <translation>跟进记录已保存，但附件未能添加：{error}</translation>
     </message>
 </context>
 <context>
@@ -52,8 +113,125 @@ The details were written to the log file {path}. If this keeps happening, send t
         <translation>角色</translation>
     </message>
     <message>
+        <source>Field permissions</source>
+        <translation>字段权限</translation>
+    </message>
+    <message>
+        <source>Public pools</source>
+        <translation>公海设置</translation>
+    </message>
+    <message>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
+    </message>
+    <message>
+        <source>Dictionaries</source>
+        <translation>数据字典</translation>
+    </message>
+    <message>
+        <source>Record settings</source>
+        <translation>记录设置</translation>
+    </message>
+    <message>
         <source>Your roles do not include any administration permission.</source>
         <translation>您的角色没有任何系统管理权限。</translation>
+    </message>
+</context>
+<context>
+    <name>AssignDialog</name>
+    <message>
+        <source>Assign customers</source>
+        <translation>分配客户</translation>
+    </message>
+    <message>
+        <source>Assign to:</source>
+        <translation>分配给：</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>分配</translation>
+    </message>
+    <message>
+        <source>Selected customers: {n}. Choose the user who will own them; the pool&apos;s claim limits do not apply.</source>
+        <translation>已选中 {n} 个客户。请选择新的负责人；分配不受公海领取限制。</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentEditor</name>
+    <message>
+        <source>Add files in the Attachments tab of the record&apos;s detail page.</source>
+        <translation>请在记录详情页的“附件”标签页中添加文件。</translation>
+    </message>
+    <message>
+        <source>Attachment #{id}</source>
+        <translation>附件 #{id}</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentsTab</name>
+    <message>
+        <source>Name</source>
+        <extracomment>Hands a local file to the system&apos;s application; replaced in tests.</extracomment>
+        <translation>文件名</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Uploaded by</source>
+        <translation>上传人</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>上传时间</translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Files up to {limit} MB each.</source>
+        <translation>单个文件不超过 {limit} MB。</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Add files</source>
+        <translation>添加文件</translation>
+    </message>
+    <message>
+        <source>“{name}” is larger than {limit} MB and was not added. Keep large files on a file server and put a link in the remark.</source>
+        <translation>“{name}”超过 {limit} MB，未添加。大文件请放在文件服务器上，并在备注中附上链接。</translation>
+    </message>
+    <message>
+        <source>Files added: {n}</source>
+        <translation>已添加文件：{n} 个</translation>
+    </message>
+    <message>
+        <source>No application on this computer opens “{name}”. It was saved as {path}.</source>
+        <translation>本机没有可以打开“{name}”的程序。文件已保存为 {path}。</translation>
+    </message>
+    <message>
+        <source>Remove the attachment “{name}”?</source>
+        <translation>确定删除附件“{name}”？</translation>
+    </message>
+    <message>
+        <source>Attachment removed.</source>
+        <translation>附件已删除。</translation>
+    </message>
+</context>
+<context>
+    <name>BooleanEditor</name>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
     </message>
 </context>
 <context>
@@ -85,6 +263,68 @@ The details were written to the log file {path}. If this keeps happening, send t
     <message>
         <source>The two new passwords are not the same.</source>
         <translation>两次输入的新密码不一致。</translation>
+    </message>
+</context>
+<context>
+    <name>ColumnChooser</name>
+    <message>
+        <source>Columns</source>
+        <extracomment>List column → the schema field it shows (the list shows a name where the field holds an id). Header drags come in bursts; the widths are saved once the user stops. Columns the service cannot sort by.</extracomment>
+        <translation>列设置</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>Checked fields are shown as columns, in this order.</source>
+        <translation>勾选的字段将按此顺序显示为列。</translation>
+    </message>
+</context>
+<context>
+    <name>ColumnControl</name>
+    <message>
+        <source>Columns…</source>
+        <translation>列设置…</translation>
+    </message>
+    <message>
+        <source>Choose and order the list&apos;s columns.</source>
+        <translation>选择列表显示的列并调整顺序。</translation>
+    </message>
+</context>
+<context>
+    <name>ConditionRow</name>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Values separated by commas</source>
+        <translation>多个值用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>Choose or type at least one value.</source>
+        <translation>请选择或输入至少一个值。</translation>
+    </message>
+    <message>
+        <source>Enter a value.</source>
+        <translation>请输入值。</translation>
+    </message>
+    <message>
+        <source>“{value}” is not a number.</source>
+        <translation>“{value}”不是数字。</translation>
     </message>
 </context>
 <context>
@@ -272,12 +512,317 @@ The details were written to the log file {path}. If this keeps happening, send t
         <translation>操作记录：{name}</translation>
     </message>
     <message>
+        <source>“{name}” is now the primary contact.</source>
+        <translation>“{name}”已设为首要联系人。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomFieldDialog</name>
+    <message>
+        <source>Edit field</source>
+        <translation>编辑字段</translation>
+    </message>
+    <message>
+        <source>New field</source>
+        <translation>新建字段</translation>
+    </message>
+    <message>
+        <source>The type of a saved field cannot change; add a new field instead.</source>
+        <translation>已保存的字段不能修改类型；请改为新增字段。</translation>
+    </message>
+    <message>
+        <source>Must be filled in</source>
+        <translation>必须填写</translation>
+    </message>
+    <message>
+        <source>No two records may have the same value</source>
+        <translation>不同记录的值不能重复</translation>
+    </message>
+    <message>
+        <source>Hidden from every form and list</source>
+        <translation>在所有表单和列表中隐藏</translation>
+    </message>
+    <message>
+        <source>Shown under the field in forms</source>
+        <translation>显示在表单中该字段的下方</translation>
+    </message>
+    <message>
+        <source>Other column titles that import files use, comma-separated</source>
+        <translation>导入文件中可能使用的其他列标题，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>New dictionary…</source>
+        <translation>新建数据字典…</translation>
+    </message>
+    <message>
+        <source>One option per line</source>
+        <translation>每行一个选项</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>Options from:</source>
+        <translation>选项来源：</translation>
+    </message>
+    <message>
+        <source>New dictionary name:</source>
+        <translation>新数据字典名称：</translation>
+    </message>
+    <message>
+        <source>Options:</source>
+        <translation>选项：</translation>
+    </message>
+    <message>
+        <source>Required:</source>
+        <translation>必填：</translation>
+    </message>
+    <message>
+        <source>Unique:</source>
+        <translation>唯一：</translation>
+    </message>
+    <message>
+        <source>Default value:</source>
+        <translation>默认值：</translation>
+    </message>
+    <message>
+        <source>Help text:</source>
+        <translation>提示信息：</translation>
+    </message>
+    <message>
+        <source>Import aliases:</source>
+        <translation>导入别名：</translation>
+    </message>
+    <message>
+        <source>Hidden:</source>
+        <translation>隐藏：</translation>
+    </message>
+</context>
+<context>
+    <name>CustomFieldsPage</name>
+    <message>
+        <source>New field</source>
+        <translation>新建字段</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Module:</source>
+        <translation>模块：</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>Unique</source>
+        <translation>唯一</translation>
+    </message>
+    <message>
+        <source>Options from</source>
+        <translation>选项来源</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Custom fields</source>
+        <translation>自定义字段</translation>
+    </message>
+    <message>
+        <source>Built-in fields (for reference, cannot be changed)</source>
+        <translation>系统字段（仅供参考，不可修改）</translation>
+    </message>
+    <message>
+        <source>Fixed list</source>
+        <translation>固定选项</translation>
+    </message>
+    <message>
+        <source>Hidden</source>
+        <translation>已隐藏</translation>
+    </message>
+    <message>
+        <source>Shown</source>
+        <translation>已显示</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Field “{name}” saved.</source>
+        <translation>字段“{name}”已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerActions</name>
+    <message>
+        <source>More</source>
+        <translation>更多</translation>
+    </message>
+    <message>
+        <source>Star, lock or set the deal status of the selected customers.</source>
+        <translation>关注、锁定选中的客户，或设置其成交状态。</translation>
+    </message>
+    <message>
+        <source>Star</source>
+        <translation>关注</translation>
+    </message>
+    <message>
+        <source>Unstar</source>
+        <translation>取消关注</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>A locked customer is never recycled into the public pool.</source>
+        <translation>锁定的客户不会被回收到公海。</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>Deal status</source>
+        <translation>成交状态</translation>
+    </message>
+    <message>
+        <source>Put in public pool…</source>
+        <translation>放入公海…</translation>
+    </message>
+    <message>
+        <source>Give up the selected customers: they wait in a pool for colleagues to claim.</source>
+        <translation>放弃选中的客户：客户将进入公海，等待同事领取。</translation>
+    </message>
+    <message>
+        <source>Put in the public pool: {n}</source>
+        <extracomment>The open put-in-pool dialog (tests).</extracomment>
+        <translation>已放入公海：{n} 个</translation>
+    </message>
+    <message>
+        <source>Starred: {n}</source>
+        <translation>已关注：{n} 个</translation>
+    </message>
+    <message>
+        <source>Unstarred: {n}</source>
+        <translation>已取消关注：{n} 个</translation>
+    </message>
+    <message>
+        <source>Locked: {n}</source>
+        <translation>已锁定：{n} 个</translation>
+    </message>
+    <message>
+        <source>Unlocked: {n}</source>
+        <translation>已解锁：{n} 个</translation>
+    </message>
+    <message>
+        <source>Deal status set to “{status}”: {n}</source>
+        <translation>已将成交状态设为“{status}”：{n} 个</translation>
+    </message>
+    <message>
+        <source>Setting the deal status…</source>
+        <translation>正在设置成交状态…</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerContactsTab</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Position</source>
+        <translation>职务</translation>
+    </message>
+    <message>
+        <source>Mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <source>Primary</source>
+        <translation>首要</translation>
+    </message>
+    <message>
+        <source>Decision maker</source>
+        <translation>关键决策人</translation>
+    </message>
+    <message>
+        <source>New contact</source>
+        <translation>新建联系人</translation>
+    </message>
+    <message>
+        <source>Set as primary</source>
+        <translation>设为首要联系人</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
         <source>Saved “{name}”.</source>
         <translation>已保存“{name}”。</translation>
     </message>
     <message>
         <source>“{name}” is now the primary contact.</source>
         <translation>“{name}”已设为首要联系人。</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerTransferDialog</name>
+    <message>
+        <source>Also transfer their contacts</source>
+        <extracomment>Stored deal status → untranslated label (context &quot;fields&quot;), from the one field schema.</extracomment>
+        <translation>同时转移其联系人</translation>
+    </message>
+    <message>
+        <source>Every contact of the selected customers gets the new owner too.</source>
+        <translation>选中客户的所有联系人也将转给新负责人。</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Yes, read only</source>
+        <translation>是，只读</translation>
+    </message>
+    <message>
+        <source>Yes, read and write</source>
+        <translation>是，读写</translation>
+    </message>
+    <message>
+        <source>Keep the previous owner in the team</source>
+        <translation>将原负责人保留在相关团队中</translation>
     </message>
 </context>
 <context>
@@ -321,6 +866,25 @@ The details were written to the log file {path}. If this keeps happening, send t
     <message>
         <source>Operation log: {name}</source>
         <translation>操作记录：{name}</translation>
+    </message>
+    <message>
+        <source>Transferring…</source>
+        <translation>正在转移…</translation>
+    </message>
+    <message>
+        <source>Transferred {customers} customers and {contacts} contacts.</source>
+        <translation>已转移 {customers} 个客户和 {contacts} 个联系人。</translation>
+    </message>
+</context>
+<context>
+    <name>DateEditor</name>
+    <message>
+        <source>Tick to enter a date; untick to leave it empty.</source>
+        <translation>勾选以填写日期；不勾选则留空。</translation>
+    </message>
+    <message>
+        <source>Has a date</source>
+        <translation>填写日期</translation>
     </message>
 </context>
 <context>
@@ -383,6 +947,287 @@ The details were written to the log file {path}. If this keeps happening, send t
     </message>
 </context>
 <context>
+    <name>DetailTab</name>
+    <message>
+        <source>Confirm</source>
+        <extracomment>The record services a detail page can show, by entity. Fields that are not in ``RecordDTO.values`` but on the DTO itself. dictionary name → value → label (labels as the administrator typed them) Contacts: the name of the customer they belong to. The open &quot;are you sure?&quot; question, if any (tests answer it).</extracomment>
+        <translation>确认</translation>
+    </message>
+</context>
+<context>
+    <name>DictionariesPage</name>
+    <message>
+        <source>New dictionary</source>
+        <translation>新建数据字典</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Add option</source>
+        <translation>添加选项</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Only options not saved yet can be removed; disable a saved one instead.</source>
+        <translation>只能删除尚未保存的选项；已保存的选项请停用。</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Discard changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <source>The value is what records store; the label is what users see. Disable an option instead of removing it: records that use it keep it.</source>
+        <translation>值是记录中存储的内容，名称是用户看到的内容。请停用选项而不要删除：已使用该选项的记录会继续保留它。</translation>
+    </message>
+    <message>
+        <source>Dictionaries</source>
+        <translation>数据字典</translation>
+    </message>
+    <message>
+        <source>{name} ({count})</source>
+        <translation>{name}（{count}）</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <source>Discard your changes to this dictionary?</source>
+        <translation>放弃对此数据字典的修改？</translation>
+    </message>
+    <message>
+        <source>No field uses this dictionary yet.</source>
+        <translation>还没有字段使用此数据字典。</translation>
+    </message>
+    <message>
+        <source>{field} ({module})</source>
+        <translation>{field}（{module}）</translation>
+    </message>
+    <message>
+        <source>Used by: {fields}</source>
+        <translation>使用此字典的字段：{fields}</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>A saved value cannot change; records store it.</source>
+        <translation>已保存的值不能修改，因为记录中存储的是该值。</translation>
+    </message>
+    <message>
+        <source>Dictionary “{name}” saved.</source>
+        <translation>数据字典“{name}”已保存。</translation>
+    </message>
+    <message>
+        <source>Dictionary “{name}” created.</source>
+        <translation>数据字典“{name}”已创建。</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateDialog</name>
+    <message>
+        <source>Possible duplicate</source>
+        <extracomment>Modules the duplicate check covers (services.duplicates compares leads and customers). The input fields it compares; a form re-checks when one of them is new or changed.</extracomment>
+        <translation>疑似重复</translation>
+    </message>
+    <message>
+        <source>This may already be in the CRM. Your company does not allow saving a possible duplicate, so nothing was saved. Your entries are still in the form: change them, or talk to the owner listed below.</source>
+        <translation>该数据可能已存在于 CRM 中。公司不允许保存疑似重复的数据，因此未保存。您填写的内容仍保留在表单中：请修改，或联系下方列出的负责人。</translation>
+    </message>
+    <message>
+        <source>This may already be in the CRM. Check the records below before you save; if it is really a different one, save anyway.</source>
+        <translation>该数据可能已存在于 CRM 中。保存前请核对下方记录；如果确实是不同的数据，可仍然保存。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Module</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Matched on</source>
+        <translation>匹配字段</translation>
+    </message>
+    <message>
+        <source>How</source>
+        <translation>匹配方式</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>仍然保存</translation>
+    </message>
+    <message>
+        <source>Back to the form</source>
+        <translation>返回表单</translation>
+    </message>
+    <message>
+        <source>Public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
+        <source>Same</source>
+        <translation>完全相同</translation>
+    </message>
+    <message>
+        <source>Similar name</source>
+        <translation>名称相似</translation>
+    </message>
+    <message>
+        <source>{name} (not in your data scope)</source>
+        <translation>{name}（不在您的数据范围内）</translation>
+    </message>
+    <message>
+        <source>Someone else&apos;s record: ask its owner or your manager.</source>
+        <translation>他人的记录：请联系其负责人或您的上级。</translation>
+    </message>
+</context>
+<context>
+    <name>FieldPermissionsPage</name>
+    <message>
+        <source>Role:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>Module:</source>
+        <translation>模块：</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Editable</source>
+        <translation>可编辑</translation>
+    </message>
+    <message>
+        <source>Read-only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Hidden</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Discard changes</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <source>All editable</source>
+        <translation>全部可编辑</translation>
+    </message>
+    <message>
+        <source>Field permissions</source>
+        <translation>字段权限</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的修改</translation>
+    </message>
+    <message>
+        <source>Discard your changes to these field permissions?</source>
+        <translation>放弃对这些字段权限的修改？</translation>
+    </message>
+    <message>
+        <source>{field} (hidden for everyone)</source>
+        <translation>{field}（对所有人隐藏）</translation>
+    </message>
+    <message>
+        <source>{field} (required)</source>
+        <translation>{field}（必填）</translation>
+    </message>
+    <message>
+        <source>A required field cannot be hidden: nobody with this role could create a record.</source>
+        <translation>必填字段不能隐藏：否则拥有此角色的人无法新建记录。</translation>
+    </message>
+    <message>
+        <source>The super administrator always sees and edits every field; field permissions cannot restrict this role.</source>
+        <translation>超级管理员始终可以查看和编辑所有字段，字段权限不能限制此角色。</translation>
+    </message>
+    <message>
+        <source>You may look at field permissions but not change them.</source>
+        <translation>您可以查看字段权限，但不能修改。</translation>
+    </message>
+    <message>
+        <source>A user with several roles gets the widest access any of them grants. Hidden fields never reach the user&apos;s lists, forms, exports or search.</source>
+        <translation>拥有多个角色的员工，取其中最宽的权限。隐藏字段不会出现在该员工的列表、表单、导出或搜索结果中。</translation>
+    </message>
+    <message>
+        <source>Field permissions of “{role}” saved.</source>
+        <translation>“{role}”的字段权限已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>FilterEditor</name>
+    <message>
+        <source>Filter</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <source>Match all conditions</source>
+        <translation>满足所有条件</translation>
+    </message>
+    <message>
+        <source>Match any condition</source>
+        <translation>满足任一条件</translation>
+    </message>
+    <message>
+        <source>Add condition</source>
+        <translation>添加条件</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Condition {n}: {message}</source>
+        <translation>条件 {n}：{message}</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>正在检查…</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>Set up your company</source>
@@ -439,6 +1284,41 @@ The details were written to the log file {path}. If this keeps happening, send t
     <message>
         <source>Super administrator</source>
         <translation>超级管理员</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpsTab</name>
+    <message>
+        <source>Time</source>
+        <translation>跟进时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>跟进方式</translation>
+    </message>
+    <message>
+        <source>Content</source>
+        <translation>跟进内容</translation>
+    </message>
+    <message>
+        <source>Next contact</source>
+        <translation>下次联系时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>跟进人</translation>
+    </message>
+    <message>
+        <source>Add follow-up</source>
+        <translation>写跟进</translation>
+    </message>
+    <message>
+        <source>Show more</source>
+        <translation>显示更多</translation>
+    </message>
+    <message>
+        <source>Follow-ups: {n}</source>
+        <translation>共 {n} 条跟进记录</translation>
     </message>
 </context>
 <context>
@@ -551,6 +1431,58 @@ The details were written to the log file {path}. If this keeps happening, send t
     <message>
         <source>Reopened “{name}”.</source>
         <translation>已重新启用“{name}”。</translation>
+    </message>
+</context>
+<context>
+    <name>ListExporter</name>
+    <message>
+        <source>Export</source>
+        <extracomment>List columns that show a base attribute under another name than its schema field. Called with a default file name and a callback that receives the chosen path.</extracomment>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Save the selected rows or the whole list as an Excel file.</source>
+        <translation>将选中的行或整个列表导出为 Excel 文件。</translation>
+    </message>
+    <message>
+        <source>Selected rows</source>
+        <translation>选中的行</translation>
+    </message>
+    <message>
+        <source>Whole list (current view, filter and search)</source>
+        <translation>整个列表（当前场景、筛选和搜索结果）</translation>
+    </message>
+    <message>
+        <source>Export to Excel</source>
+        <translation>导出到 Excel</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>the folder cannot be written to</source>
+        <translation>该文件夹不可写入</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Exported {n} row to “{file}”.</source>
+        <translation>已导出 {n} 行到“{file}”。</translation>
+    </message>
+    <message>
+        <source>Exported {n} rows to “{file}”.</source>
+        <translation>已导出 {n} 行到“{file}”。</translation>
+    </message>
+    <message>
+        <source>Not exported: could not write “{file}” ({reason}).</source>
+        <translation>未导出：无法写入“{file}”（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Not exported: {error}</source>
+        <translation>未导出：{error}</translation>
     </message>
 </context>
 <context>
@@ -700,6 +1632,10 @@ Details: {details}</source>
         <translation>联系人</translation>
     </message>
     <message>
+        <source>Public pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
         <source>Administration</source>
         <translation>系统管理</translation>
     </message>
@@ -750,6 +1686,25 @@ Details: {details}</source>
     </message>
 </context>
 <context>
+    <name>MembersTree</name>
+    <message>
+        <source>Member</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>管理员</translation>
+    </message>
+    <message>
+        <source>Departments (with their sub-departments)</source>
+        <translation>部门（含下级部门）</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>员工</translation>
+    </message>
+</context>
+<context>
     <name>MoveDepartmentDialog</name>
     <message>
         <source>Move “{name}”</source>
@@ -761,7 +1716,33 @@ Details: {details}</source>
     </message>
 </context>
 <context>
-    <name>OperationLogDialog</name>
+    <name>NewDictionaryDialog</name>
+    <message>
+        <source>New dictionary</source>
+        <translation>新建数据字典</translation>
+    </message>
+    <message>
+        <source>One option per line</source>
+        <translation>每行一个选项</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Options:</source>
+        <translation>选项：</translation>
+    </message>
+</context>
+<context>
+    <name>NumberEditor</name>
+    <message>
+        <source>0.00</source>
+        <translation>0.00</translation>
+    </message>
+</context>
+<context>
+    <name>OperationLogView</name>
     <message>
         <source>Time</source>
         <extracomment>Log fields that hold a user id; shown as the user&apos;s name. Log fields that hold a time (stored as ISO text in the log).</extracomment>
@@ -872,6 +1853,10 @@ Details: {details}</source>
         <translation>移入回收站时间</translation>
     </message>
     <message>
+        <source>Attachment</source>
+        <translation>附件</translation>
+    </message>
+    <message>
         <source>Read</source>
         <translation>只读</translation>
     </message>
@@ -896,15 +1881,451 @@ Details: {details}</source>
     </message>
 </context>
 <context>
+    <name>PoolDialog</name>
+    <message>
+        <source>Edit public pool</source>
+        <translation>编辑公海</translation>
+    </message>
+    <message>
+        <source>New public pool</source>
+        <translation>新建公海</translation>
+    </message>
+    <message>
+        <source>Enabled: takes in customers and lets members claim them</source>
+        <translation>启用：接收客户，并允许成员领取</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>No limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>No cap</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>No reminder</source>
+        <translation>不提醒</translation>
+    </message>
+    <message>
+        <source>Never recycle customers who have made a deal</source>
+        <translation>已成交的客户不回收</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Members:</source>
+        <translation>成员：</translation>
+    </message>
+    <message>
+        <source>Daily claim limit:</source>
+        <translation>每日领取上限：</translation>
+    </message>
+    <message>
+        <source>Owned customers cap:</source>
+        <translation>拥有客户上限：</translation>
+    </message>
+    <message>
+        <source>Reclaim cooldown:</source>
+        <translation>再次领取间隔：</translation>
+    </message>
+    <message>
+        <source>How many customers a member may claim from this pool per day.</source>
+        <translation>每名成员每天可从此公海领取的客户数。</translation>
+    </message>
+    <message>
+        <source>A member who owns this many customers cannot claim more.</source>
+        <translation>成员拥有的客户达到此数量后，不能再领取。</translation>
+    </message>
+    <message>
+        <source>How long before someone may claim back a customer they gave up.</source>
+        <translation>放弃客户后，需间隔多久才能再次领取该客户。</translation>
+    </message>
+    <message>
+        <source>Recycle rules:</source>
+        <translation>回收规则：</translation>
+    </message>
+    <message>
+        <source>Remind owners:</source>
+        <translation>提醒负责人：</translation>
+    </message>
+    <message>
+        <source>Tell owners this many days before a rule recycles their customer.</source>
+        <translation>在规则回收客户前，提前多少天提醒负责人。</translation>
+    </message>
+</context>
+<context>
+    <name>PoolTab</name>
+    <message>
+        <source>Search customer name</source>
+        <extracomment>Changes that can alter a pool&apos;s list or the actor&apos;s quota.</extracomment>
+        <translation>搜索客户名称</translation>
+    </message>
+    <message>
+        <source>Claim</source>
+        <translation>领取</translation>
+    </message>
+    <message>
+        <source>Become the owner of the selected customers.</source>
+        <translation>成为选中客户的负责人。</translation>
+    </message>
+    <message>
+        <source>Assign…</source>
+        <translation>分配…</translation>
+    </message>
+    <message>
+        <source>Give the selected customers to a user (pool administrators).</source>
+        <translation>将选中的客户分配给员工（限公海管理员）。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Pool:</source>
+        <translation>公海：</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>级别</translation>
+    </message>
+    <message>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <source>Previous owner</source>
+        <translation>原负责人</translation>
+    </message>
+    <message>
+        <source>Put in</source>
+        <translation>放入时间</translation>
+    </message>
+    <message>
+        <source>Days in pool</source>
+        <translation>在公海天数</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>{name} (disabled)</source>
+        <translation>{name}（已停用）</translation>
+    </message>
+    <message>
+        <source>You are not a member of any public pool.
+
+Customers that their owners give up, or that are recycled for lack of follow-up, wait in a public pool for someone to claim them. Ask an administrator to add you to a pool.</source>
+        <translation>您不是任何公海的成员。
+
+负责人放弃的客户，或因长期未跟进而被回收的客户，会进入公海等待他人领取。请联系管理员将您加入公海。</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Claimed today: {claimed} / {limit}    Owned customers: {owned} / {cap}</source>
+        <translation>今日已领取：{claimed} / {limit}    已拥有客户：{owned} / {cap}</translation>
+    </message>
+    <message>
+        <source>{n} customers in this pool</source>
+        <translation>此公海共 {n} 个客户</translation>
+    </message>
+    <message>
+        <source>1 customer in this pool</source>
+        <translation>此公海共 1 个客户</translation>
+    </message>
+    <message>
+        <source>Claim ({n})</source>
+        <translation>领取（{n}）</translation>
+    </message>
+    <message>
+        <source>Claimed: {n}. These customers are yours now.</source>
+        <translation>已领取 {n} 个客户，现在由您负责。</translation>
+    </message>
+    <message>
+        <source>Assigned: {n}.</source>
+        <translation>已分配：{n} 个。</translation>
+    </message>
+</context>
+<context>
+    <name>PoolsPage</name>
+    <message>
+        <source>New pool</source>
+        <translation>新建公海</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <source>Daily claim limit</source>
+        <translation>每日领取上限</translation>
+    </message>
+    <message>
+        <source>Owned cap</source>
+        <translation>拥有上限</translation>
+    </message>
+    <message>
+        <source>Recycle rules</source>
+        <translation>回收规则</translation>
+    </message>
+    <message>
+        <source>Public pools</source>
+        <translation>公海设置</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>已停用</translation>
+    </message>
+    <message>
+        <source>No limit</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>No cap</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>No recycling</source>
+        <translation>不回收</translation>
+    </message>
+    <message>
+        <source>Administrators: {names}</source>
+        <translation>管理员：{names}</translation>
+    </message>
+    <message>
+        <source>Saved the pool “{name}”.</source>
+        <translation>公海“{name}”已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>PutInPoolDialog</name>
+    <message>
+        <source>Put in public pool</source>
+        <translation>放入公海</translation>
+    </message>
+    <message>
+        <source>Selected customers: {n}. They leave you and wait in the pool for someone to claim them; their team members are removed.</source>
+        <translation>已选中 {n} 个客户。放入后您将不再负责这些客户，它们会在公海中等待他人领取；其团队成员将被移除。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Why do you give these customers up? (required)</source>
+        <translation>为什么放弃这些客户？（必填）</translation>
+    </message>
+    <message>
+        <source>Pool:</source>
+        <translation>公海：</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <source>Put in pool</source>
+        <translation>放入公海</translation>
+    </message>
+    <message>
+        <source>No pool</source>
+        <translation>无公海</translation>
+    </message>
+    <message>
+        <source>There is no enabled public pool. Ask an administrator to create one.</source>
+        <translation>没有已启用的公海。请联系管理员创建。</translation>
+    </message>
+    <message>
+        <source>Choose a pool.</source>
+        <translation>请选择公海。</translation>
+    </message>
+</context>
+<context>
+    <name>RecordDetailWindow</name>
+    <message>
+        <source>Loading…</source>
+        <extracomment>The key facts of each entity&apos;s header, in order. Each entity&apos;s tabs, in order (keys; see ``RecordDetailWindow._make_tab``). Tabs that read another module need its &quot;view&quot; permission. The entities that have a detail page (list tabs check before offering &quot;Open&quot;). Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``).</extracomment>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Add follow-up</source>
+        <translation>写跟进</translation>
+    </message>
+    <message>
+        <source>Lock</source>
+        <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进记录</translation>
+    </message>
+    <message>
+        <source>Basic info</source>
+        <translation>基本信息</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Team</source>
+        <translation>相关团队</translation>
+    </message>
+    <message>
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>Operation log</source>
+        <translation>操作记录</translation>
+    </message>
+    <message>
+        <source>Not available</source>
+        <translation>无法查看</translation>
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation>解锁</translation>
+    </message>
+    <message>
+        <source>★ Starred</source>
+        <translation>★ 已关注</translation>
+    </message>
+    <message>
+        <source>☆ Star</source>
+        <translation>☆ 关注</translation>
+    </message>
+    <message>
+        <source>Remove from my starred customers</source>
+        <translation>从我关注的客户中移除</translation>
+    </message>
+    <message>
+        <source>Add to my starred customers</source>
+        <translation>加入我关注的客户</translation>
+    </message>
+    <message>
+        <source>This lead was converted: add follow-ups to its customer.</source>
+        <translation>该线索已转化：请在其客户下添加跟进记录。</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>已锁定</translation>
+    </message>
+    <message>
+        <source>Edit: {name}</source>
+        <translation>编辑：{name}</translation>
+    </message>
+</context>
+<context>
     <name>RecordDialog</name>
     <message>
+        <source>You may view this field but not change it.</source>
+        <extracomment>The caller&apos;s spec when it decides the editor (legacy forms, reference pickers). What the form started from (as its editors read it); only fields that differ are saved.</extracomment>
+        <translation>您可以查看此字段，但不能修改。</translation>
+    </message>
+    <message>
         <source>Owner: {owner} · Last saved {time}</source>
-        <extracomment>What the form started from; only fields that differ from it are saved.</extracomment>
         <translation>负责人：{owner} · 最后保存于 {time}</translation>
+    </message>
+    <message>
+        <source>Not saved: this may be a duplicate. Your entries are still here.</source>
+        <translation>未保存：可能存在重复数据。您填写的内容仍然保留。</translation>
+    </message>
+    <message>
+        <source>Not saved yet. Your entries are still here; save again when you are sure.</source>
+        <translation>尚未保存。您填写的内容仍然保留，确认无误后请再次保存。</translation>
     </message>
     <message>
         <source>Not saved: someone else changed this record. Your entries are still here; save again to compare them with the other person&apos;s.</source>
         <translation>未保存：其他人修改了此记录。您填写的内容仍然保留，再次保存即可与对方的修改进行对比。</translation>
+    </message>
+</context>
+<context>
+    <name>RecordSettingsPage</name>
+    <message>
+        <source>Warn: show the matching customers and leads, then let the user save</source>
+        <translation>提醒：显示匹配的客户和线索，然后允许员工继续保存</translation>
+    </message>
+    <message>
+        <source>Block: refuse to save while a match exists</source>
+        <translation>禁止：存在匹配时不允许保存</translation>
+    </message>
+    <message>
+        <source>When a customer or lead is saved, its name, phone, mobile, e-mail and credit code are compared with every customer and lead of the company, including those the user cannot see, so two sales representatives do not register the same company.</source>
+        <translation>保存客户或线索时，系统会将其名称、电话、手机、邮箱和统一社会信用代码与公司的所有客户和线索（包括该员工无权查看的）进行比对，避免两名销售人员登记同一家公司。</translation>
+    </message>
+    <message>
+        <source>Duplicate-claim check</source>
+        <translation>撞单检查</translation>
+    </message>
+    <message>
+        <source>Whether customers with a deal are exempt from recycling into the public pool is set for each pool on the Public pools page.</source>
+        <translation>已成交客户是否免于回收至公海，请在“公海设置”页面中为每个公海分别设置。</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Record settings</source>
+        <translation>记录设置</translation>
+    </message>
+    <message>
+        <source>Record settings saved.</source>
+        <translation>记录设置已保存。</translation>
     </message>
 </context>
 <context>
@@ -942,8 +2363,25 @@ Details: {details}</source>
         <translation>回收站</translation>
     </message>
     <message>
+        <source>Filter</source>
+        <translation>筛选</translation>
+    </message>
+    <message>
+        <source>Show only the records that match conditions on their fields.</source>
+        <translation>只显示字段满足条件的记录。</translation>
+    </message>
+    <message>
+        <source>Clear filter</source>
+        <translation>清除筛选</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Filter ({n})</source>
+        <extracomment>The row of buttons above the list; module tabs and add-ons insert their buttons here.</extracomment>
+        <translation>筛选（{n}）</translation>
     </message>
     <message>
         <source>Saved “{name}”.</source>
@@ -995,6 +2433,21 @@ Details: {details}</source>
     <message>
         <source>Restoring…</source>
         <translation>正在恢复…</translation>
+    </message>
+</context>
+<context>
+    <name>RegionEditor</name>
+    <message>
+        <source>Province</source>
+        <translation>省份</translation>
+    </message>
+    <message>
+        <source>City</source>
+        <translation>城市</translation>
+    </message>
+    <message>
+        <source>District</source>
+        <translation>区县</translation>
     </message>
 </context>
 <context>
@@ -1093,6 +2546,151 @@ Details: {details}</source>
     <message>
         <source>Delete the role “{name}”?</source>
         <translation>确定删除角色“{name}”？</translation>
+    </message>
+</context>
+<context>
+    <name>RulesTable</name>
+    <message>
+        <source>When a customer has</source>
+        <translation>回收条件</translation>
+    </message>
+    <message>
+        <source>For days</source>
+        <translation>天数</translation>
+    </message>
+    <message>
+        <source>Customer level</source>
+        <translation>客户级别</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <source>All levels</source>
+        <translation>全部级别</translation>
+    </message>
+</context>
+<context>
+    <name>SaveViewDialog</name>
+    <message>
+        <source>Save view</source>
+        <translation>保存场景</translation>
+    </message>
+    <message>
+        <source>Open this view by default</source>
+        <translation>默认打开此场景</translation>
+    </message>
+    <message>
+        <source>Saves the current filter and sort order.</source>
+        <translation>保存当前的筛选条件和排序。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>TeamMemberDialog</name>
+    <message>
+        <source>Read</source>
+        <extracomment>Long texts take a whole row of the basic-info grid.</extracomment>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Read and write</source>
+        <translation>读写</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Access</source>
+        <translation>权限</translation>
+    </message>
+</context>
+<context>
+    <name>TeamTab</name>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Access</source>
+        <translation>权限</translation>
+    </message>
+    <message>
+        <source>Add member</source>
+        <translation>添加成员</translation>
+    </message>
+    <message>
+        <source>Change access</source>
+        <translation>修改权限</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Team members see this record whatever their data scope; read-write members may also edit it.</source>
+        <translation>团队成员不受数据范围限制，均可查看此记录；拥有读写权限的成员还可以编辑。</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Read and write</source>
+        <translation>读写</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Add team member</source>
+        <translation>添加团队成员</translation>
+    </message>
+    <message>
+        <source>Remove {name} from the team?</source>
+        <translation>将 {name} 移出相关团队？</translation>
+    </message>
+    <message>
+        <source>Team member removed.</source>
+        <translation>已移除团队成员。</translation>
+    </message>
+    <message>
+        <source>Team saved.</source>
+        <translation>相关团队已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>TextEditor</name>
+    <message>
+        <source>e.g. 0592-1234567 or 13800001234</source>
+        <extracomment>Province-level divisions offered by the region editor (typing anything else is allowed). How a custom region field joins its parts into the one stored text.</extracomment>
+        <translation>例如：0592-1234567 或 13800001234</translation>
+    </message>
+    <message>
+        <source>name@example.com</source>
+        <translation>name@example.com</translation>
+    </message>
+    <message>
+        <source>https://</source>
+        <translation>https://</translation>
     </message>
 </context>
 <context>
@@ -1272,6 +2870,41 @@ Details: {details}</source>
     </message>
 </context>
 <context>
+    <name>ViewBar</name>
+    <message>
+        <source>Saved view</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <source>(modified)</source>
+        <translation>（已修改）</translation>
+    </message>
+    <message>
+        <source>Save view…</source>
+        <translation>保存场景…</translation>
+    </message>
+    <message>
+        <source>Save the current filter and sort as a view.</source>
+        <translation>将当前的筛选和排序保存为场景。</translation>
+    </message>
+    <message>
+        <source>Delete view</source>
+        <translation>删除场景</translation>
+    </message>
+    <message>
+        <source>View</source>
+        <translation>场景</translation>
+    </message>
+    <message>
+        <source>Enter a name for the view.</source>
+        <translation>请输入场景名称。</translation>
+    </message>
+    <message>
+        <source>Delete the view “{name}”?</source>
+        <translation>确定删除场景“{name}”？</translation>
+    </message>
+</context>
+<context>
     <name>Workbench</name>
     <message>
         <source>Customers</source>
@@ -1361,6 +2994,26 @@ Details: {details}</source>
     <message>
         <source>Your roles do not include viewing customers.</source>
         <translation>您的角色没有查看客户的权限。</translation>
+    </message>
+</context>
+<context>
+    <name>dictionaries</name>
+    <message>
+        <source>Customer level</source>
+        <extracomment>Dictionaries a new company starts with: key → ((value, zh label, en label), ...) Names of the standard dictionaries (context &quot;dictionaries&quot;); a dictionary an administrator creates is named by its key, which is the name they typed.</extracomment>
+        <translation>客户级别</translation>
+    </message>
+    <message>
+        <source>Industry</source>
+        <translation>行业</translation>
+    </message>
+    <message>
+        <source>Customer source</source>
+        <translation>客户来源</translation>
+    </message>
+    <message>
+        <source>Follow-up kind</source>
+        <translation>跟进方式</translation>
     </message>
 </context>
 <context>
@@ -1587,7 +3240,7 @@ Details: {details}</source>
     </message>
     <message>
         <source>Only an administrator of the pool {pool} can assign its customers.</source>
-        <extracomment>First key of PostgreSQL&apos;s two-int advisory locks taken here (&quot;POOL&quot; in ASCII).</extracomment>
+        <extracomment>First key of PostgreSQL&apos;s two-int advisory locks taken here (&quot;POOL&quot; in ASCII). Customers the actor owns now (what ``owned_cap`` is compared with). Why it was put in (the giver&apos;s words) or, when recycled, the rule kind (``RULE_KINDS``).</extracomment>
         <translation>只有公海“{pool}”的管理员可以分配其中的客户。</translation>
     </message>
     <message>
@@ -1745,9 +3398,7 @@ Details: {details}</source>
     </message>
     <message>
         <source>Enter a valid value for this field.</source>
-        <extracomment>Accepted on create, refused by update (see the module docstring).
-----------
-Dictionaries a new company starts with: key → ((value, zh label, en label), ...)</extracomment>
+        <extracomment>Accepted on create, refused by update (see the module docstring).</extracomment>
         <translation>请为此字段输入有效的值。</translation>
     </message>
     <message>
@@ -1788,11 +3439,24 @@ Dictionaries a new company starts with: key → ((value, zh label, en label), ..
     </message>
     <message>
         <source>Every option needs a value and a label.</source>
+        <extracomment>One of DEFAULT_DICTIONARIES (its name is translated through DICTIONARY_LABELS). (entity, field label, built-in) of every field that takes its options from it; built-in labels are English keys of the &quot;fields&quot; context.</extracomment>
         <translation>每个选项都需要值和名称。</translation>
     </message>
     <message>
         <source>Two options have the same value.</source>
         <translation>有两个选项的值相同。</translation>
+    </message>
+    <message>
+        <source>Use at most 60 characters.</source>
+        <translation>最多 60 个字符。</translation>
+    </message>
+    <message>
+        <source>Another dictionary has this name.</source>
+        <translation>已有同名数据字典。</translation>
+    </message>
+    <message>
+        <source>Give at least one option.</source>
+        <translation>请至少填写一个选项。</translation>
     </message>
     <message>
         <source>A required field cannot be hidden: nobody with this role could create a record.</source>
@@ -1895,6 +3559,7 @@ Dictionaries a new company starts with: key → ((value, zh label, en label), ..
     </message>
     <message>
         <source>Name</source>
+        <extracomment>Rows of the members tree and rules table the service may name in &quot;members.N&quot; / &quot;rules.N.x&quot;.</extracomment>
         <translation>客户名称</translation>
     </message>
     <message>
@@ -2049,6 +3714,118 @@ Dictionaries a new company starts with: key → ((value, zh label, en label), ..
     <message>
         <source>Contact name</source>
         <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>成员</translation>
+    </message>
+    <message>
+        <source>Recycle rules</source>
+        <translation>回收规则</translation>
+    </message>
+    <message>
+        <source>Daily claim limit</source>
+        <translation>每日领取上限</translation>
+    </message>
+    <message>
+        <source>Owned customers cap</source>
+        <translation>拥有客户上限</translation>
+    </message>
+    <message>
+        <source>Reclaim cooldown</source>
+        <translation>再次领取间隔</translation>
+    </message>
+    <message>
+        <source>Remind before recycling</source>
+        <translation>回收前提醒</translation>
+    </message>
+    <message>
+        <source>Pool</source>
+        <translation>公海</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>员工</translation>
+    </message>
+</context>
+<context>
+    <name>fieldtypes</name>
+    <message>
+        <source>Single-line text</source>
+        <extracomment>What each field type is called in the administration screens (context &quot;fieldtypes&quot;).</extracomment>
+        <translation>单行文本</translation>
+    </message>
+    <message>
+        <source>Multi-line text</source>
+        <translation>多行文本</translation>
+    </message>
+    <message>
+        <source>Integer</source>
+        <translation>整数</translation>
+    </message>
+    <message>
+        <source>Decimal</source>
+        <translation>小数</translation>
+    </message>
+    <message>
+        <source>Money</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Percentage</source>
+        <translation>百分比</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Date and time</source>
+        <translation>日期时间</translation>
+    </message>
+    <message>
+        <source>Single select</source>
+        <translation>单选</translation>
+    </message>
+    <message>
+        <source>Multiple select</source>
+        <translation>多选</translation>
+    </message>
+    <message>
+        <source>Yes / no</source>
+        <translation>是/否</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>E-mail</source>
+        <translation>邮箱</translation>
+    </message>
+    <message>
+        <source>Web address</source>
+        <translation>网址</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>人员</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Region</source>
+        <translation>地区</translation>
+    </message>
+    <message>
+        <source>Attachment</source>
+        <translation>附件</translation>
     </message>
 </context>
 <context>
