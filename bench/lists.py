@@ -1,12 +1,23 @@
 """List-read benchmark: the service path against the same query hand-written in raw SQL.
 
-    python bench/lists.py --customers 100000 [--database URL] [--runs 9]
+    python bench/lists.py --customers 100000 [--database URL] [--runs 9] [--keep DIR] [--deep 50]
 
 Prints one line per measure, ``<measure> ours_ms=<x> ref_ms=<y> ratio=<x/y>`` (medians), as
 DESIGN.md asks. "ours" is the full service call a list view makes (actor reload, permission
-check, the one data-scope filter, ORM rows → DTOs); "ref" is one raw SQL statement returning
-the same rows through the bare DB-API driver. Without --database a SQLite file is built in a
-temporary folder (or reused with --keep DIR).
+check, the one data-scope filter, rows → DTOs); "ref" is one raw SQL statement returning the
+same rows and the same columns (every column the DTO carries) through the bare DB-API driver.
+Without --database a SQLite file is built in a temporary folder (or reused with --keep DIR).
+
+Measures:
+
+- ``first_page_subordinates``: the first page of the customer list, newest first, for a
+  manager whose scope is "self and subordinates".
+- ``deep_page_custom_sort``: page ``--deep`` of the same manager's list sorted by a custom
+  money field (budget, descending), fetched with the keyset cursor of the page before — what
+  the list view does while scrolling. The bench adds the field once and fills it for two
+  customers in three by SQL; the reference extracts it from the JSON column by hand.
+- ``search_substring``: the first page of the list filtered by a substring of name, phone or
+  mobile, for the super administrator (everyone's customers).
 """
 from __future__ import annotations
 
@@ -24,32 +35,63 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 
 from crm_desktop.db import Database, open_database  # noqa: E402
-from crm_desktop.services import auth, demo, users  # noqa: E402
+from crm_desktop.services import auth, demo, schema, users  # noqa: E402
 from crm_desktop.services.actor import Actor, load_actor  # noqa: E402
-from crm_desktop.services.customers import customers  # noqa: E402
+from crm_desktop.services.customers import FIELDS, customers  # noqa: E402
 from crm_desktop.services.permissions import DataScope  # noqa: E402
 
 PAGE = 100
+BUDGET_LABEL = "预算"
 
-SUBORDINATES_SQL = """
+#: Every column a customer RecordDTO carries: the reference returns no less than ours.
+COLUMNS = ", ".join(["c.id", *(f"c.{f}" for f in FIELDS), "c.owner_id", "owner.name", "c.creator_id",
+                     "c.created_at", "c.updated_at", "c.version", "c.deleted_at", "c.custom"])
+
+CHAIN = """
 WITH RECURSIVE chain(id) AS (
     SELECT id FROM users WHERE id = :me
     UNION SELECT u.id FROM users u JOIN chain ON u.superior_id = chain.id
-)
-SELECT c.id, c.name, c.phone, c.level, c.industry, c.address, c.remark, c.owner_id, owner.name,
-       c.creator_id, c.created_at, c.updated_at, c.version, c.deleted_at, c.custom
+)"""
+
+SUBORDINATES_SQL = f"""{CHAIN}
+SELECT {COLUMNS}
 FROM customers c JOIN users owner ON owner.id = c.owner_id
 WHERE c.deleted_at IS NULL AND c.owner_id IN (SELECT id FROM chain)
 ORDER BY c.updated_at DESC, c.id DESC LIMIT :n
 """
 
-SEARCH_SQL = """
-SELECT c.id, c.name, c.phone, c.level, c.industry, c.address, c.remark, c.owner_id, owner.name,
-       c.creator_id, c.created_at, c.updated_at, c.version, c.deleted_at, c.custom
+#: Case-insensitive substring as each backend's SQL says it (SQLite has no ILIKE).
+SEARCH_SQL = {
+    backend: f"""
+SELECT {COLUMNS}
 FROM customers c JOIN users owner ON owner.id = c.owner_id
-WHERE c.deleted_at IS NULL AND (lower(c.name) LIKE lower(:p) OR lower(c.phone) LIKE lower(:p))
+WHERE c.deleted_at IS NULL AND ({' OR '.join(like.format(col=col) for col in ('c.name', 'c.phone', 'c.mobile'))})
 ORDER BY c.updated_at DESC, c.id DESC LIMIT :n
+""" for backend, like in (("sqlite", "lower({col}) LIKE lower(:p)"), ("postgresql", "{col} ILIKE :p"))
+}
+
+#: The budget as a number, rows without one below every real value (the keyset needs a total order).
+BUDGET_SQL = {
+    "sqlite": "coalesce(CAST(json_extract(c.custom, '$.{key}') AS REAL), -1e300)",
+    "postgresql": "coalesce(CAST(c.custom ->> '{key}' AS double precision), -1e300)",
+}
+
+DEEP_SQL = f"""{CHAIN}
+SELECT {COLUMNS}, {{budget}}
+FROM customers c JOIN users owner ON owner.id = c.owner_id
+WHERE c.deleted_at IS NULL AND c.owner_id IN (SELECT id FROM chain)
+  AND ({{budget}}, c.id) < (:k, :after)
+ORDER BY {{budget}} DESC, c.id DESC LIMIT :n
 """
+
+FILL_BUDGET_SQL = {
+    # Two customers in three get a budget between 0.00 and 99,999.99 (stored as a money
+    # field stores it: a decimal string), spread so that pages do not follow ids.
+    "sqlite": "UPDATE customers SET custom = json_set(coalesce(custom, '{{}}'), '$.{key}', "
+              "printf('%.2f', ((id * 7919) % 10000000) / 100.0)) WHERE id % 3 <> 0",
+    "postgresql": "UPDATE customers SET custom = coalesce(custom, '{{}}'::jsonb) || jsonb_build_object('{key}', "
+                  "to_char(((id::bigint * 7919) % 10000000) / 100.0, 'FM9999990.00')) WHERE id % 3 <> 0",
+}
 
 
 def median_ms(fn: Callable[[], Any], runs: int) -> float:
@@ -84,6 +126,22 @@ def raw(db: Database, sql: str, **params: Any) -> Callable[[], list[Any]]:
     return run
 
 
+def budget_field(db: Database, admin: Actor) -> tuple[str, str]:
+    """(field name, JSON key) of the bench's custom money field, added and filled once."""
+    existing = [spec for _id, spec in schema.list_custom_fields(db, admin, "customer") if spec.label == BUDGET_LABEL]
+    if existing:
+        assert existing[0].key is not None
+        return existing[0].name, existing[0].key
+    t0 = time.perf_counter()
+    spec = schema.create_custom_field(db, admin, "customer", schema.CustomFieldInput(
+        label=BUDGET_LABEL, type=schema.FieldType.MONEY))
+    assert spec.key is not None
+    with db.engine.begin() as conn:
+        conn.execute(text(FILL_BUDGET_SQL[db.backend].format(key=spec.key)))
+    print(f"# filled custom field {spec.name} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    return spec.name, spec.key
+
+
 def find_manager(db: Database, admin: Actor) -> Actor:
     """A user whose customer scope is "self and subordinates" and who has subordinates."""
     everyone = users.list_users(db, admin, include_disabled=False)
@@ -103,6 +161,7 @@ def main() -> None:
     parser.add_argument("--database")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--keep", help="folder for the SQLite file (reused between runs)")
+    parser.add_argument("--deep", type=int, default=50, help="which page the custom-sort measure reads")
     args = parser.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="crm-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -123,12 +182,35 @@ def main() -> None:
     assert [r.id for r in ours().rows] == [r[0] for r in ref()][:PAGE], "the two queries disagree"
     report("first_page_subordinates", median_ms(ours, args.runs), median_ms(ref, args.runs))
 
+    deep_page(db, manager, admin, args.deep, args.runs)
+
     term = "科技"
     ours_s = lambda: customers.list_page(db, admin, sort="updated_at", limit=PAGE, text=term)  # noqa: E731
-    ref_s = raw(db, SEARCH_SQL, p=f"%{term}%", n=PAGE + 1)
+    ref_s = raw(db, SEARCH_SQL[db.backend], p=f"%{term}%", n=PAGE + 1)
     assert [r.id for r in ours_s().rows] == [r[0] for r in ref_s()][:PAGE], "the two searches disagree"
     report("search_substring", median_ms(ours_s, args.runs), median_ms(ref_s, args.runs))
     db.dispose()
+
+
+def deep_page(db: Database, manager: Actor, admin: Actor, deep: int, runs: int) -> None:
+    """Page ``deep`` of the manager's list sorted by the budget, from the cursor before it."""
+    name, key = budget_field(db, admin)
+    cursor = None
+    t0 = time.perf_counter()
+    for _ in range(deep - 1):  # walk there as the list view would; the cursor is what we keep
+        page = customers.list_page(db, manager, sort=name, limit=PAGE, after=cursor)
+        assert page.next_cursor is not None, f"the list has fewer than {deep} pages"
+        cursor = page.next_cursor
+    print(f"# walked {deep - 1} pages in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    assert cursor is not None
+    ours = lambda: customers.list_page(db, manager, sort=name, limit=PAGE, after=cursor)  # noqa: E731
+    budget = BUDGET_SQL[db.backend].format(key=key)
+    ref = raw(db, DEEP_SQL.format(budget=budget), me=manager.user_id, k=float(cursor[0]), after=cursor[1],
+              n=PAGE + 1)
+    got, want = ours().rows, ref()
+    assert [r.id for r in got] == [r[0] for r in want][:PAGE], "the two deep pages disagree"
+    assert got[0].custom[name] is not None, "the deep page should be inside the rows that have a budget"
+    report("deep_page_custom_sort", median_ms(ours, runs), median_ms(ref, runs))
 
 
 def report(measure: str, ours_ms: float, ref_ms: float) -> None:

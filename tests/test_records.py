@@ -203,3 +203,48 @@ def test_failing_subscriber_fails_the_save_and_nothing_is_kept(db: Database, adm
     unsubscribe()
     assert customers.count(db, admin) == 0
     assert customers.create(db, admin, {"name": "星辰"}).id  # and the next save works
+
+
+def test_list_rows_carry_what_a_detail_read_carries(db: Database, admin: Actor) -> None:
+    """Lists read plain rows, not records: each list DTO must equal the detail read's DTO
+    (values, custom fields, owner name, times), and count() must agree with the pages."""
+    from crm_desktop.services import schema
+
+    budget = schema.create_custom_field(db, admin, "customer", schema.CustomFieldInput(
+        label="预算", type=schema.FieldType.MONEY))
+    sales = _sales(db, admin, "13700000011")
+    made = [customers.create(db, sales, {"name": f"客户{i}", "phone": f"0592-{i}"}, custom={budget.name: f"{i}.5"})
+            for i in range(5)]
+    customers.create(db, admin, {"name": "管理员的客户"})  # outside the sales user's scope
+    customers.delete(db, sales, made[0].id)  # in the bin: in no list
+    page = customers.list_page(db, sales, sort=budget.name, descending=True, limit=3)
+    assert [r.id for r in page.rows] == [made[4].id, made[3].id, made[2].id] and page.next_cursor is not None
+    rest = customers.list_page(db, sales, sort=budget.name, descending=True, limit=3, after=page.next_cursor)
+    assert [r.id for r in rest.rows] == [made[1].id] and rest.next_cursor is None
+    for row in (*page.rows, *rest.rows):
+        assert row == customers.get(db, sales, row.id)
+    assert page.rows[0].custom[budget.name] == "4.50" and page.rows[0].owner_name == "销售11"
+    assert customers.count(db, sales) == 4
+    assert customers.count(db, sales, text="0592-3") == 1
+    assert customers.count(db, admin) == 5
+
+
+def test_list_walks_the_sort_index_on_sqlite(db: Database, admin: Actor) -> None:
+    """The bin and pool filters match nearly every row; on SQLite they must not pick an index
+    (the planner, without statistics, would read every row through it and sort them all)."""
+    from sqlalchemy import text as sql_text
+
+    from crm_desktop.services.uow import read_only
+
+    with read_only(db, admin) as uow:
+        policy = customers.policy(uow.session, uow.actor)
+        col = customers._sort_column(policy, "updated_at")
+        query = customers._list_query(uow.actor, None, policy=policy, session=uow.session)
+        query = query.add_columns(col.label("_sort_key")).order_by(col.desc(), customers.model.id.desc()).limit(101)
+        compiled = str(query.compile(uow.session.get_bind(), compile_kwargs={"literal_binds": True}))
+        if db.backend != "sqlite":
+            assert "+customers" not in compiled  # PostgreSQL plans from statistics: plain columns
+            return
+        assert "+customers.deleted_at IS NULL" in compiled and "+customers.pool_id IS NULL" in compiled
+        plan = " | ".join(r[3] for r in uow.session.execute(sql_text("EXPLAIN QUERY PLAN " + compiled)))
+    assert "USING INDEX ix_customers_updated_at" in plan and "TEMP B-TREE" not in plan, plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, select
@@ -38,17 +39,29 @@ class FieldPolicy:
             return Access.EDIT
         return self.schema.access.get(name, Access.EDIT)
 
-    @property
+    @cached_property
     def custom_specs(self) -> tuple[Any, ...]:
         return tuple(f for f in self.schema.fields if f.is_custom) if self.schema else ()
 
+    @cached_property
+    def shown(self) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """(readable built-in field names, (custom field name, JSON key) pairs).
+
+        Worked out once per policy (one per service call), not once per row of a page."""
+        builtin = tuple(f for f in self.builtin if self._access(f) is not Access.HIDDEN)
+        custom = tuple((spec.name, spec.key) for spec in self.custom_specs)
+        return builtin, custom
+
     # --- reading ----------------------------------------------------------------------
 
-    def readable(self, row: RecordMixin) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(built-in values, custom values by field name) with hidden fields left out."""
-        values = {f: getattr(row, f) for f in self.builtin if self._access(f) is not Access.HIDDEN}
+    def readable(self, row: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(built-in values, custom values by field name) with hidden fields left out.
+
+        ``row`` is a record or a result row with the same attribute names."""
+        builtin, custom_keys = self.shown
+        values = {f: getattr(row, f) for f in builtin}
         stored = row.custom or {}
-        custom = {spec.name: stored.get(spec.key) for spec in self.custom_specs}
+        custom = {name: stored.get(key) for name, key in custom_keys}
         return values, custom
 
     def current(self, row: RecordMixin) -> dict[str, Any]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true, tuple_
+from sqlalchemy import Column, ColumnElement, Row, Select, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import RecordMixin, TeamMember, User, utcnow
@@ -39,7 +41,7 @@ from crm_desktop.services.filters import Filter, filter_sql, sort_column
 from crm_desktop.services.permissions import require
 from crm_desktop.services.record_fields import FieldPolicy
 from crm_desktop.services.schema import BUILTIN_FIELDS, schema_for
-from crm_desktop.services.scope import editable_filter, scope_filter, visible_filter
+from crm_desktop.services.scope import editable_filter, scope_filter, unindexed, visible_filter
 from crm_desktop.services.uow import read_only, unit_of_work
 from crm_desktop.services.views import builtin_clause, resolve_view
 
@@ -106,9 +108,70 @@ class RecordService(Generic[M]):
         self._validate_extra = validate
         #: Rows the module's lists and reads never show (e.g. customers waiting in a pool).
         self._base_filter = base_filter
+        self._list_columns: tuple[ColumnElement[Any], ...] | None = None
+        self._list_index: dict[str, int] = {}
+        self._list_base: Select[Any] | None = None
+        self._base: ColumnElement[bool] | None = None
+
+    def list_columns(self) -> tuple[ColumnElement[Any], ...]:
+        """What a list row reads: the record's base columns and fields, and the owner's name
+        (labelled ``_owner_name``).
+
+        Lists select these columns rather than whole ORM objects: a page of plain rows skips
+        the identity map and per-object instrumentation, which cost more than the query itself
+        on a page of a million-row table. Rows keep attribute access, so ``to_dto`` and
+        ``FieldPolicy.readable`` take them as they take records.
+        """
+        if self._list_columns is None:
+            names = tuple(dict.fromkeys(("id", *self.fields, "owner_id", "creator_id", "created_at", "updated_at",
+                                         "version", "deleted_at", "custom")))
+            # A field named like a Row method (count, index) would read the method instead.
+            assert not set(names) & set(dir(Row)), "a field name shadows a Row attribute"
+            self._list_index = {n: i for i, n in enumerate(names)}
+            self._list_columns = (*(getattr(self.model, n) for n in names), User.name.label("_owner_name"))
+        return self._list_columns
+
+    def _list_select(self) -> Select[Any]:
+        # Built once: statements are immutable (each .where() makes a new one), and coercing
+        # thirty-odd columns on every call costs as much as running the page's query.
+        if self._list_base is None:
+            self._list_base = select(*self.list_columns()).outerjoin(User, User.id == self.model.owner_id)
+        return self._list_base
+
+    def _page_dtos(self, rows: Sequence[Row[Any]], policy: FieldPolicy) -> tuple[RecordDTO, ...]:
+        """DTOs of ``list_columns()`` rows: what ``to_dto`` makes, read by position."""
+        index = self._list_index
+        builtin, custom_keys = policy.shown
+        shown = [index[f] for f in builtin]
+        base = itemgetter(*(index[n] for n in ("id", "owner_id", "creator_id", "created_at", "updated_at",
+                                               "version", "deleted_at", "custom")), len(index))
+        dtos = []
+        for row in rows:
+            rid, owner_id, creator_id, created, updated, version, deleted, stored, owner_name = base(row)
+            stored = stored or {}
+            dtos.append(RecordDTO(
+                entity=self.module, id=rid, values={f: row[i] for f, i in zip(builtin, shown)}, owner_id=owner_id,
+                owner_name=owner_name or "", creator_id=creator_id, created_at=created, updated_at=updated,
+                version=version, deleted_at=deleted, custom={name: stored.get(key) for name, key in custom_keys},
+            ))
+        return tuple(dtos)
 
     def base_clause(self) -> ColumnElement[bool]:
-        return self._base_filter() if self._base_filter is not None else true()
+        """The module's base filter (built once). It admits nearly every row (only pooled
+        customers fail it), so its columns are marked ``unindexed``: on SQLite an index on them (pool_id)
+        would otherwise be preferred to the sort column's and make every page sort the table."""
+        if self._base_filter is None:
+            return true()
+        if self._base is None:  # built on first use (models may not be mapped at import)
+            table = self.model.__table__
+
+            def mark(element: Any) -> Any:
+                if isinstance(element, Column) and element.table is table:
+                    return unindexed(element)
+                return None
+
+            self._base = replacement_traverse(self._base_filter(), {}, mark)
+        return self._base
 
     def policy(self, session: Session, actor: Actor) -> FieldPolicy:
         """The actor's view of this module's fields (schema, custom fields, field access)."""
@@ -120,7 +183,8 @@ class RecordService(Generic[M]):
     # in one transaction (lead conversion, contacts, follow-ups, bulk transfer): load_row,
     # prepare_values, check_owner, to_dto, owner_name, base_clause, policy.
 
-    def to_dto(self, row: M, owner_name: str, policy: FieldPolicy) -> RecordDTO:
+    def to_dto(self, row: M | Row[Any], owner_name: str, policy: FieldPolicy) -> RecordDTO:
+        """``row`` is a loaded record, or a row of ``list_columns()`` (the list path)."""
         values, custom = policy.readable(row)
         return RecordDTO(
             entity=self.module,
@@ -183,9 +247,12 @@ class RecordService(Generic[M]):
 
     def _list_query(
         self, actor: Actor, text: str | None, *, policy: FieldPolicy | None = None, filter: Filter | None = None,
-        view: str | None = None, session: Session | None = None,
+        view: str | None = None, session: Session | None = None, counting: bool = False,
     ) -> Select[Any]:
-        query = select(self.model, User.name).outerjoin(User, User.id == self.model.owner_id)
+        if counting:  # no owner join and no columns to carry: count(*) walks an index only
+            query = select(func.count()).select_from(self.model)
+        else:
+            query = self._list_select()
         query = query.where(visible_filter(self.model, actor), self.base_clause())
         if view is not None:
             assert session is not None, "a view is resolved in the caller's session"
@@ -233,11 +300,13 @@ class RecordService(Generic[M]):
             if after is not None:
                 query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
             order = (col.desc(), self.model.id.desc()) if descending else (col.asc(), self.model.id.asc())
-            rows = uow.session.execute(query.add_columns(col.label("_sort_key")).order_by(*order).limit(limit + 1)).all()
+            # Core execution: plain column rows need none of the ORM result machinery.
+            page = query.add_columns(col.label("_sort_key")).order_by(*order).limit(limit + 1)
+            rows = uow.session.connection().execute(page).all()
             more = len(rows) > limit
             rows = rows[:limit]
-            dtos = tuple(self.to_dto(r[0], r[1], policy) for r in rows)
-            cursor = (rows[-1][2], rows[-1][0].id) if more and rows else None
+            dtos = self._page_dtos(rows, policy)
+            cursor = (rows[-1]._sort_key, rows[-1].id) if more and rows else None
             return Page(rows=dtos, next_cursor=cursor)
 
     def _sort_column(self, policy: FieldPolicy, sort: str) -> ColumnElement[Any]:
@@ -254,9 +323,9 @@ class RecordService(Generic[M]):
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
             policy = self.policy(uow.session, uow.actor)
-            sub = self._list_query(uow.actor, text, policy=policy, filter=filter, view=view,
-                                   session=uow.session).subquery()
-            return uow.session.scalar(select(func.count()).select_from(sub)) or 0
+            query = self._list_query(uow.actor, text, policy=policy, filter=filter, view=view,
+                                     session=uow.session, counting=True)
+            return uow.session.scalar(query) or 0
 
     def visible_ids(self, db: Database, actor: Actor) -> set[int]:
         """Ids of every live record the actor may see (tests and small exports)."""

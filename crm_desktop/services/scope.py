@@ -7,19 +7,60 @@ second implementation to drift from this one.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from sqlalchemy import ColumnElement, Select, false, literal, or_, select, true
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from crm_desktop.models import Department, RecordMixin, TeamMember, User
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.permissions import DataScope
 
 
+class Unindexed(ColumnElement[Any]):
+    """A column SQLite must not look up through an index (``+col``; plain ``col`` elsewhere).
+
+    For conditions nearly every row meets — "not in the recycle bin", "not in a pool". Without
+    statistics SQLite's planner takes ``deleted_at IS NULL`` for a selective equality, reads
+    the whole table through that index and sorts it: seconds for one page of a million rows,
+    where walking the sort column's index in order stops after the page. PostgreSQL plans from
+    statistics and is not misled, so it gets the bare column.
+    """
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(Unindexed)
+def _unindexed_default(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.column, **kw)
+
+
+@compiles(Unindexed, "sqlite")
+def _unindexed_sqlite(element: Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
+
+
+def unindexed(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``column`` in a condition that should filter rows, never choose the index (see Unindexed)."""
+    return Unindexed(column)
+
+
+@lru_cache(maxsize=512)
 def subordinate_ids(actor_id: int, *, name: str = "superior_chain") -> Select[tuple[int]]:
     """The actor and everyone below them in the direct-superior chain (recursive).
 
     ``name`` names the CTE: a query that needs the chain twice (scope and a view) gives each
-    its own.
+    its own. Statements are immutable and the chain is worked out by the database when the
+    query runs, so one statement per (actor, name) is kept and reused.
     """
     chain = select(User.id).where(User.id == actor_id).cte(name, recursive=True)
     below = aliased(User)
@@ -27,59 +68,78 @@ def subordinate_ids(actor_id: int, *, name: str = "superior_chain") -> Select[tu
     return select(chain.c.id)
 
 
+@lru_cache(maxsize=512)
 def department_tree_ids(department_id: int) -> Select[tuple[int]]:
-    """A department and all its descendants (recursive)."""
+    """A department and all its descendants (recursive; the tree is read when the query runs)."""
     tree = select(Department.id).where(Department.id == department_id).cte("dept_tree", recursive=True)
     child = aliased(Department)
     tree = tree.union(select(child.id).join(tree, child.parent_id == tree.c.id))
     return select(tree.c.id)
 
 
-def _owner_clause(model: type[RecordMixin], scope: DataScope, actor: Actor) -> ColumnElement[bool]:
+def _owner_clause(model: type[RecordMixin], scope: DataScope, user_id: int, department_id: int) -> ColumnElement[bool]:
     owner = model.owner_id
     if scope is DataScope.ALL:
         return true()
     if scope is DataScope.SELF:
-        return owner == literal(actor.user_id)
+        return owner == literal(user_id)
     if scope is DataScope.SUBORDINATES:
-        return owner.in_(subordinate_ids(actor.user_id))
+        return owner.in_(subordinate_ids(user_id))
     if scope is DataScope.DEPARTMENT:
-        return owner.in_(select(User.id).where(User.department_id == actor.department_id))
+        return owner.in_(select(User.id).where(User.department_id == department_id))
     if scope is DataScope.DEPARTMENT_TREE:
         return owner.in_(
-            select(User.id).where(User.department_id.in_(department_tree_ids(actor.department_id)))
+            select(User.id).where(User.department_id.in_(department_tree_ids(department_id)))
         )
     return false()  # pragma: no cover - exhaustive
 
 
 def team_clause(model: type[RecordMixin], actor: Actor, *, write: bool = False) -> ColumnElement[bool]:
+    return _team_clause(model, actor.user_id, write)
+
+
+@lru_cache(maxsize=1024)
+def _team_clause(model: type[RecordMixin], user_id: int, write: bool) -> ColumnElement[bool]:
     members = select(TeamMember.record_id).where(
-        TeamMember.entity == model.entity, TeamMember.user_id == actor.user_id
+        TeamMember.entity == model.entity, TeamMember.user_id == user_id
     )
     if write:
         members = members.where(TeamMember.access == "write")
     return model.id.in_(members)
 
 
-def scope_filter(model: type[RecordMixin], actor: Actor) -> ColumnElement[bool]:
-    """Records of ``model`` the actor may see by data scope or team (ignores the bin)."""
-    scopes = actor.scopes_for(model.entity)
+@lru_cache(maxsize=1024)
+def _scope_clause(
+    model: type[RecordMixin], scopes: frozenset[DataScope], user_id: int, department_id: int, write: bool,
+) -> ColumnElement[bool]:
+    # Built once per (module, scopes, user, department): building the clause (a recursive CTE,
+    # subqueries) costs more than a list page's query on SQLite. The clause holds ids only;
+    # who is below whom is read by the database each time it runs.
     if DataScope.ALL in scopes:
         return true()
     # Order for a stable SQL text (statement cache) regardless of set iteration order.
     ordered = sorted(scopes, key=list(DataScope).index)
-    return or_(*(_owner_clause(model, s, actor) for s in ordered), team_clause(model, actor))
+    return or_(*(_owner_clause(model, s, user_id, department_id) for s in ordered),
+               _team_clause(model, user_id, write))
+
+
+def scope_filter(model: type[RecordMixin], actor: Actor) -> ColumnElement[bool]:
+    """Records of ``model`` the actor may see by data scope or team (ignores the bin)."""
+    return _scope_clause(model, actor.scopes_for(model.entity), actor.user_id, actor.department_id, False)
+
+
+@lru_cache(maxsize=1024)
+def _visible_clause(
+    model: type[RecordMixin], scopes: frozenset[DataScope], user_id: int, department_id: int,
+) -> ColumnElement[bool]:
+    return unindexed(model.deleted_at).is_(None) & _scope_clause(model, scopes, user_id, department_id, False)
 
 
 def visible_filter(model: type[RecordMixin], actor: Actor) -> ColumnElement[bool]:
     """Live (not recycled) records the actor may see: what every list and read uses."""
-    return (model.deleted_at.is_(None)) & scope_filter(model, actor)
+    return _visible_clause(model, actor.scopes_for(model.entity), actor.user_id, actor.department_id)
 
 
 def editable_filter(model: type[RecordMixin], actor: Actor) -> ColumnElement[bool]:
     """Records the actor may change: in scope by ownership, or a read-write team member."""
-    scopes = actor.scopes_for(model.entity)
-    if DataScope.ALL in scopes:
-        return true()
-    ordered = sorted(scopes, key=list(DataScope).index)
-    return or_(*(_owner_clause(model, s, actor) for s in ordered), team_clause(model, actor, write=True))
+    return _scope_clause(model, actor.scopes_for(model.entity), actor.user_id, actor.department_id, True)
