@@ -94,14 +94,19 @@ FILL_BUDGET_SQL = {
 }
 
 
-def median_ms(fn: Callable[[], Any], runs: int) -> float:
-    fn()  # warm caches and statement compilation once
-    samples = []
+def paired_ms(ours: Callable[[], Any], ref: Callable[[], Any], runs: int) -> tuple[float, float]:
+    """Medians of ours and the reference, run alternately: on a busy machine a burst of load
+    then slows both sides alike instead of whichever happened to be running."""
+    ours()
+    ref()  # warm both once
+    mine: list[float] = []
+    theirs: list[float] = []
     for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(samples)
+        for fn, samples in ((ours, mine), (ref, theirs)):
+            t0 = time.perf_counter()
+            fn()
+            samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(mine), statistics.median(theirs)
 
 
 def raw(db: Database, sql: str, **params: Any) -> Callable[[], list[Any]]:
@@ -180,7 +185,7 @@ def main() -> None:
     ours = lambda: customers.list_page(db, manager, sort="updated_at", limit=PAGE)  # noqa: E731
     ref = raw(db, SUBORDINATES_SQL, me=manager.user_id, n=PAGE + 1)
     assert [r.id for r in ours().rows] == [r[0] for r in ref()][:PAGE], "the two queries disagree"
-    report("first_page_subordinates", median_ms(ours, args.runs), median_ms(ref, args.runs))
+    report("first_page_subordinates", *paired_ms(ours, ref, args.runs))
 
     deep_page(db, manager, admin, args.deep, args.runs)
 
@@ -188,7 +193,7 @@ def main() -> None:
     ours_s = lambda: customers.list_page(db, admin, sort="updated_at", limit=PAGE, text=term)  # noqa: E731
     ref_s = raw(db, SEARCH_SQL[db.backend], p=f"%{term}%", n=PAGE + 1)
     assert [r.id for r in ours_s().rows] == [r[0] for r in ref_s()][:PAGE], "the two searches disagree"
-    report("search_substring", median_ms(ours_s, args.runs), median_ms(ref_s, args.runs))
+    report("search_substring", *paired_ms(ours_s, ref_s, args.runs))
     db.dispose()
 
 
@@ -210,7 +215,7 @@ def deep_page(db: Database, manager: Actor, admin: Actor, deep: int, runs: int) 
     got, want = ours().rows, ref()
     assert [r.id for r in got] == [r[0] for r in want][:PAGE], "the two deep pages disagree"
     assert got[0].custom[name] is not None, "the deep page should be inside the rows that have a budget"
-    report("deep_page_custom_sort", median_ms(ours, runs), median_ms(ref, runs))
+    report("deep_page_custom_sort", *paired_ms(ours, ref, runs))
 
 
 def report(measure: str, ours_ms: float, ref_ms: float) -> None:

@@ -46,6 +46,21 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return value.replace(tzinfo=dt.timezone.utc)
         return value.astimezone(dt.timezone.utc)
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        # SQLite hands back the stored text; the C ISO parser reads it several times faster
+        # than the generic regex path (a list page reads hundreds of these).
+        utc, parse = dt.timezone.utc, dt.datetime.fromisoformat
+
+        def process(value: Any) -> dt.datetime | None:
+            if value is None:
+                return None
+            parsed = parse(value) if isinstance(value, str) else value
+            return parsed.replace(tzinfo=utc) if parsed.tzinfo is None else parsed.astimezone(utc)
+
+        return process
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)

@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from crm_desktop.models import User
+from crm_desktop.models import Role, RoleDataScope, RolePermission, User, user_roles
 from crm_desktop.services.errors import AccountDisabled, NotFound
 from crm_desktop.services.permissions import MODULES, DataScope
 
@@ -29,6 +29,7 @@ class Actor:
     #: module → the scopes granted by the user's roles (their union is what they see).
     scopes: Mapping[str, frozenset[DataScope]] = field(default_factory=dict)
     role_names: tuple[str, ...] = ()
+    role_ids: tuple[int, ...] = ()
 
     def can(self, module: str, action: str) -> bool:
         return self.is_super or (module, action) in self.permissions
@@ -39,31 +40,58 @@ class Actor:
         return self.scopes.get(module, frozenset({DataScope.SELF}))
 
 
+# Built once: every service call runs them, and building a statement costs more than running it.
+_USER_AND_ROLES = (
+    select(User.id, User.name, User.mobile, User.department_id, User.enabled, Role.id, Role.name, Role.is_super)
+    .outerjoin(user_roles, user_roles.c.user_id == User.id)
+    .outerjoin(Role, Role.id == user_roles.c.role_id)
+    .where(User.id == bindparam("user_id"))
+    .order_by(Role.id)
+)
+_GRANTS = union_all(
+    select(RolePermission.role_id, literal("p"), RolePermission.module, RolePermission.action)
+    .where(RolePermission.role_id.in_(bindparam("role_ids", expanding=True))),
+    select(RoleDataScope.role_id, literal("s"), RoleDataScope.module, RoleDataScope.scope)
+    .where(RoleDataScope.role_id.in_(bindparam("role_ids", expanding=True))),
+)
+
+
 def load_actor(session: Session, user_id: int) -> Actor:
-    """Build the actor from the database; a disabled user cannot act."""
-    user = session.scalar(select(User).where(User.id == user_id))
-    if user is None:
+    """Build the actor from the database; a disabled user cannot act.
+
+    Every service call starts here, so it is two plain queries (the user with their roles;
+    the roles' permissions and scopes together) rather than ORM objects and lazy loads.
+    """
+    rows = session.execute(_USER_AND_ROLES, {"user_id": user_id}).all()
+    if not rows:
         raise NotFound("user", user_id)
-    if not user.enabled:
+    first = rows[0]
+    if not first.enabled:
         raise AccountDisabled()
+    roles = [(r[5], r[6], bool(r[7])) for r in rows if r[5] is not None]
+    role_ids = [role_id for role_id, _name, _super in roles]
     permissions: set[tuple[str, str]] = set()
+    granted: dict[int, dict[str, DataScope]] = {role_id: {} for role_id in role_ids}
+    if role_ids:
+        for role_id, kind, module, value in session.execute(_GRANTS, {"role_ids": role_ids}):
+            if kind == "p":
+                permissions.add((module, value))
+            else:
+                granted[role_id][module] = DataScope(value)
     scopes: dict[str, set[DataScope]] = {}
-    is_super = False
-    for role in user.roles:
-        is_super = is_super or role.is_super
-        permissions.update((p.module, p.action) for p in role.permissions)
-        granted = {s.module: DataScope(s.scope) for s in role.scopes}
+    for role_id in role_ids:
         for module, spec in MODULES.items():
             if spec.scoped:
                 # A role that does not name a scope for a module sees its own records only.
-                scopes.setdefault(module, set()).add(granted.get(module, DataScope.SELF))
+                scopes.setdefault(module, set()).add(granted[role_id].get(module, DataScope.SELF))
     return Actor(
-        user_id=user.id,
-        name=user.name,
-        mobile=user.mobile,
-        department_id=user.department_id,
-        is_super=is_super,
+        user_id=first[0],
+        name=first[1],
+        mobile=first[2],
+        department_id=first[3],
+        is_super=any(is_super for _id, _name, is_super in roles),
         permissions=frozenset(permissions),
         scopes={m: frozenset(s) for m, s in scopes.items()},
-        role_names=tuple(r.name for r in user.roles),
+        role_names=tuple(name for _id, name, _super in roles),
+        role_ids=tuple(role_ids),
     )

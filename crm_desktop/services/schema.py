@@ -17,9 +17,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
@@ -215,26 +216,38 @@ def load_fields(session: Session, entity: str, *, include_hidden: bool = False) 
     """Built-in then custom fields of ``entity`` (administrator-hidden custom fields left out)."""
     if entity not in BUILTIN_FIELDS:
         raise NotFound("entity", entity)
-    custom = session.scalars(
-        select(CustomField).where(CustomField.entity == entity).order_by(CustomField.sort_order, CustomField.id)
-    ).all()
-    specs = [replace(s, sort_order=i) for i, s in enumerate(BUILTIN_FIELDS[entity])]
+    custom = session.scalars(_CUSTOM_FIELDS, {"entity": entity}).all()
+    specs = list(_builtin_in_order(entity))
     specs += [_custom_spec(cf) for cf in custom if include_hidden or not cf.hidden]
     return specs
+
+
+_CUSTOM_FIELDS = select(CustomField).where(CustomField.entity == bindparam("entity")).order_by(
+    CustomField.sort_order, CustomField.id)
+
+
+@lru_cache(maxsize=None)
+def _builtin_in_order(entity: str) -> tuple[FieldSpec, ...]:
+    return tuple(replace(s, sort_order=i) for i, s in enumerate(BUILTIN_FIELDS[entity]))
+
+
+_FIELD_ACCESS = select(FieldPermission.field, FieldPermission.access).where(
+    FieldPermission.role_id.in_(bindparam("role_ids", expanding=True)), FieldPermission.entity == bindparam("entity"))
 
 
 def field_access(session: Session, actor: Actor, entity: str) -> dict[str, Access]:
     """Each field's access for the actor: the widest over their roles; editable when unset."""
     if actor.is_super:
         return {}
-    rows = session.execute(
-        select(FieldPermission.field, FieldPermission.access, FieldPermission.role_id)
-        .join(user_roles, user_roles.c.role_id == FieldPermission.role_id)
-        .where(user_roles.c.user_id == actor.user_id, FieldPermission.entity == entity)
-    ).all()
-    role_count = session.scalar(select(func.count()).select_from(user_roles).where(user_roles.c.user_id == actor.user_id)) or 0
+    # The actor as a unit of work reloads it carries its role ids; one built by hand may not.
+    role_ids = actor.role_ids or tuple(session.scalars(
+        select(user_roles.c.role_id).where(user_roles.c.user_id == actor.user_id)))
+    if not role_ids:
+        return {}
+    rows = session.execute(_FIELD_ACCESS, {"role_ids": role_ids, "entity": entity}).all()
+    role_count = len(role_ids)
     per_field: dict[str, list[Access]] = {}
-    for name, access, _role in rows:
+    for name, access in rows:
         per_field.setdefault(name, []).append(Access(access))
     result: dict[str, Access] = {}
     for name, accesses in per_field.items():

@@ -93,5 +93,4 @@ def read_only(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
         fresh = load_actor(session, actor.user_id) if actor is not None else None
         yield UnitOfWork(db, session, fresh)
     finally:
-        session.rollback()
-        session.close()
+        session.close()  # ends the transaction: the pool rolls the connection back
