@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from crm_desktop.db import Database
+from crm_desktop.models import Customer
 from crm_desktop.services import auth, roles, users
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.customers import customers
@@ -17,6 +18,7 @@ from crm_desktop.services.filters import Condition, Filter, Op
 from crm_desktop.services.permissions import DataScope
 from crm_desktop.services.roles import RoleInput
 from crm_desktop.services.schema import Access, set_field_permissions
+from crm_desktop.services.uow import unit_of_work
 from crm_desktop.services.users import UserInput
 
 
@@ -33,8 +35,11 @@ def sheet(path: Path) -> list[tuple[object, ...]]:
 
 
 def test_export_the_filtered_list(db: Database, admin: Actor, tmp_path: Path) -> None:
-    for i in range(1203):  # more than one page
-        customers.create(db, admin, {"name": f"客户{i:04d}", "level": "A" if i % 3 == 0 else "B"})
+    # More than one page of rows, written in one transaction (the service's create is tested
+    # elsewhere; a thousand of its transactions only made this test slow).
+    with unit_of_work(db, None) as uow:
+        uow.session.add_all([Customer(name=f"客户{i:04d}", level="A" if i % 3 == 0 else "B", owner_id=admin.user_id,
+                                      creator_id=admin.user_id) for i in range(1203)])
     customers.create(db, admin, {"name": "=HYPERLINK(\"http://x\")", "phone": "+86 592 1", "remark": "@SUM(A1)",
                                  "level": "A"})
     path = tmp_path / "客户.xlsx"
