@@ -77,8 +77,14 @@ def _save_dialog(dialog: QDialog, path: Path) -> Path:
 
 def _default_populate(db: Database) -> Actor:
     from crm_desktop.services.demo import create_demo_company
+    from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
 
-    return create_demo_company(db, users=12, customers=300)
+    actor = create_demo_company(db, users=12, customers=300)
+    # Two custom fields, as a company adds them: the custom field page then shows some.
+    create_custom_field(db, actor, "customer", CustomFieldInput(
+        "年采购预算", FieldType.MONEY, help_text="客户一年内计划采购的金额（元）"))
+    create_custom_field(db, actor, "customer", CustomFieldInput("合同到期日", FieldType.DATE))
+    return actor
 
 
 def render_screens(
