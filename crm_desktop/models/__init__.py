@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from crm_desktop.models.audit import AuditChange, AuditEntry
+from crm_desktop.models.automation import AutomationRule, AutomationRun, Message
 from crm_desktop.models.base import Base, JSONType, UTCDateTime, utcnow
 from crm_desktop.models.customer import Contact, Customer, FollowUp, Lead
 from crm_desktop.models.org import Department, Role, RoleDataScope, RolePermission, Setting, User, user_roles
@@ -19,7 +20,8 @@ from crm_desktop.models.schema import (
 )
 
 __all__ = [
-    "Attachment", "AttachmentBlob", "AuditChange", "AuditEntry", "ColumnPreference", "Contact", "CustomField",
+    "Attachment", "AttachmentBlob", "AuditChange", "AuditEntry", "AutomationRule", "AutomationRun", "Message",
+    "ColumnPreference", "Contact", "CustomField",
     "DictionaryItem", "FieldPermission", "FollowUp", "Lead", "Pool", "PoolEvent", "PoolMember", "PoolRule",
     "SavedView", "Star", "Base", "Customer", "Department", "JSONType", "RecordMixin",
     "Role", "RoleDataScope", "RolePermission", "Setting", "TeamMember", "User", "UTCDateTime",

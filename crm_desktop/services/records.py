@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.visitors import replacement_traverse
 
+from crm_desktop.automation import engine as automation
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import RecordMixin, TeamMember, User, utcnow
 from crm_desktop.services import audit
@@ -360,7 +361,7 @@ class RecordService(Generic[M]):
         self, db: Database, actor: Actor, values: Mapping[str, Any], *, owner_id: int | None = None,
         custom: Mapping[str, Any] | None = None,
     ) -> RecordDTO:
-        with unit_of_work(db, actor) as uow:
+        with automation.failures_logged(db), unit_of_work(db, actor) as uow:
             require(uow.actor, self.module, "create")
             policy = self.policy(uow.session, uow.actor)
             builtin, custom_values = self.prepare_values(uow.session, policy, {**values, **(custom or {})}, partial=False)
@@ -377,7 +378,8 @@ class RecordService(Generic[M]):
                 version=row.version,
             )
             uow.add_event(RecordCreated(self.module, row.id, uow.actor.user_id, values=audit.jsonable(snapshot)))
-            return self.to_dto(row, self.owner_name(uow.session, owner), policy)
+            automation.fire(uow, self, row, event="created")
+            return self.to_dto(row, self.owner_name(uow.session, row.owner_id), policy)
 
     def update(
         self, db: Database, actor: Actor, record_id: int, *, expected_version: int, changes: Mapping[str, Any]
@@ -388,7 +390,7 @@ class RecordService(Generic[M]):
         mine / theirs / original values.
         """
         try:
-            with unit_of_work(db, actor) as uow:
+            with automation.failures_logged(db), unit_of_work(db, actor) as uow:
                 require(uow.actor, self.module, "edit")
                 policy = self.policy(uow.session, uow.actor)
                 builtin, custom_values = self.prepare_values(uow.session, policy, changes, partial=True, record_id=record_id)
@@ -414,11 +416,10 @@ class RecordService(Generic[M]):
                     uow.session, entity=self.module, record_id=row.id, action="update",
                     actor_id=uow.actor.user_id, changes=diff, version=row.version,
                 )
-                uow.add_event(RecordUpdated(
-                    self.module, row.id, uow.actor.user_id,
-                    before={k: audit.jsonable(o) for k, (o, _n) in diff.items()},
-                    after={k: audit.jsonable(n) for k, (_o, n) in diff.items()},
-                ))
+                before = {k: audit.jsonable(o) for k, (o, _n) in diff.items()}
+                after = {k: audit.jsonable(n) for k, (_o, n) in diff.items()}
+                uow.add_event(RecordUpdated(self.module, row.id, uow.actor.user_id, before=before, after=after))
+                automation.fire(uow, self, row, event="edited", before=before, after=after)
                 return self.to_dto(row, self.owner_name(uow.session, row.owner_id), policy)
         except StaleDataError:
             # Another session committed between our read and our UPDATE.
@@ -450,7 +451,7 @@ class RecordService(Generic[M]):
 
     def transfer(self, db: Database, actor: Actor, record_ids: Sequence[int], *, new_owner_id: int) -> int:
         """Give records to another owner. Returns how many changed owner."""
-        with unit_of_work(db, actor) as uow:
+        with automation.failures_logged(db), unit_of_work(db, actor) as uow:
             require(uow.actor, self.module, "transfer")
             self.check_owner(uow.session, new_owner_id)
             changed = 0
@@ -466,6 +467,8 @@ class RecordService(Generic[M]):
                     actor_id=uow.actor.user_id, changes={"owner_id": (old, new_owner_id)}, version=row.version,
                 )
                 uow.add_event(OwnerChanged(self.module, row.id, uow.actor.user_id, old_owner_id=old, new_owner_id=new_owner_id))
+                automation.fire(uow, self, row, event="owner_changed", before={"owner_id": old},
+                                after={"owner_id": new_owner_id})
                 changed += 1
             return changed
 

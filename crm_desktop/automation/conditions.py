@@ -1,0 +1,145 @@
+"""Rule conditions, evaluated in Python over a record's values before and after a change.
+
+A condition is ``{"match": "all"|"any", "groups": [Filter JSON, ...]}``: each group is the
+list filter's own JSON (services.filters.Filter), so the operators mean what they mean in a
+list ("registered capital at least 10,000,000"). A field written ``before:name`` reads the
+value the field had before the change (the current value when it did not change). No groups,
+or groups without conditions, means "always". Evaluated in Python, not SQL: a save checks
+every rule of its entity, and one query per rule would cost more than the save.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Mapping
+from typing import Any
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.filters import Condition, Filter, Op, ops_for
+from crm_desktop.services.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType, coerce
+
+BEFORE = "before:"
+_EMPTY: tuple[Any, ...] = (None, "", [])
+
+
+def groups_of(condition: Mapping[str, Any] | None) -> tuple[str, tuple[Filter, ...]]:
+    """(match, filters) of a condition's JSON."""
+    if not condition:
+        return "all", ()
+    groups = tuple(Filter.from_json(g) for g in condition.get("groups", ()))
+    return str(condition.get("match", "all")), groups
+
+
+def check(schema: EntitySchema, condition: Mapping[str, Any] | None) -> None:
+    """Raise ValidationError if a condition names an unknown field or an operator that does not fit."""
+    _match, groups = groups_of(condition)
+    for group in groups:
+        for cond in group.conditions:
+            spec = schema.get(cond.field.removeprefix(BEFORE))
+            if spec is None:
+                raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "Unknown field.")})
+            if cond.op not in ops_for(spec):
+                raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "This comparison does not fit the field.")})
+            if cond.op not in (Op.EMPTY, Op.NOT_EMPTY, Op.CONTAINS, Op.NOT_CONTAINS):
+                for v in cond.value if isinstance(cond.value, (list, tuple)) else [cond.value]:
+                    _typed(spec, v)
+
+
+Compiled = tuple[str, tuple[Filter, ...]]
+
+
+def matches(
+    specs: Mapping[str, FieldSpec], condition: Compiled, values: Mapping[str, Any], before: Mapping[str, Any],
+) -> bool:
+    """Whether a condition (``groups_of``'s result) holds for a record with ``values`` (now) and
+    ``before`` (changed fields' old values); ``specs`` maps field names to their specs."""
+    match, groups = condition
+    results = (_group(specs, g, values, before) for g in groups if g.conditions)
+    if match == "any":
+        found = False
+        for result in results:
+            if result:
+                return True
+            found = True
+        return not found  # no group with conditions: always
+    return all(results)
+
+
+def _group(specs: Mapping[str, FieldSpec], flt: Filter, values: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+    results = (_one(specs, c, values, before) for c in flt.conditions)
+    return any(results) if flt.match == "any" else all(results)
+
+
+def _one(specs: Mapping[str, FieldSpec], cond: Condition, values: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+    name = cond.field
+    if name.startswith(BEFORE):
+        name = name.removeprefix(BEFORE)
+        raw = before[name] if name in before else values.get(name)
+    else:
+        raw = values.get(name)
+    spec = specs.get(name)
+    if spec is None:
+        raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "Unknown field.")})
+    return compare(spec, cond.op, raw, cond.value)
+
+
+def compare(spec: FieldSpec, op: Op, raw: Any, wanted: Any) -> bool:
+    """One comparison with the list filter's meaning (NULL-like values match "is empty")."""
+    if op is Op.EMPTY:
+        return raw in _EMPTY
+    if op is Op.NOT_EMPTY:
+        return raw not in _EMPTY
+    if spec.type is FieldType.MULTISELECT:
+        inside = str(wanted) in [str(v) for v in (raw or [])]
+        return inside if op is Op.CONTAINS else not inside
+    if op in (Op.CONTAINS, Op.NOT_CONTAINS):
+        inside = raw not in _EMPTY and str(wanted).casefold() in str(raw).casefold()
+        return inside if op is Op.CONTAINS else not inside
+    value = _norm(spec, raw)
+    if op is Op.IN:
+        options = wanted if isinstance(wanted, (list, tuple)) else [wanted]
+        return value is not None and value in [_typed(spec, v) for v in options]
+    if op is Op.BETWEEN:
+        low, high = wanted if isinstance(wanted, (list, tuple)) and len(wanted) == 2 else (None, None)
+        if value is None or low in _EMPTY or high in _EMPTY:
+            return False
+        return bool(_typed(spec, low) <= value <= _typed(spec, high))
+    target = _typed(spec, wanted)
+    if op is Op.EQ:
+        return value == target
+    if op is Op.NE:
+        return value != target
+    if value is None or target is None:
+        return False
+    return bool({Op.GT: value > target, Op.GTE: value >= target, Op.LT: value < target, Op.LTE: value <= target}[op])
+
+
+def _typed(spec: FieldSpec, value: Any) -> Any:
+    """A condition's value as comparable as the record's (coerced like form input)."""
+    try:
+        return _norm(spec, coerce(spec, value))
+    except ValueError as exc:
+        raise ValidationError({spec.name: str(exc)}) from None
+
+
+def _norm(spec: FieldSpec, value: Any) -> Any:
+    """Stored, audited (JSON) and typed values of a field brought to one comparable form."""
+    if value in _EMPTY:
+        return None
+    t = spec.type
+    if t in NUMERIC_TYPES:
+        return decimal.Decimal(str(value))
+    if t is FieldType.DATE:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+    if t is FieldType.DATETIME:
+        parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    if t is FieldType.BOOLEAN:
+        return bool(value)
+    if t in (FieldType.USER, FieldType.DEPARTMENT):
+        return int(value)
+    return str(value)
+
+
+__all__ = ["BEFORE", "Compiled", "check", "compare", "groups_of", "matches"]
