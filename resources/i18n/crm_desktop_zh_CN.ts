@@ -2997,6 +2997,25 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>automation</name>
+    <message>
+        <source>Record created</source>
+        <translation>新建记录</translation>
+    </message>
+    <message>
+        <source>Record edited</source>
+        <translation>编辑记录</translation>
+    </message>
+    <message>
+        <source>Field changed</source>
+        <translation>字段变更</translation>
+    </message>
+    <message>
+        <source>Owner changed</source>
+        <translation>负责人变更</translation>
+    </message>
+</context>
+<context>
     <name>dictionaries</name>
     <message>
         <source>Customer level</source>
@@ -3054,6 +3073,18 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
 </context>
 <context>
     <name>errors</name>
+    <message>
+        <source>Unknown action.</source>
+        <translation>未知的动作。</translation>
+    </message>
+    <message>
+        <source>Choose who receives the message.</source>
+        <translation>请选择消息接收人。</translation>
+    </message>
+    <message>
+        <source>This record cannot be created by a rule.</source>
+        <translation>此类记录不能由规则创建。</translation>
+    </message>
     <message>
         <source>Required.</source>
         <extracomment>Larger files belong on a file server: a LAN database should stay quick to back up.</extracomment>
@@ -3516,6 +3547,23 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Choose warn or block.</source>
         <translation>请选择“提醒”或“禁止”。</translation>
+    </message>
+    <message>
+        <source>The automation rule &quot;{rule}&quot; failed: {reason}</source>
+        <extracomment>Which rule events a record event can fire. Parsed rules per engine, by id: (revision, RuleSpec). A save reads only ids and revisions (no JSON) and parses a rule again only when an administrator changed it, on any PC.</extracomment>
+        <translation>自动化规则“{rule}”执行失败：{reason}</translation>
+    </message>
+    <message>
+        <source>Choose an event.</source>
+        <translation>请选择触发事件。</translation>
+    </message>
+    <message>
+        <source>Add at least one action.</source>
+        <translation>请至少添加一个动作。</translation>
+    </message>
+    <message>
+        <source>The list of rules changed; reload it.</source>
+        <translation>规则列表已变化，请重新加载。</translation>
     </message>
 </context>
 <context>
