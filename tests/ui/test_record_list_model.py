@@ -14,9 +14,10 @@ from crm_desktop.db import Database
 from crm_desktop.models import Customer
 from crm_desktop.services import auth, roles, users
 from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import FIELDS, customers
+from crm_desktop.services.customers import FIELDS, customers, insert_record
 from crm_desktop.services.permissions import DataScope
 from crm_desktop.services.records import RecordService
+from crm_desktop.services.uow import unit_of_work
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.list_model import ColumnSpec, RecordIdRole, RecordTableModel
@@ -66,8 +67,12 @@ def many(ctx: AppContext) -> list[str]:
     """250 customers created in shuffled name order (so id order is not name order)."""
     numbers = list(range(250))
     random.Random(7).shuffle(numbers)
-    for i in numbers:
-        customers.create(ctx.db, ctx.actor, {"name": f"客户 {i:03d}", "phone": f"1390000{i:04d}"})
+    # The service's own insert path (validation, audit, search), one transaction for all: the
+    # model is under test here, not 250 separate saves.
+    with unit_of_work(ctx.db, ctx.actor) as uow:
+        for i in numbers:
+            insert_record(uow, customers, {"name": f"客户 {i:03d}", "phone": f"1390000{i:04d}"},
+                          owner_id=ctx.actor.user_id)
     return sorted(f"客户 {i:03d}" for i in numbers)
 
 
