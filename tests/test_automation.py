@@ -231,8 +231,8 @@ def test_rule_admin_permission_checks_and_order(db: Database, admin: Actor, team
     assert customers.create(db, rep, {"name": "乙"}).values["level"] == "B"
     # An edited rule is read again (the engine keeps parsed rules between saves).
     auto.update_rule(db, admin, first.id, RuleInput(name="设置等级", entity="customer", event="created",
-                                                    actions=({"type": "set_field", "field": "level", "value": "D"},)))
-    assert customers.create(db, rep, {"name": "丙"}).values["level"] == "D"
+                                                    actions=({"type": "set_field", "field": "level", "value": "C"},)))
+    assert customers.create(db, rep, {"name": "丙"}).values["level"] == "C"
     auto.delete_rule(db, admin, first.id)
     assert [r.name for r in auto.list_rules(db, admin)] == ["再设等级"]
     assert {r.rule_name for r in auto.list_runs(db, admin)} == {"设置等级", "再设等级"}  # the log outlives the rule

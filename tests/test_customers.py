@@ -75,8 +75,8 @@ def normalized(db: Database, customer_id: int) -> str:
 def test_full_field_list_and_system_fields_are_refused(db: Database, admin: Actor) -> None:
     values = {
         "name": "厦门星辰科技有限公司", "phone": "0592-5550001", "mobile": "13900000001", "email": "info@xc.cn",
-        "website": "https://xc.cn", "credit_code": "91350200MA00000000", "level": "A", "industry": "软件",
-        "source": "展会", "province": "福建省", "city": "厦门市", "district": "思明区", "address": "软件园二期",
+        "website": "https://xc.cn", "credit_code": "91350200MA00000000", "level": "A", "industry": "it",
+        "source": "exhibition", "province": "福建省", "city": "厦门市", "district": "思明区", "address": "软件园二期",
         "remark": "重点客户",
     }
     assert set(values) == set(EDITABLE_FIELDS) and set(FIELDS) == set(EDITABLE_FIELDS) | set(SYSTEM_FIELDS)

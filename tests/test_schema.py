@@ -219,3 +219,20 @@ def test_a_select_field_and_its_new_dictionary_are_created_together_or_not_at_al
     assert listed["展会"].item_count == 1 and not listed["展会"].standard
     standard = [d.name for d in list_dictionaries(db, admin) if d.standard]
     assert standard and list(listed)[: len(standard)] == standard  # the standard ones come first
+
+
+def test_built_in_selects_take_only_their_dictionarys_values(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.schema import DictionaryItemDTO, get_dictionary, set_dictionary
+
+    with pytest.raises(ValidationError) as err:
+        customers.create(db, admin, {"name": "甲公司", "level": "Z", "industry": "软件", "source": "exhibition"})
+    assert err.value.field_errors == {"level": "Choose a listed value.", "industry": "Choose a listed value."}
+    record = customers.create(db, admin, {"name": "甲公司", "level": "A", "industry": "it", "source": ""})
+    # A value the administrator switched off is no longer offered, nor accepted on a new save.
+    items = get_dictionary(db, admin, "industry", include_disabled=True)
+    set_dictionary(db, admin, "industry", [DictionaryItemDTO(i.value, i.label, i.value != "finance") for i in items])
+    with pytest.raises(ValidationError):
+        customers.update(db, admin, record.id, expected_version=record.version, changes={"industry": "finance"})
+    # The record's own value stays, and editing another field does not trip over it.
+    assert customers.update(db, admin, record.id, expected_version=record.version,
+                            changes={"remark": "x"}).values["industry"] == "it"

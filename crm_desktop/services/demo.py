@@ -621,6 +621,12 @@ def create_demo_company(
 
     admin = auth.setup_company(db, company=COMPANY, admin_name=_ADMIN.name, admin_mobile=_ADMIN.mobile,
                                password=ADMIN_PASSWORD, super_role_name="超级管理员")
+    # The demo company lists its own industries, as a company adapts the standard dictionary;
+    # customers and leads then hold values that industry's select field offers.
+    from crm_desktop.services.schema import DictionaryItemDTO, get_dictionary, set_dictionary
+
+    standard = get_dictionary(db, admin, "industry", include_disabled=True)
+    set_dictionary(db, admin, "industry", [*standard, *(DictionaryItemDTO(name, name) for name in _INDUSTRIES)])
     dept_ids = {COMPANY: admin.department_id}
     for name, parent in DEPARTMENTS:
         dept_ids[name] = departments.create_department(db, admin, name, parent_id=dept_ids[parent]).id

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import RecordMixin
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.schema import CUSTOM_PREFIX, Access, EntitySchema, coerce, options_for
+from crm_desktop.services.schema import CUSTOM_PREFIX, Access, EntitySchema, FieldType, coerce, options_for
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,15 @@ class FieldPolicy:
 
     # --- writing ----------------------------------------------------------------------
 
+    def _listed(self, session: Session, name: str, raw: Any) -> bool:
+        """A built-in select takes only its options (its dictionary's enabled values, or its
+        fixed choices), as custom selects do; empty is always allowed here (required is separate)."""
+        spec = self.schema.get(name) if self.schema is not None else None
+        if spec is None or spec.type is not FieldType.SELECT or raw is None or not str(raw).strip():
+            return True
+        options = options_for(session, spec)
+        return options is None or str(raw) in options
+
     def prepare(
         self, session: Session, values: Mapping[str, Any], *, partial: bool, record_id: int | None = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -88,6 +97,8 @@ class FieldPolicy:
             if name in self.builtin:
                 if self._access(name) is not Access.EDIT:
                     errors[name] = QT_TRANSLATE_NOOP("errors", "You may not change this field.")
+                elif not self._listed(session, name, raw):
+                    errors[name] = QT_TRANSLATE_NOOP("errors", "Choose a listed value.")
                 else:
                     builtin[name] = raw
             elif name in custom_by_name:

@@ -112,9 +112,9 @@ def test_empty_name_shows_message_beside_field(qtbot: QtBot, tab: CustomersTab, 
 
 
 def test_edit_saves_only_changed_fields(qtbot: QtBot, tab: CustomersTab, ctx: AppContext) -> None:
-    record = add(ctx, "甲公司", phone="111", industry="软件")
+    record = add(ctx, "甲公司", phone="111", industry="it")
     dialog = open_editor(qtbot, tab, record)
-    assert dialog.value("name") == "甲公司" and dialog.value("industry") == "软件"
+    assert dialog.value("name") == "甲公司" and dialog.value("industry") == "it"
     dialog.set_value("phone", "222")
     dialog.save()
     qtbot.waitUntil(lambda: customers.get(ctx.db, ctx.actor, record.id).values["phone"] == "222", timeout=5_000)
@@ -277,7 +277,7 @@ def test_cancelled_conflict_keeps_typed_values(qtbot: QtBot, tab: CustomersTab, 
     record = add(ctx, "甲公司", phone="000")
     dialog = open_editor(qtbot, tab, record)
     dialog.set_value("phone", "111")
-    dialog.set_value("industry", "制造")
+    dialog.set_value("industry", "manufacturing")
     customers.update(ctx.db, ctx.actor, record.id, expected_version=record.version, changes={"name": "甲公司（新）"})
     dialog.save()
     qtbot.waitUntil(lambda: dialog.conflict_dialog is not None, timeout=5_000)
@@ -287,7 +287,7 @@ def test_cancelled_conflict_keeps_typed_values(qtbot: QtBot, tab: CustomersTab, 
     assert conflict.choice("name") == "theirs" and conflict.choice("phone") == "mine"
     conflict.reject()
     assert dialog.isVisible()
-    assert (dialog.value("phone"), dialog.value("industry"), dialog.value("name")) == ("111", "制造", "甲公司")
+    assert (dialog.value("phone"), dialog.value("industry"), dialog.value("name")) == ("111", "manufacturing", "甲公司")
     assert "Not saved" in dialog.message_label.text()
     stored = customers.get(ctx.db, ctx.actor, record.id).values
     assert (stored["name"], stored["phone"]) == ("甲公司（新）", "000")

@@ -80,7 +80,7 @@ def test_create_through_dialog(qtbot: QtBot, tab: LeadsTab, ctx: AppContext) -> 
     assert dialog.field_error("name") == "Required." and dialog.value("contact_name") == "张伟"
     dialog.set_value("name", " 厦门海景贸易 ")
     dialog.set_value("mobile", "13912345678")
-    dialog.set_value("source", "展会")
+    dialog.set_value("source", "exhibition")
     dialog.set_value("level", "B")
     dialog.save()
     qtbot.waitUntil(lambda: tab.model.total == 1, timeout=5_000)
@@ -88,7 +88,7 @@ def test_create_through_dialog(qtbot: QtBot, tab: LeadsTab, ctx: AppContext) -> 
     assert tab.count_label.text() == "1 lead"
     stored = leads.get(ctx.db, ctx.actor, tab.model.record(0).id)
     assert stored.values["name"] == "厦门海景贸易" and stored.values["contact_name"] == "张伟"
-    assert stored.values["source"] == "展会" and stored.values["status"] == "new"
+    assert stored.values["source"] == "exhibition" and stored.values["status"] == "new"
     assert tab.display_text(0, "status") == "New"
     assert tab.display_text(0, "mobile") == "13912345678"
 
@@ -179,7 +179,7 @@ def test_buttons_follow_permissions(qtbot: QtBot, ctx: AppContext) -> None:
 
 
 def test_render_png(qtbot: QtBot, tab: LeadsTab, ctx: AppContext, tmp_path: Path) -> None:
-    rows = [add(ctx, f"线索公司{i}", contact_name=f"联系人{i}", mobile=f"1391234567{i}", source="展会") for i in range(4)]
+    rows = [add(ctx, f"线索公司{i}", contact_name=f"联系人{i}", mobile=f"1391234567{i}", source="exhibition") for i in range(4)]
     mark_invalid(ctx.db, ctx.actor, rows[0].id, reason="重复")
     tab.show()
     qtbot.waitUntil(lambda: tab.model.total == 4, timeout=5_000)
@@ -235,7 +235,7 @@ def test_transfer_and_convert_through_the_buttons(qtbot: QtBot, tab: LeadsTab, c
 
 
 def test_export_leads(qtbot: QtBot, tab: LeadsTab, ctx: AppContext, tmp_path: Path) -> None:
-    add(ctx, "线索甲", contact_name="张伟", source="展会")
+    add(ctx, "线索甲", contact_name="张伟", source="exhibition")
     qtbot.waitUntil(lambda: tab.model.total == 1, timeout=5_000)
     settle(qtbot, tab)
     assert not tab.exporter.button.isHidden()
