@@ -5,12 +5,20 @@ short description for the run log.
 Action objects (JSON):
 
 - ``{"type": "set_field", "field": "level", "value": "A"}`` or ``{..., "from_field": "name"}``
-- ``{"type": "message", "to": "owner"|"superior"|"users"|"role", "user_ids": [..], "role_id": n,
-  "title": "…", "body": "…"}``; ``{field}`` in title/body is replaced by the record's value.
-- ``{"type": "assign_owner", "user_id": n}``
+- ``{"type": "message", "to": "owner"|"superior"|"team"|"users"|"role", "user_ids": [..], "role_id": n,
+  "title": "…", "body": "…"}``; ``{field}`` in title/body is replaced by the record's value
+  (``{followup.content}`` too, for followup_added rules). "team" is the record's team members.
+- ``{"type": "assign_owner", "user_id": n}`` or ``{"type": "assign_owner", "round_robin": [ids]}``:
+  round robin gives each record to the next enabled user of the list after the one this rule
+  assigned last (``AutomationRule.round_robin_last_id``, read under the rule's row lock and
+  written in the save's transaction: two saves at once get two different users, and a save
+  that fails does not move the pointer).
 - ``{"type": "add_team", "user_ids": [..], "access": "read"|"write"}``
 - ``{"type": "create_record", "entity": "contact", "mapping": {target: {"field": src} | {"value": v}}}``
   (supported targets: contact, customer, lead; the new record's owner is the source's owner).
+  Needs a user: refused in rules run by a scheduled job (date_reached).
+- ``{"type": "start_approval", "flow_id": n}``: submits the record to an approval flow
+  (``crm_desktop.automation.approvals.start``) with the record's owner as submitter.
 """
 from __future__ import annotations
 
@@ -18,18 +26,19 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from crm_desktop.automation import engine
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import Message, TeamMember, User, user_roles
+from crm_desktop.models import AutomationRule, Message, TeamMember, User, user_roles
 from crm_desktop.services import audit
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.events import OwnerChanged, RecordUpdated
 
-ACTIONS = ("set_field", "message", "assign_owner", "add_team", "create_record")
+ACTIONS = ("set_field", "message", "assign_owner", "add_team", "create_record", "start_approval")
 CREATE_TARGETS = ("contact", "customer", "lead")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+RECIPIENTS = ("owner", "superior", "team", "users", "role")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\}")
 
 
 def service_for(entity: str) -> Any:
@@ -101,6 +110,9 @@ def recipients(ctx: engine.Context, action: Mapping[str, Any]) -> list[int]:
         ids = [ctx.row.owner_id]
     elif to == "superior":
         ids = [session.scalar(select(User.superior_id).where(User.id == ctx.row.owner_id))]
+    elif to == "team":
+        ids = list(session.scalars(select(TeamMember.user_id).where(
+            TeamMember.entity == ctx.service.module, TeamMember.record_id == ctx.row.id).order_by(TeamMember.user_id)))
     elif to == "users":
         ids = [int(u) for u in action.get("user_ids") or ()]
     elif to == "role":
@@ -131,8 +143,11 @@ def _message(ctx: engine.Context, action: Mapping[str, Any]) -> str:
 # --- owner and team ---------------------------------------------------------------------
 
 def _assign_owner(ctx: engine.Context, action: Mapping[str, Any]) -> str:
-    new = int(action["user_id"])
     row, session = ctx.row, ctx.uow.session
+    if action.get("round_robin") is not None:
+        new = _next_in_turn(ctx, [int(u) for u in action["round_robin"]])
+    else:
+        new = int(action["user_id"])
     ctx.service.check_owner(session, new)
     old = row.owner_id
     if old == new:
@@ -147,6 +162,32 @@ def _assign_owner(ctx: engine.Context, action: Mapping[str, Any]) -> str:
     engine.fire(ctx.uow, ctx.service, row, event="owner_changed", before={"owner_id": old}, after={"owner_id": new},
                 depth=ctx.depth + 1, trace=ctx.trace)
     return f"owner {new}"
+
+
+def _next_in_turn(ctx: engine.Context, user_ids: list[int]) -> int:
+    """The enabled user after the one this rule assigned last (the first one the first time),
+    and remember them. The rule's row is locked until the save commits, so concurrent saves
+    take turns (SQLite: the save already holds the database's write lock)."""
+    session = ctx.uow.session
+    rule_id = ctx.rule_id
+    enabled = set(session.scalars(select(User.id).where(User.id.in_(user_ids), User.enabled.is_(True))))
+    turn = [u for u in dict.fromkeys(user_ids) if u in enabled]
+    if not turn:
+        raise ValidationError({"round_robin": QT_TRANSLATE_NOOP("errors", "Choose an enabled user as owner.")})
+    if rule_id is None:  # a rule that is not stored (never the case outside tests): the first one
+        return turn[0]
+    last = session.scalar(select(AutomationRule.round_robin_last_id).where(AutomationRule.id == rule_id)
+                          .with_for_update())
+    order = list(dict.fromkeys(user_ids))
+    if last in order:  # the user after the last one in the list's order, skipping disabled users
+        position = order.index(last)
+        after = order[position + 1:] + order[:position + 1]
+        new = next(u for u in after if u in enabled)
+    else:
+        new = turn[0]
+    session.execute(update(AutomationRule).where(AutomationRule.id == rule_id).values(round_robin_last_id=new)
+                    .execution_options(synchronize_session=False))
+    return new
 
 
 def _add_team(ctx: engine.Context, action: Mapping[str, Any]) -> str:
@@ -183,6 +224,9 @@ def _create_record(ctx: engine.Context, action: Mapping[str, Any]) -> str:
     from crm_desktop.services.customers import insert_record
 
     target = str(action.get("entity") or "")
+    if ctx.uow.actor is None:
+        raise ValidationError({"entity": QT_TRANSLATE_NOOP(
+            "errors", "Creating a record needs a signed-in user: it cannot run in a scheduled job.")})
     if target not in CREATE_TARGETS:
         raise ValidationError({"entity": QT_TRANSLATE_NOOP("errors", "This record cannot be created by a rule.")})
     values = ctx.values()
@@ -210,13 +254,24 @@ def _create_record(ctx: engine.Context, action: Mapping[str, Any]) -> str:
     return f"created {target} {new.id}"
 
 
+# --- approval -----------------------------------------------------------------------------
+
+def _start_approval(ctx: engine.Context, action: Mapping[str, Any]) -> str:
+    # Imported here: the approval engine builds on the record services, which import this package.
+    from crm_desktop.automation import approvals
+
+    flow_id = int(action["flow_id"])
+    approvals.start(ctx.uow, ctx.service, ctx.row, flow_id=flow_id, submitter_id=ctx.row.owner_id)
+    return f"approval flow {flow_id} started"
+
+
 def _actor_id(ctx: engine.Context) -> int | None:
     return ctx.uow.actor.user_id if ctx.uow.actor is not None else None
 
 
 _HANDLERS = {
     "set_field": _set_field, "message": _message, "assign_owner": _assign_owner, "add_team": _add_team,
-    "create_record": _create_record,
+    "create_record": _create_record, "start_approval": _start_approval,
 }
 
-__all__ = ["ACTIONS", "CREATE_TARGETS", "fill", "recipients", "run", "service_for"]
+__all__ = ["ACTIONS", "CREATE_TARGETS", "RECIPIENTS", "fill", "recipients", "run", "service_for"]

@@ -6,12 +6,16 @@ list ("registered capital at least 10,000,000"). A field written ``before:name``
 value the field had before the change (the current value when it did not change). No groups,
 or groups without conditions, means "always". Evaluated in Python, not SQL: a save checks
 every rule of its entity, and one query per rule would cost more than the save.
+
+``compile_condition`` turns a condition into a predicate once per rule and schema (each
+field's spec looked up and each wanted value coerced ahead of time); ``matches`` is the same
+test done in one go, for one-off checks.
 """
 from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
@@ -115,6 +119,90 @@ def compare(spec: FieldSpec, op: Op, raw: Any, wanted: Any) -> bool:
     return bool({Op.GT: value > target, Op.GTE: value >= target, Op.LT: value < target, Op.LTE: value <= target}[op])
 
 
+Predicate = Callable[[Mapping[str, Any], Mapping[str, Any]], bool]
+_PRETYPED = frozenset({Op.EQ, Op.NE, Op.GT, Op.GTE, Op.LT, Op.LTE, Op.IN, Op.BETWEEN})
+
+
+def compile_condition(specs: Mapping[str, FieldSpec], condition: Compiled) -> Predicate:
+    """``matches`` as a predicate over (values, before), with specs resolved and values typed
+    now. Raises ValidationError (unknown field, a value that does not fit) as ``matches`` would."""
+    match, groups = condition
+    compiled = [_compile_group(specs, g) for g in groups if g.conditions]
+    if not compiled:
+        return lambda _values, _before: True
+    return _combine(compiled, match == "any")
+
+
+def _compile_group(specs: Mapping[str, FieldSpec], flt: Filter) -> Predicate:
+    return _combine([_compile_one(specs, c) for c in flt.conditions], flt.match == "any")
+
+
+def _combine(tests: list[Predicate], any_: bool) -> Predicate:
+    # Plain loops, not any()/all() over a generator: a save runs these for every rule.
+    if len(tests) == 1:
+        return tests[0]
+    if any_:
+        def either(values: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+            for test in tests:
+                if test(values, before):
+                    return True
+            return False
+        return either
+
+    def every(values: Mapping[str, Any], before: Mapping[str, Any]) -> bool:
+        for test in tests:
+            if not test(values, before):
+                return False
+        return True
+    return every
+
+
+def _compile_one(specs: Mapping[str, FieldSpec], cond: Condition) -> Predicate:
+    name = cond.field
+    old = name.startswith(BEFORE)
+    if old:
+        name = name.removeprefix(BEFORE)
+    spec = specs.get(name)
+    if spec is None:
+        raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "Unknown field.")})
+    op, wanted = cond.op, cond.value
+    if op in (Op.CONTAINS, Op.NOT_CONTAINS) and spec.type is not FieldType.MULTISELECT:
+        needle, inside = str(wanted).casefold(), op is Op.CONTAINS
+        return _reader(name, old, lambda raw: (raw not in _EMPTY and needle in str(raw).casefold()) is inside)
+    if op in _PRETYPED and spec.type is not FieldType.MULTISELECT:
+        if op is Op.IN:
+            options = [_typed(spec, v) for v in (wanted if isinstance(wanted, (list, tuple)) else [wanted])]
+            return _reader(name, old, lambda raw: (v := _norm(spec, raw)) is not None and v in options)
+        if op is Op.BETWEEN:
+            low, high = wanted if isinstance(wanted, (list, tuple)) and len(wanted) == 2 else (None, None)
+            if low in _EMPTY or high in _EMPTY:
+                return lambda _values, _before: False
+            lo, hi = _typed(spec, low), _typed(spec, high)
+            return _reader(name, old, lambda raw: (v := _norm(spec, raw)) is not None and bool(lo <= v <= hi))
+        target = _typed(spec, wanted)
+        if op is Op.EQ:
+            return _reader(name, old, lambda raw: _norm(spec, raw) == target)
+        if op is Op.NE:
+            return _reader(name, old, lambda raw: _norm(spec, raw) != target)
+        if target is None:
+            return lambda _values, _before: False
+        order = _ORDER[op]
+        return _reader(name, old, lambda raw: (v := _norm(spec, raw)) is not None and order(v, target))
+    return _reader(name, old, lambda raw: compare(spec, op, raw, wanted))
+
+
+_ORDER: dict[Op, Callable[[Any, Any], bool]] = {
+    Op.GT: lambda a, b: bool(a > b), Op.GTE: lambda a, b: bool(a >= b),
+    Op.LT: lambda a, b: bool(a < b), Op.LTE: lambda a, b: bool(a <= b),
+}
+
+
+def _reader(name: str, old: bool, test: Callable[[Any], bool]) -> Predicate:
+    if old:
+        return lambda values, before: test(before[name] if name in before else values.get(name))
+    return lambda values, _before: test(values.get(name))
+
+
 def _typed(spec: FieldSpec, value: Any) -> Any:
     """A condition's value as comparable as the record's (coerced like form input)."""
     try:
@@ -142,4 +230,4 @@ def _norm(spec: FieldSpec, value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["BEFORE", "Compiled", "check", "compare", "groups_of", "matches"]
+__all__ = ["BEFORE", "Compiled", "Predicate", "check", "compare", "compile_condition", "groups_of", "matches"]

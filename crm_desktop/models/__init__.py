@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per domain. Importing this package registers them all."""
 from __future__ import annotations
 
+from crm_desktop.models.approval import ApprovalFlow, ApprovalInstance, ApprovalLog, ApprovalTask
 from crm_desktop.models.audit import AuditChange, AuditEntry
 from crm_desktop.models.automation import AutomationRule, AutomationRun, Message
 from crm_desktop.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -20,6 +21,7 @@ from crm_desktop.models.schema import (
 )
 
 __all__ = [
+    "ApprovalFlow", "ApprovalInstance", "ApprovalLog", "ApprovalTask",
     "Attachment", "AttachmentBlob", "AuditChange", "AuditEntry", "AutomationRule", "AutomationRun", "Message",
     "ColumnPreference", "Contact", "CustomField",
     "DictionaryItem", "FieldPermission", "FollowUp", "Lead", "Pool", "PoolEvent", "PoolMember", "PoolRule",

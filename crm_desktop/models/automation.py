@@ -25,9 +25,10 @@ class AutomationRule(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     entity: Mapped[str] = mapped_column(String(50))
-    #: created · edited · field_changed · owner_changed
+    #: One of ``crm_desktop.automation.engine.EVENTS`` (created, edited, field_changed,
+    #: status_changed, date_reached, …).
     event: Mapped[str] = mapped_column(String(30))
-    #: field_changed only: the field, and optionally the value it changed from / to.
+    #: field_changed / status_changed only: the field, and optionally the value it changed from / to.
     field: Mapped[str | None] = mapped_column(String(100))
     from_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
     to_value: Mapped[Any] = mapped_column(JSONType, nullable=True)
@@ -42,6 +43,16 @@ class AutomationRule(Base):
     revision: Mapped[str] = mapped_column(String(32), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: date_reached only: the date or date-time field, and how many days after it (negative:
+    #: before) the rule fires.
+    date_field: Mapped[str | None] = mapped_column(String(100))
+    offset_days: Mapped[int] = mapped_column(Integer, default=0)
+    #: date_reached only: the end of the window the date job last checked (None: never, the
+    #: rule's ``created_at`` stands in). Occurrences up to it have fired.
+    last_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: The user a round-robin "assign owner" action of this rule gave the last record to;
+    #: changed in the save's transaction (under the rule's row lock), so it rolls back with it.
+    round_robin_last_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class AutomationRun(Base):
@@ -77,3 +88,7 @@ class Message(Base):
     record_id: Mapped[int | None] = mapped_column(Integer)
     read: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When set, title and body are translation templates (context "messages") that the reader
+    #: fills with these values in the reader's language (approval messages); rule messages are
+    #: the administrator's own words and have none.
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)

@@ -54,6 +54,9 @@ class Customer(FollowUpSummary, RecordMixin, Base):
     previous_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: The name with company suffixes and region words removed, for the duplicate-claim check.
     normalized_name: Mapped[str] = mapped_column(String(200), default="", index=True)
+    #: "" (active) · pending · rejected · withdrawn: set while a registration flow (报备) gates
+    #: the customer's creation; only an approval makes it active.
+    approval_status: Mapped[str] = mapped_column(String(20), default="")
 
 
 class Lead(FollowUpSummary, RecordMixin, Base):

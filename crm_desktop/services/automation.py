@@ -6,9 +6,18 @@ Promises (thread rule: any thread; each call is one unit of work):
   disable, reorder within an entity. Input is checked against the entity's fields (built-in
   and custom), the list filter's operators and the known action types before it is stored.
 - ``list_runs``: the run log, newest first (same permission).
+- Events (``EVENT_LABELS``; see ``crm_desktop.automation.engine`` for when each fires):
+  field_changed and status_changed rules name a ``field`` (status_changed: a status field,
+  ``STATUS_FIELDS``, defaulting to the entity's only one) and optional from / to values;
+  followup_added rules (customer, lead, contact) may test the follow-up's fields as
+  ``followup.content`` etc.; pool_put / pool_claimed are customer events; date_reached rules
+  name a date or date-time ``date_field`` and ``offset_days`` (negative: before) and are run
+  by the date job. A date rule created, re-enabled or given another date starts counting
+  from then: occurrences before that never fire.
 - ``try_rule`` runs one rule's condition and actions on an existing record inside a
   transaction that is always rolled back, and reports whether it fired and what it (and any
-  rule it fired) would change, send and create. Nothing is saved, logged or published.
+  rule it fired) would change, send and create. Nothing is saved, logged or published. A
+  followup_added rule is tried with the record's newest follow-up.
 - Messages: every user reads and marks their own (``list_messages``, ``unread_count``,
   ``mark_read``); no permission needed beyond being logged in.
 """
@@ -17,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +34,21 @@ from sqlalchemy import func, select, update
 
 from crm_desktop.automation import actions as rule_actions
 from crm_desktop.automation import conditions
-from crm_desktop.automation.engine import EVENTS, RuleFailed, RuleSpec, Trace, run_rules, system_schema
+from crm_desktop.automation.engine import (
+    EVENTS,
+    FIELD_EVENTS,
+    STATUS_FIELDS,
+    RuleFailed,
+    Trace,
+    condition_schema,
+    followup_values,
+    run_rules,
+    spec_of,
+    system_schema,
+)
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import AutomationRule, AutomationRun, Message
+from crm_desktop.models import AutomationRule, AutomationRun, FollowUp, Message, User, utcnow
+from crm_desktop.services.schema import FieldType
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.permissions import require
@@ -42,7 +63,21 @@ EVENT_LABELS = {
     "edited": QT_TRANSLATE_NOOP("automation", "Record edited"),
     "field_changed": QT_TRANSLATE_NOOP("automation", "Field changed"),
     "owner_changed": QT_TRANSLATE_NOOP("automation", "Owner changed"),
+    "status_changed": QT_TRANSLATE_NOOP("automation", "Status changed"),
+    "followup_added": QT_TRANSLATE_NOOP("automation", "Follow-up added"),
+    "pool_put": QT_TRANSLATE_NOOP("automation", "Put into a public pool"),
+    "pool_claimed": QT_TRANSLATE_NOOP("automation", "Claimed or assigned from a public pool"),
+    "approval_approved": QT_TRANSLATE_NOOP("automation", "Approval approved"),
+    "approval_rejected": QT_TRANSLATE_NOOP("automation", "Approval rejected"),
+    "date_reached": QT_TRANSLATE_NOOP("automation", "Date reached"),
 }
+#: Entities each event can happen to (events not listed: every entity of ``ENTITIES``).
+EVENT_ENTITIES: dict[str, tuple[str, ...]] = {
+    "status_changed": tuple(STATUS_FIELDS), "followup_added": ("customer", "lead", "contact"),
+    "pool_put": ("customer",), "pool_claimed": ("customer",),
+}
+#: How far a date rule may fire from its date, in days.
+MAX_OFFSET_DAYS = 3650
 
 
 @dataclass(frozen=True)
@@ -56,6 +91,9 @@ class RuleInput:
     enabled: bool = True
     condition: Mapping[str, Any] = dc_field(default_factory=dict)
     actions: tuple[Mapping[str, Any], ...] = ()
+    #: date_reached only: the date / date-time field and the days after it (negative: before).
+    date_field: str | None = None
+    offset_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -99,47 +137,106 @@ class MessageDTO:
     record_id: int | None
     read: bool
     created_at: dt.datetime
+    #: Set for system messages (approvals): title and body are templates of translation context
+    #: "messages", to be filled with these values in the reader's language.
+    params: Mapping[str, Any] | None = None
 
 
 def _dto(rule: AutomationRule) -> RuleDTO:
     return RuleDTO(
         id=rule.id, name=rule.name, entity=rule.entity, event=rule.event, field=rule.field,
         from_value=rule.from_value, to_value=rule.to_value, enabled=rule.enabled, sort_order=rule.sort_order,
-        condition=rule.condition or {}, actions=tuple(rule.actions or ()),
+        condition=rule.condition or {}, actions=tuple(rule.actions or ()), date_field=rule.date_field,
+        offset_days=rule.offset_days or 0,
     )
 
 
-def _check(uow: UnitOfWork, data: RuleInput) -> None:
+def _check(uow: UnitOfWork, data: RuleInput) -> RuleInput:
+    """Refuse a rule that names unknown things; returns it with defaults filled in (the status field)."""
     errors: dict[str, str] = {}
     if not data.name.strip():
         errors["name"] = QT_TRANSLATE_NOOP("errors", "Required.")
     if data.entity not in ENTITIES:
         raise ValidationError({"entity": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
     if data.event not in EVENTS:
-        errors["event"] = QT_TRANSLATE_NOOP("errors", "Choose an event.")
+        raise ValidationError({"event": QT_TRANSLATE_NOOP("errors", "Choose an event.")})
+    if data.entity not in EVENT_ENTITIES.get(data.event, ENTITIES):
+        errors["event"] = QT_TRANSLATE_NOOP("errors", "This event does not happen to these records.")
     schema = system_schema(uow, data.entity)
     if data.event == "field_changed" and (not data.field or schema.get(data.field) is None):
         errors["field"] = QT_TRANSLATE_NOOP("errors", "Unknown field.")
+    if data.event == "status_changed":
+        statuses = STATUS_FIELDS.get(data.entity, ())
+        if not data.field and len(statuses) == 1:
+            data = replace(data, field=statuses[0])
+        if data.field not in statuses:
+            errors["field"] = QT_TRANSLATE_NOOP("errors", "Choose a status field.")
+    if data.event == "date_reached":
+        spec = schema.get(data.date_field or "")
+        if spec is None or spec.type not in (FieldType.DATE, FieldType.DATETIME):
+            errors["date_field"] = QT_TRANSLATE_NOOP("errors", "Choose a date field.")
+        if not isinstance(data.offset_days, int) or abs(data.offset_days) > MAX_OFFSET_DAYS:
+            errors["offset_days"] = QT_TRANSLATE_NOOP("errors", "Enter a number of days between -3650 and 3650.")
     if not data.actions:
         errors["actions"] = QT_TRANSLATE_NOOP("errors", "Add at least one action.")
     for action in data.actions:
-        kind = action.get("type")
-        if kind not in rule_actions.ACTIONS:
-            errors["actions"] = QT_TRANSLATE_NOOP("errors", "Unknown action.")
-        elif kind == "set_field" and schema.get(str(action.get("field"))) is None:
-            errors["actions"] = QT_TRANSLATE_NOOP("errors", "Unknown field.")
-        elif kind == "create_record" and action.get("entity") not in rule_actions.CREATE_TARGETS:
-            errors["actions"] = QT_TRANSLATE_NOOP("errors", "This record cannot be created by a rule.")
+        error = _action_error(uow, data, schema, action)
+        if error:
+            errors["actions"] = error
     if errors:
         raise ValidationError(errors)
-    conditions.check(schema, data.condition)
+    conditions.check(condition_schema(uow, data.entity, data.event), data.condition)
+    return data
+
+
+def _action_error(uow: UnitOfWork, data: RuleInput, schema: Any, action: Mapping[str, Any]) -> str | None:
+    """Why an action cannot be stored (an untranslated source text), or None."""
+    kind = action.get("type")
+    if kind not in rule_actions.ACTIONS:
+        return QT_TRANSLATE_NOOP("errors", "Unknown action.")
+    if kind == "set_field" and schema.get(str(action.get("field"))) is None:
+        return QT_TRANSLATE_NOOP("errors", "Unknown field.")
+    if kind == "create_record":
+        if action.get("entity") not in rule_actions.CREATE_TARGETS:
+            return QT_TRANSLATE_NOOP("errors", "This record cannot be created by a rule.")
+        if data.event == "date_reached":
+            return QT_TRANSLATE_NOOP("errors", "Creating a record needs a signed-in user: it cannot run in a scheduled job.")
+    if kind == "message" and action.get("to") not in rule_actions.RECIPIENTS:
+        return QT_TRANSLATE_NOOP("errors", "Choose who receives the message.")
+    if kind == "assign_owner":
+        users = action.get("round_robin") if action.get("round_robin") is not None else [action.get("user_id")]
+        try:
+            ids = [int(u) for u in users]
+        except (TypeError, ValueError):
+            ids = []
+        found = uow.session.scalar(select(func.count(User.id)).where(User.id.in_(ids))) if ids else 0
+        if not ids or found != len(set(ids)):
+            return QT_TRANSLATE_NOOP("errors", "Choose an enabled user as owner.")
+    if kind == "start_approval":
+        from crm_desktop.models import ApprovalFlow  # the approval models live beside, added later
+
+        try:
+            flow = uow.session.get(ApprovalFlow, int(action.get("flow_id")))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            flow = None
+        if flow is None:
+            return QT_TRANSLATE_NOOP("errors", "Choose an approval flow.")
+    return None
 
 
 def _apply(rule: AutomationRule, data: RuleInput) -> None:
+    field_rule = data.event in FIELD_EVENTS
+    date_rule = data.event == "date_reached"
+    if date_rule and (rule.event != data.event or rule.date_field != data.date_field
+                      or rule.offset_days != data.offset_days or rule.id is None):
+        # Count from now: changing what a date rule watches must not fire every past occurrence.
+        rule.last_checked_at = utcnow()
     rule.name, rule.entity, rule.event = data.name.strip(), data.entity, data.event
-    rule.field = data.field if data.event == "field_changed" else None
-    rule.from_value = data.from_value if data.event == "field_changed" else None
-    rule.to_value = data.to_value if data.event == "field_changed" else None
+    rule.field = data.field if field_rule else None
+    rule.from_value = data.from_value if field_rule else None
+    rule.to_value = data.to_value if field_rule else None
+    rule.date_field = data.date_field if date_rule else None
+    rule.offset_days = data.offset_days if date_rule else 0
     rule.enabled = data.enabled
     rule.condition = dict(data.condition)
     rule.actions = [dict(a) for a in data.actions]
@@ -167,7 +264,7 @@ def create_rule(db: Database, actor: Actor, data: RuleInput) -> RuleDTO:
     """Add a rule at the end of its entity's order."""
     with unit_of_work(db, actor) as uow:
         require(uow.actor, "setting", "manage")
-        _check(uow, data)
+        data = _check(uow, data)
         last = uow.session.scalar(select(func.max(AutomationRule.sort_order)).where(AutomationRule.entity == data.entity))
         rule = AutomationRule(sort_order=(last or 0) + 1, created_by_id=uow.actor.user_id if uow.actor else None)
         _apply(rule, data)
@@ -180,7 +277,7 @@ def update_rule(db: Database, actor: Actor, rule_id: int, data: RuleInput) -> Ru
     with unit_of_work(db, actor) as uow:
         require(uow.actor, "setting", "manage")
         rule = _load(uow, rule_id)
-        _check(uow, data)
+        data = _check(uow, data)
         _apply(rule, data)
         uow.session.flush()
         return _dto(rule)
@@ -190,6 +287,8 @@ def set_enabled(db: Database, actor: Actor, rule_id: int, enabled: bool) -> Rule
     with unit_of_work(db, actor) as uow:
         require(uow.actor, "setting", "manage")
         rule = _load(uow, rule_id)
+        if enabled and not rule.enabled and rule.event == "date_reached":
+            rule.last_checked_at = utcnow()  # a re-enabled date rule does not catch up on what it missed
         rule.enabled = enabled
         uow.session.flush()
         return _dto(rule)
@@ -237,15 +336,16 @@ def try_rule(db: Database, actor: Actor, rule_id: int, record_id: int) -> TrialD
         require(uow.actor, "setting", "manage")
         assert uow.actor is not None
         rule = _load(uow, rule_id)
-        spec = RuleSpec(rule.id, rule.name, rule.event, rule.field, rule.from_value, rule.to_value,
-                        rule.condition or {}, tuple(rule.actions or ()))
+        spec = spec_of(rule)
         service = rule_actions.service_for(rule.entity)
         require(uow.actor, rule.entity, "view")
         row = service.load_row(uow.session, uow.actor, record_id, for_edit=False)
+        extra = _newest_followup(uow, rule.entity, record_id) if rule.event == "followup_added" else None
         trace = Trace()
         error = ""
         try:
-            run_rules(uow, service, row, [spec], event="edited", before={}, after={}, depth=0, trace=trace, force=True)
+            run_rules(uow, service, row, [spec], event="edited", before={}, after={}, depth=0, trace=trace, force=True,
+                      extra=extra)
         except RuleFailed as exc:
             error = str(exc)
         uow.session.rollback()
@@ -255,6 +355,16 @@ def try_rule(db: Database, actor: Actor, rule_id: int, record_id: int) -> TrialD
             changes=tuple(trace.changes), messages=tuple(trace.messages), created=tuple(trace.created),
             skipped=tuple((name, reason) for _id, name, reason in trace.skipped), error=error,
         )
+
+
+def _newest_followup(uow: UnitOfWork, entity: str, record_id: int) -> dict[str, Any]:
+    """The record's newest live follow-up as a followup_added rule sees it (empty values if none)."""
+    newest = uow.session.scalar(select(FollowUp).where(
+        FollowUp.target_entity == entity, FollowUp.target_id == record_id, FollowUp.deleted_at.is_(None),
+    ).order_by(FollowUp.followed_at.desc(), FollowUp.id.desc()).limit(1))
+    if newest is None:
+        return {k: None for k in followup_values(FollowUp())}
+    return followup_values(newest)
 
 
 # --- messages (message centre) --------------------------------------------------------
@@ -267,7 +377,7 @@ def list_messages(db: Database, actor: Actor, *, unread_only: bool = False, limi
         if unread_only:
             query = query.where(Message.read.is_(False))
         rows = uow.session.scalars(query.order_by(Message.id.desc()).limit(limit))
-        return [MessageDTO(m.id, m.title, m.body, m.entity, m.record_id, m.read, m.created_at) for m in rows]
+        return [MessageDTO(m.id, m.title, m.body, m.entity, m.record_id, m.read, m.created_at, m.params) for m in rows]
 
 
 def unread_count(db: Database, actor: Actor) -> int:
@@ -287,6 +397,6 @@ def mark_read(db: Database, actor: Actor, message_ids: Sequence[int] | None = No
         return uow.session.execute(stmt.values(read=True)).rowcount or 0
 
 
-__all__ = ["ENTITIES", "EVENT_LABELS", "MessageDTO", "RuleDTO", "RuleInput", "RunDTO", "TrialDTO", "create_rule",
+__all__ = ["ENTITIES", "EVENT_ENTITIES", "EVENT_LABELS", "MAX_OFFSET_DAYS", "MessageDTO", "RuleDTO", "RuleInput", "RunDTO", "TrialDTO", "create_rule",
            "delete_rule", "list_messages", "list_rules", "list_runs", "mark_read", "reorder_rules", "set_enabled",
            "try_rule", "unread_count", "update_rule"]

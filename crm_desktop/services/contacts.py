@@ -13,6 +13,8 @@ thread rule: any thread):
   Concurrent changes are serialized on the customer's row (SELECT … FOR UPDATE on PostgreSQL).
 - ``decision_maker`` is an ordinary yes/no field.
 - ``contacts.transfer`` moves contacts alone; customers.transfer_customers can carry them.
+- ``create`` fires the contact "created" rules in its transaction (as RecordService.create
+  does); ``add_contact`` alone does not: its callers (lead conversion, rules) fire them.
 - ``list_for_customer`` lists the contacts of one customer the actor can see (contact scope),
   primary first.
 """
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from crm_desktop.automation import engine as automation
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Contact, Customer, User, utcnow
 from crm_desktop.services import audit
@@ -108,7 +111,7 @@ class ContactService(RecordService[Contact]):
         self, db: Database, actor: Actor, values: Mapping[str, Any], *, owner_id: int | None = None,
         custom: Mapping[str, Any] | None = None,
     ) -> RecordDTO:
-        with unit_of_work(db, actor) as uow:
+        with automation.failures_logged(db), unit_of_work(db, actor) as uow:
             assert uow.actor is not None
             require(uow.actor, "contact", "create")
             # Field errors first, all at once, before the customer is looked up.
@@ -121,6 +124,7 @@ class ContactService(RecordService[Contact]):
                     {"customer_id": QT_TRANSLATE_NOOP("errors", "Choose a customer you can see.")}
                 ) from None
             row = add_contact(uow, values, owner_id=owner_id or uow.actor.user_id, custom=custom)
+            automation.fire(uow, self, row, event="created")  # add_contact bypasses RecordService.create
             return to_dto(uow, self, row)
 
     def update(

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, select
 
+from crm_desktop.automation import approvals
+from crm_desktop.automation import engine as automation
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Contact, Customer, RecordMixin, Star, TeamMember, utcnow
 from crm_desktop.services import audit
@@ -53,12 +55,12 @@ FIELDS = (
     "province", "city", "district", "address", "remark",
     "deal_status", "last_deal_at", "locked",
     "last_followup_at", "last_followup_content", "next_contact_at",
-    "pool_id", "pooled_at", "previous_owner_id",
+    "pool_id", "pooled_at", "previous_owner_id", "approval_status",
 )
 SYSTEM_FIELDS = (
     "deal_status", "last_deal_at", "locked",
     "last_followup_at", "last_followup_content", "next_contact_at",
-    "pool_id", "pooled_at", "previous_owner_id",
+    "pool_id", "pooled_at", "previous_owner_id", "approval_status",
 )
 EDITABLE_FIELDS = tuple(f for f in FIELDS if f not in SYSTEM_FIELDS)
 DEAL_STATUSES = ("none", "deal")
@@ -325,18 +327,33 @@ def starred_ids(db: Database, actor: Actor, customer_ids: Iterable[int] | None =
 
 def apply_deal_status(uow: UnitOfWork, row: Customer, status: str) -> bool:
     """Set a loaded customer's deal status inside the caller's unit of work (no permission check:
-    the caller — e.g. a signed contract — has decided). Returns whether it changed."""
+    the caller — e.g. a signed contract — has decided). Returns whether it changed.
+
+    A change fires the customer's status_changed (and field_changed) rules in the caller's unit
+    of work; callers wrap it in ``automation.failures_logged(db)`` so a failing rule is logged."""
     if status not in DEAL_STATUSES:
         raise ValidationError({"deal_status": QT_TRANSLATE_NOOP("errors", "Enter a valid value for this field.")})
+    old = row.deal_status
     also: dict[str, dt.datetime] = {"last_deal_at": utcnow()} if status == "deal" else {}
-    return write_status(uow, row, "deal_status", status, also=also)
+    changed = write_status(uow, row, "deal_status", status, also=also)
+    if changed:
+        automation.fire(uow, customers, row, event="status_changed", before={"deal_status": old},
+                        after={"deal_status": status})
+    return changed
 
 
 def set_deal_status(db: Database, actor: Actor, customer_id: int, *, status: str) -> RecordDTO:
-    """Mark a customer as dealt ("deal") or not ("none"); needs customer "edit" on the record."""
-    with unit_of_work(db, actor) as uow:
+    """Mark a customer as dealt ("deal") or not ("none"); needs customer "edit" on the record.
+
+    When an enabled approval flow gates this transition, the change is submitted to it instead
+    and happens only when the flow is approved (the returned record still has the old status)."""
+    with automation.failures_logged(db), unit_of_work(db, actor) as uow:
         require(uow.actor, "customer", "edit")
         row = load_for(uow, customers, customer_id, for_edit=True)
+        if status not in DEAL_STATUSES:
+            raise ValidationError({"deal_status": QT_TRANSLATE_NOOP("errors", "Enter a valid value for this field.")})
+        if status != row.deal_status and approvals.gate_transition(uow, customers, row, "deal_status", status):
+            return to_dto(uow, customers, row)
         apply_deal_status(uow, row, status)
         return to_dto(uow, customers, row)
 
@@ -419,3 +436,7 @@ def transfer_customers(
             next(steps)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+
+
+# An approved deal-status flow sets the status the way the sales side does (with last_deal_at).
+approvals.STATUS_APPLIERS[("customer", "deal_status")] = apply_deal_status

@@ -13,6 +13,10 @@ thread rule: any thread):
   (someone editing the customer meanwhile does not get a conflict); it is still audited on the
   target as "followup". Events: RecordCreated (the follow-up), FollowUpAdded (on the target),
   StatusChanged (a lead that became "following").
+- Automation, in the same transaction, in this order: the follow-up's own "created" rules,
+  then (after the summary changed) "status_changed" on a lead that became "following", then
+  "followup_added" on the target, whose rules see the follow-up as ``followup.content``,
+  ``followup.kind``, … (see crm_desktop.automation.engine). A failing rule fails the add.
 - Follow-ups are not edited; one added by mistake goes to the recycle bin (the summary then
   falls back to the newest remaining one).
 - ``list_followups``: the follow-ups of a target the actor can see, by anyone, newest first.
@@ -28,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, tuple_, update
 
+from crm_desktop.automation import engine as automation
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import DictionaryItem, FollowUp, Lead, User, utcnow
 from crm_desktop.services import audit
@@ -188,7 +193,7 @@ def add_followup(
 ) -> RecordDTO:
     """Record a follow-up on a lead, customer or contact and update its summary (see module doc)."""
     when = followed_at or utcnow()
-    with unit_of_work(db, actor) as uow:
+    with automation.failures_logged(db), unit_of_work(db, actor) as uow:
         assert uow.actor is not None
         require(uow.actor, "followup", "create")
         _check(uow.session, target_entity, content, kind, when, next_contact_at)
@@ -204,22 +209,32 @@ def add_followup(
             "followed_at": when, "next_contact_at": next_contact_at,
         }
         row = insert_record(uow, followups, values, owner_id=uow.actor.user_id)
+        automation.fire(uow, followups, row, event="created")
         uow.add_event(FollowUpAdded(
             target_entity, target_id, uow.actor.user_id, followup_id=row.id, kind=kind, content=row.content,
             followed_at=audit.jsonable(when), next_contact_at=audit.jsonable(next_contact_at),
         ))
-        _refresh_summary(uow, target_entity, target_id)
+        changed = _refresh_summary(uow, target_entity, target_id)
+        target = uow.session.get(service.model, target_id)
+        if target is not None:
+            if "status" in changed:
+                uow.session.refresh(target)  # the summary was written with a bulk UPDATE
+                old, new = changed["status"]
+                automation.fire(uow, service, target, event="status_changed", before={"status": old},
+                                after={"status": new})
+            automation.fire(uow, service, target, event="followup_added", extra=automation.followup_values(row))
         return to_dto(uow, followups, row)
 
 
-def _refresh_summary(uow: UnitOfWork, target_entity: str, target_id: int) -> None:
+def _refresh_summary(uow: UnitOfWork, target_entity: str, target_id: int) -> dict[str, tuple[Any, Any]]:
     """Make the target's summary match its newest live follow-up; a "new" lead that has one
-    becomes "following". Audited on the target as "followup"; does not bump its version."""
+    becomes "following". Audited on the target as "followup"; does not bump its version.
+    Returns what changed (field → (old, new))."""
     assert uow.actor is not None
     model = TARGETS[target_entity].model
     target = uow.session.get(model, target_id, with_for_update=True, populate_existing=True)
     if target is None:
-        return
+        return {}
     newest = uow.session.scalar(
         select(FollowUp).where(
             FollowUp.target_entity == target_entity, FollowUp.target_id == target_id, FollowUp.deleted_at.is_(None),
@@ -236,7 +251,7 @@ def _refresh_summary(uow: UnitOfWork, target_entity: str, target_id: int) -> Non
         f: (getattr(target, f), v) for f, v in wanted.items() if audit.jsonable(getattr(target, f)) != audit.jsonable(v)
     }
     if not diff:
-        return
+        return diff
     # A bulk UPDATE leaves the version alone: the summary is not an edit of the record.
     uow.session.execute(
         update(model).where(model.id == target_id).values({f: new for f, (_old, new) in diff.items()})
@@ -249,6 +264,7 @@ def _refresh_summary(uow: UnitOfWork, target_entity: str, target_id: int) -> Non
         uow.add_event(StatusChanged(
             target_entity, target_id, uow.actor.user_id, field_name="status", old=diff["status"][0], new="following"
         ))
+    return diff
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -295,26 +311,31 @@ def due_followups(db: Database, actor: Actor, *, day: dt.date, tz: dt.tzinfo | N
     earliest first. Modules the actor cannot view are left out, and so are those whose next
     contact time the actor's field permissions hide; so are converted or invalid leads and
     customers in a pool. A hidden name or summary comes back empty."""
+    with read_only(db, actor) as uow:
+        return due_in(uow, day=day, tz=tz)
+
+
+def due_in(uow: UnitOfWork, *, day: dt.date, tz: dt.tzinfo | None = None) -> list[DueItem]:
+    """``due_followups`` inside an open unit of work (the to-do counts read it with others)."""
     start, end = _day_bounds(day, tz)
     items: list[DueItem] = []
-    with read_only(db, actor) as uow:
-        assert uow.actor is not None
-        for entity, service in TARGETS.items():
-            model: Any = service.model
-            schema = service.policy(uow.session, uow.actor).schema
-            hidden = {f for f, a in schema.access.items() if a is Access.HIDDEN} if schema else set()
-            if not uow.actor.can(entity, "view") or "next_contact_at" in hidden:
-                continue
-            query = select(model.id, model.name, model.next_contact_at, model.last_followup_content).where(
-                model.owner_id == uow.actor.user_id, visible_filter(model, uow.actor), service.base_clause(),
-                model.next_contact_at >= start, model.next_contact_at < end,
-            )
-            if model is Lead:
-                query = query.where(Lead.status.in_(("new", "following")))
-            items += [
-                DueItem(entity, i, "" if "name" in hidden else n, at, "" if "last_followup_content" in hidden else c)
-                for i, n, at, c in uow.session.execute(query)
-            ]
+    assert uow.actor is not None
+    for entity, service in TARGETS.items():
+        model: Any = service.model
+        schema = service.policy(uow.session, uow.actor).schema
+        hidden = {f for f, a in schema.access.items() if a is Access.HIDDEN} if schema else set()
+        if not uow.actor.can(entity, "view") or "next_contact_at" in hidden:
+            continue
+        query = select(model.id, model.name, model.next_contact_at, model.last_followup_content).where(
+            model.owner_id == uow.actor.user_id, visible_filter(model, uow.actor), service.base_clause(),
+            model.next_contact_at >= start, model.next_contact_at < end,
+        )
+        if model is Lead:
+            query = query.where(Lead.status.in_(("new", "following")))
+        items += [
+            DueItem(entity, i, "" if "name" in hidden else n, at, "" if "last_followup_content" in hidden else c)
+            for i, n, at, c in uow.session.execute(query)
+        ]
     return sorted(items, key=lambda d: (d.next_contact_at, d.entity, d.record_id))
 
 

@@ -18,7 +18,20 @@ when the pool exempts deals, and past the rule's age:
 * ``no_opportunity``: created more than N days ago (opportunities do not exist yet).
 
 A claim or an assignment restarts the clock: a customer claimed from a pool less than N days
-ago is not recycled by an N-day rule, however old its last follow-up is.
+ago is not recycled by an N-day rule, however old its last follow-up is. Recycled customers
+fire the "pool_put" automation rules, each in a savepoint: a failing rule is logged and
+undone for that customer, and the recycling itself stands.
+
+Date rules (``run_date_rules``, automation event date_reached): each enabled rule fires once
+per record per occurrence of "``date_field`` + ``offset_days``" (negative: before). A run
+takes the window (``last_checked_at`` — or the rule's ``created_at`` the first time —, now],
+finds the live records whose occurrence falls in it, runs the rule on each in a savepoint
+(acting as the system; a failing record is logged as failed and skipped), and stores now as
+``last_checked_at`` in the same transaction, so the next run never fires the same occurrence
+again. A date-time occurrence is the instant value + N days; a date's is local midnight of
+date + N days. Records are read in batches of ``DATE_BATCH`` by id; custom date fields
+(stored as ISO text in ``custom``) are narrowed in SQL to a few days around the window and
+checked exactly in Python. One unit of work per rule.
 
 Thread rule: any thread; each job is one unit of work.
 """
@@ -32,8 +45,23 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, select, update
 
-from crm_desktop.models import AuditChange, AuditEntry, Customer, Pool, PoolEvent, PoolRule, TeamMember, utcnow
+from crm_desktop.automation import engine as automation
+from crm_desktop.automation.actions import service_for
+from crm_desktop.models import (
+    AuditChange,
+    AuditEntry,
+    AutomationRule,
+    AutomationRun,
+    Customer,
+    Pool,
+    PoolEvent,
+    PoolRule,
+    TeamMember,
+    utcnow,
+)
+from crm_desktop.services.customers import customers
 from crm_desktop.services.events import OwnerChanged
+from crm_desktop.services.schema import FieldSpec, FieldType
 from crm_desktop.services.pool import member_user_ids, serialize_writes_for
 from crm_desktop.services.uow import read_only, unit_of_work
 
@@ -46,6 +74,8 @@ if TYPE_CHECKING:
 CHUNK = 500
 #: The "user" key of the job's lock: no user has id 0, so it never waits for a claim.
 JOB_LOCK_KEY = 0
+#: Records read (and run) at a time by the date job.
+DATE_BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -88,16 +118,35 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class DateRuleRun:
+    """What one date rule did in one run: records whose occurrence fell in the window
+    (``due``; the rule's condition decides whether it then acts) and of those how many failed."""
+
+    rule_id: int
+    rule_name: str
+    since: dt.datetime
+    until: dt.datetime
+    due: int
+    failed: int
+
+
+@dataclass(frozen=True)
 class JobsReport:
     recycle: RecycleReport
     reminders: tuple[Reminder, ...]
+    date_rules: tuple[DateRuleRun, ...] = ()
 
     def summary(self) -> str:
         """One line for logs and ``crm-admin run-jobs`` (English: administrators' tools)."""
         pools = len({r.pool_id for r in self.recycle.runs if r.recycled})
         owners = len({r.owner_id for r in self.reminders})
-        return (f"Recycled {self.recycle.recycled} customer(s) into {pools} public pool(s); "
+        line = (f"Recycled {self.recycle.recycled} customer(s) into {pools} public pool(s); "
                 f"{len(self.reminders)} customer(s) due for recycling soon, {owners} owner(s) to remind.")
+        if self.date_rules:
+            due = sum(r.due for r in self.date_rules)
+            failed = sum(r.failed for r in self.date_rules)
+            line += f" Date rules: {len(self.date_rules)} checked, {due} record(s) due, {failed} failed."
+        return line
 
 
 def rule_filter(pool: Pool, rule: PoolRule, cutoff: dt.datetime) -> ColumnElement[bool]:
@@ -156,6 +205,9 @@ def run_recycle(db: Database, *, now: dt.datetime | None = None) -> RecycleRepor
             taken += [(cid, old, version, pool, rule) for cid, old, version in rows]
         for batch in _chunks(taken):
             _record(uow, batch, now)
+        if taken and automation.has_rules(uow, "customer", "pool_put"):
+            for batch in _chunks(taken):
+                _fire_pool_put(uow, batch)
         return RecycleReport(at=now, runs=tuple(runs), customer_ids=tuple(sorted(t[0] for t in taken)))
 
 
@@ -191,6 +243,133 @@ def _record(uow: Any, batch: Sequence[tuple[int, int | None, int, Pool, PoolRule
         uow.add_event(OwnerChanged("customer", cid, None, old_owner_id=old, new_owner_id=None))
 
 
+def _fire_pool_put(uow: Any, batch: Sequence[tuple[int, int | None, int, Pool, PoolRule]]) -> None:
+    s = uow.session
+    rows = {c.id: c for c in s.scalars(select(Customer).where(Customer.id.in_([t[0] for t in batch]))
+                                      .execution_options(populate_existing=True))}
+    for cid, old, _v, pool, _rule in batch:
+        row = rows.get(cid)
+        if row is not None:
+            _isolated(uow, "customer", cid, lambda row=row, old=old, pool=pool: automation.fire(
+                uow, customers, row, event="pool_put", before={"owner_id": old, "pool_id": None},
+                after={"owner_id": None, "pool_id": pool.id}))
+
+
+def _isolated(uow: Any, entity: str, record_id: int, run: Any) -> bool:
+    """Run one record's rules in a savepoint; a failing rule is undone for that record alone
+    and logged as failed in the job's transaction. Returns whether it succeeded."""
+    events = len(uow.events)
+    try:
+        with uow.session.begin_nested():
+            run()
+        return True
+    except automation.RuleFailed as exc:
+        del uow.events[events:]  # the undone changes' events must not be published
+        exists_ = exc.rule_id is not None and uow.session.get(AutomationRule, exc.rule_id) is not None
+        uow.session.add(AutomationRun(
+            rule_id=exc.rule_id if exists_ else None, rule_name=exc.rule_name, entity=exc.entity,
+            record_id=exc.record_id, outcome="failed", message=exc.reason[:2000], depth=exc.depth))
+        uow.session.flush()
+        return False
+
+
+# --- date rules (automation event date_reached) ----------------------------------------------
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone().date()
+
+
+def _occurs(spec: FieldSpec, value: Any, offset: dt.timedelta, since: dt.datetime, until: dt.datetime) -> bool:
+    """Whether ``value`` + ``offset`` falls in (since, until] (a date: its local midnight)."""
+    if value in (None, ""):
+        return False
+    try:
+        if spec.type is FieldType.DATE:
+            day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+            if isinstance(day, dt.datetime):
+                day = day.date()
+            return _local_date(since) < day + offset <= _local_date(until)
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return False  # a custom value stored before its field's type changed
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return since < moment + offset <= until
+
+
+def _due_clause(model: Any, spec: FieldSpec, offset: dt.timedelta, since: dt.datetime,
+                until: dt.datetime) -> ColumnElement[bool]:
+    """SQL that keeps the records whose occurrence may fall in the window: exact for a built-in
+    column, a few days wider for a custom value (ISO text with any UTC offset)."""
+    if spec.is_custom:
+        assert spec.key is not None
+        text = model.custom[spec.key].as_string()
+        low = (_local_date(since) - offset - dt.timedelta(days=2)).isoformat()
+        high = (_local_date(until) - offset + dt.timedelta(days=2)).isoformat()
+        return and_(text >= low, text < high)
+    column = getattr(model, spec.name)
+    if spec.type is FieldType.DATE:
+        return and_(column > _local_date(since) - offset, column <= _local_date(until) - offset)
+    return and_(column > since - offset, column <= until - offset)
+
+
+def run_date_rules(db: Database, *, now: dt.datetime | None = None) -> list[DateRuleRun]:
+    """Run every enabled date_reached rule over its window (see the module docstring)."""
+    now = now or utcnow()
+    with read_only(db, None) as uow:
+        rule_ids = list(uow.session.scalars(select(AutomationRule.id).where(
+            AutomationRule.event == "date_reached", AutomationRule.enabled.is_(True)).order_by(AutomationRule.id)))
+    runs = []
+    for rule_id in rule_ids:
+        result = _run_date_rule(db, rule_id, now)
+        if result is not None:
+            runs.append(result)
+    return runs
+
+
+def _run_date_rule(db: Database, rule_id: int, now: dt.datetime) -> DateRuleRun | None:
+    with unit_of_work(db, None) as uow:
+        s = uow.session
+        serialize_writes_for(s, JOB_LOCK_KEY)  # two PCs at once: the second sees the first's checkpoint
+        rule = s.get(AutomationRule, rule_id, with_for_update=True, populate_existing=True)
+        if rule is None or not rule.enabled or rule.event != "date_reached":
+            return None
+        since = rule.last_checked_at or rule.created_at
+        if since >= now:
+            return None  # checked up to now already (or the clock went back): nothing can be due
+        service = service_for(rule.entity)
+        schema = automation.system_schema(uow, rule.entity)
+        spec = schema.get(rule.date_field or "")
+        due = failed = 0
+        if spec is not None and spec.type in (FieldType.DATE, FieldType.DATETIME):
+            offset = dt.timedelta(days=rule.offset_days or 0)
+            model = service.model
+            rule_spec = automation.spec_of(rule)
+            query = select(model).where(model.deleted_at.is_(None), service.base_clause(),
+                                        _due_clause(model, spec, offset, since, now))
+            last_id = 0
+            while True:
+                batch = s.scalars(query.where(model.id > last_id).order_by(model.id).limit(DATE_BATCH)).all()
+                for row in batch:
+                    value = (row.custom or {}).get(spec.key) if spec.is_custom else getattr(row, spec.name)
+                    if not _occurs(spec, value, offset, since, now):
+                        continue
+                    due += 1
+                    ok = _isolated(uow, rule.entity, row.id, lambda row=row: automation.run_rules(
+                        uow, service, row, [rule_spec], event="date_reached", before=None, after=None, depth=0,
+                        trace=None, schema=schema))
+                    failed += not ok
+                if len(batch) < DATE_BATCH:
+                    break
+                last_id = batch[-1].id
+                for row in batch:  # keep the session small on big tables
+                    if row in s and not s.is_modified(row):
+                        s.expunge(row)
+        # A field that is gone (or no longer a date) has nothing due; the checkpoint moves on.
+        rule.last_checked_at = now
+        return DateRuleRun(rule.id, rule.name, since, now, due, failed)
+
+
 def due_reminders(db: Database, *, now: dt.datetime | None = None) -> list[Reminder]:
     """Customers a rule will recycle within their pool's ``remind_days`` (not yet due), one
     reminder per customer for the rule that comes first; ordered by owner, then due time."""
@@ -223,7 +402,9 @@ def due_reminders(db: Database, *, now: dt.datetime | None = None) -> list[Remin
 
 
 def run_jobs(db: Database, *, now: dt.datetime | None = None) -> JobsReport:
-    """Run every scheduled job: recycle first, so reminders only name customers still owned."""
+    """Run every scheduled job: recycle first, so reminders only name customers still owned;
+    date rules last, so they see the customers as the recycle left them."""
     now = now or utcnow()
     recycle = run_recycle(db, now=now)
-    return JobsReport(recycle=recycle, reminders=tuple(due_reminders(db, now=now)))
+    reminders = tuple(due_reminders(db, now=now))
+    return JobsReport(recycle=recycle, reminders=reminders, date_rules=tuple(run_date_rules(db, now=now)))

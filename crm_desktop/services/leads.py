@@ -17,6 +17,9 @@ thread rule: any thread):
   (``custom_to_customer``); copies the follow-up summary; marks the lead converted with ``converted_customer_id`` and
   ``converted_at``. Two people converting the same lead at once: one wins, the other is told
   it is already converted.
+- Automation: every status change fires the lead's status_changed (and field_changed on
+  "status") rules in its transaction; a conversion first fires the "created" rules of the new
+  customer and contact. A failing rule fails the change and is logged.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from crm_desktop.automation import engine as automation
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Lead, utcnow
 from crm_desktop.services.actor import Actor
@@ -111,28 +115,36 @@ def _load_open(uow: UnitOfWork, lead_id: int) -> Lead:
     return row
 
 
+def _set_status(uow: UnitOfWork, row: Lead, status: str, *, action: str = "status",
+                also: Mapping[str, Any] | None = None) -> None:
+    """write_status, then the lead's status_changed rules (same transaction)."""
+    old = row.status
+    if write_status(uow, row, "status", status, action=action, also=also):
+        automation.fire(uow, leads, row, event="status_changed", before={"status": old}, after={"status": status})
+
+
 def mark_invalid(db: Database, actor: Actor, lead_id: int, *, reason: str) -> RecordDTO:
     """Mark a new or following lead invalid; ``reason`` is required."""
     if not reason.strip():
         raise ValidationError({"invalid_reason": QT_TRANSLATE_NOOP("errors", "Required.")})
-    with unit_of_work(db, actor) as uow:
+    with automation.failures_logged(db), unit_of_work(db, actor) as uow:
         require(uow.actor, "lead", "edit")
         row = _load_open(uow, lead_id)
         if row.status == "invalid":
             raise RuleViolation(QT_TRANSLATE_NOOP("errors", "This lead is already marked invalid."))
-        write_status(uow, row, "status", "invalid", also={"invalid_reason": reason.strip()})
+        _set_status(uow, row, "invalid", also={"invalid_reason": reason.strip()})
         return to_dto(uow, leads, row)
 
 
 def reopen(db: Database, actor: Actor, lead_id: int) -> RecordDTO:
     """Take an invalid lead back: "following" if it was ever followed up, else "new"."""
-    with unit_of_work(db, actor) as uow:
+    with automation.failures_logged(db), unit_of_work(db, actor) as uow:
         require(uow.actor, "lead", "edit")
         row = _load_open(uow, lead_id)
         if row.status != "invalid":
             raise RuleViolation(QT_TRANSLATE_NOOP("errors", "Only a lead marked invalid can be reopened."))
         status = "following" if row.last_followup_at is not None else "new"
-        write_status(uow, row, "status", status, also={"invalid_reason": ""})
+        _set_status(uow, row, status, also={"invalid_reason": ""})
         return to_dto(uow, leads, row)
 
 
@@ -184,10 +196,13 @@ def _convert(uow: UnitOfWork, lead_id: int) -> ConversionDTO:
         contact_values = editable_subset(uow, contacts, {dst: getattr(lead, src) for src, dst in LEAD_TO_CONTACT.items()})
         contact = add_contact(uow, contact_values | {"customer_id": customer.id}, owner_id=owner_id)
         contact_id = contact.id
-    write_status(
-        uow, lead, "status", "converted", action="convert",
-        also={"converted_customer_id": customer.id, "converted_at": utcnow()},
-    )
+    # The new records' "created" rules run as they would for a customer entered by hand (the
+    # contact exists by then, so a customer rule creating a default contact can see it).
+    automation.fire(uow, customers, customer, event="created")
+    if contact_id is not None:
+        automation.fire(uow, contacts, contact, event="created")
+    _set_status(uow, lead, "converted", action="convert",
+                also={"converted_customer_id": customer.id, "converted_at": utcnow()})
     return ConversionDTO(lead_id=lead.id, customer_id=customer.id, contact_id=contact_id)
 
 
@@ -198,7 +213,7 @@ def convert(db: Database, actor: Actor, lead_id: int) -> ConversionDTO:
 
 def convert_many(db: Database, actor: Actor, lead_ids: Sequence[int]) -> list[ConversionDTO]:
     """Convert several leads in one unit of work: all of them, or (on any error) none."""
-    with unit_of_work(db, actor) as uow:
+    with automation.failures_logged(db), unit_of_work(db, actor) as uow:
         require(uow.actor, "lead", "convert")
         require(uow.actor, "customer", "create")
         return [_convert(uow, lead_id) for lead_id in dict.fromkeys(lead_ids)]

@@ -16,6 +16,10 @@ once count each other against the daily limit; the customers are read ``FOR UPDA
 with ``UPDATE … WHERE pool_id = :pool`` whose row count must match, so of two users claiming
 the same customer exactly one wins and the other gets "already claimed".
 
+Automation: putting in fires the customer's "pool_put" rules, claiming and assigning its
+"pool_claimed" rules, for each customer in the call's transaction (before/after carry
+owner_id and pool_id). A failing rule fails the whole call and is logged.
+
 Thread rule: any thread; each call is one unit of work.
 """
 from __future__ import annotations
@@ -29,10 +33,12 @@ from sqlalchemy import Select, bindparam, delete, func, select, text, tuple_, un
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
+from crm_desktop.automation import engine as automation
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Customer, Department, Pool, PoolEvent, PoolMember, TeamMember, User, utcnow
 from crm_desktop.services import audit
 from crm_desktop.services.actor import Actor
+from crm_desktop.services.customers import customers
 from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
 from crm_desktop.services.events import OwnerChanged
 from crm_desktop.services.permissions import require
@@ -199,7 +205,7 @@ def put_many_in_pool(db: Database, actor: Actor, customer_ids: Sequence[int], *,
     All or nothing: a locked, already pooled or not editable customer fails the whole call.
     Returns how many customers were put in.
     """
-    with unit_of_work(db, actor) as uow:
+    with automation.failures_logged(db), unit_of_work(db, actor) as uow:
         require(uow.actor, "customer", "put_in_pool")
         reason = reason.strip()
         if not reason:
@@ -250,7 +256,18 @@ def put_many_in_pool(db: Database, actor: Actor, customer_ids: Sequence[int], *,
             s.add(PoolEvent(pool_id=pool.id, customer_id=row.id, kind="put", user_id=old, actor_id=me.user_id,
                             reason=reason, at=now, details={}))
             uow.add_event(OwnerChanged("customer", row.id, me.user_id, old_owner_id=old, new_owner_id=None))
+        fire_pool_put(uow, rows, old_owners)
         return len(rows)
+
+
+def fire_pool_put(uow: Any, rows: Sequence[Customer], old_owners: dict[int, int | None]) -> None:
+    """Fire the "pool_put" rules of customers just put in a pool (their rows as they are now)."""
+    if not automation.has_rules(uow, "customer", "pool_put"):
+        return
+    for row in rows:
+        automation.fire(uow, customers, row, event="pool_put",
+                        before={"owner_id": old_owners.get(row.id), "pool_id": None},
+                        after={"owner_id": None, "pool_id": row.pool_id})
 
 
 def put_in_pool(db: Database, actor: Actor, customer_id: int, *, pool_id: int, reason: str) -> None:
@@ -383,12 +400,17 @@ def _take(uow: Any, pool: Pool, rows: list[Customer], *, new_owner: int, kind: s
         s.add(PoolEvent(pool_id=pool.id, customer_id=cid, kind=kind, user_id=new_owner, actor_id=me.user_id,
                         reason="", at=now, details={}))
         uow.add_event(OwnerChanged("customer", cid, me.user_id, old_owner_id=None, new_owner_id=new_owner))
+    if automation.has_rules(uow, "customer", "pool_claimed"):
+        for row in rows:
+            s.refresh(row)  # the UPDATE above bypassed the loaded rows
+            automation.fire(uow, customers, row, event="pool_claimed",
+                            before={"owner_id": None, "pool_id": pool.id}, after={"owner_id": new_owner, "pool_id": None})
     return len(done)
 
 
 def claim(db: Database, actor: Actor, customer_ids: Sequence[int], *, pool_id: int) -> int:
     """Take customers from a pool as their owner, within the pool's limits. All or nothing."""
-    with unit_of_work(db, actor) as uow:
+    with automation.failures_logged(db), unit_of_work(db, actor) as uow:
         require(uow.actor, "pool", "claim")
         ids = _ids(customer_ids)
         s, me = uow.session, uow.actor
@@ -423,7 +445,7 @@ def claim(db: Database, actor: Actor, customer_ids: Sequence[int], *, pool_id: i
 
 def assign(db: Database, actor: Actor, customer_ids: Sequence[int], *, pool_id: int, user_id: int) -> int:
     """A pool administrator gives pool customers to an enabled user (the claim limits do not apply)."""
-    with unit_of_work(db, actor) as uow:
+    with automation.failures_logged(db), unit_of_work(db, actor) as uow:
         require(uow.actor, "pool", "assign")
         ids = _ids(customer_ids)
         s = uow.session

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.visitors import replacement_traverse
 
+from crm_desktop.automation import approvals
 from crm_desktop.automation import engine as automation
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import RecordMixin, TeamMember, User, utcnow
@@ -379,6 +380,7 @@ class RecordService(Generic[M]):
             )
             uow.add_event(RecordCreated(self.module, row.id, uow.actor.user_id, values=audit.jsonable(snapshot)))
             automation.fire(uow, self, row, event="created")
+            approvals.gate_creation(uow, self, row)  # a registration flow makes it wait for approval
             return self.to_dto(row, self.owner_name(uow.session, row.owner_id), policy)
 
     def update(
@@ -395,6 +397,7 @@ class RecordService(Generic[M]):
                 policy = self.policy(uow.session, uow.actor)
                 builtin, custom_values = self.prepare_values(uow.session, policy, changes, partial=True, record_id=record_id)
                 row = self.load_row(uow.session, uow.actor, record_id, for_edit=True)
+                approvals.refuse_edit_while_pending(row)
                 names = policy.names_by_key()
                 wanted = builtin | {names[k]: v for k, v in custom_values.items()}
                 if row.version != expected_version:
@@ -485,6 +488,7 @@ class RecordService(Generic[M]):
                 actor_id=uow.actor.user_id, changes={"deleted_at": (None, now)}, version=row.version,
             )
             uow.add_event(RecordDeleted(self.module, row.id, uow.actor.user_id))
+            approvals.close_for_record(uow, self.module, row.id)
 
     def restore(self, db: Database, actor: Actor, record_id: int) -> RecordDTO:
         """Bring a record back from the recycle bin."""

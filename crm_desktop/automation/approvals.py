@@ -1,0 +1,610 @@
+"""The approval engine (审批流): submit, decide, withdraw, resubmit — inside the caller's unit of work.
+
+Flow definition (``ApprovalFlow``), JSON parts:
+
+- ``form``: ``[{"key": "name", "label": "客户名称", "field": "name"}, …]`` — embedded fields: each is
+  filled from the record's field at (re)submission and shown to the approvers.
+- ``branches``: ``[{"name": "福建", "condition": {"match": "all", "groups": [Filter JSON]},
+  "submitters": {"users": [..], "departments": [..], "roles": [..]}, "nodes": [node, …]}, …]``.
+  The first branch whose condition (record fields, the list filter's operators) and submitter
+  test (the submitter is one of the users, in one of the departments or below, or has one of
+  the roles; empty = anyone) both hold is taken.
+- node: ``{"name": "福建事业部审批", "mode": "sequential"|"countersign"|"orsign",
+  "approver": {"kind": "users", "users": [..]} | {"kind": "superior", "levels": 1}
+  | {"kind": "role", "role_id": n} | {"kind": "submitter_picks"}}``.
+  Sequential: the approvers decide one after another. Countersign (会签): all at once, all must
+  approve. Or-sign (或签): all at once, the first decision counts and the others' tasks close.
+  Superior N levels up walks the submitter's direct-superior chain; where the chain ends before
+  N levels, the highest superior found approves (a missing level is skipped).
+- A node without approvers (or no branch at all) is approved automatically (``no_approver``
+  "auto") or goes to the approval administrator (``admin_id``, else the super administrators).
+
+Promises (thread rule: the caller's unit of work and thread):
+
+- ``start`` snapshots the form data and the chosen branch (later flow edits do not change an
+  instance under way), creates the first node's tasks, messages the approvers and adds them to
+  the record's team (read) so that they can open the record whatever their data scope.
+- ``decide`` locks the instance (``SELECT … FOR UPDATE`` on PostgreSQL, and the instance's
+  version counter everywhere), so of two approvers deciding at the same moment exactly one
+  counts; the other gets ``AlreadyDecided``. Rejection ends the instance; approval moves on by
+  the node's mode; after the last node the instance is approved.
+- Approval releases what the flow gated: a record created under a "create" flow becomes active
+  (``approval_status`` ""), a "status" flow sets the status field to the requested value
+  through the audit path. Rejection leaves a created record "rejected" (its submitter can edit
+  it and resubmit) and a status unchanged. The submitter is told either way, and the record's
+  approval_approved / approval_rejected trigger rules fire.
+- ``withdraw`` (submitter, pending only) and ``resubmit`` (submitter, rejected or withdrawn;
+  from the first node or from the rejected node, by the flow's setting) keep every earlier
+  round's tasks and log entries: the history shows them all.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from crm_desktop.automation import conditions
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import (
+    ApprovalFlow,
+    ApprovalInstance,
+    ApprovalLog,
+    ApprovalTask,
+    Department,
+    Message,
+    Role,
+    TeamMember,
+    User,
+    user_roles,
+    utcnow,
+)
+from crm_desktop.services import audit
+from crm_desktop.services.errors import PermissionDenied, RuleViolation, ValidationError
+from crm_desktop.services.events import StatusChanged
+
+if TYPE_CHECKING:
+    from crm_desktop.services.records import RecordService
+    from crm_desktop.services.uow import UnitOfWork
+
+MODES = ("sequential", "countersign", "orsign")
+#: How an approved status flow sets a status, per (entity, field), when the owning service has
+#: its own rule for it (e.g. a deal status also stamps the deal time and fires its triggers).
+#: Each takes (unit of work, row, new value) and returns whether it changed anything.
+STATUS_APPLIERS: dict[tuple[str, str], Callable[[Any, Any, Any], bool]] = {}
+APPROVER_KINDS = ("users", "superior", "role", "submitter_picks")
+BINDINGS = ("create", "status", "manual")
+OPEN_TASK_STATES = ("pending", "waiting")
+
+
+class AlreadyDecided(RuleViolation):
+    def __init__(self) -> None:
+        super().__init__(QT_TRANSLATE_NOOP("errors", "This approval was already decided by someone else."))
+
+
+class ApprovalPending(RuleViolation):
+    def __init__(self) -> None:
+        super().__init__(QT_TRANSLATE_NOOP(
+            "errors", "This record is waiting for approval: withdraw the approval to change it."))
+
+
+# --- checking a definition ----------------------------------------------------------------
+
+def check_definition(schema: Any, form: Sequence[Mapping[str, Any]], branches: Sequence[Mapping[str, Any]]) -> None:
+    """ValidationError unless the form and branches are well formed for ``schema``'s entity."""
+    errors: dict[str, str] = {}
+    for item in form:
+        if not str(item.get("label") or "").strip() or schema.get(str(item.get("field"))) is None:
+            errors["form"] = QT_TRANSLATE_NOOP("errors", "Each form field needs a label and a record field.")
+    if not branches:
+        errors["branches"] = QT_TRANSLATE_NOOP("errors", "Add at least one branch.")
+    for branch in branches:
+        conditions.check(schema, branch.get("condition") or {})
+        nodes = branch.get("nodes") or []
+        if not nodes:
+            errors["branches"] = QT_TRANSLATE_NOOP("errors", "Each branch needs at least one node.")
+        for node in nodes:
+            approver = node.get("approver") or {}
+            kind = approver.get("kind")
+            if node.get("mode", "sequential") not in MODES or kind not in APPROVER_KINDS:
+                errors["nodes"] = QT_TRANSLATE_NOOP("errors", "Each node needs a mode and an approver.")
+            elif kind == "users" and not approver.get("users"):
+                errors["nodes"] = QT_TRANSLATE_NOOP("errors", "Choose the node's approvers.")
+            elif kind == "role" and not approver.get("role_id"):
+                errors["nodes"] = QT_TRANSLATE_NOOP("errors", "Choose the node's role.")
+            elif kind == "superior" and not 1 <= int(approver.get("levels") or 1) <= 10:
+                errors["nodes"] = QT_TRANSLATE_NOOP("errors", "Superior levels must be between 1 and 10.")
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- finding the flow that gates something --------------------------------------------------
+
+def creation_flow(uow: UnitOfWork, entity: str) -> ApprovalFlow | None:
+    return uow.session.scalars(
+        select(ApprovalFlow).where(ApprovalFlow.entity == entity, ApprovalFlow.binding == "create",
+                                   ApprovalFlow.enabled.is_(True)).order_by(ApprovalFlow.id).limit(1)
+    ).first()
+
+
+def transition_flow(uow: UnitOfWork, entity: str, field: str, old: Any, new: Any) -> ApprovalFlow | None:
+    flows = uow.session.scalars(
+        select(ApprovalFlow).where(ApprovalFlow.entity == entity, ApprovalFlow.binding == "status",
+                                   ApprovalFlow.status_field == field, ApprovalFlow.enabled.is_(True))
+        .order_by(ApprovalFlow.id)
+    )
+    for flow in flows:
+        if flow.from_status not in (None, "") and flow.from_status != old:
+            continue
+        if flow.to_status not in (None, "") and flow.to_status != new:
+            continue
+        return flow
+    return None
+
+
+def gate_creation(uow: UnitOfWork, service: RecordService[Any], row: Any) -> ApprovalInstance | None:
+    """After a record's insert: when an enabled "create" flow exists, the record waits for it."""
+    if not hasattr(row, "approval_status"):
+        return None
+    flow = creation_flow(uow, service.module)
+    if flow is None:
+        return None
+    return start(uow, service, row, flow=flow, submitter_id=_acting(uow) or row.owner_id, target={"kind": "create"})
+
+
+def gate_transition(uow: UnitOfWork, service: RecordService[Any], row: Any, field: str, new: Any) -> ApprovalInstance | None:
+    """Before a status change: when an enabled flow gates it, submit it and return the instance
+    (the caller must not change the status: approval will); None lets the change through."""
+    old = getattr(row, field)
+    flow = transition_flow(uow, service.module, field, old, new)
+    if flow is None:
+        return None
+    if _pending_for(uow, service.module, row.id, flow.id):
+        raise RuleViolation(QT_TRANSLATE_NOOP("errors", "A change of this record is already waiting for approval."))
+    target = {"kind": "status", "field": field, "from": audit.jsonable(old), "to": audit.jsonable(new)}
+    return start(uow, service, row, flow=flow, submitter_id=_acting(uow) or row.owner_id, target=target)
+
+
+def refuse_edit_while_pending(row: Any) -> None:
+    if getattr(row, "approval_status", "") == "pending":
+        raise ApprovalPending()
+
+
+def _pending_for(uow: UnitOfWork, entity: str, record_id: int, flow_id: int | None = None) -> bool:
+    query = select(func.count(ApprovalInstance.id)).where(
+        ApprovalInstance.entity == entity, ApprovalInstance.record_id == record_id,
+        ApprovalInstance.status == "pending")
+    if flow_id is not None:
+        query = query.where(ApprovalInstance.flow_id == flow_id)
+    return bool(uow.session.scalar(query))
+
+
+def _acting(uow: UnitOfWork) -> int | None:
+    return uow.actor.user_id if uow.actor is not None else None
+
+
+# --- starting ----------------------------------------------------------------------------
+
+def start(
+    uow: UnitOfWork, service: RecordService[Any], row: Any, *, flow_id: int | None = None,
+    flow: ApprovalFlow | None = None, submitter_id: int | None = None, target: Mapping[str, Any] | None = None,
+    picks: Mapping[int | str, Sequence[int]] | None = None,
+) -> ApprovalInstance:
+    """Submit ``row`` to a flow (by id or object); returns the new instance (pending or already decided)."""
+    if flow is None:
+        flow = uow.session.get(ApprovalFlow, flow_id)
+        if flow is None or flow.entity != service.module:
+            raise ValidationError({"flow": QT_TRANSLATE_NOOP("errors", "Choose an approval flow of this record's kind.")})
+    submitter = submitter_id or _acting(uow) or row.owner_id
+    inst = ApprovalInstance(
+        flow_id=flow.id, flow_name=flow.name, entity=service.module, record_id=row.id,
+        record_name=str(getattr(row, "name", "") or "")[:200], submitter_id=submitter, status="pending",
+        target=dict(target or {"kind": "manual"}), picks={str(k): list(v) for k, v in (picks or {}).items()},
+        node_index=0, round=1,
+    )
+    _snapshot(uow, service, row, flow, inst)
+    uow.session.add(inst)
+    uow.session.flush()
+    if inst.target.get("kind") == "create" and hasattr(row, "approval_status"):
+        row.approval_status = "pending"
+    _log(uow, inst, "submitted", actor_id=submitter)
+    _activate(uow, inst, 0)
+    return inst
+
+
+def _snapshot(uow: UnitOfWork, service: RecordService[Any], row: Any, flow: ApprovalFlow, inst: ApprovalInstance) -> None:
+    """Fill the form from the record and choose the branch, as things are now."""
+    from crm_desktop.automation.engine import system_schema
+    from crm_desktop.services.record_fields import FieldPolicy
+
+    schema = system_schema(uow, service.module)
+    policy = FieldPolicy(service.model, service.fields, service.required, schema)
+    values = policy.current(row) | {"id": row.id, "owner_id": row.owner_id}
+    specs = {f.name: f for f in schema.fields}
+    inst.form_data = {"fields": [
+        {"key": str(item.get("key") or item.get("field")), "label": str(item.get("label") or ""),
+         "field": str(item.get("field")),
+         "value": _readable(uow, specs.get(str(item.get("field"))), values.get(str(item.get("field"))))}
+        for item in (flow.form or [])
+    ]}
+    chosen: dict[str, Any] = {"name": "", "nodes": []}
+    for branch in flow.branches or []:
+        if _submitter_fits(uow, inst.submitter_id, branch.get("submitters") or {}) and conditions.matches(
+                specs, conditions.groups_of(branch.get("condition") or {}), values, {}):
+            chosen = {"name": str(branch.get("name") or ""), "nodes": list(branch.get("nodes") or [])}
+            break
+    chosen |= {"no_approver": flow.no_approver, "admin_id": flow.admin_id, "resubmit_from": flow.resubmit_from}
+    inst.branch = chosen
+
+
+def _readable(uow: UnitOfWork, spec: Any, value: Any) -> Any:
+    """A form value as the approver should read it, fixed at submission: people by name,
+    dictionary options by label (an id or a code means nothing to an approver)."""
+    from crm_desktop.models import DictionaryItem
+    from crm_desktop.services.schema import FieldType
+
+    if spec is None or value in (None, ""):
+        return audit.jsonable(value)
+    if spec.type == FieldType.USER or spec.name in ("owner_id", "creator_id"):
+        return uow.session.scalar(select(User.name).where(User.id == value)) or audit.jsonable(value)
+    if spec.type == FieldType.SELECT and spec.dictionary:
+        label = uow.session.scalar(select(DictionaryItem.label).where(
+            DictionaryItem.dictionary == spec.dictionary, DictionaryItem.value == str(value)))
+        return label or value
+    return audit.jsonable(value)
+
+
+def _submitter_fits(uow: UnitOfWork, user_id: int, test: Mapping[str, Any]) -> bool:
+    users, departments, roles = (set(test.get(k) or ()) for k in ("users", "departments", "roles"))
+    if not (users or departments or roles):
+        return True
+    if user_id in users:
+        return True
+    user = uow.session.get(User, user_id)
+    if user is None:
+        return False
+    if roles and roles & {r.id for r in user.roles}:
+        return True
+    dept_id: int | None = user.department_id
+    seen: set[int] = set()
+    while dept_id is not None and dept_id not in seen:  # the department or one above it
+        if dept_id in departments:
+            return True
+        seen.add(dept_id)
+        dept_id = uow.session.scalar(select(Department.parent_id).where(Department.id == dept_id))
+    return False
+
+
+# --- nodes and tasks -----------------------------------------------------------------------
+
+def _nodes(inst: ApprovalInstance) -> list[dict[str, Any]]:
+    return list((inst.branch or {}).get("nodes") or [])
+
+
+def node_name(inst: ApprovalInstance, index: int | None) -> str:
+    nodes = _nodes(inst)
+    if index is None or not 0 <= index < len(nodes):
+        return ""
+    return str(nodes[index].get("name") or "")
+
+
+def resolve_approvers(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> list[int]:
+    node = _nodes(inst)[index]
+    approver = node.get("approver") or {}
+    kind = approver.get("kind")
+    found: list[int] = []
+    if kind == "users":
+        found = [int(u) for u in approver.get("users") or []]
+    elif kind == "superior":
+        found = _superior(uow, inst.submitter_id, int(approver.get("levels") or 1))
+    elif kind == "role":
+        found = list(uow.session.scalars(
+            select(user_roles.c.user_id).join(User, User.id == user_roles.c.user_id)
+            .where(user_roles.c.role_id == int(approver.get("role_id") or 0)).order_by(User.id)))
+    elif kind == "submitter_picks":
+        found = [int(u) for u in (inst.picks or {}).get(str(index)) or []]
+    enabled = set(uow.session.scalars(select(User.id).where(User.id.in_(found), User.enabled.is_(True)))) if found else set()
+    return list(dict.fromkeys(u for u in found if u in enabled))
+
+
+def _superior(uow: UnitOfWork, user_id: int, levels: int) -> list[int]:
+    current, highest = user_id, None
+    seen = {user_id}
+    for _ in range(levels):
+        boss = uow.session.scalar(select(User.superior_id).where(User.id == current))
+        if boss is None or boss in seen:
+            break  # the chain ends: the highest superior found approves
+        highest = current = boss
+        seen.add(boss)
+    return [highest] if highest is not None else []
+
+
+def _admins(uow: UnitOfWork, inst: ApprovalInstance) -> list[int]:
+    admin_id = (inst.branch or {}).get("admin_id")
+    if admin_id and uow.session.scalar(select(User.enabled).where(User.id == admin_id)):
+        return [int(admin_id)]
+    return list(uow.session.scalars(
+        select(User.id).join(user_roles, user_roles.c.user_id == User.id).join(Role, Role.id == user_roles.c.role_id)
+        .where(Role.is_super.is_(True), User.enabled.is_(True)).order_by(User.id)))
+
+
+def _activate(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> None:
+    """Open node ``index`` (or finish when past the last); nodes without approvers are skipped
+    or given to the administrator, by the flow's setting."""
+    nodes = _nodes(inst)
+    while True:
+        inst.node_index = index
+        if index >= len(nodes):
+            if not nodes and (inst.branch or {}).get("no_approver") != "auto":
+                # No branch applied: the administrator decides, as for a node without approvers.
+                approvers = _admins(uow, inst)
+                if approvers:
+                    inst.branch = {**inst.branch, "nodes": [{"name": "", "mode": "orsign",
+                                                             "approver": {"kind": "users", "users": approvers}}]}
+                    nodes = _nodes(inst)
+                    _log(uow, inst, "to_admin", node=0)
+                    _open_tasks(uow, inst, 0, approvers, "orsign")
+                    return
+            _finish(uow, inst, approved=True)
+            return
+        node = nodes[index]
+        approvers = resolve_approvers(uow, inst, index)
+        mode = str(node.get("mode") or "sequential")
+        if not approvers:
+            if (inst.branch or {}).get("no_approver") == "auto":
+                _log(uow, inst, "auto_approved", node=index)
+                index += 1
+                continue
+            approvers = _admins(uow, inst)
+            _log(uow, inst, "to_admin", node=index)
+            if not approvers:
+                raise RuleViolation(QT_TRANSLATE_NOOP(
+                    "errors", "The approval step \"{node}\" has no approver and there is no approval administrator."),
+                    node=node_name(inst, index))
+            # The administrators decide this node as an or-sign; the snapshot says so for later.
+            nodes[index] = {**node, "mode": "orsign", "to_admin": True}
+            inst.branch = {**inst.branch, "nodes": nodes}
+            mode = "orsign"
+        _open_tasks(uow, inst, index, approvers, mode)
+        return
+
+
+def _open_tasks(uow: UnitOfWork, inst: ApprovalInstance, index: int, approvers: list[int], mode: str) -> None:
+    for position, user_id in enumerate(approvers):
+        state = "waiting" if mode == "sequential" and position > 0 else "pending"
+        uow.session.add(ApprovalTask(instance_id=inst.id, round=inst.round, node_index=index, position=position,
+                                     approver_id=user_id, state=state))
+        _share(uow, inst, user_id)
+        if state == "pending":
+            _tell_approver(uow, inst, user_id)
+    uow.session.flush()
+
+
+def _share(uow: UnitOfWork, inst: ApprovalInstance, user_id: int) -> None:
+    """Approvers see the record they decide on, whatever their data scope: a read team seat."""
+    owner = uow.session.scalar(select(_model(inst).owner_id).where(_model(inst).id == inst.record_id))
+    if user_id == owner or uow.session.get(TeamMember, (inst.entity, inst.record_id, user_id)) is not None:
+        return
+    uow.session.add(TeamMember(entity=inst.entity, record_id=inst.record_id, user_id=user_id, access="read"))
+
+
+def _model(inst: ApprovalInstance) -> Any:
+    from crm_desktop.automation.actions import service_for
+
+    return service_for(inst.entity).model
+
+
+def _tell_approver(uow: UnitOfWork, inst: ApprovalInstance, user_id: int) -> None:
+    _message(uow, user_id, inst, QT_TRANSLATE_NOOP("messages", "Approval waiting for you: {flow} — {record}"))
+
+
+def _message(uow: UnitOfWork, user_id: int, inst: ApprovalInstance, title: str, comment: str = "") -> None:
+    uow.session.add(Message(
+        recipient_id=user_id, title=title, body=comment, entity=inst.entity, record_id=inst.record_id, read=False,
+        params={"flow": inst.flow_name, "record": inst.record_name, "kind": "approval", "instance_id": inst.id},
+    ))
+
+
+def _log(uow: UnitOfWork, inst: ApprovalInstance, action: str, *, actor_id: int | None = None,
+         node: int | None = None, comment: str = "") -> None:
+    uow.session.add(ApprovalLog(instance_id=inst.id, round=inst.round, node_index=node,
+                                node_name=node_name(inst, node), actor_id=actor_id, action=action, comment=comment))
+
+
+# --- deciding ------------------------------------------------------------------------------
+
+def lock_instance(uow: UnitOfWork, instance_id: int) -> ApprovalInstance:
+    inst = uow.session.get(ApprovalInstance, instance_id, with_for_update=True, populate_existing=True)
+    if inst is None:
+        raise ValidationError({"instance": QT_TRANSLATE_NOOP("errors", "This approval no longer exists.")})
+    return inst
+
+
+def decide(uow: UnitOfWork, task_id: int, user_id: int, *, approve: bool, comment: str = "") -> ApprovalInstance:
+    """The approver's decision on their task. AlreadyDecided when someone else's counted first."""
+    instance_id = uow.session.scalar(select(ApprovalTask.instance_id).where(ApprovalTask.id == task_id))
+    if instance_id is None:
+        raise ValidationError({"task": QT_TRANSLATE_NOOP("errors", "This approval no longer exists.")})
+    inst = lock_instance(uow, instance_id)  # the second of two deciders waits here, then sees the first
+    task = uow.session.get(ApprovalTask, task_id, populate_existing=True)
+    assert task is not None
+    if task.approver_id != user_id:
+        raise PermissionDenied("approval", "approve")
+    if inst.status != "pending" or task.state != "pending" or task.round != inst.round:
+        raise AlreadyDecided()
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": QT_TRANSLATE_NOOP("errors", "Say why you reject it.")})
+    now = utcnow()
+    task.state, task.comment, task.decided_at = ("approved" if approve else "rejected"), comment.strip(), now
+    inst.updated_at = now  # bumps the version: a concurrent decision on SQLite fails its UPDATE
+    _log(uow, inst, "approved" if approve else "rejected", actor_id=user_id, node=task.node_index, comment=task.comment)
+    node_tasks = list(uow.session.scalars(select(ApprovalTask).where(
+        ApprovalTask.instance_id == inst.id, ApprovalTask.round == inst.round,
+        ApprovalTask.node_index == task.node_index).order_by(ApprovalTask.position)))
+    if not approve:
+        _close(node_tasks)
+        _finish(uow, inst, approved=False, comment=task.comment)
+    else:
+        mode = _mode(inst, task.node_index)
+        if mode == "orsign":
+            _close(node_tasks)
+            _activate(uow, inst, task.node_index + 1)
+        elif mode == "countersign":
+            if all(t.state == "approved" for t in node_tasks):
+                _activate(uow, inst, task.node_index + 1)
+        else:
+            waiting = [t for t in node_tasks if t.state == "waiting"]
+            if waiting:
+                waiting[0].state = "pending"
+                _tell_approver(uow, inst, waiting[0].approver_id)
+            else:
+                _activate(uow, inst, task.node_index + 1)
+    try:
+        uow.session.flush()
+    except StaleDataError:
+        raise AlreadyDecided() from None
+    return inst
+
+
+def _mode(inst: ApprovalInstance, index: int) -> str:
+    nodes = _nodes(inst)
+    return str(nodes[index].get("mode") or "sequential") if 0 <= index < len(nodes) else "orsign"
+
+
+def _close(tasks: Sequence[ApprovalTask]) -> None:
+    for t in tasks:
+        if t.state in OPEN_TASK_STATES:
+            t.state = "closed"
+
+
+def _finish(uow: UnitOfWork, inst: ApprovalInstance, *, approved: bool, comment: str = "") -> None:
+    from crm_desktop.automation.actions import service_for
+
+    inst.status = "approved" if approved else "rejected"
+    inst.finished_at = utcnow()
+    _log(uow, inst, "finished", comment=inst.status)
+    service = service_for(inst.entity)
+    row = uow.session.get(service.model, inst.record_id)
+    if row is None:
+        return
+    kind = (inst.target or {}).get("kind")
+    if kind == "create" and hasattr(row, "approval_status"):
+        row.approval_status = "" if approved else "rejected"
+    elif kind == "status" and approved:
+        _apply_status(uow, service, row, inst)
+    _message(uow, inst.submitter_id, inst,
+             QT_TRANSLATE_NOOP("messages", "Approved: {flow} — {record}") if approved
+             else QT_TRANSLATE_NOOP("messages", "Rejected: {flow} — {record}"), comment)
+    uow.session.flush()
+    _fire(uow, service, row, "approval_approved" if approved else "approval_rejected")
+
+
+def _apply_status(uow: UnitOfWork, service: RecordService[Any], row: Any, inst: ApprovalInstance) -> None:
+    field, new = str(inst.target["field"]), inst.target.get("to")
+    applier = STATUS_APPLIERS.get((inst.entity, field))
+    if applier is not None:
+        applier(uow, row, new)
+        return
+    old = getattr(row, field)
+    if audit.jsonable(old) == new:
+        return
+    setattr(row, field, new)
+    uow.session.flush()
+    audit.write_audit(uow.session, entity=inst.entity, record_id=row.id, action="status",
+                      actor_id=inst.submitter_id, changes={field: (old, new)}, version=row.version)
+    uow.add_event(StatusChanged(inst.entity, row.id, inst.submitter_id, field_name=field, old=audit.jsonable(old), new=new))
+    _fire(uow, service, row, "status_changed", before={field: audit.jsonable(old)}, after={field: new})
+
+
+def _fire(uow: UnitOfWork, service: RecordService[Any], row: Any, event: str, **change: Any) -> None:
+    from crm_desktop.automation import engine
+
+    if event in engine._KINDS:  # events the trigger engine knows about
+        engine.fire(uow, service, row, event=event, **change)
+
+
+# --- withdrawing and resubmitting ------------------------------------------------------------
+
+def withdraw(uow: UnitOfWork, instance_id: int, user_id: int, comment: str = "") -> ApprovalInstance:
+    inst = lock_instance(uow, instance_id)
+    if inst.submitter_id != user_id:
+        raise PermissionDenied("approval", "withdraw")
+    if inst.status != "pending":
+        raise AlreadyDecided()
+    _close(list(uow.session.scalars(select(ApprovalTask).where(
+        ApprovalTask.instance_id == inst.id, ApprovalTask.state.in_(OPEN_TASK_STATES)))))
+    inst.status, inst.finished_at = "withdrawn", utcnow()
+    _log(uow, inst, "withdrawn", actor_id=user_id, node=inst.node_index, comment=comment.strip())
+    row = _row(inst)(uow)
+    if row is not None and (inst.target or {}).get("kind") == "create" and hasattr(row, "approval_status"):
+        row.approval_status = "withdrawn"
+    uow.session.flush()
+    return inst
+
+
+def resubmit(uow: UnitOfWork, instance_id: int, user_id: int, *,
+             picks: Mapping[int | str, Sequence[int]] | None = None) -> ApprovalInstance:
+    from crm_desktop.automation.actions import service_for
+
+    inst = lock_instance(uow, instance_id)
+    if inst.submitter_id != user_id:
+        raise PermissionDenied("approval", "resubmit")
+    if inst.status not in ("rejected", "withdrawn"):
+        raise RuleViolation(QT_TRANSLATE_NOOP("errors", "Only a rejected or withdrawn approval can be resubmitted."))
+    service = service_for(inst.entity)
+    row = uow.session.get(service.model, inst.record_id)
+    if row is None or getattr(row, "deleted_at", None) is not None:
+        raise ValidationError({"record": QT_TRANSLATE_NOOP("errors", "The record no longer exists.")})
+    if _pending_for(uow, inst.entity, inst.record_id):
+        raise RuleViolation(QT_TRANSLATE_NOOP("errors", "A change of this record is already waiting for approval."))
+    from_rejected = inst.status == "rejected" and (inst.branch or {}).get("resubmit_from") == "rejected"
+    start_at = inst.node_index if from_rejected else 0
+    flow = uow.session.get(ApprovalFlow, inst.flow_id) if inst.flow_id is not None else None
+    if picks is not None:
+        inst.picks = {str(k): list(v) for k, v in picks.items()}
+    kept_branch = inst.branch
+    if flow is not None:
+        _snapshot(uow, service, row, flow, inst)  # the edited record, the flow as it is now
+        if from_rejected:
+            inst.branch = kept_branch  # resume the same path at the node that rejected it
+    inst.round += 1
+    inst.status, inst.finished_at, inst.updated_at = "pending", None, utcnow()
+    if (inst.target or {}).get("kind") == "create" and hasattr(row, "approval_status"):
+        row.approval_status = "pending"
+    _log(uow, inst, "resubmitted", actor_id=user_id, node=start_at)
+    _activate(uow, inst, start_at)
+    uow.session.flush()
+    return inst
+
+
+def _row(inst: ApprovalInstance) -> Any:
+    def load(uow: UnitOfWork) -> Any:
+        return uow.session.get(_model(inst), inst.record_id)
+    return load
+
+
+def count_waiting(session: Any, user_id: int) -> int:
+    """How many approval tasks wait for ``user_id`` (the to-do count)."""
+    return session.scalar(select(func.count(ApprovalTask.id)).where(
+        ApprovalTask.approver_id == user_id, ApprovalTask.state == "pending")) or 0
+
+
+def close_for_record(uow: UnitOfWork, entity: str, record_id: int) -> None:
+    """A record deleted while pending: its open approvals are withdrawn (nobody decides on it)."""
+    ids = list(uow.session.scalars(select(ApprovalInstance.id).where(
+        ApprovalInstance.entity == entity, ApprovalInstance.record_id == record_id,
+        ApprovalInstance.status == "pending")))
+    if not ids:
+        return
+    uow.session.execute(update(ApprovalTask).where(ApprovalTask.instance_id.in_(ids),
+                                                   ApprovalTask.state.in_(OPEN_TASK_STATES)).values(state="closed"))
+    for inst in uow.session.scalars(select(ApprovalInstance).where(ApprovalInstance.id.in_(ids))):
+        inst.status, inst.finished_at = "withdrawn", utcnow()
+        _log(uow, inst, "withdrawn", comment="record deleted")
+
+
+__all__ = ["APPROVER_KINDS", "AlreadyDecided", "ApprovalPending", "BINDINGS", "MODES", "check_definition",
+           "close_for_record", "count_waiting", "creation_flow", "decide", "gate_creation", "gate_transition",
+           "lock_instance", "node_name", "refuse_edit_while_pending", "resolve_approvers", "resubmit", "start",
+           "transition_flow", "withdraw"]
