@@ -1,10 +1,10 @@
 """The administration area: departments, users, roles, field permissions, public pools,
-custom fields, dictionaries and record settings behind one navigation list.
+custom fields, dictionaries, record settings, automation rules and approval flows behind one navigation list.
 
 A page exists only when the actor may use it (the services check again on every call):
 the organisation pages need their module's "view"; field permissions are part of a role and
-need role/view (saving needs role/edit); public pools need pool/manage; custom fields, dictionaries and record settings need
-setting/manage. Pages load their data in the background as soon as they are created and refresh
+need role/view (saving needs role/edit); public pools need pool/manage; custom fields, dictionaries, record settings,
+automation rules and approval flows need setting/manage. Pages load their data in the background as soon as they are created and refresh
 themselves from ``ctx.signals.changed``. GUI thread only.
 """
 from __future__ import annotations
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from crm_desktop.ui.admin.approval_flows import ApprovalFlowsPage
+from crm_desktop.ui.admin.automation_rules import AutomationRulesPage
 from crm_desktop.ui.admin.custom_fields import CustomFieldsPage
 from crm_desktop.ui.admin.departments import DepartmentsPage
 from crm_desktop.ui.admin.dictionaries import DictionariesPage
@@ -32,6 +34,7 @@ from crm_desktop.ui.context import AppContext
 KEY_ROLE = Qt.ItemDataRole.UserRole
 PAGE_KEYS = (
     "department", "user", "role", "field_permission", "pool", "custom_field", "dictionary", "record_setting",
+    "automation", "approval_flow",
 )
 
 
@@ -63,15 +66,19 @@ class AdminArea(QWidget):
         self.custom_fields_page: CustomFieldsPage | None = CustomFieldsPage(ctx) if settings else None
         self.dictionaries_page: DictionariesPage | None = DictionariesPage(ctx) if settings else None
         self.record_settings_page: RecordSettingsPage | None = RecordSettingsPage(ctx) if settings else None
+        self.automation_page: AutomationRulesPage | None = AutomationRulesPage(ctx) if settings else None
+        self.approval_flows_page: ApprovalFlowsPage | None = ApprovalFlowsPage(ctx) if settings else None
         titles = {"department": self.tr("Departments"), "user": self.tr("Users"), "role": self.tr("Roles"),
                   "field_permission": self.tr("Field permissions"), "pool": self.tr("Public pools"),
                   "custom_field": self.tr("Custom fields"),
-                  "dictionary": self.tr("Dictionaries"), "record_setting": self.tr("Record settings")}
+                  "dictionary": self.tr("Dictionaries"), "record_setting": self.tr("Record settings"),
+                  "automation": self.tr("Automation"), "approval_flow": self.tr("Approval flows")}
         pages: dict[str, QWidget | None] = {
             "department": self.departments_page, "user": self.users_page, "role": self.roles_page,
             "field_permission": self.field_permissions_page, "pool": self.pools_page,
             "custom_field": self.custom_fields_page,
             "dictionary": self.dictionaries_page, "record_setting": self.record_settings_page,
+            "automation": self.automation_page, "approval_flow": self.approval_flows_page,
         }
         for key in PAGE_KEYS:
             page = pages[key]

@@ -1,0 +1,651 @@
+"""The action editors of the rule editor, and the short texts that describe rules in lists.
+
+One editor per action type of ``crm_desktop.automation.actions`` (set a field, send a
+message, assign the owner, add team members, create a related record). A type this editor
+does not know yet (another version added it) is shown read-only as its JSON and saved back
+unchanged, so a newer rule is never damaged by an older editor. Every editor has
+``action()`` (the JSON; raises ValueError with a translated message for incomplete input)
+and ``set_action(json)``.
+
+``RuleEditorData`` holds what the editors offer (the entity's fields, option lists, users,
+roles, the schemas of records a rule may create); ``load_editor_data`` reads it off the GUI
+thread. Thread rule: everything else here lives on the GUI thread.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crm_desktop.automation import actions as rule_actions
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.services import automation
+from crm_desktop.services import roles as roles_service
+from crm_desktop.services import schema as schema_service
+from crm_desktop.services.errors import PermissionDenied
+from crm_desktop.services.filters import OP_LABELS, Filter
+from crm_desktop.services.schema import EntitySchema, FieldSpec, FieldType
+from crm_desktop.ui.admin.custom_fields import entity_label
+from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.records.field_editors import EditorOptions, FieldEditor, load_editor_options, make_editor
+from crm_desktop.ui.records.filter_editor import FilterFields, field_text, load_filter_fields
+
+_CTX = "RuleActions"
+ID_ROLE = Qt.ItemDataRole.UserRole
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+# --- what the editors offer ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleEditorData:
+    """The entity's fields and option lists, users, roles and the creatable records' schemas."""
+
+    entity: str
+    fields: FilterFields
+    options: EditorOptions
+    users: tuple[tuple[int, str], ...] = ()
+    roles: tuple[tuple[int, str], ...] = ()
+    targets: Mapping[str, EntitySchema] = field(default_factory=dict)
+    #: followup_added rules may test the new follow-up's fields (``followup.content`` …).
+    followup: FilterFields | None = None
+
+    @property
+    def schema(self) -> EntitySchema:
+        return self.fields.schema
+
+    def user_name(self, user_id: Any) -> str:
+        return next((name for uid, name in self.users if str(uid) == str(user_id)), f"#{user_id}")
+
+    def role_name(self, role_id: Any) -> str:
+        return next((name for rid, name in self.roles if str(rid) == str(role_id)), f"#{role_id}")
+
+
+def load_editor_data(ctx: AppContext, entity: str) -> RuleEditorData:
+    """Read everything the rule editor offers for ``entity``. Runs off the GUI thread."""
+    db, actor = ctx.db, ctx.actor
+    fields = load_filter_fields(ctx, entity)
+    options = load_editor_options(db, actor, fields.schema)
+    try:  # a settings administrator may not see roles: messages to a role then show ids
+        roles = tuple((r.id, r.name) for r in roles_service.list_roles(db, actor))
+    except PermissionDenied:
+        roles = ()
+    followup = None
+    if entity in getattr(automation, "EVENT_ENTITIES", {}).get("followup_added", ()):
+        try:
+            followup = load_filter_fields(ctx, "followup")
+        except PermissionDenied:
+            followup = None
+    targets: dict[str, EntitySchema] = {}
+    for target in rule_actions.CREATE_TARGETS:
+        try:
+            targets[target] = schema_service.get_schema(db, actor, target)
+        except PermissionDenied:
+            continue
+    return RuleEditorData(entity=entity, fields=fields, options=options, users=options.users, roles=roles,
+                          targets=targets, followup=followup)
+
+
+def json_safe(value: Any) -> Any:
+    """Editor values as the JSON the rule is stored as (exact decimals as text, dates ISO)."""
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    return value
+
+
+# --- texts: action titles, summaries -----------------------------------------------------------
+
+ACTION_TITLES = {
+    "set_field": QT_TRANSLATE_NOOP("RuleActions", "Set a field"),
+    "message": QT_TRANSLATE_NOOP("RuleActions", "Send a message"),
+    "assign_owner": QT_TRANSLATE_NOOP("RuleActions", "Assign the owner"),
+    "add_team": QT_TRANSLATE_NOOP("RuleActions", "Add team members"),
+    "create_record": QT_TRANSLATE_NOOP("RuleActions", "Create a related record"),
+}
+
+
+def action_title(kind: str) -> str:
+    """A known action type's name; a newer type's label from the actions module, or its key."""
+    if kind in ACTION_TITLES:
+        return _t(ACTION_TITLES[kind])
+    labels = getattr(rule_actions, "ACTION_LABELS", {})
+    return QCoreApplication.translate("automation", labels[kind]) if kind in labels else kind
+
+
+def value_text(data: RuleEditorData, name: str, value: Any) -> str:
+    """A stored value as the user reads it: option labels, user names, plain text."""
+    if value is None or value == "":
+        return _t("(empty)")
+    if isinstance(value, list):
+        return ", ".join(value_text(data, name, v) for v in value)
+    if isinstance(value, bool):
+        return _t("Yes") if value else _t("No")
+    for option, label in data.fields.options.get(name.removeprefix("before:"), ()):
+        if str(option) == str(value):
+            return label
+    return str(value)
+
+
+def field_name_text(data: RuleEditorData, name: str) -> str:
+    spec = data.fields.schema.get(name.removeprefix("before:"))
+    label = field_text(spec) if spec is not None else name
+    return _t("{field} (before the change)").format(field=label) if name.startswith("before:") else label
+
+
+def condition_summary(data: RuleEditorData, condition: Mapping[str, Any] | None) -> str:
+    """One line: "注册资本 at least 10000000 and …"; "Always" when there is no condition."""
+    try:
+        match = str((condition or {}).get("match", "all"))
+        groups = [Filter.from_json(g) for g in (condition or {}).get("groups", ())]
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return json.dumps(condition, ensure_ascii=False)
+    parts = []
+    for group in groups:
+        joined = (_t(" or ") if group.match == "any" else _t(" and ")).join(
+            f"{field_name_text(data, c.field)} {QCoreApplication.translate('filters', OP_LABELS[c.op])}"
+            + ("" if c.op.value in ("empty", "not_empty") else f" {value_text(data, c.field, c.value)}")
+            for c in group.conditions)
+        if joined:
+            parts.append(joined)
+    if not parts:
+        return _t("Always")
+    if len(parts) == 1:
+        return parts[0]
+    return (_t(" or ") if match == "any" else _t(" and ")).join(f"({p})" for p in parts)
+
+
+def action_summary(data: RuleEditorData, action: Mapping[str, Any]) -> str:
+    """One action in a few words: "Set Level = A", "Message to role 销售经理: …"."""
+    kind = str(action.get("type"))
+    if kind == "set_field":
+        name = str(action.get("field"))
+        if action.get("from_field"):
+            source = field_name_text(data, str(action["from_field"]))
+            return _t("Set {field} = {source}").format(field=field_name_text(data, name), source=source)
+        return _t("Set {field} = {value}").format(field=field_name_text(data, name),
+                                                  value=value_text(data, name, action.get("value")))
+    if kind == "message":
+        return _t("Message to {who}: {title}").format(who=recipient_text(data, action), title=action.get("title", ""))
+    if kind == "assign_owner" and action.get("round_robin") is not None:
+        names = ", ".join(data.user_name(u) for u in action.get("round_robin") or ())
+        return _t("Owner in turn: {users}").format(users=names)
+    if kind == "assign_owner":
+        return _t("Owner → {user}").format(user=data.user_name(action.get("user_id")))
+    if kind == "add_team":
+        names = ", ".join(data.user_name(u) for u in action.get("user_ids") or ())
+        access = _t("read-write") if action.get("access") == "write" else _t("read")
+        return _t("Team + {users} ({access})").format(users=names, access=access)
+    if kind == "create_record":
+        return _t("Create {entity}").format(entity=entity_label(str(action.get("entity"))))
+    return action_title(kind)
+
+
+def recipient_text(data: RuleEditorData, action: Mapping[str, Any]) -> str:
+    to = action.get("to")
+    if to == "owner":
+        return _t("the owner")
+    if to == "superior":
+        return _t("the owner's superior")
+    if to == "team":
+        return _t("the team members")
+    if to == "role":
+        return _t("role {role}").format(role=data.role_name(action.get("role_id")))
+    if to == "users":
+        return ", ".join(data.user_name(u) for u in action.get("user_ids") or ())
+    return str(to)
+
+
+# --- small widgets ------------------------------------------------------------------------------
+
+def user_checklist(users: tuple[tuple[int, str], ...]) -> QListWidget:
+    box = QListWidget()
+    box.setFixedHeight(92)
+    for user_id, name in users:
+        item = QListWidgetItem(name)
+        item.setData(ID_ROLE, user_id)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Unchecked)
+        box.addItem(item)
+    return box
+
+
+def checked_ids(box: QListWidget) -> list[int]:
+    return [int(box.item(i).data(ID_ROLE)) for i in range(box.count())
+            if box.item(i).checkState() == Qt.CheckState.Checked]
+
+
+def check_ids(box: QListWidget, ids: Any) -> None:
+    wanted = {str(i) for i in ids or ()}
+    known = {str(box.item(i).data(ID_ROLE)) for i in range(box.count())}
+    for missing in sorted(wanted - known):  # a disabled user stays chosen rather than silently dropped
+        item = QListWidgetItem(f"#{missing}")
+        item.setData(ID_ROLE, int(missing))
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        box.addItem(item)
+    for i in range(box.count()):
+        item = box.item(i)
+        item.setCheckState(Qt.CheckState.Checked if str(item.data(ID_ROLE)) in wanted else Qt.CheckState.Unchecked)
+
+
+def choose(combo: QComboBox, value: Any, *, text: str | None = None) -> None:
+    """Select ``value``; a value the combo does not offer is added (shown as it is), not lost."""
+    index = next((i for i in range(combo.count()) if str(combo.itemData(i)) == str(value)), -1)
+    if index < 0 and value is not None:
+        combo.addItem(text or f"#{value}", value)
+        index = combo.count() - 1
+    combo.setCurrentIndex(max(index, 0))
+
+
+def field_combo(specs: tuple[FieldSpec, ...] | list[FieldSpec]) -> QComboBox:
+    combo = QComboBox()
+    for spec in specs:
+        combo.addItem(field_text(spec), spec.name)
+    return combo
+
+
+def settable(schema: EntitySchema) -> list[FieldSpec]:
+    """Fields a rule may set: what a user types in a form (system fields are the system's)."""
+    return [s for s in schema.fields if not s.system and s.type is not FieldType.ATTACHMENT]
+
+
+def readable(schema: EntitySchema) -> list[FieldSpec]:
+    return [s for s in schema.fields if s.type is not FieldType.ATTACHMENT]
+
+
+# --- the editors --------------------------------------------------------------------------------
+
+class ActionEditor(QWidget):
+    """Base: a form of one action's settings."""
+
+    kind = ""
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data = data
+        self.form = QFormLayout(self)
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+
+    def action(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class SetFieldEditor(ActionEditor):
+    """Field + fixed value (the field's own editor) or the value of another field."""
+
+    kind = "set_field"
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(data, parent)
+        self.field_combo = field_combo(settable(data.schema))
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem(self.tr("to the value"), "value")
+        self.mode_combo.addItem(self.tr("to the value of the field"), "from_field")
+        self.value_editor: FieldEditor | QLineEdit = QLineEdit()
+        self.source_combo = field_combo(readable(data.schema))
+        self._value_cell = QHBoxLayout()
+        self._value_cell.setContentsMargins(0, 0, 0, 0)
+        self._value_cell.addWidget(self.value_editor)
+        self._value_cell.addWidget(self.source_combo)
+        holder = QWidget()
+        holder.setLayout(self._value_cell)
+        self.form.addRow(self.tr("Field:"), self.field_combo)
+        self.form.addRow(self.tr("Set it:"), self.mode_combo)
+        self.form.addRow(self.tr("Value:"), holder)
+        self.field_combo.currentIndexChanged.connect(self._field_changed)
+        self.mode_combo.currentIndexChanged.connect(self._mode_changed)
+        self._field_changed()
+
+    def _field_changed(self) -> None:
+        spec = self.data.schema.get(str(self.field_combo.currentData()))
+        editor: FieldEditor | QLineEdit = make_editor(spec, self.data.options) if spec is not None else QLineEdit()
+        self._value_cell.replaceWidget(self.value_editor, editor)
+        self.value_editor.deleteLater()
+        self.value_editor = editor
+        self._mode_changed()
+
+    def _mode_changed(self) -> None:
+        fixed = self.mode_combo.currentData() == "value"
+        self.value_editor.setVisible(fixed)
+        self.source_combo.setVisible(not fixed)
+
+    def action(self) -> dict[str, Any]:
+        name = self.field_combo.currentData()
+        if name is None:
+            raise ValueError(self.tr("Choose the field to set."))
+        if self.mode_combo.currentData() == "from_field":
+            return {"type": "set_field", "field": name, "from_field": self.source_combo.currentData()}
+        editor = self.value_editor
+        value = editor.text() if isinstance(editor, QLineEdit) else editor.value()
+        return {"type": "set_field", "field": name, "value": json_safe(value)}
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        choose(self.field_combo, action.get("field"))
+        if action.get("from_field"):
+            self.mode_combo.setCurrentIndex(self.mode_combo.findData("from_field"))
+            choose(self.source_combo, action.get("from_field"))
+        else:
+            self.mode_combo.setCurrentIndex(self.mode_combo.findData("value"))
+            editor, value = self.value_editor, action.get("value")
+            if isinstance(editor, QLineEdit):
+                editor.setText("" if value is None else str(value))
+            else:
+                editor.set_value(value)
+
+
+class MessageEditor(ActionEditor):
+    """Recipients (owner, superior, chosen users, a role), title and body with {field} placeholders."""
+
+    kind = "message"
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(data, parent)
+        self.to_combo = QComboBox()
+        texts = {"owner": self.tr("The record's owner"), "superior": self.tr("The owner's superior"),
+                 "team": self.tr("The record's team members"), "users": self.tr("Chosen users"),
+                 "role": self.tr("Everyone with a role")}
+        for value in getattr(rule_actions, "RECIPIENTS", ("owner", "superior", "users", "role")):
+            self.to_combo.addItem(texts.get(value, value), value)
+        self.users_list = user_checklist(data.users)
+        self.role_combo = QComboBox()
+        for role_id, name in data.roles:
+            self.role_combo.addItem(name, role_id)
+        self.title_edit = QLineEdit()
+        self.title_edit.setMaxLength(200)
+        self.body_edit = QPlainTextEdit()
+        self.body_edit.setFixedHeight(64)
+        self.insert_combo = QComboBox()
+        self.insert_combo.addItem(self.tr("Insert a field into the text…"), None)
+        for spec in readable(data.schema):
+            self.insert_combo.addItem(field_text(spec), spec.name)
+        self.insert_combo.activated.connect(self._insert)
+        self.form.addRow(self.tr("To:"), self.to_combo)
+        self.form.addRow(self.tr("Users:"), self.users_list)
+        self.form.addRow(self.tr("Role:"), self.role_combo)
+        self.form.addRow(self.tr("Title:"), self.title_edit)
+        self.form.addRow(self.tr("Text:"), self.body_edit)
+        self.form.addRow("", self.insert_combo)
+        self.to_combo.currentIndexChanged.connect(self._to_changed)
+        self._to_changed()
+
+    def _to_changed(self) -> None:
+        to = self.to_combo.currentData()
+        self.form.setRowVisible(self.users_list, to == "users")
+        self.form.setRowVisible(self.role_combo, to == "role")
+
+    def _insert(self, index: int) -> None:
+        name = self.insert_combo.itemData(index)
+        if name:
+            self.body_edit.insertPlainText("{%s}" % name)
+        self.insert_combo.setCurrentIndex(0)
+
+    def action(self) -> dict[str, Any]:
+        to = str(self.to_combo.currentData())
+        result: dict[str, Any] = {"type": "message", "to": to, "title": self.title_edit.text(),
+                                  "body": self.body_edit.toPlainText()}
+        if to == "users":
+            result["user_ids"] = checked_ids(self.users_list)
+            if not result["user_ids"]:
+                raise ValueError(self.tr("Choose who receives the message."))
+        elif to == "role":
+            if self.role_combo.currentData() is None:
+                raise ValueError(self.tr("Choose the role that receives the message."))
+            result["role_id"] = int(self.role_combo.currentData())
+        if not result["title"].strip():
+            raise ValueError(self.tr("Enter the message's title."))
+        return result
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        choose(self.to_combo, action.get("to", "owner"))
+        check_ids(self.users_list, action.get("user_ids"))
+        if action.get("role_id") is not None:
+            choose(self.role_combo, action.get("role_id"))
+        self.title_edit.setText(str(action.get("title") or ""))
+        self.body_edit.setPlainText(str(action.get("body") or ""))
+
+
+class AssignOwnerEditor(ActionEditor):
+    """One user, or in turn among several (round robin: each record to the next of them)."""
+
+    kind = "assign_owner"
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(data, parent)
+        self.mode_combo = QComboBox()
+        self.mode_combo.addItem(self.tr("One user"), "user")
+        self.mode_combo.addItem(self.tr("In turn among these users"), "round_robin")
+        self.user_combo = QComboBox()
+        for user_id, name in data.users:
+            self.user_combo.addItem(name, user_id)
+        self.users_list = user_checklist(data.users)
+        self.form.addRow(self.tr("Give to:"), self.mode_combo)
+        self.form.addRow(self.tr("New owner:"), self.user_combo)
+        self.form.addRow(self.tr("Users:"), self.users_list)
+        self.mode_combo.currentIndexChanged.connect(self._mode_changed)
+        self._mode_changed()
+
+    def _mode_changed(self) -> None:
+        turn = self.mode_combo.currentData() == "round_robin"
+        self.form.setRowVisible(self.user_combo, not turn)
+        self.form.setRowVisible(self.users_list, turn)
+
+    def action(self) -> dict[str, Any]:
+        if self.mode_combo.currentData() == "round_robin":
+            ids = checked_ids(self.users_list)
+            if not ids:
+                raise ValueError(self.tr("Choose at least one user."))
+            return {"type": "assign_owner", "round_robin": ids}
+        if self.user_combo.currentData() is None:
+            raise ValueError(self.tr("Choose the new owner."))
+        return {"type": "assign_owner", "user_id": int(self.user_combo.currentData())}
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        if action.get("round_robin") is not None:
+            choose(self.mode_combo, "round_robin")
+            check_ids(self.users_list, action.get("round_robin"))
+        elif action.get("user_id") is not None:
+            choose(self.user_combo, action.get("user_id"))
+
+
+class AddTeamEditor(ActionEditor):
+    kind = "add_team"
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(data, parent)
+        self.users_list = user_checklist(data.users)
+        self.access_combo = QComboBox()
+        self.access_combo.addItem(self.tr("Read only"), "read")
+        self.access_combo.addItem(self.tr("Read and write"), "write")
+        self.form.addRow(self.tr("Users:"), self.users_list)
+        self.form.addRow(self.tr("Access:"), self.access_combo)
+
+    def action(self) -> dict[str, Any]:
+        ids = checked_ids(self.users_list)
+        if not ids:
+            raise ValueError(self.tr("Choose at least one user."))
+        return {"type": "add_team", "user_ids": ids, "access": self.access_combo.currentData()}
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        check_ids(self.users_list, action.get("user_ids"))
+        choose(self.access_combo, action.get("access", "read"))
+
+
+class MappingRow(QWidget):
+    """One field of the new record: target field ← a field of this record, or a fixed value."""
+
+    def __init__(self, data: RuleEditorData, target: EntitySchema | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.target_combo = field_combo(settable(target) if target is not None else [])
+        self.kind_combo = QComboBox()
+        self.kind_combo.addItem(self.tr("← field"), "field")
+        self.kind_combo.addItem(self.tr("← fixed value"), "value")
+        self.source_combo = field_combo(readable(data.schema))
+        self.source_combo.insertItem(0, self.tr("Record id"), "id")
+        self.source_combo.setCurrentIndex(1 if self.source_combo.count() > 1 else 0)
+        self.value_edit = QLineEdit()
+        self.remove_button = QPushButton(self.tr("Remove"))
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for widget, stretch in ((self.target_combo, 3), (self.kind_combo, 2), (self.source_combo, 3),
+                                (self.value_edit, 3), (self.remove_button, 0)):
+            row.addWidget(widget, stretch)
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        by_field = self.kind_combo.currentData() == "field"
+        self.source_combo.setVisible(by_field)
+        self.value_edit.setVisible(not by_field)
+
+    def entry(self) -> tuple[str, dict[str, Any]]:
+        if self.kind_combo.currentData() == "field":
+            return str(self.target_combo.currentData()), {"field": self.source_combo.currentData()}
+        return str(self.target_combo.currentData()), {"value": self.value_edit.text()}
+
+    def set_entry(self, target: str, source: Any) -> None:
+        choose(self.target_combo, target)
+        if isinstance(source, Mapping) and "field" not in source:
+            self.kind_combo.setCurrentIndex(1)
+            value = source.get("value")
+            self.value_edit.setText("" if value is None else str(value))
+        else:
+            self.kind_combo.setCurrentIndex(0)
+            choose(self.source_combo, source.get("field") if isinstance(source, Mapping) else source)
+
+
+class CreateRecordEditor(ActionEditor):
+    """Target record type and its field mapping rows."""
+
+    kind = "create_record"
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(data, parent)
+        self.entity_combo = QComboBox()
+        for target in rule_actions.CREATE_TARGETS:
+            if target in data.targets:
+                self.entity_combo.addItem(entity_label(target), target)
+        self.rows: list[MappingRow] = []
+        self._rows_box = QVBoxLayout()
+        self._rows_box.setContentsMargins(0, 0, 0, 0)
+        holder = QWidget()
+        holder.setLayout(self._rows_box)
+        self.add_button = QPushButton(self.tr("Add a field"))
+        self.add_button.clicked.connect(lambda: self.add_row())
+        self.form.addRow(self.tr("Create:"), self.entity_combo)
+        self.form.addRow(self.tr("Fields:"), holder)
+        self.form.addRow("", self.add_button)
+        self.entity_combo.currentIndexChanged.connect(self._entity_changed)
+
+    def target(self) -> EntitySchema | None:
+        return self.data.targets.get(str(self.entity_combo.currentData()))
+
+    def _entity_changed(self) -> None:
+        # The target's fields differ: keep the rows' sources, re-pick their targets by name.
+        kept = [row.entry() for row in self.rows]
+        for row in list(self.rows):
+            self._remove(row)
+        for target, source in kept:
+            self.add_row().set_entry(target, source)
+
+    def add_row(self) -> MappingRow:
+        row = MappingRow(self.data, self.target())
+        row.remove_button.clicked.connect(lambda: self._remove(row))
+        self._rows_box.addWidget(row)
+        self.rows.append(row)
+        return row
+
+    def _remove(self, row: MappingRow) -> None:
+        if row in self.rows:
+            self.rows.remove(row)
+            row.setParent(None)
+            row.deleteLater()
+
+    def action(self) -> dict[str, Any]:
+        if self.entity_combo.currentData() is None:
+            raise ValueError(self.tr("Choose the record to create."))
+        mapping = dict(row.entry() for row in self.rows)
+        if not mapping:
+            raise ValueError(self.tr("Fill at least one field of the new record."))
+        return {"type": "create_record", "entity": self.entity_combo.currentData(), "mapping": mapping}
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        choose(self.entity_combo, action.get("entity"), text=str(action.get("entity")))
+        for row in list(self.rows):
+            self._remove(row)
+        for target, source in (action.get("mapping") or {}).items():
+            self.add_row().set_entry(str(target), source)
+
+
+class UnknownActionEditor(ActionEditor):
+    """An action type this editor does not know: shown as JSON, saved back exactly as it was."""
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(data, parent)
+        self._action: dict[str, Any] = {}
+        self.note = QLabel(self.tr("This editor cannot change this kind of action; it is kept as it is."))
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #666;")
+        self.json_view = QPlainTextEdit()
+        self.json_view.setReadOnly(True)
+        self.json_view.setFixedHeight(72)
+        self.form.addRow(self.note)
+        self.form.addRow(self.json_view)
+
+    def action(self) -> dict[str, Any]:
+        return dict(self._action)
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        self._action = dict(action)
+        self.kind = str(action.get("type"))
+        self.json_view.setPlainText(json.dumps(self._action, ensure_ascii=False, indent=1, default=str))
+
+
+EDITORS: dict[str, type[ActionEditor]] = {
+    cls.kind: cls for cls in (SetFieldEditor, MessageEditor, AssignOwnerEditor, AddTeamEditor, CreateRecordEditor)
+}
+
+
+def addable_kinds() -> list[str]:
+    """Action types the engine knows and this editor can edit, in the engine's order."""
+    return [kind for kind in rule_actions.ACTIONS if kind in EDITORS]
+
+
+def make_action_editor(data: RuleEditorData, action: Mapping[str, Any]) -> ActionEditor:
+    kind = str(action.get("type"))
+    editor = EDITORS[kind](data) if kind in EDITORS and kind in rule_actions.ACTIONS else UnknownActionEditor(data)
+    editor.set_action(action)
+    return editor
+
+
+__all__ = ["ActionEditor", "EDITORS", "RuleEditorData", "action_summary", "action_title", "addable_kinds",
+           "condition_summary", "json_safe", "load_editor_data", "make_action_editor", "value_text"]
