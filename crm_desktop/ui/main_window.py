@@ -3,7 +3,10 @@
 Tabs: Workbench (always), Customers (when the user may view customers), Administration
 (when they may view users, roles or departments). The user menu in the tab bar's corner
 changes the password, switches the language (the window is rebuilt so every string
-changes) and logs out (``logout_requested``; the app returns to the login dialog).
+changes) and logs out (``logout_requested``; the app returns to the login dialog). Beside it
+the message centre's button shows the unread count (ui/messages.py; a tray notification when
+it rises, where the desktop has a tray); above the tabs the to-do strip (ui/todo.py) counts
+follow-ups due today, approvals waiting and customers about to be recycled.
 
 Thread rule: GUI thread only; data is read through ``ops.op``.
 """
@@ -12,7 +15,8 @@ from __future__ import annotations
 import logging
 import re
 
-from PySide6.QtCore import QCoreApplication, Signal
+import shiboken6
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,8 +24,10 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QStatusBar,
+    QSystemTrayIcon,
     QTabWidget,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -32,6 +38,7 @@ from crm_desktop.services import auth
 from crm_desktop.ui import i18n, ops
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.job_scheduler import JobScheduler
+from crm_desktop.ui.messages import MessageButton, MessageCentre, MessageWatcher, make_tray
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.contacts_tab import ContactsTab
 from crm_desktop.ui.records.detail_page import DETAIL_ENTITIES, open_detail
@@ -39,11 +46,14 @@ from crm_desktop.ui.records.leads_tab import LeadsTab
 from crm_desktop.ui.records.pool_tab import PoolTab
 from crm_desktop.ui.account_dialogs import ChangePasswordDialog
 from crm_desktop.ui.admin.area import AdminArea
+from crm_desktop.ui.approvals import MyApprovalsPage
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.customers_tab import CustomersTab
+from crm_desktop.ui.todo import TodoStrip, show_due_today
 from crm_desktop.ui.workbench import Workbench
 
 WORKBENCH, CUSTOMERS, LEADS, CONTACTS, POOL, ADMIN = "workbench", "customers", "leads", "contacts", "pool", "admin"
+APPROVALS = "approvals"
 STATUS_MESSAGE_MS = 8000
 
 log = logging.getLogger(__name__)
@@ -72,8 +82,15 @@ class MainWindow(QMainWindow):
         self.company = ""
         self._leaving = False  # set once the pages agreed to close
         self.setMinimumSize(960, 600)
+        # Outlives rebuilds (a language switch): the count and the tray do not start over.
+        self.messages = MessageWatcher(ctx, parent=self)
+        self.message_centre: MessageCentre | None = None
         self._build()
         ctx.signals.changed.connect(self._on_changed)
+        self.tray = make_tray(self, tooltip=self.tr("CRM Desktop"))
+        self.messages.arrived.connect(self._notify)
+        if self.tray is not None:
+            self.tray.messageClicked.connect(self.open_messages)
         # Pool recycling and reminders: at start-up and hourly while the app runs.
         self.jobs = JobScheduler(ctx, parent=self)
 
@@ -108,6 +125,10 @@ class MainWindow(QMainWindow):
         if ctx.actor.can("pool", "view"):
             self.pool_tab = PoolTab(ctx)
             self._add_tab(POOL, self.pool_tab, self.tr("Public pool"))
+        self.approvals_tab: MyApprovalsPage | None = None
+        if any(ctx.actor.can(entity, "view") for entity in ("customer", "lead", "contact")):
+            self.approvals_tab = MyApprovalsPage(ctx)
+            self._add_tab(APPROVALS, self.approvals_tab, self.tr("Approvals"))
         self.admin_area: AdminArea | None = None
         if can_administer(ctx):
             self.admin_area = AdminArea(ctx)
@@ -118,9 +139,22 @@ class MainWindow(QMainWindow):
         self.search = GlobalSearch(ctx)
         self.search.record_chosen.connect(self.open_record)
         corner_layout.addWidget(self.search)
+        self.message_button = MessageButton(self.messages)
+        self.message_button.clicked.connect(self.open_messages)
+        corner_layout.addWidget(self.message_button)
         corner_layout.addWidget(self._build_user_button())
         self.tabs.setCornerWidget(corner)
-        self.setCentralWidget(self.tabs)
+        self.todo = TodoStrip(ctx)
+        self.todo.open_module.connect(self._open_module)
+        self.todo.open_followups.connect(self._show_due_followups)
+        self.messages.count_changed.connect(self.todo.reload_soon)  # an approval comes with a message
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.todo)
+        central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self._build_status_bar()
         self._load_company()
 
@@ -226,6 +260,32 @@ class MainWindow(QMainWindow):
         if key in self._tab_keys:
             self.show_tab(key)
 
+    def _show_due_followups(self, entity: str) -> None:
+        key = self.RECORD_TABS.get(entity)
+        if key in self._tab_keys:
+            show_due_today(self.show_tab(key))
+
+    # --- messages -----------------------------------------------------------------------
+
+    def open_messages(self) -> MessageCentre:
+        """Show the message centre (non-modal, one at a time); returns it for tests."""
+        centre = self.message_centre
+        if centre is None or not shiboken6.isValid(centre):
+            centre = MessageCentre(self.ctx, self)
+            centre.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            centre.record_chosen.connect(self.open_record)
+            centre.marked_read.connect(self.messages.refresh)
+            self.messages.count_changed.connect(centre.reload)  # new messages appear while it is open
+            self.message_centre = centre
+        centre.show()
+        centre.raise_()
+        centre.activateWindow()
+        return centre
+
+    def _notify(self, title: str, text: str) -> None:
+        if self.tray is not None:
+            self.tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information)
+
     # --- company name -------------------------------------------------------------------
 
     def _load_company(self) -> None:
@@ -329,5 +389,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._leaving = True
+        if self.tray is not None:
+            self.tray.hide()  # not left behind in the tray until the process ends
         event.accept()
         self.closed.emit()

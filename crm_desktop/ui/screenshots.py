@@ -27,7 +27,8 @@ BACKDROP = QColor("#dfe4ea")  # dialogs are shown centred on a plain "desktop"
 SCREENS = (
     "login", "first-run", "workbench", "customers", "customer-detail", "leads", "contacts", "pool",
     "admin-users", "admin-roles", "admin-departments", "admin-pools", "admin-custom-fields",
-    "admin-dictionaries", "admin-field-permissions",
+    "admin-dictionaries", "admin-field-permissions", "messages", "admin-automation",
+    "admin-approval-flows", "record-approval", "my-approvals",
 )
 
 
@@ -84,7 +85,79 @@ def _default_populate(db: Database) -> Actor:
     create_custom_field(db, actor, "customer", CustomFieldInput(
         "年采购预算", FieldType.MONEY, help_text="客户一年内计划采购的金额（元）"))
     create_custom_field(db, actor, "customer", CustomFieldInput("合同到期日", FieldType.DATE))
+    _write_messages(db, actor)
+    _add_seed_rule(db, actor)
+    _add_registration_flow(db, actor)
+    _add_approvals(db, actor)
     return actor
+
+
+def _add_registration_flow(db: Database, actor: Actor) -> None:
+    """The seed documents' customer registration (报备) approval; added last, so that the demo
+    customers created above are not waiting for it."""
+    from crm_desktop.services import approvals
+
+    approvals.install_registration_example(db, actor)
+
+
+#: The registration shown on the "record-approval" screen: rejected once, resubmitted.
+RESUBMITTED_CUSTOMER = "福州闽侯精密机械有限公司"
+
+
+def _add_approvals(db: Database, actor: Actor) -> None:
+    """Registrations under way, with the administrator as the Fujian head: one rejected with a
+    comment and resubmitted after the fix, one waiting, one approved."""
+    from crm_desktop.services import approvals, auth, roles, users
+    from crm_desktop.services.customers import customers
+    from crm_desktop.services.demo import DEMO_PASSWORD
+
+    fujian = next((r.id for r in roles.list_roles(db, actor) if r.name == approvals.REGISTRATION_ROLES[0]), None)
+    if fujian is None or not any(f.binding == "create" for f in approvals.list_flows(db, actor, entity="customer")):
+        return
+    me = users.get_user(db, actor, actor.user_id)
+    users.update_user(db, actor, me.id, users.UserInput(
+        mobile=me.mobile, name=me.name, department_id=me.department_id, gender=me.gender, email=me.email,
+        position=me.position, superior_id=me.superior_id, role_ids=(*me.role_ids, fujian)))
+    try:
+        rep = auth.login(db, "13850001004", DEMO_PASSWORD)  # 郑伟, a Fujian sales representative
+    except Exception:  # noqa: BLE001 - a demo without him: no approvals on the screens
+        return
+
+    def waiting(name: str) -> int:
+        item = next(i for i in approvals.my_approvals(db, actor, "pending") if i.record_name == name)
+        assert item.task_id is not None
+        return item.task_id
+
+    first = customers.create(db, rep, {"name": RESUBMITTED_CUSTOMER, "province": "福建省", "city": "福州市"})
+    approvals.decide(db, actor, waiting(RESUBMITTED_CUSTOMER), approve=False,
+                     comment="缺少联系电话，补充后重新提交。")
+    fresh = customers.get(db, rep, first.id)
+    customers.update(db, rep, first.id, expected_version=fresh.version,
+                     changes={"mobile": "13905912468"})
+    [mine] = [i for i in approvals.my_approvals(db, rep, "submitted") if i.record_id == first.id]
+    approvals.resubmit(db, rep, mine.instance_id)
+    customers.create(db, rep, {"name": "泉州安溪铁观音茶业有限公司", "province": "福建省", "city": "泉州市"})
+    customers.create(db, rep, {"name": "厦门鹭岛跨境电商有限公司", "province": "福建省", "city": "厦门市"})
+    approvals.decide(db, actor, waiting("厦门鹭岛跨境电商有限公司"), approve=True, comment="同意报备，注意与老客户撞单。")
+
+
+def _add_seed_rule(db: Database, actor: Actor) -> None:
+    """The seed documents' example trigger: a customer registered with at least 10,000,000 of
+    capital becomes level A and the sales managers are told."""
+    from crm_desktop.services import automation, roles
+    from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
+
+    capital = create_custom_field(db, actor, "customer", CustomFieldInput("注册资本", FieldType.MONEY)).name
+    managers = next((r.id for r in roles.list_roles(db, actor) if r.name == "销售经理"), None)
+    to: dict[str, object] = {"to": "role", "role_id": managers} if managers is not None else {"to": "superior"}
+    automation.create_rule(db, actor, automation.RuleInput(
+        name="大客户定级", entity="customer", event="created",
+        condition={"match": "all", "groups": [
+            {"match": "all", "conditions": [{"field": capital, "op": "gte", "value": "10000000"}]}]},
+        actions=({"type": "set_field", "field": "level", "value": "A"},
+                 {"type": "message", **to, "title": "{name} 注册资本过千万",
+                  "body": "注册资本 {%s}，请安排跟进。" % capital}),
+    ))
 
 
 def render_screens(
@@ -156,13 +229,16 @@ def _render_language(
             written.append(_save_window(window, name(tab)))
             if tab == "customers":
                 written += _render_detail(app, window, name("customer-detail"))
+    written += _render_messages(app, window, name("messages"))
+    written += _render_approvals(app, window, name("record-approval"), name("my-approvals"))
     area = window.admin_area
     if area is not None:
         window.show_tab("admin")
         for key, screen in (
             ("user", "admin-users"), ("role", "admin-roles"), ("department", "admin-departments"),
             ("pool", "admin-pools"), ("custom_field", "admin-custom-fields"), ("dictionary", "admin-dictionaries"),
-            ("field_permission", "admin-field-permissions"),
+            ("field_permission", "admin-field-permissions"), ("automation", "admin-automation"),
+            ("approval_flow", "admin-approval-flows"),
         ):
             if key not in area.page_keys():
                 continue
@@ -171,11 +247,71 @@ def _render_language(
             if key == "role":
                 _select_example_role(page)
                 settle(app)
+            if key == "automation":
+                written += _render_rule_editor(app, page, name(screen))
+                continue
+            if key == "approval_flow" and getattr(page, "flows", None):
+                written += _render_flow_designer(app, page, name(screen))
+                continue
             written.append(_save_window(window, name(screen)))
     window.close_without_asking()
     window.deleteLater()
     settle(app)
     return written
+
+
+def _write_messages(db: Database, actor: Actor) -> None:
+    """Messages for the message centre, written as a company gets them: trigger rules that
+    tell the owner about new records fire while the actor creates a few; the oldest are read."""
+    from crm_desktop.services import automation
+    from crm_desktop.services.customers import customers
+    from crm_desktop.services.leads import leads
+
+    automation.create_rule(db, actor, automation.RuleInput(
+        name="新客户提醒负责人", entity="customer", event="created",
+        actions=({"type": "message", "to": "owner", "title": "新客户待首次跟进：{name}",
+                  "body": "客户“{name}”已建档，负责人是你。请在 24 小时内完成首次跟进并记录联系结果。"},)))
+    automation.create_rule(db, actor, automation.RuleInput(
+        name="新线索提醒负责人", entity="lead", event="created",
+        actions=({"type": "message", "to": "owner", "title": "新线索：{name}（{contact_name}）",
+                  "body": "联系人 {contact_name}，手机 {mobile}。线索来自官网留言，请尽快电话联系。"},)))
+    customers.create(db, actor, {"name": "泉州恒信纺织有限公司"})
+    leads.create(db, actor, {"name": "漳州绿源农业科技", "contact_name": "陈丽华", "mobile": "13906051234"})
+    customers.create(db, actor, {"name": "厦门海晟物流有限公司"})
+    leads.create(db, actor, {"name": "福州闽江建材商行", "contact_name": "林志强", "mobile": "13805917788"})
+    customers.create(db, actor, {"name": "龙岩金山矿业设备有限公司"})
+    oldest = sorted(m.id for m in automation.list_messages(db, actor))[:2]
+    automation.mark_read(db, actor, oldest)
+
+
+def _render_messages(app: QApplication, window: QWidget, path: Path) -> list[Path]:
+    """The main window with the message centre open over it, a read message selected."""
+    open_messages = getattr(window, "open_messages", None)
+    if open_messages is None:
+        return []
+    window.show_tab("workbench")  # type: ignore[attr-defined]
+    centre = open_messages()
+    settle(app)
+    read = next((m for m in centre.messages if m.read), None)
+    if read is not None:  # a read one: selecting an unread message would mark it read
+        centre.select_message(read.id)
+        settle(app)
+    try:
+        window.resize(*SIZE)
+        picture = window.grab()
+        shot = centre.grab()
+        painter = QPainter(picture)
+        origin = QPoint((picture.width() - shot.width()) // 2, (picture.height() - shot.height()) // 2 + 20)
+        painter.setPen(QColor("#9aa3ad"))
+        painter.drawRect(origin.x() - 1, origin.y() - 1, shot.width() + 1, shot.height() + 1)
+        painter.drawPixmap(origin, shot)
+        painter.end()
+        if not picture.save(str(path), "PNG"):
+            raise OSError(f"cannot write {path}")
+        return [path]
+    finally:
+        centre.close()
+        settle(app)
 
 
 def _render_detail(app: QApplication, window: QWidget, path: Path) -> list[Path]:
@@ -195,6 +331,63 @@ def _render_detail(app: QApplication, window: QWidget, path: Path) -> list[Path]
         return [_save_window(detail, path)]
     finally:
         detail.close()
+        settle(app)
+
+
+def _render_approvals(app: QApplication, window: QWidget, record_path: Path, list_path: Path) -> list[Path]:
+    """A resubmitted registration on its customer's approvals tab; then "My approvals"."""
+    from crm_desktop.ui.records.detail_page import open_detail
+
+    page = getattr(window, "approvals_tab", None)
+    if page is None:
+        return []
+    written: list[Path] = []
+    window.show_tab("approvals")  # type: ignore[attr-defined]
+    settle(app)
+    item = next((i for i in page.items if i.record_name == RESUBMITTED_CUSTOMER), None)
+    if item is not None:
+        detail = open_detail(page.ctx, item.entity, item.record_id, parent=window)
+        detail.resize(*SIZE)
+        detail.tabs.setCurrentWidget(detail.tab("approvals"))
+        settle(app)
+        try:
+            written.append(_save_window(detail, record_path))
+        finally:
+            detail.close()
+            settle(app)
+    if page.items:
+        page.select_item(page.items[0].instance_id)
+    written.append(_save_window(window, list_path))
+    return written
+
+
+def _render_rule_editor(app: QApplication, page: QWidget, path: Path) -> list[Path]:
+    """The rule editor open on a rule with a condition and several actions (the seed example)."""
+    rules = getattr(page, "rules", [])
+    if not rules:
+        return []
+    example = max(rules, key=lambda r: (bool(r.condition), len(r.actions)))
+    page.select_rule(example.id)  # type: ignore[attr-defined]
+    dialog = page.edit_current()  # type: ignore[attr-defined]
+    settle(app)
+    try:
+        return [_save_dialog(dialog, path)]
+    finally:
+        dialog.reject()
+        settle(app)
+
+
+def _render_flow_designer(app: QApplication, page: QWidget, path: Path) -> list[Path]:
+    """The approval flow designer open on the flow with the most branches (the registration example)."""
+    flows = getattr(page, "flows", [])
+    example = max(flows, key=lambda f: (len(f.branches), f.id))
+    page.select_flow(example.id)  # type: ignore[attr-defined]
+    dialog = page.edit_current()  # type: ignore[attr-defined]
+    settle(app)
+    try:
+        return [_save_dialog(dialog, path)]
+    finally:
+        dialog.reject()
         settle(app)
 
 

@@ -67,7 +67,7 @@ def test_customer_header_and_tabs(qtbot: QtBot, ctx: AppContext, customer: Recor
     assert window.facts["level"] != "A"
     assert window.facts["deal_status"] == "No deal"
     assert "locked" not in window.facts
-    assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Team", "Attachments", "Operation log"]
+    assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Team", "Attachments", "Approvals", "Operation log"]
     assert all(b.isVisible() and b.isEnabled() for b in (window.edit_button, window.followup_button,
                                                           window.lock_button, window.star_button))
     info = window.tab("info")
@@ -157,7 +157,7 @@ def test_schema_fallback_form_without_field_list(qtbot: QtBot, ctx: AppContext, 
 def test_lead_detail_tabs_and_status(qtbot: QtBot, ctx: AppContext, opened: list[RecordDetailWindow]) -> None:
     lead = leads.create(ctx.db, ctx.actor, {"name": "鹭岛贸易", "contact_name": "陈经理"})
     window = show(qtbot, opened, ctx, "lead", lead.id)
-    assert window.tab_titles() == ["Follow-ups", "Basic info", "Attachments", "Operation log"]
+    assert window.tab_titles() == ["Follow-ups", "Basic info", "Attachments", "Approvals", "Operation log"]
     assert window.facts["status"] == "New"
     assert not window.lock_button.isVisible() and not window.star_button.isVisible()
     assert window.tab("info").value_text("contact_name") == "陈经理"
@@ -170,7 +170,7 @@ def test_contact_detail_tabs_and_customer(qtbot: QtBot, ctx: AppContext, custome
                                           opened: list[RecordDetailWindow]) -> None:
     contact = contacts.create(ctx.db, ctx.actor, {"customer_id": customer.id, "name": "林小姐", "position": "采购经理"})
     window = show(qtbot, opened, ctx, "contact", contact.id)
-    assert window.tab_titles() == ["Basic info", "Follow-ups", "Attachments", "Operation log"]
+    assert window.tab_titles() == ["Basic info", "Follow-ups", "Attachments", "Approvals", "Operation log"]
     assert window.facts["customer_id"] == "厦门星辰科技有限公司"
     assert window.facts["position"] == "采购经理"
     assert window.tab("info").value_text("is_primary") == "Yes"
@@ -193,7 +193,7 @@ def test_user_without_permission_sees_no_write_buttons(qtbot: QtBot, ctx: AppCon
     assert not window.followup_button.isVisible()  # no follow-up permission in this role
     assert window.star_button.isVisible()  # starring is personal: viewing is enough
     # No follow-up or contact permission: those tabs are not offered at all.
-    assert window.tab_titles() == ["Basic info", "Team", "Attachments", "Operation log"]
+    assert window.tab_titles() == ["Basic info", "Team", "Attachments", "Approvals", "Operation log"]
     team, files = window.tab("team"), window.tab("attachments")
     # Tabs not on top are not "visible"; what matters is whether a button is hidden.
     assert team.add_button.isHidden() and team.remove_button.isHidden() and team.change_button.isHidden()
@@ -215,7 +215,7 @@ def test_read_only_on_followups_and_contacts(qtbot: QtBot, ctx: AppContext, cust
     ), password="viewer1234")
     viewer = auth.login(ctx.db, "13900000009", "viewer1234")
     window = show(qtbot, opened, ctx.with_actor(viewer), "customer", customer.id)
-    assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Team", "Attachments", "Operation log"]
+    assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Team", "Attachments", "Approvals", "Operation log"]
     assert not window.followup_button.isVisible() and not window.edit_button.isVisible()
     assert window.tab("followups").add_button.isHidden()
     contacts_tab = window.tab("contacts")

@@ -97,9 +97,9 @@ def test_first_run_checks_fields_then_creates_the_company(qtbot: QtBot, sqlite_d
 
 def test_administrator_sees_all_tabs_and_status_bar(qtbot: QtBot, ctx: AppContext) -> None:
     window = open_window(qtbot, ctx)
-    assert window.tab_keys() == ["workbench", "customers", "leads", "contacts", "pool", "admin"]
+    assert window.tab_keys() == ["workbench", "customers", "leads", "contacts", "pool", "approvals", "admin"]
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Workbench", "Customers", "Leads", "Contacts", "Public pool", "Administration",
+        "Workbench", "Customers", "Leads", "Contacts", "Public pool", "Approvals", "Administration",
     ]
     assert window.admin_area is not None and window.customers_tab is not None
     qtbot.waitUntil(lambda: window.company_label.text() == "厦门星辰科技有限公司", timeout=WAIT_MS)
@@ -114,10 +114,10 @@ def test_administrator_sees_all_tabs_and_status_bar(qtbot: QtBot, ctx: AppContex
 @pytest.mark.parametrize(
     ("grants", "tabs"),
     [
-        ({("customer", "view")}, ["workbench", "customers"]),
+        ({("customer", "view")}, ["workbench", "customers", "approvals"]),
         ({("role", "view")}, ["workbench", "admin"]),
-        ({("department", "view"), ("customer", "view")}, ["workbench", "customers", "admin"]),
-        ({("lead", "view"), ("contact", "view")}, ["workbench", "leads", "contacts"]),
+        ({("department", "view"), ("customer", "view")}, ["workbench", "customers", "approvals", "admin"]),
+        ({("lead", "view"), ("contact", "view")}, ["workbench", "leads", "contacts", "approvals"]),
         (set(), ["workbench"]),
     ],
 )

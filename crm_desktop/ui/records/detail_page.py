@@ -1,8 +1,8 @@
 """The detail page (详情页) of one customer, lead or contact, and its entry point ``open_detail``.
 
 A non-modal window: a header (the record's name, key facts in one line, actions the actor
-may take) over tabs (follow-ups, basic info, contacts, team, attachments, operation log; each
-entity its own set). Modules add tabs later with ``add_tab`` (the sales module adds
+may take) over tabs (follow-ups, basic info, contacts, team, attachments, approvals,
+operation log; each entity its own set). Modules add tabs later with ``add_tab`` (the sales module adds
 opportunities, contracts and payments to customers).
 
 Refresh: the window re-reads the header and every tab when ``ctx.signals.changed`` names its
@@ -38,6 +38,7 @@ from crm_desktop.services.contacts import CREATE_ONLY_FIELDS
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text
 from crm_desktop.ui.ops import op
+from crm_desktop.ui.records.detail_approvals import ApprovalsTab
 from crm_desktop.ui.records.detail_attachments import AttachmentsTab
 from crm_desktop.ui.records.detail_base import (
     ERROR_STYLE,
@@ -59,15 +60,15 @@ from crm_desktop.ui.records.record_dialog import RecordDialog, open_record_form
 
 #: The key facts of each entity's header, in order.
 HEADER_FACTS: dict[str, tuple[str, ...]] = {
-    "customer": ("owner_id", "level", "deal_status", "locked", "last_followup_at", "next_contact_at"),
+    "customer": ("owner_id", "level", "deal_status", "locked", "approval_status", "last_followup_at", "next_contact_at"),
     "lead": ("owner_id", "status", "level", "source", "last_followup_at", "next_contact_at"),
     "contact": ("customer_id", "position", "owner_id", "last_followup_at", "next_contact_at"),
 }
 #: Each entity's tabs, in order (keys; see ``RecordDetailWindow._make_tab``).
 TABS: dict[str, tuple[str, ...]] = {
-    "customer": ("followups", "info", "contacts", "team", "attachments", "log"),
-    "lead": ("followups", "info", "attachments", "log"),
-    "contact": ("info", "followups", "attachments", "log"),
+    "customer": ("followups", "info", "contacts", "team", "attachments", "approvals", "log"),
+    "lead": ("followups", "info", "attachments", "approvals", "log"),
+    "contact": ("info", "followups", "attachments", "approvals", "log"),
 }
 #: Tabs that read another module need its "view" permission.
 TAB_MODULES: dict[str, str] = {"followups": "followup", "contacts": "contact"}
@@ -75,6 +76,8 @@ RELOAD_DELAY_MS = 30
 FACT_SEPARATOR = "&nbsp;&nbsp;·&nbsp;&nbsp;&nbsp;"
 VALUE_COLOR = "#222"
 LOCKED_COLOR = "#c0392b"
+#: The header's approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey.
+APPROVAL_COLORS = {"pending": "#d35400", "rejected": "#c0392b", "withdrawn": "#7f8c8d"}
 
 
 #: The entities that have a detail page (list tabs check before offering "Open").
@@ -230,6 +233,8 @@ class RecordDetailWindow(QDialog):
             return TeamTab(target), self.tr("Team")
         if key == "attachments":
             return AttachmentsTab(target), self.tr("Attachments")
+        if key == "approvals":
+            return ApprovalsTab(target), self.tr("Approvals")
         if key == "log":
             return LogTab(target), self.tr("Operation log")
         raise ValueError(key)
@@ -329,6 +334,13 @@ class RecordDetailWindow(QDialog):
                 if data.record.values.get("locked"):
                     self.facts[name] = self.tr("Locked")
                     parts.append(f'<span style="color:{LOCKED_COLOR}; font-weight:600;">{escape(self.facts[name])}</span>')
+                continue
+            if name == "approval_status":  # only a record not yet (or no longer) active says so
+                status = str(data.record.values.get("approval_status") or "")
+                if status:
+                    self.facts[name] = display_value(spec, data)
+                    color = APPROVAL_COLORS.get(status, LOCKED_COLOR)
+                    parts.append(f'<span style="color:{color}; font-weight:600;">{escape(self.facts[name])}</span>')
                 continue
             value = display_value(spec, data) or "—"
             self.facts[name] = value
