@@ -44,6 +44,32 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>ActionCard</name>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+</context>
+<context>
+    <name>ActionList</name>
+    <message>
+        <source>Add action</source>
+        <translation>添加动作</translation>
+    </message>
+    <message>
+        <source>Action {n}: {message}</source>
+        <translation>动作 {n}：{message}</translation>
+    </message>
+</context>
+<context>
     <name>AddFollowUpDialog</name>
     <message>
         <source>Add follow-up</source>
@@ -99,6 +125,29 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>AddTeamEditor</name>
+    <message>
+        <source>Read only</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Read and write</source>
+        <translation>读写</translation>
+    </message>
+    <message>
+        <source>Users:</source>
+        <translation>员工：</translation>
+    </message>
+    <message>
+        <source>Access:</source>
+        <translation>权限：</translation>
+    </message>
+    <message>
+        <source>Choose at least one user.</source>
+        <translation>请至少选择一名员工。</translation>
+    </message>
+</context>
+<context>
     <name>AdminArea</name>
     <message>
         <source>Departments</source>
@@ -133,8 +182,233 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>记录设置</translation>
     </message>
     <message>
+        <source>Automation</source>
+        <translation>自动化</translation>
+    </message>
+    <message>
+        <source>Approval flows</source>
+        <translation>审批流</translation>
+    </message>
+    <message>
         <source>Your roles do not include any administration permission.</source>
         <translation>您的角色没有任何系统管理权限。</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalCard</name>
+    <message>
+        <source>Round {n}</source>
+        <translation>第 {n} 轮</translation>
+    </message>
+    <message>
+        <source>Submitted by {name} · {time}</source>
+        <translation>{name} 提交于 {time}</translation>
+    </message>
+    <message>
+        <source>Finished {time}</source>
+        <translation>结束于 {time}</translation>
+    </message>
+    <message>
+        <source>Current node: {node}</source>
+        <translation>当前节点：{node}</translation>
+    </message>
+    <message>
+        <source>Submitted form</source>
+        <translation>提交的表单</translation>
+    </message>
+    <message>
+        <source>Approval nodes</source>
+        <translation>审批节点</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>审批记录</translation>
+    </message>
+    <message>
+        <source>Approve…</source>
+        <translation>同意…</translation>
+    </message>
+    <message>
+        <source>Reject…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <source>Withdraw</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>Resubmit</source>
+        <translation>重新提交</translation>
+    </message>
+    <message>
+        <source>Submit again with the record as it is now</source>
+        <translation>按记录当前的内容重新提交</translation>
+    </message>
+    <message>
+        <source>No approval node applied.</source>
+        <translation>没有适用的审批节点。</translation>
+    </message>
+    <message>
+        <source>not reached yet</source>
+        <translation>尚未到达</translation>
+    </message>
+    <message>
+        <source>approved</source>
+        <translation>已同意</translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>deciding</source>
+        <translation>审批中</translation>
+    </message>
+    <message>
+        <source>waiting for their turn</source>
+        <translation>尚未轮到</translation>
+    </message>
+    <message>
+        <source>no longer needed</source>
+        <translation>无需处理</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>审批意见</translation>
+    </message>
+    <message>
+        <source>round {n}</source>
+        <translation>第 {n} 轮</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalFlowsPage</name>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Add the customer registration example</source>
+        <translation>添加客户报备示例</translation>
+    </message>
+    <message>
+        <source>Customers wait for approval when created: those in 福建 go to the role 福建事业部负责人, the others to 销售总监 (both roles are created when missing).</source>
+        <translation>新建客户需经审批：福建的客户交由“福建事业部负责人”角色审批，其他客户交由“销售总监”审批（这两个角色不存在时将自动创建）。</translation>
+    </message>
+    <message>
+        <source>A flow can hold new records until they are approved, hold a status change until it is approved, or be started by hand or by an automation rule. Untick a flow to pause it.</source>
+        <translation>审批流可以让新建的记录或状态变更在审批通过前暂不生效，也可以手动发起或由自动化规则发起。取消勾选即可暂停审批流。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>Approval needed for</source>
+        <translation>需审批的操作</translation>
+    </message>
+    <message>
+        <source>Branches</source>
+        <translation>分支</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Approval flows</source>
+        <translation>审批流</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>Approval flow “{name}” saved.</source>
+        <translation>审批流“{name}”已保存。</translation>
+    </message>
+    <message>
+        <source>Delete approval flow</source>
+        <translation>删除审批流</translation>
+    </message>
+    <message>
+        <source>Delete the approval flow “{name}”? The approvals started from it keep their history.</source>
+        <translation>确定删除审批流“{name}”？由其发起的审批将保留审批记录。</translation>
+    </message>
+    <message>
+        <source>Added the approval flow “{name}”.</source>
+        <translation>已添加审批流“{name}”。</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalsTab</name>
+    <message>
+        <source>Submit for approval…</source>
+        <translation>提交审批…</translation>
+    </message>
+    <message>
+        <source>No approvals for this record yet.</source>
+        <translation>此记录暂无审批。</translation>
+    </message>
+    <message>
+        <source>Approvals: {n}</source>
+        <translation>共 {n} 条审批</translation>
+    </message>
+    <message>
+        <source>Submitted for approval.</source>
+        <translation>已提交审批。</translation>
+    </message>
+    <message>
+        <source>You approved it.</source>
+        <translation>您已同意。</translation>
+    </message>
+    <message>
+        <source>You rejected it.</source>
+        <translation>您已驳回。</translation>
+    </message>
+    <message>
+        <source>Approval withdrawn.</source>
+        <translation>审批已撤回。</translation>
+    </message>
+    <message>
+        <source>Withdraw this approval? The approvers will no longer see it.</source>
+        <translation>确定撤回此审批？撤回后审批人将不再看到它。</translation>
+    </message>
+    <message>
+        <source>Submitted again.</source>
+        <translation>已重新提交。</translation>
     </message>
 </context>
 <context>
@@ -154,6 +428,37 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Selected customers: {n}. Choose the user who will own them; the pool&apos;s claim limits do not apply.</source>
         <translation>已选中 {n} 个客户。请选择新的负责人；分配不受公海领取限制。</translation>
+    </message>
+</context>
+<context>
+    <name>AssignOwnerEditor</name>
+    <message>
+        <source>One user</source>
+        <translation>指定员工</translation>
+    </message>
+    <message>
+        <source>In turn among these users</source>
+        <translation>在以下员工中轮流分配</translation>
+    </message>
+    <message>
+        <source>Give to:</source>
+        <translation>分配给：</translation>
+    </message>
+    <message>
+        <source>New owner:</source>
+        <translation>新负责人：</translation>
+    </message>
+    <message>
+        <source>Users:</source>
+        <translation>员工：</translation>
+    </message>
+    <message>
+        <source>Choose at least one user.</source>
+        <translation>请至少选择一名员工。</translation>
+    </message>
+    <message>
+        <source>Choose the new owner.</source>
+        <translation>请选择新负责人。</translation>
     </message>
 </context>
 <context>
@@ -228,10 +533,136 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>AutomationRulesPage</name>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Try on a record…</source>
+        <translation>试运行…</translation>
+    </message>
+    <message>
+        <source>Run log</source>
+        <translation>执行日志</translation>
+    </message>
+    <message>
+        <source>Records:</source>
+        <translation>模块：</translation>
+    </message>
+    <message>
+        <source>Rules run in this order after a record is saved; a rule&apos;s changes are part of the same save. Untick a rule to pause it.</source>
+        <translation>记录保存后，规则按此顺序执行；规则所做的修改与本次保存一同生效。取消勾选即可暂停规则。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>触发事件</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>If</source>
+        <translation>条件</translation>
+    </message>
+    <message>
+        <source>Then</source>
+        <translation>动作</translation>
+    </message>
+    <message>
+        <source>Automation rules</source>
+        <translation>自动化规则</translation>
+    </message>
+    <message>
+        <source>Rule “{name}” saved.</source>
+        <translation>规则“{name}”已保存。</translation>
+    </message>
+    <message>
+        <source>Delete rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <source>Delete the rule “{name}”? Its run log is kept.</source>
+        <translation>确定删除规则“{name}”？其执行日志将保留。</translation>
+    </message>
+</context>
+<context>
     <name>BooleanEditor</name>
     <message>
         <source>Yes</source>
         <translation>是</translation>
+    </message>
+</context>
+<context>
+    <name>BranchEditor</name>
+    <message>
+        <source>e.g. Customers in Fujian</source>
+        <translation>例如：福建的客户</translation>
+    </message>
+    <message>
+        <source>Users</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Departments (and below)</source>
+        <translation>部门（含下级部门）</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>Add node</source>
+        <translation>添加节点</translation>
+    </message>
+    <message>
+        <source>Branch name:</source>
+        <translation>分支名称：</translation>
+    </message>
+    <message>
+        <source>Taken when:</source>
+        <translation>进入条件：</translation>
+    </message>
+    <message>
+        <source>Only when the submitter is one of these users, in one of these departments or has one of these roles. Nothing ticked: anyone.</source>
+        <translation>仅当提交人是以下员工之一、属于以下部门之一或拥有以下角色之一时适用。均未勾选：任何人均可。</translation>
+    </message>
+    <message>
+        <source>Submitted by:</source>
+        <translation>提交人：</translation>
+    </message>
+    <message>
+        <source>Nodes:</source>
+        <translation>节点：</translation>
+    </message>
+    <message>
+        <source>No condition: every record can take this branch.</source>
+        <translation>无条件：所有记录均可进入此分支。</translation>
+    </message>
+    <message>
+        <source>Approval {n}</source>
+        <translation>审批 {n}</translation>
     </message>
 </context>
 <context>
@@ -298,6 +729,61 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Choose and order the list&apos;s columns.</source>
         <translation>选择列表显示的列并调整顺序。</translation>
+    </message>
+</context>
+<context>
+    <name>ConditionEditor</name>
+    <message>
+        <source>All groups must hold</source>
+        <translation>满足所有条件组</translation>
+    </message>
+    <message>
+        <source>Any group is enough</source>
+        <translation>满足任一条件组即可</translation>
+    </message>
+    <message>
+        <source>No condition: the rule runs on every such event.</source>
+        <translation>无条件：每次发生该事件时都执行规则。</translation>
+    </message>
+    <message>
+        <source>Add a group</source>
+        <translation>添加条件组</translation>
+    </message>
+    <message>
+        <source>Add another group</source>
+        <translation>再添加一个条件组</translation>
+    </message>
+    <message>
+        <source>Add a condition</source>
+        <translation>添加条件</translation>
+    </message>
+</context>
+<context>
+    <name>ConditionGroup</name>
+    <message>
+        <source>All of these hold</source>
+        <translation>满足以下所有条件</translation>
+    </message>
+    <message>
+        <source>Any of these holds</source>
+        <translation>满足以下任一条件</translation>
+    </message>
+    <message>
+        <source>Add condition</source>
+        <translation>添加条件</translation>
+    </message>
+    <message>
+        <source>Remove group</source>
+        <translation>删除条件组</translation>
+    </message>
+    <message>
+        <source>Kept as they are (this editor cannot change them): {conditions}</source>
+        <extracomment>Conditions on fields this editor does not offer: kept as they are, shown read-only.</extracomment>
+        <translation>以下条件保持不变（此编辑器无法修改）：{conditions}</translation>
+    </message>
+    <message>
+        <source>Condition {n}: {message}</source>
+        <translation>条件 {n}：{message}</translation>
     </message>
 </context>
 <context>
@@ -514,6 +1000,29 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>“{name}” is now the primary contact.</source>
         <translation>“{name}”已设为首要联系人。</translation>
+    </message>
+</context>
+<context>
+    <name>CreateRecordEditor</name>
+    <message>
+        <source>Add a field</source>
+        <translation>添加字段</translation>
+    </message>
+    <message>
+        <source>Create:</source>
+        <translation>新建：</translation>
+    </message>
+    <message>
+        <source>Fields:</source>
+        <translation>字段：</translation>
+    </message>
+    <message>
+        <source>Choose the record to create.</source>
+        <translation>请选择要新建的记录类型。</translation>
+    </message>
+    <message>
+        <source>Fill at least one field of the new record.</source>
+        <translation>请至少为新记录填写一个字段。</translation>
     </message>
 </context>
 <context>
@@ -885,6 +1394,29 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Has a date</source>
         <translation>填写日期</translation>
+    </message>
+</context>
+<context>
+    <name>DecisionDialog</name>
+    <message>
+        <source>Approve</source>
+        <translation>同意</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>驳回</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <source>Why is it rejected? The submitter reads this.</source>
+        <translation>驳回原因（提交人可见）</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>审批意见</translation>
     </message>
 </context>
 <context>
@@ -1287,6 +1819,252 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>FlowChain</name>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>End</source>
+        <translation>结束</translation>
+    </message>
+</context>
+<context>
+    <name>FlowDesigner</name>
+    <message>
+        <source>One after another</source>
+        <translation>依次审批</translation>
+    </message>
+    <message>
+        <source>Countersign</source>
+        <translation>会签</translation>
+    </message>
+    <message>
+        <source>Or-sign</source>
+        <translation>或签</translation>
+    </message>
+    <message>
+        <source>The approvers decide one after another, in the order shown.</source>
+        <translation>审批人按显示的顺序依次审批。</translation>
+    </message>
+    <message>
+        <source>All approvers get the task at once; every one must approve.</source>
+        <translation>所有审批人同时收到任务，须全部同意。</translation>
+    </message>
+    <message>
+        <source>All approvers get the task at once; the first decision counts.</source>
+        <translation>所有审批人同时收到任务，以第一个处理结果为准。</translation>
+    </message>
+    <message>
+        <source>Chosen users</source>
+        <translation>指定员工</translation>
+    </message>
+    <message>
+        <source>The submitter&apos;s superior</source>
+        <translation>提交人的上级</translation>
+    </message>
+    <message>
+        <source>Everyone with a role</source>
+        <translation>指定角色</translation>
+    </message>
+    <message>
+        <source>Chosen by the submitter</source>
+        <translation>提交人自选</translation>
+    </message>
+    <message>
+        <source>Record creation</source>
+        <extracomment>Service error keys shown in the settings form (the rest belong to the tabs).</extracomment>
+        <translation>新建记录</translation>
+    </message>
+    <message>
+        <source>A status change</source>
+        <translation>状态变更</translation>
+    </message>
+    <message>
+        <source>Started by hand or by a rule</source>
+        <translation>手动或由规则发起</translation>
+    </message>
+</context>
+<context>
+    <name>FlowDesignerDialog</name>
+    <message>
+        <source>Edit approval flow</source>
+        <translation>编辑审批流</translation>
+    </message>
+    <message>
+        <source>New approval flow</source>
+        <translation>新建审批流</translation>
+    </message>
+    <message>
+        <source>e.g. Customer registration</source>
+        <translation>例如：客户报备</translation>
+    </message>
+    <message>
+        <source>from</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>变为</translation>
+    </message>
+    <message>
+        <source>From the first node</source>
+        <translation>从第一个节点开始</translation>
+    </message>
+    <message>
+        <source>From the node that rejected</source>
+        <translation>从驳回的节点开始</translation>
+    </message>
+    <message>
+        <source>Send to the approval administrator</source>
+        <translation>转交审批管理员</translation>
+    </message>
+    <message>
+        <source>Approve automatically</source>
+        <translation>自动通过</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>No single administrator: the super administrators get the task</source>
+        <translation>不指定管理员：由超级管理员处理</translation>
+    </message>
+    <message>
+        <source>The flow is in use</source>
+        <translation>启用此审批流</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Records:</source>
+        <translation>模块：</translation>
+    </message>
+    <message>
+        <source>Approval needed for:</source>
+        <translation>需审批的操作：</translation>
+    </message>
+    <message>
+        <source>Status change:</source>
+        <translation>状态变更：</translation>
+    </message>
+    <message>
+        <source>After a rejection, resubmit:</source>
+        <translation>驳回后重新提交：</translation>
+    </message>
+    <message>
+        <source>Node without approvers:</source>
+        <translation>节点无审批人时：</translation>
+    </message>
+    <message>
+        <source>Enabled:</source>
+        <translation>启用：</translation>
+    </message>
+    <message>
+        <source>Branches and nodes</source>
+        <translation>分支与节点</translation>
+    </message>
+    <message>
+        <source>Approval form</source>
+        <translation>审批表单</translation>
+    </message>
+    <message>
+        <source>Add branch</source>
+        <translation>添加分支</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Try earlier</source>
+        <translation>提高优先级</translation>
+    </message>
+    <message>
+        <source>Try later</source>
+        <translation>降低优先级</translation>
+    </message>
+    <message>
+        <source>Branches are tried from the top: the first whose condition and submitter test hold is taken.</source>
+        <translation>从上到下依次匹配分支：采用第一个条件和提交人均符合的分支。</translation>
+    </message>
+    <message>
+        <source>Add a branch: it says which records go to which approvers.</source>
+        <translation>请添加分支：分支决定哪些记录交由哪些审批人审批。</translation>
+    </message>
+    <message>
+        <source>The approvers see these fields, filled from the record when it is submitted.</source>
+        <translation>审批人可看到以下字段，其值在提交时从记录中读取。</translation>
+    </message>
+    <message>
+        <source>Add field</source>
+        <translation>添加字段</translation>
+    </message>
+    <message>
+        <source>All records</source>
+        <translation>全部记录</translation>
+    </message>
+    <message>
+        <source>Any value</source>
+        <translation>任意值</translation>
+    </message>
+    <message>
+        <source>Administrator: the super administrators</source>
+        <translation>管理员：超级管理员</translation>
+    </message>
+    <message>
+        <source>Administrator: {name}</source>
+        <translation>管理员：{name}</translation>
+    </message>
+    <message>
+        <source>Approval administrator</source>
+        <translation>审批管理员</translation>
+    </message>
+    <message>
+        <source>Nodes that find no approver go to this person.</source>
+        <translation>找不到审批人的节点将转交此人处理。</translation>
+    </message>
+    <message>
+        <source>Administrator:</source>
+        <translation>管理员：</translation>
+    </message>
+    <message>
+        <source>Choose</source>
+        <translation>选择</translation>
+    </message>
+    <message>
+        <source>Branch {n}</source>
+        <translation>分支 {n}</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>（未命名）</translation>
+    </message>
+    <message>
+        <source>Branch {n}: {message}</source>
+        <translation>分支 {n}：{message}</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>The flow was not saved:</source>
+        <translation>审批流未保存：</translation>
+    </message>
+</context>
+<context>
     <name>FollowUpsTab</name>
     <message>
         <source>Time</source>
@@ -1319,6 +2097,25 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Follow-ups: {n}</source>
         <translation>共 {n} 条跟进记录</translation>
+    </message>
+</context>
+<context>
+    <name>FormFieldRow</name>
+    <message>
+        <source>Label the approvers read</source>
+        <translation>审批人看到的名称</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -1616,7 +2413,6 @@ Details: {details}</source>
     <name>MainWindow</name>
     <message>
         <source>Workbench</source>
-        <extracomment>The window was closed (the app then quits). The language was switched and the window rebuilt; carries the language code.</extracomment>
         <translation>工作台</translation>
     </message>
     <message>
@@ -1634,6 +2430,10 @@ Details: {details}</source>
     <message>
         <source>Public pool</source>
         <translation>公海</translation>
+    </message>
+    <message>
+        <source>Approvals</source>
+        <translation>审批</translation>
     </message>
     <message>
         <source>Administration</source>
@@ -1673,6 +2473,7 @@ Details: {details}</source>
     </message>
     <message>
         <source>CRM Desktop</source>
+        <extracomment>The window was closed (the app then quits). The language was switched and the window rebuilt; carries the language code.</extracomment>
         <translation>CRM Desktop</translation>
     </message>
     <message>
@@ -1683,6 +2484,25 @@ Details: {details}</source>
     <message>
         <source>The {language} translation is not installed; the window stays in English.</source>
         <translation>未安装{language}翻译，界面将保持英文。</translation>
+    </message>
+</context>
+<context>
+    <name>MappingRow</name>
+    <message>
+        <source>← field</source>
+        <translation>← 字段</translation>
+    </message>
+    <message>
+        <source>← fixed value</source>
+        <translation>← 固定值</translation>
+    </message>
+    <message>
+        <source>Record id</source>
+        <translation>记录 ID</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -1705,6 +2525,142 @@ Details: {details}</source>
     </message>
 </context>
 <context>
+    <name>MessageButton</name>
+    <message>
+        <source>Message centre</source>
+        <translation>消息中心</translation>
+    </message>
+    <message>
+        <source>Messages {n}</source>
+        <translation>消息 {n}</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+</context>
+<context>
+    <name>MessageCentre</name>
+    <message>
+        <source>Message centre</source>
+        <extracomment>A message&apos;s record should be shown: (entity, record id, name to search for: &quot;&quot;). Messages were marked read (the watcher counts again). A list was shown (tests wait for it).</extracomment>
+        <translation>消息中心</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Unread</source>
+        <translation>未读</translation>
+    </message>
+    <message>
+        <source>Mark all read</source>
+        <translation>全部标为已读</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Select a message to read it.</source>
+        <translation>选择一条消息以查看内容。</translation>
+    </message>
+    <message>
+        <source>Open record</source>
+        <translation>打开记录</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>No unread messages.</source>
+        <translation>没有未读消息。</translation>
+    </message>
+    <message>
+        <source>No messages yet.</source>
+        <translation>暂无消息。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageEditor</name>
+    <message>
+        <source>The record&apos;s owner</source>
+        <translation>记录负责人</translation>
+    </message>
+    <message>
+        <source>The owner&apos;s superior</source>
+        <translation>负责人的上级</translation>
+    </message>
+    <message>
+        <source>The record&apos;s team members</source>
+        <translation>相关团队成员</translation>
+    </message>
+    <message>
+        <source>Chosen users</source>
+        <translation>指定员工</translation>
+    </message>
+    <message>
+        <source>Everyone with a role</source>
+        <translation>指定角色</translation>
+    </message>
+    <message>
+        <source>Insert a field into the text…</source>
+        <translation>插入字段…</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>接收人：</translation>
+    </message>
+    <message>
+        <source>Users:</source>
+        <translation>员工：</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>标题：</translation>
+    </message>
+    <message>
+        <source>Text:</source>
+        <translation>内容：</translation>
+    </message>
+    <message>
+        <source>Choose who receives the message.</source>
+        <translation>请选择消息接收人。</translation>
+    </message>
+    <message>
+        <source>Choose the role that receives the message.</source>
+        <translation>请选择接收消息的角色。</translation>
+    </message>
+    <message>
+        <source>Enter the message&apos;s title.</source>
+        <translation>请输入消息标题。</translation>
+    </message>
+</context>
+<context>
+    <name>MessageWatcher</name>
+    <message numerus="yes">
+        <source>…and %n more new message(s).</source>
+        <extracomment>How often the unread count is read again (other PCs write messages too). Changes come in bursts (an import, a rule firing rules): one count for each burst. How many messages the centre lists (newest first). The unread count changed (carries the new count). Something worth a desktop notification arrived: (title, text).</extracomment>
+        <translation>
+            <numerusform>…另有 %n 条新消息。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>New message</source>
+        <translation>新消息</translation>
+    </message>
+</context>
+<context>
     <name>MoveDepartmentDialog</name>
     <message>
         <source>Move “{name}”</source>
@@ -1713,6 +2669,99 @@ Details: {details}</source>
     <message>
         <source>New parent:</source>
         <translation>新上级部门：</translation>
+    </message>
+</context>
+<context>
+    <name>MyApprovalsPage</name>
+    <message>
+        <source>Customer</source>
+        <extracomment>Text and background of each instance status (a badge reads at a glance). Records and approvals whose change may change what the lists show.</extracomment>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Lead</source>
+        <translation>线索</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Waiting for me</source>
+        <extracomment>A list was shown (tests wait for it).</extracomment>
+        <translation>待我审批</translation>
+    </message>
+    <message>
+        <source>Submitted by me</source>
+        <translation>我提交的</translation>
+    </message>
+    <message>
+        <source>Decided by me</source>
+        <translation>我已审批</translation>
+    </message>
+    <message>
+        <source>Approve…</source>
+        <translation>同意…</translation>
+    </message>
+    <message>
+        <source>Reject…</source>
+        <translation>驳回…</translation>
+    </message>
+    <message>
+        <source>Open record</source>
+        <translation>打开记录</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Flow</source>
+        <translation>审批流</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Submitter</source>
+        <translation>提交人</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>My decision</source>
+        <translation>我的审批结果</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Nothing is waiting for your approval.</source>
+        <translation>暂无待您审批的事项。</translation>
+    </message>
+    <message>
+        <source>You have not submitted anything for approval.</source>
+        <translation>您还没有提交过审批。</translation>
+    </message>
+    <message>
+        <source>You have not decided on any approval yet.</source>
+        <translation>您还没有处理过审批。</translation>
+    </message>
+    <message>
+        <source>You approved {record} ({flow}).</source>
+        <translation>您已同意 {record}（{flow}）。</translation>
+    </message>
+    <message>
+        <source>You rejected {record} ({flow}).</source>
+        <translation>您已驳回 {record}（{flow}）。</translation>
     </message>
 </context>
 <context>
@@ -1732,6 +2781,85 @@ Details: {details}</source>
     <message>
         <source>Options:</source>
         <translation>选项：</translation>
+    </message>
+</context>
+<context>
+    <name>NodeCard</name>
+    <message>
+        <source>Earlier</source>
+        <translation>前移</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>后移</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>e.g. Sales director&apos;s approval</source>
+        <translation>例如：销售总监审批</translation>
+    </message>
+    <message>
+        <source>Levels up: </source>
+        <translation>上级层级：</translation>
+    </message>
+    <message>
+        <source>1 = the direct superior. Where the chain ends sooner, the highest superior found approves.</source>
+        <translation>1 = 直属上级。若上级链在此之前已到顶，则由找到的最高一级上级审批。</translation>
+    </message>
+    <message>
+        <source>The submitter chooses the approvers of this node when submitting.</source>
+        <translation>提交人在提交时选择此节点的审批人。</translation>
+    </message>
+    <message>
+        <source>Everyone who has the role gets the task.</source>
+        <translation>拥有该角色的所有人都会收到审批任务。</translation>
+    </message>
+    <message>
+        <source>Mode:</source>
+        <translation>审批方式：</translation>
+    </message>
+    <message>
+        <source>Approvers:</source>
+        <translation>审批人：</translation>
+    </message>
+    <message>
+        <source>Node {n}</source>
+        <translation>节点 {n}</translation>
+    </message>
+    <message>
+        <source>Order: {names}</source>
+        <translation>审批顺序：{names}</translation>
+    </message>
+    <message>
+        <source>In turn</source>
+        <translation>依次审批</translation>
+    </message>
+    <message>
+        <source>Countersign</source>
+        <translation>会签</translation>
+    </message>
+    <message>
+        <source>Or-sign</source>
+        <translation>或签</translation>
+    </message>
+    <message>
+        <source>nobody yet</source>
+        <translation>尚未指定</translation>
+    </message>
+    <message>
+        <source>superior, {n} level(s) up</source>
+        <translation>第 {n} 级上级</translation>
+    </message>
+    <message>
+        <source>role {name}</source>
+        <translation>角色：{name}</translation>
+    </message>
+    <message>
+        <source>chosen by the submitter</source>
+        <translation>提交人自选</translation>
     </message>
 </context>
 <context>
@@ -2181,7 +3309,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RecordDetailWindow</name>
     <message>
         <source>Loading…</source>
-        <extracomment>The key facts of each entity&apos;s header, in order. Each entity&apos;s tabs, in order (keys; see ``RecordDetailWindow._make_tab``). Tabs that read another module need its &quot;view&quot; permission. The entities that have a detail page (list tabs check before offering &quot;Open&quot;). Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``).</extracomment>
+        <extracomment>The key facts of each entity&apos;s header, in order. Each entity&apos;s tabs, in order (keys; see ``RecordDetailWindow._make_tab``). Tabs that read another module need its &quot;view&quot; permission. The header&apos;s approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey. The entities that have a detail page (list tabs check before offering &quot;Open&quot;). Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``).</extracomment>
         <translation>正在加载…</translation>
     </message>
     <message>
@@ -2227,6 +3355,10 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Attachments</source>
         <translation>附件</translation>
+    </message>
+    <message>
+        <source>Approvals</source>
+        <translation>审批</translation>
     </message>
     <message>
         <source>Operation log</source>
@@ -2549,6 +3681,114 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>RuleActions</name>
+    <message>
+        <source>Set a field</source>
+        <extracomment>followup_added rules may test the new follow-up&apos;s fields (``followup.content`` …).</extracomment>
+        <translation>设置字段值</translation>
+    </message>
+    <message>
+        <source>Send a message</source>
+        <translation>发送消息</translation>
+    </message>
+    <message>
+        <source>Assign the owner</source>
+        <translation>分配负责人</translation>
+    </message>
+    <message>
+        <source>Add team members</source>
+        <translation>添加相关团队成员</translation>
+    </message>
+    <message>
+        <source>Create a related record</source>
+        <translation>新建关联记录</translation>
+    </message>
+</context>
+<context>
+    <name>RuleEditorDialog</name>
+    <message>
+        <source>{field} (before the change)</source>
+        <extracomment>Whether this version&apos;s rules have a date event (date field and days offset).</extracomment>
+        <translation>{field}（变更前）</translation>
+    </message>
+    <message>
+        <source>Follow-up: {field}</source>
+        <translation>跟进记录：{field}</translation>
+    </message>
+    <message>
+        <source>Edit rule</source>
+        <translation>编辑规则</translation>
+    </message>
+    <message>
+        <source>New rule</source>
+        <translation>新建规则</translation>
+    </message>
+    <message>
+        <source>Any value</source>
+        <translation>任意值</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 天</translation>
+    </message>
+    <message>
+        <source>Days after the date; a negative number means before it.</source>
+        <translation>日期之后的天数；负数表示日期之前。</translation>
+    </message>
+    <message>
+        <source>The rule runs</source>
+        <translation>启用此规则</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Records:</source>
+        <translation>模块：</translation>
+    </message>
+    <message>
+        <source>When:</source>
+        <translation>触发事件：</translation>
+    </message>
+    <message>
+        <source>Field:</source>
+        <translation>字段：</translation>
+    </message>
+    <message>
+        <source>Changed from:</source>
+        <translation>原值：</translation>
+    </message>
+    <message>
+        <source>Changed to:</source>
+        <translation>新值：</translation>
+    </message>
+    <message>
+        <source>Date field:</source>
+        <translation>日期字段：</translation>
+    </message>
+    <message>
+        <source>Runs at:</source>
+        <translation>执行时间：</translation>
+    </message>
+    <message>
+        <source>If:</source>
+        <translation>条件：</translation>
+    </message>
+    <message>
+        <source>Then:</source>
+        <translation>动作：</translation>
+    </message>
+    <message>
+        <source>Enabled:</source>
+        <translation>启用：</translation>
+    </message>
+</context>
+<context>
     <name>RulesTable</name>
     <message>
         <source>When a customer has</source>
@@ -2580,6 +3820,61 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>RunLogDialog</name>
+    <message>
+        <source>Run log: {name}</source>
+        <translation>执行日志：{name}</translation>
+    </message>
+    <message>
+        <source>Run log</source>
+        <translation>执行日志</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Records</source>
+        <translation>模块</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>The newest {n} runs, newest first.</source>
+        <translation>最近 {n} 次执行，最新的在前。</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>已跳过</translation>
+    </message>
+</context>
+<context>
     <name>SaveViewDialog</name>
     <message>
         <source>Save view</source>
@@ -2600,6 +3895,53 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Save</source>
         <translation>保存</translation>
+    </message>
+</context>
+<context>
+    <name>SetFieldEditor</name>
+    <message>
+        <source>to the value</source>
+        <translation>固定值</translation>
+    </message>
+    <message>
+        <source>to the value of the field</source>
+        <translation>其他字段的值</translation>
+    </message>
+    <message>
+        <source>Field:</source>
+        <translation>字段：</translation>
+    </message>
+    <message>
+        <source>Set it:</source>
+        <translation>设为：</translation>
+    </message>
+    <message>
+        <source>Value:</source>
+        <translation>值：</translation>
+    </message>
+    <message>
+        <source>Choose the field to set.</source>
+        <translation>请选择要设置的字段。</translation>
+    </message>
+</context>
+<context>
+    <name>SubmitDialog</name>
+    <message>
+        <source>Submit for approval</source>
+        <extracomment>How a task reads in the node chain: mark and colour by state.</extracomment>
+        <translation>提交审批</translation>
+    </message>
+    <message>
+        <source>Approval flow</source>
+        <translation>审批流</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Choose an approval flow.</source>
+        <translation>请选择审批流。</translation>
     </message>
 </context>
 <context>
@@ -2694,6 +4036,38 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>TodoStrip</name>
+    <message>
+        <source>To do:</source>
+        <extracomment>Entities whose change can alter a count (&quot;*&quot; = everything). New counts are shown (tests wait for it).</extracomment>
+        <translation>待办：</translation>
+    </message>
+    <message>
+        <source>Your leads, customers and contacts to contact today</source>
+        <translation>您今天需要联系的线索、客户和联系人</translation>
+    </message>
+    <message>
+        <source>Approvals waiting for your decision</source>
+        <translation>等待您审批的事项</translation>
+    </message>
+    <message>
+        <source>Your customers that a public-pool rule will take back within a few days</source>
+        <translation>您名下近几天将被公海规则回收的客户</translation>
+    </message>
+    <message>
+        <source>Follow-ups due today {n}</source>
+        <translation>今日待跟进 {n}</translation>
+    </message>
+    <message>
+        <source>Approvals waiting {n}</source>
+        <translation>待审批 {n}</translation>
+    </message>
+    <message>
+        <source>To be recycled soon {n}</source>
+        <translation>即将回收 {n}</translation>
+    </message>
+</context>
+<context>
     <name>TransferDialog</name>
     <message>
         <source>Transfer</source>
@@ -2706,6 +4080,92 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>New owner</source>
         <translation>新负责人</translation>
+    </message>
+</context>
+<context>
+    <name>TryRuleDialog</name>
+    <message>
+        <source>Try “{name}”</source>
+        <translation>试运行“{name}”</translation>
+    </message>
+    <message>
+        <source>The rule runs on the record as if its event had happened; nothing is saved, sent or logged.</source>
+        <translation>假设事件已发生，在该记录上运行规则；不会保存、发送或记录任何内容。</translation>
+    </message>
+    <message>
+        <source>Search {entity} by name, phone or e-mail</source>
+        <translation>按名称、电话或邮箱搜索{entity}</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Try</source>
+        <translation>试运行</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>变更前</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>变更后</translation>
+    </message>
+    <message>
+        <source>Record number:</source>
+        <translation>记录编号：</translation>
+    </message>
+    <message>
+        <source>Nothing found.</source>
+        <translation>未找到。</translation>
+    </message>
+    <message>
+        <source>The rule would fail, and the save with it: {error}</source>
+        <translation>规则将执行失败，保存也会随之失败：{error}</translation>
+    </message>
+    <message>
+        <source>The condition holds: the rule would run.</source>
+        <translation>条件满足：规则将会执行。</translation>
+    </message>
+    <message>
+        <source>The condition does not hold: nothing would happen.</source>
+        <translation>条件不满足：不会执行任何操作。</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>变更</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Records created</source>
+        <translation>新建的记录</translation>
+    </message>
+    <message>
+        <source>Rules that ran</source>
+        <translation>已执行的规则</translation>
+    </message>
+    <message>
+        <source>Rules skipped</source>
+        <translation>已跳过的规则</translation>
+    </message>
+    <message>
+        <source>Team: {user}</source>
+        <translation>相关团队：{user}</translation>
+    </message>
+</context>
+<context>
+    <name>UnknownActionEditor</name>
+    <message>
+        <source>This editor cannot change this kind of action; it is kept as it is.</source>
+        <translation>此编辑器无法修改此类动作，将保持原样。</translation>
     </message>
 </context>
 <context>
@@ -2997,6 +4457,45 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>approvals</name>
+    <message>
+        <source>Pending</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>Submitted</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Resubmitted</source>
+        <translation>重新提交</translation>
+    </message>
+    <message>
+        <source>Approved automatically (no approver)</source>
+        <translation>自动通过（无审批人）</translation>
+    </message>
+    <message>
+        <source>No approver: sent to the approval administrator</source>
+        <translation>无审批人：已转交审批管理员</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation>已结束</translation>
+    </message>
+</context>
+<context>
     <name>automation</name>
     <message>
         <source>Record created</source>
@@ -3013,6 +4512,34 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Owner changed</source>
         <translation>负责人变更</translation>
+    </message>
+    <message>
+        <source>Status changed</source>
+        <translation>状态变更</translation>
+    </message>
+    <message>
+        <source>Follow-up added</source>
+        <translation>新增跟进记录</translation>
+    </message>
+    <message>
+        <source>Put into a public pool</source>
+        <translation>放入公海</translation>
+    </message>
+    <message>
+        <source>Claimed or assigned from a public pool</source>
+        <translation>从公海领取或分配</translation>
+    </message>
+    <message>
+        <source>Approval approved</source>
+        <translation>审批通过</translation>
+    </message>
+    <message>
+        <source>Approval rejected</source>
+        <translation>审批驳回</translation>
+    </message>
+    <message>
+        <source>Date reached</source>
+        <translation>到达指定日期</translation>
     </message>
 </context>
 <context>
@@ -3082,12 +4609,20 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <translation>请选择消息接收人。</translation>
     </message>
     <message>
+        <source>Creating a record needs a signed-in user: it cannot run in a scheduled job.</source>
+        <translation>新建记录需要已登录的员工，无法在定时任务中执行。</translation>
+    </message>
+    <message>
         <source>This record cannot be created by a rule.</source>
         <translation>此类记录不能由规则创建。</translation>
     </message>
     <message>
         <source>Required.</source>
-        <extracomment>Larger files belong on a file server: a LAN database should stay quick to back up.</extracomment>
+        <extracomment>(label, value) pairs of the form as submitted. The actor&apos;s open task on this instance (to approve or reject), if any.
+----------
+Larger files belong on a file server: a LAN database should stay quick to back up.
+----------
+Entities each event can happen to (events not listed: every entity of ``ENTITIES``). How far a date rule may fire from its date, in days. date_reached only: the date / date-time field and the days after it (negative: before). Set for system messages (approvals): title and body are templates of translation context &quot;messages&quot;, to be filled with these values in the reader&apos;s language.</extracomment>
         <translation>必填。</translation>
     </message>
     <message>
@@ -3550,7 +5085,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
     <message>
         <source>The automation rule &quot;{rule}&quot; failed: {reason}</source>
-        <extracomment>Which rule events a record event can fire. Parsed rules per engine, by id: (revision, RuleSpec). A save reads only ids and revisions (no JSON) and parses a rule again only when an administrator changed it, on any PC.</extracomment>
+        <extracomment>Rule events that name a field (``AutomationRule.field``) and may give from / to values. The status fields of each entity (what a status_changed rule may watch). Prefix of a follow-up&apos;s fields in the values a followup_added rule sees. Which rule events a record event can fire. Parsed rules per engine, by id: (revision, RuleSpec). A save reads only ids and revisions (no JSON) and parses a rule again only when an administrator changed it, on any PC.</extracomment>
         <translation>自动化规则“{rule}”执行失败：{reason}</translation>
     </message>
     <message>
@@ -3558,12 +5093,109 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <translation>请选择触发事件。</translation>
     </message>
     <message>
+        <source>This event does not happen to these records.</source>
+        <translation>此类记录不会发生该事件。</translation>
+    </message>
+    <message>
+        <source>Choose a status field.</source>
+        <translation>请选择状态字段。</translation>
+    </message>
+    <message>
+        <source>Choose a date field.</source>
+        <translation>请选择日期字段。</translation>
+    </message>
+    <message>
+        <source>Enter a number of days between -3650 and 3650.</source>
+        <translation>请输入 -3650 到 3650 之间的天数。</translation>
+    </message>
+    <message>
         <source>Add at least one action.</source>
         <translation>请至少添加一个动作。</translation>
     </message>
     <message>
+        <source>Choose an approval flow.</source>
+        <translation>请选择审批流。</translation>
+    </message>
+    <message>
         <source>The list of rules changed; reload it.</source>
         <translation>规则列表已变化，请重新加载。</translation>
+    </message>
+    <message>
+        <source>This approval was already decided by someone else.</source>
+        <extracomment>How an approved status flow sets a status, per (entity, field), when the owning service has its own rule for it (e.g. a deal status also stamps the deal time and fires its triggers). Each takes (unit of work, row, new value) and returns whether it changed anything.</extracomment>
+        <translation>此审批已由他人处理。</translation>
+    </message>
+    <message>
+        <source>This record is waiting for approval: withdraw the approval to change it.</source>
+        <translation>此记录正在等待审批：如需修改，请先撤回审批。</translation>
+    </message>
+    <message>
+        <source>Each form field needs a label and a record field.</source>
+        <translation>每个表单字段都需要名称和对应的记录字段。</translation>
+    </message>
+    <message>
+        <source>Add at least one branch.</source>
+        <translation>请至少添加一个分支。</translation>
+    </message>
+    <message>
+        <source>Each branch needs at least one node.</source>
+        <translation>每个分支至少需要一个节点。</translation>
+    </message>
+    <message>
+        <source>Each node needs a mode and an approver.</source>
+        <translation>每个节点都需要审批方式和审批人。</translation>
+    </message>
+    <message>
+        <source>Choose the node&apos;s approvers.</source>
+        <translation>请选择节点的审批人。</translation>
+    </message>
+    <message>
+        <source>Choose the node&apos;s role.</source>
+        <translation>请选择节点的角色。</translation>
+    </message>
+    <message>
+        <source>Superior levels must be between 1 and 10.</source>
+        <translation>上级层级须在 1 到 10 之间。</translation>
+    </message>
+    <message>
+        <source>A change of this record is already waiting for approval.</source>
+        <translation>此记录已有一项变更正在等待审批。</translation>
+    </message>
+    <message>
+        <source>Choose an approval flow of this record&apos;s kind.</source>
+        <translation>请选择适用于此类记录的审批流。</translation>
+    </message>
+    <message>
+        <source>The approval step &quot;{node}&quot; has no approver and there is no approval administrator.</source>
+        <translation>审批节点“{node}”没有审批人，且未设置审批管理员。</translation>
+    </message>
+    <message>
+        <source>This approval no longer exists.</source>
+        <translation>此审批已不存在。</translation>
+    </message>
+    <message>
+        <source>Say why you reject it.</source>
+        <translation>请填写驳回原因。</translation>
+    </message>
+    <message>
+        <source>Only a rejected or withdrawn approval can be resubmitted.</source>
+        <translation>只有已驳回或已撤回的审批才能重新提交。</translation>
+    </message>
+    <message>
+        <source>The record no longer exists.</source>
+        <translation>该记录已不存在。</translation>
+    </message>
+    <message>
+        <source>Choose what the flow gates.</source>
+        <translation>请选择需审批的操作。</translation>
+    </message>
+    <message>
+        <source>Choose the status field.</source>
+        <translation>请选择状态字段。</translation>
+    </message>
+    <message>
+        <source>This record is already waiting for this approval.</source>
+        <translation>此记录已在等待此审批。</translation>
     </message>
 </context>
 <context>
@@ -3678,6 +5310,26 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Locked</source>
         <translation>锁定</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>审批状态</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>Pending approval</source>
+        <translation>待审批</translation>
+    </message>
+    <message>
+        <source>Approval rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>Approval withdrawn</source>
+        <translation>已撤回</translation>
     </message>
     <message>
         <source>Lead name</source>
@@ -3925,6 +5577,21 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>is one of</source>
         <translation>属于</translation>
+    </message>
+</context>
+<context>
+    <name>messages</name>
+    <message>
+        <source>Approval waiting for you: {flow} — {record}</source>
+        <translation>待您审批：{flow} — {record}</translation>
+    </message>
+    <message>
+        <source>Approved: {flow} — {record}</source>
+        <translation>审批已通过：{flow} — {record}</translation>
+    </message>
+    <message>
+        <source>Rejected: {flow} — {record}</source>
+        <translation>审批被驳回：{flow} — {record}</translation>
     </message>
 </context>
 <context>
