@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, roles, users
+from crm_desktop.services import approvals, auth, roles, users
 from crm_desktop.services import automation as auto
 from crm_desktop.services.automation import RuleInput
 from crm_desktop.services.customers import customers
@@ -18,11 +18,12 @@ from crm_desktop.services.roles import RoleInput
 from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
 from crm_desktop.services.users import UserInput
 from crm_desktop.ui.admin.automation_rules import ENABLED, AutomationRulesPage
-from crm_desktop.ui.admin.rule_actions import MessageEditor, SetFieldEditor, UnknownActionEditor
+from crm_desktop.ui.admin.rule_actions import MessageEditor, SetFieldEditor, StartApprovalEditor, UnknownActionEditor
 from crm_desktop.ui.admin.rule_editor import RuleEditorDialog
 from crm_desktop.ui.admin.rule_runs import RunLogDialog, TryRuleDialog
 from crm_desktop.ui.forms import alive
 from crm_desktop.ui.ops import running_count
+from tests.test_approvals import users_flow
 from tests.ui_helpers import admin_context
 
 THRESHOLD = "10000000"
@@ -237,3 +238,26 @@ def test_unknown_actions_and_conditions_are_kept_and_field_events_use_the_fields
     assert not alive(dialog)
     saved = auto.list_rules(db, admin)[0]
     assert (saved.from_value, saved.to_value) == ("A", "B")
+
+    # --- a rule that starts an approval: the flows of the entity, a paused one marked ---------
+    node = {"name": "主管审批", "mode": "orsign", "approver": {"kind": "users", "users": [admin.user_id]}}
+    flow = users_flow(db, admin, [node])
+    paused = users_flow(db, admin, [node], enabled=False)
+    ctx.signals.notify("automation")
+    dialog = page.new_rule()
+    settle(qtbot)
+    dialog.name_edit.setText("新客户复核")
+    start = add_action(dialog, "start_approval")
+    assert isinstance(start, StartApprovalEditor)
+    assert [start.flow_combo.itemText(i) for i in range(start.flow_combo.count())] == [
+        flow.name, f"{paused.name} (disabled)"]
+    start.flow_combo.setCurrentIndex(start.flow_combo.findData(flow.id))
+    ok(qtbot, dialog)
+    assert not alive(dialog)
+    started = next(r for r in auto.list_rules(db, admin) if r.name == "新客户复核")
+    assert started.actions == ({"type": "start_approval", "flow_id": flow.id},)
+    page.select_rule(started.id)
+    assert page.table.item(page.current_row(), 4).text() == f"Start approval: {flow.name}"
+    new = customers.create(db, admin, {"name": "厦门新客户"})
+    [approval] = approvals.record_approvals(db, admin, "customer", new.id)
+    assert approval.flow_id == flow.id and approval.status == "pending"

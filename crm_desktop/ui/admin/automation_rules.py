@@ -8,63 +8,45 @@ successful writes call ``ctx.signals.notify("automation")``.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QWidget,
-)
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from crm_desktop.services import automation
 from crm_desktop.services.automation import RuleDTO
-from crm_desktop.ui.admin.custom_fields import entity_label, show_error
-from crm_desktop.ui.admin.rule_actions import RuleEditorData, action_summary, condition_summary, load_editor_data
+from crm_desktop.ui.admin.custom_fields import entity_label
+from crm_desktop.ui.admin.rule_data import RuleEditorData, action_summary, condition_summary, load_editor_data
 from crm_desktop.ui.admin.rule_editor import RuleEditorDialog, event_label
 from crm_desktop.ui.admin.rule_runs import RunLogDialog, TryRuleDialog
+from crm_desktop.ui.admin.switchable_list import SwitchableListPage
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.forms import MessageBar, alive, ask, page_layout
-from crm_desktop.ui.ops import op
+from crm_desktop.ui.forms import page_layout
 from crm_desktop.ui.records.filter_editor import field_text
 
-_WATCHED = {"automation", "schema", "dictionary", "role", "user", "*"}
-_ROW_HEIGHT = 28
 NAME, EVENT, ENABLED, CONDITION, ACTIONS = range(5)
 
 
-class AutomationRulesPage(QWidget):
+class AutomationRulesPage(SwitchableListPage[RuleDTO]):
     """Public for tests: ``entity_combo``, ``table``, the buttons, ``rules`` (as shown),
     ``dialog`` (the last editor / try / log dialog opened), ``message``."""
 
+    topic = "automation"
+    watched = frozenset({"automation", "schema", "dictionary", "role", "user", "*"})
+    item_type = RuleDTO
+    enabled_column = ENABLED
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.rules: list[RuleDTO] = []
+        super().__init__(ctx, parent)
         self.data: RuleEditorData | None = None
-        self.dialog: QWidget | None = None
-        self._generation = 0
-        self._filling = False
-        self._select_after_load: int | None = None
 
         self.entity_combo = QComboBox()
         for entity in automation.ENTITIES:
             self.entity_combo.addItem(entity_label(entity), entity)
         self.entity_combo.currentIndexChanged.connect(lambda *_: self.reload())
-        self.new_button = QPushButton(self.tr("New"))
-        self.edit_button = QPushButton(self.tr("Edit"))
-        self.delete_button = QPushButton(self.tr("Delete"))
         self.up_button = QPushButton(self.tr("Move up"))
         self.down_button = QPushButton(self.tr("Move down"))
         self.try_button = QPushButton(self.tr("Try on a record…"))
         self.log_button = QPushButton(self.tr("Run log"))
-        self.new_button.clicked.connect(self.new_rule)
-        self.edit_button.clicked.connect(self.edit_current)
-        self.delete_button.clicked.connect(self.delete_current)
         self.up_button.clicked.connect(lambda: self.move_current(-1))
         self.down_button.clicked.connect(lambda: self.move_current(1))
         self.try_button.clicked.connect(self.try_current)
@@ -78,34 +60,20 @@ class AutomationRulesPage(QWidget):
             tools.addWidget(button)
         tools.addStretch(1)
         tools.addWidget(self.log_button)
-        self.message = MessageBar()
         hint = QLabel(self.tr("Rules run in this order after a record is saved; a rule's changes are part of "
                               "the same save. Untick a rule to pause it."))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
 
         headers = [self.tr("Name"), self.tr("When"), self.tr("Enabled"), self.tr("If"), self.tr("Then")]
-        self.table = QTableWidget(0, len(headers))
-        self.table.setHorizontalHeaderLabels(headers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(_ROW_HEIGHT)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(ENABLED, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ACTIONS, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((NAME, 170), (EVENT, 130), (CONDITION, 300)):
-            self.table.setColumnWidth(column, width)
-        self.table.itemSelectionChanged.connect(self._sync_buttons)
-        self.table.itemDoubleClicked.connect(lambda *_: self.edit_current())
-        self.table.itemChanged.connect(self._item_changed)
+        self.make_table(headers, stretch=ACTIONS, widths=((NAME, 170), (EVENT, 130), (CONDITION, 300)))
         page_layout(self, self.tr("Automation rules"), self.message, tools, hint, body=self.table)
-        ctx.signals.changed.connect(self._on_changed)
         self._sync_buttons()
         self.reload()
+
+    @property
+    def rules(self) -> list[RuleDTO]:
+        return self.items
 
     def entity(self) -> str:
         return str(self.entity_combo.currentData())
@@ -113,136 +81,65 @@ class AutomationRulesPage(QWidget):
     def select_entity(self, entity: str) -> None:
         self.entity_combo.setCurrentIndex(self.entity_combo.findData(entity))
 
-    # -- loading -----------------------------------------------------------------------------
+    # -- the list ----------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Fetch the entity's rules and the names their summaries use; a newer reload wins."""
-        self._generation += 1
-        generation, entity, ctx = self._generation, self.entity(), self.ctx
+    def fetch(self) -> Callable[[], tuple[list[RuleDTO], RuleEditorData]]:
+        """The entity's rules and the names their summaries use."""
+        entity, ctx = self.entity(), self.ctx
+        return lambda: (automation.list_rules(ctx.db, ctx.actor, entity=entity), load_editor_data(ctx, entity))
 
-        def work() -> tuple[list[RuleDTO], RuleEditorData]:
-            return automation.list_rules(ctx.db, ctx.actor, entity=entity), load_editor_data(ctx, entity)
+    def take_extra(self, extra: RuleEditorData) -> None:
+        self.data = extra
 
-        op(self, work).success(lambda result: self._loaded(generation, *result)).failure(
-            self.message.show_exception).run()
-
-    def _loaded(self, generation: int, rules: list[RuleDTO], data: RuleEditorData) -> None:
-        if generation != self._generation or not alive(self):
-            return
-        keep = self._select_after_load if self._select_after_load is not None else self.current_id()
-        self._select_after_load = None
-        self.rules, self.data = rules, data
-        self._filling = True
-        self.table.setRowCount(len(rules))
-        for row, rule in enumerate(rules):
-            event = event_label(rule.event)
-            if rule.event == "field_changed" and rule.field:
-                spec = data.schema.get(rule.field)
-                event = f"{event}: {field_text(spec) if spec else rule.field}"
-            actions = "; ".join(action_summary(data, a) for a in rule.actions)
-            cells = [rule.name, event, "", condition_summary(data, rule.condition), actions]
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                if column == ENABLED:
-                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                                  | Qt.ItemFlag.ItemIsUserCheckable)
-                    item.setCheckState(Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked)
-                self.table.setItem(row, column, item)
-        self._filling = False
-        row = next((i for i, r in enumerate(rules) if r.id == keep), -1)
-        if row >= 0:
-            self.table.selectRow(row)
-        self._sync_buttons()
-
-    def _on_changed(self, entity: str, _record_id: int) -> None:
-        if entity in _WATCHED:
-            self.reload()
-
-    # -- selection ---------------------------------------------------------------------------
-
-    def current_row(self) -> int:
-        rows = self.table.selectionModel().selectedRows()
-        return rows[0].row() if rows else -1
+    def cells(self, item: RuleDTO) -> list[str]:
+        assert self.data is not None
+        event = event_label(item.event)
+        if item.event == "field_changed" and item.field:
+            spec = self.data.schema.get(item.field)
+            event = f"{event}: {field_text(spec) if spec else item.field}"
+        actions = "; ".join(action_summary(self.data, a) for a in item.actions)
+        return [item.name, event, "", condition_summary(self.data, item.condition), actions]
 
     def current_rule(self) -> RuleDTO | None:
-        row = self.current_row()
-        return self.rules[row] if 0 <= row < len(self.rules) else None
-
-    def current_id(self) -> int | None:
-        rule = self.current_rule()
-        return rule.id if rule else None
+        return self.current_item()
 
     def select_rule(self, rule_id: int) -> None:
-        row = next((i for i, r in enumerate(self.rules) if r.id == rule_id), -1)
-        if row >= 0:
-            self.table.selectRow(row)
+        self.select_id(rule_id)
 
     def _sync_buttons(self) -> None:
+        super()._sync_buttons()
         row = self.current_row()
         chosen = 0 <= row < len(self.rules)
-        for button in (self.edit_button, self.delete_button, self.try_button):
-            button.setEnabled(chosen)
+        self.try_button.setEnabled(chosen)
         self.up_button.setEnabled(chosen and row > 0)
         self.down_button.setEnabled(chosen and row < len(self.rules) - 1)
 
     # -- commands ----------------------------------------------------------------------------
 
     def new_rule(self) -> RuleEditorDialog:
-        return self._open_editor(RuleEditorDialog(self.ctx, self, entity=self.entity()))
+        return self.open_editor(RuleEditorDialog(self.ctx, self, entity=self.entity()))
+
+    new_item = new_rule
 
     def edit_current(self) -> RuleEditorDialog | None:
         rule = self.current_rule()
         if rule is None:
             return None
-        return self._open_editor(RuleEditorDialog(self.ctx, self, entity=rule.entity, rule=rule))
+        return self.open_editor(RuleEditorDialog(self.ctx, self, entity=rule.entity, rule=rule))
 
-    def _open_editor(self, dialog: RuleEditorDialog) -> RuleEditorDialog:
-        self.message.clear()
-        dialog.saved.connect(self._saved)
-        self.dialog = dialog
-        dialog.open()
-        return dialog
+    def saved_text(self, item: RuleDTO) -> str:
+        return self.tr("Rule “{name}” saved.").format(name=item.name)
 
-    def _saved(self, rule: object) -> None:
-        if not alive(self) or not isinstance(rule, RuleDTO):
-            return
-        self.message.show_info(self.tr("Rule “{name}” saved.").format(name=rule.name))
-        self._after_write(rule.id)
-
-    def _after_write(self, rule_id: int | None) -> None:
-        self._select_after_load = rule_id
-        self.ctx.signals.notify("automation")
-
-    def _item_changed(self, item: QTableWidgetItem) -> None:
-        """The enabled box of a row was clicked: switch the rule on or off."""
-        if self._filling or item.column() != ENABLED or not 0 <= item.row() < len(self.rules):
-            return
-        rule = self.rules[item.row()]
-        enabled = item.checkState() == Qt.CheckState.Checked
-        if enabled == rule.enabled:
-            return
+    def switch_call(self, item: RuleDTO, enabled: bool) -> Callable[[], RuleDTO]:
         db, actor = self.ctx.db, self.ctx.actor
-        op(self, lambda: automation.set_enabled(db, actor, rule.id, enabled), write=True).success(
-            lambda saved: self._after_write(saved.id)).failure(self._write_failed).run()
+        return lambda: automation.set_enabled(db, actor, item.id, enabled)
 
-    def _write_failed(self, exc: BaseException) -> None:
-        if alive(self):
-            show_error(self.message, exc)
-            self.reload()  # the table shows what is stored again
-
-    def delete_current(self) -> None:
-        rule = self.current_rule()
-        if rule is None:
-            return
+    def delete_call(self, item: RuleDTO) -> Callable[[], object]:
         db, actor = self.ctx.db, self.ctx.actor
+        return lambda: automation.delete_rule(db, actor, item.id)
 
-        def delete() -> None:
-            op(self, lambda: automation.delete_rule(db, actor, rule.id), write=True).success(
-                lambda _r: self._after_write(None)).failure(self._write_failed).run()
-
-        self.dialog = ask(self, self.tr("Delete rule"),
-                          self.tr("Delete the rule “{name}”? Its run log is kept.").format(name=rule.name), delete)
+    def delete_question(self, item: RuleDTO) -> tuple[str, str]:
+        return self.tr("Delete rule"), self.tr("Delete the rule “{name}”? Its run log is kept.").format(name=item.name)
 
     def move_current(self, step: int) -> None:
         """Move the selected rule up (-1) or down (+1) in the run order."""
@@ -254,8 +151,7 @@ class AutomationRulesPage(QWidget):
         ids[row], ids[target] = ids[target], ids[row]
         db, actor, entity = self.ctx.db, self.ctx.actor, self.entity()
         moved = ids[target]
-        op(self, lambda: automation.reorder_rules(db, actor, entity, ids), write=True).success(
-            lambda _r: self._after_write(moved)).failure(self._write_failed).run()
+        self.write(lambda: automation.reorder_rules(db, actor, entity, ids), lambda _r: self.after_write(moved))
 
     def try_current(self) -> TryRuleDialog | None:
         rule = self.current_rule()

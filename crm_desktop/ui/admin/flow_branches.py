@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +42,8 @@ from crm_desktop.services import roles as roles_service
 from crm_desktop.services import users as users_service
 from crm_desktop.services.errors import PermissionDenied
 from crm_desktop.services.users import UserDTO
-from crm_desktop.ui.admin.rule_editor import ConditionEditor
+from crm_desktop.ui.admin.condition_editor import ConditionEditor
+from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, muted
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.filter_editor import FilterFields, load_filter_fields
 
@@ -175,13 +175,6 @@ class CheckList(QListWidget):
         self.changed.emit()
 
 
-def _muted(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #666;")
-    return label
-
-
 class FlowChain(QScrollArea):
     """A branch's nodes drawn left to right: Submit → node → node → End."""
 
@@ -242,34 +235,30 @@ class NodeCard(QFrame):
         self._original = dict(node)
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600;")
-        self.up_button, self.down_button, self.remove_button = QToolButton(), QToolButton(), QToolButton()
-        self.up_button.setText("←")
-        self.up_button.setToolTip(self.tr("Earlier"))
-        self.down_button.setText("→")
-        self.down_button.setToolTip(self.tr("Later"))
-        self.remove_button.setText(self.tr("Remove"))
+        self.up_button, self.down_button, self.remove_button = card_buttons(
+            self.tr("Earlier"), self.tr("Later"), self.tr("Remove"), arrows=("←", "→"))
         self.name_edit = QLineEdit(str(node.get("name") or ""))
         self.name_edit.setMaxLength(100)
         self.name_edit.setPlaceholderText(self.tr("e.g. Sales director's approval"))
         self.mode_combo = QComboBox()
         for mode, label in MODE_LABELS.items():
             self.mode_combo.addItem(_t(label), mode)
-        self.mode_help = _muted()
+        self.mode_help = muted()
         self.kind_combo = QComboBox()
         for kind, label in KIND_LABELS.items():
             self.kind_combo.addItem(_t(label), kind)
         self.users_list = CheckList(height=84)
         self.users_list.set_items(data.users)
-        self.order_label = _muted()
+        self.order_label = muted()
         self.levels_box = QSpinBox()
         self.levels_box.setRange(1, 10)
         self.levels_box.setPrefix(self.tr("Levels up: "))
-        self.levels_help = _muted(self.tr("1 = the direct superior. Where the chain ends sooner, the highest "
+        self.levels_help = muted(self.tr("1 = the direct superior. Where the chain ends sooner, the highest "
                                           "superior found approves."))
         self.role_combo = QComboBox()
         for role_id, name in data.roles:
             self.role_combo.addItem(name, role_id)
-        self.picks_label = _muted(self.tr("The submitter chooses the approvers of this node when submitting."))
+        self.picks_label = muted(self.tr("The submitter chooses the approvers of this node when submitting."))
         self.param_stack = QStackedWidget()
         users_page = QWidget()
         users_box = QVBoxLayout(users_page)
@@ -286,7 +275,7 @@ class NodeCard(QFrame):
         role_box = QVBoxLayout(role_page)
         role_box.setContentsMargins(0, 0, 0, 0)
         role_box.addWidget(self.role_combo)
-        role_box.addWidget(_muted(self.tr("Everyone who has the role gets the task.")))
+        role_box.addWidget(muted(self.tr("Everyone who has the role gets the task.")))
         role_box.addStretch(1)
         for page in (users_page, levels_page, role_page, self.picks_label):
             self.param_stack.addWidget(page)
@@ -321,24 +310,15 @@ class NodeCard(QFrame):
         self._sync()
 
     def _set_node(self, node: Mapping[str, Any]) -> None:
-        mode = str(node.get("mode") or "sequential")
-        index = self.mode_combo.findData(mode)
-        if index < 0:
-            self.mode_combo.addItem(mode, mode)
-            index = self.mode_combo.count() - 1
-        self.mode_combo.setCurrentIndex(index)
+        choose_data(self.mode_combo, str(node.get("mode") or "sequential"))
         approver = node.get("approver") or {}
         kind = str(approver.get("kind") or "users")
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
         self.users_list.set_checked(list(approver.get("users") or []))
         self.levels_box.setValue(int(approver.get("levels") or 1))
         role_id = approver.get("role_id")
-        if role_id is not None:
-            index = self.role_combo.findData(role_id)
-            if index < 0:
-                self.role_combo.addItem(f"#{role_id}", role_id)
-                index = self.role_combo.count() - 1
-            self.role_combo.setCurrentIndex(index)
+        if role_id is not None:  # a deleted role stays chosen, shown as "#id"
+            choose_data(self.role_combo, role_id, text=f"#{role_id}")
 
     def set_number(self, number: int, count: int) -> None:
         self.title.setText(self.tr("Node {n}").format(n=number))
@@ -408,7 +388,6 @@ class BranchEditor(QWidget):
         super().__init__(parent)
         self._data = data
         self._original = dict(branch)
-        self.nodes: list[NodeCard] = []
         self.name_edit = QLineEdit(str(branch.get("name") or ""))
         self.name_edit.setMaxLength(100)
         self.name_edit.setPlaceholderText(self.tr("e.g. Customers in Fujian"))
@@ -435,8 +414,9 @@ class BranchEditor(QWidget):
             grid.addWidget(widget, 1, column)
 
         self.chain = FlowChain()
-        self._nodes_box = QVBoxLayout()
-        self._nodes_box.setContentsMargins(0, 0, 0, 0)
+        nodes_box = QVBoxLayout()
+        nodes_box.setContentsMargins(0, 0, 0, 0)
+        self._nodes: CardColumn[NodeCard] = CardColumn(nodes_box, after=self._refresh_chain)
         self.add_node_button = QPushButton(self.tr("Add node"))
         self.add_node_button.clicked.connect(lambda: self.add_node())
         add_row = QHBoxLayout()
@@ -452,7 +432,7 @@ class BranchEditor(QWidget):
         submitter_cell = QWidget()
         submitter_layout = QVBoxLayout(submitter_cell)
         submitter_layout.setContentsMargins(0, 0, 0, 0)
-        submitter_layout.addWidget(_muted(self.tr("Only when the submitter is one of these users, in one of these "
+        submitter_layout.addWidget(muted(self.tr("Only when the submitter is one of these users, in one of these "
                                                   "departments or has one of these roles. Nothing ticked: anyone.")))
         submitter_layout.addLayout(grid)
         form.addRow(self.tr("Submitted by:"), submitter_cell)
@@ -460,7 +440,7 @@ class BranchEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addLayout(self._nodes_box)
+        layout.addLayout(nodes_box)
         layout.addLayout(add_row)
         layout.addStretch(1)
         for node in branch.get("nodes") or ():
@@ -492,40 +472,23 @@ class BranchEditor(QWidget):
 
     # -- nodes -------------------------------------------------------------------------------
 
+    @property
+    def nodes(self) -> list[NodeCard]:
+        return self._nodes.items
+
     def add_node(self, node: Mapping[str, Any] | None = None) -> NodeCard:
         if node is None:
             node = {"name": self.tr("Approval {n}").format(n=len(self.nodes) + 1), "mode": "orsign",
                     "approver": {"kind": "users", "users": []}}
         card = NodeCard(self._data, node)
-        card.up_button.clicked.connect(lambda: self.move_node(card, -1))
-        card.down_button.clicked.connect(lambda: self.move_node(card, 1))
-        card.remove_button.clicked.connect(lambda: self.remove_node(card))
         card.changed.connect(self._refresh_chain)
-        self.nodes.append(card)
-        self._relayout()
-        return card
+        return self._nodes.add(card)
 
     def remove_node(self, card: NodeCard) -> None:
-        if card in self.nodes:
-            self.nodes.remove(card)
-            card.setParent(None)
-            card.deleteLater()
-            self._relayout()
+        self._nodes.remove(card)
 
     def move_node(self, card: NodeCard, step: int) -> None:
-        at = self.nodes.index(card)
-        to = at + step
-        if 0 <= to < len(self.nodes):
-            self.nodes[at], self.nodes[to] = self.nodes[to], self.nodes[at]
-            self._relayout()
-
-    def _relayout(self) -> None:
-        for card in self.nodes:
-            self._nodes_box.removeWidget(card)
-        for number, card in enumerate(self.nodes, start=1):
-            self._nodes_box.addWidget(card)
-            card.set_number(number, len(self.nodes))
-        self._refresh_chain()
+        self._nodes.move(card, step)
 
     def _refresh_chain(self) -> None:
         self.chain.set_nodes([(c.name_edit.text().strip() or c.title.text(), c.summary()) for c in self.nodes])

@@ -5,7 +5,7 @@ with the status field and the from / to values among the field's choices · star
 or by a rule), where a resubmission starts, what happens to a node without approvers (approve
 automatically · the approval administrator), enabled. Below, two tabs: the branches (tried
 in order; each with its condition, submitter test and nodes, see ``flow_branches``) and the
-approval form (labels filled from record fields and shown to the approvers).
+approval form (labels filled from record fields and shown to the approvers, see ``flow_form``).
 
 The dialog loads its lists in the background and is usable once ``ready`` is True; choosing
 other records reloads the field lists and keeps everything typed. A save runs through
@@ -22,14 +22,12 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -47,7 +45,8 @@ from crm_desktop.services.errors import CONTEXT, ValidationError
 from crm_desktop.services.schema import FieldType
 from crm_desktop.ui.admin.custom_fields import entity_label
 from crm_desktop.ui.admin.flow_branches import BranchEditor, DesignerData, load_designer_data
-from crm_desktop.ui.admin.rule_editor import choose_data
+from crm_desktop.ui.admin.editor_parts import choose_data, muted, scrolled
+from crm_desktop.ui.admin.flow_form import FlowFormEditor, FormFieldRow
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import ChooseUserDialog, FormDialog, alive
 from crm_desktop.ui.i18n import error_text, service_text
@@ -70,57 +69,6 @@ def binding_label(binding: str) -> str:
     return QCoreApplication.translate("FlowDesigner", BINDING_LABELS[binding]) if binding in BINDING_LABELS else binding
 
 
-class FormFieldRow(QWidget):
-    """One field of the approval form: label ← record field."""
-
-    def __init__(self, data: DesignerData, item: Mapping[str, Any], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._original = dict(item)
-        self.label_edit = QLineEdit(str(item.get("label") or ""))
-        self.label_edit.setMaxLength(100)
-        self.label_edit.setPlaceholderText(self.tr("Label the approvers read"))
-        self.field_combo = QComboBox()
-        self.up_button, self.down_button, self.remove_button = QToolButton(), QToolButton(), QToolButton()
-        self.up_button.setText("↑")
-        self.up_button.setToolTip(self.tr("Move up"))
-        self.down_button.setText("↓")
-        self.down_button.setToolTip(self.tr("Move down"))
-        self.remove_button.setText(self.tr("Remove"))
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label_edit, 2)
-        layout.addWidget(QLabel("←"))
-        layout.addWidget(self.field_combo, 2)
-        for button in (self.up_button, self.down_button, self.remove_button):
-            layout.addWidget(button)
-        self.set_data(data, item.get("field"))
-        # A new row's label follows the field until the user types one.
-        self._label_typed = bool(self.label_edit.text())
-        self.label_edit.textEdited.connect(lambda *_: setattr(self, "_label_typed", True))
-        self.field_combo.activated.connect(self._field_chosen)
-        if not self._label_typed:
-            self._field_chosen()
-
-    def set_data(self, data: DesignerData, keep: Any) -> None:
-        self.field_combo.clear()
-        for spec in data.fields.schema.fields:
-            if spec.type is not FieldType.ATTACHMENT:
-                self.field_combo.addItem(field_text(spec), spec.name)
-        if keep:
-            choose_data(self.field_combo, keep)
-
-    def _field_chosen(self, *_: object) -> None:
-        if not self._label_typed:
-            self.label_edit.setText(self.field_combo.currentText())
-
-    def field(self) -> str:
-        return str(self.field_combo.currentData() or "")
-
-    def item(self) -> dict[str, Any]:
-        return {**self._original, "key": str(self._original.get("key") or self.field()),
-                "label": self.label_edit.text().strip(), "field": self.field()}
-
-
 class FlowDesignerDialog(FormDialog):
     """New flow or edit ``flow``; emits ``saved(FlowDTO)``.
 
@@ -138,7 +86,6 @@ class FlowDesignerDialog(FormDialog):
         self.ready = False
         self.data: DesignerData | None = None
         self.branches: list[BranchEditor] = []
-        self.form_rows: list[FormFieldRow] = []
         self.chooser: ChooseUserDialog | None = None
         self.admin_id: int | None = flow.admin_id if flow else None
         self._generation = 0
@@ -203,7 +150,9 @@ class FlowDesignerDialog(FormDialog):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_branches_tab(), self.tr("Branches and nodes"))
-        self.tabs.addTab(self._build_form_tab(), self.tr("Approval form"))
+        self.form_editor = FlowFormEditor()
+        self.add_form_field_button, self.form_error = self.form_editor.add_button, self.form_editor.error
+        self.tabs.addTab(self.form_editor, self.tr("Approval form"))
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         spacer = layout.takeAt(2)  # the form dialog's stretch: the tabs take the height instead
@@ -241,10 +190,8 @@ class FlowDesignerDialog(FormDialog):
         for button in (self.add_branch_button, self.remove_branch_button, self.up_branch_button,
                        self.down_branch_button):
             buttons.addWidget(button)
-        hint = QLabel(self.tr("Branches are tried from the top: the first whose condition and submitter test "
-                              "hold is taken."))
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666;")
+        hint = muted(self.tr("Branches are tried from the top: the first whose condition and submitter test "
+                             "hold is taken."))
         left = QWidget()
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
@@ -255,13 +202,9 @@ class FlowDesignerDialog(FormDialog):
         self.no_branch_label = QLabel(self.tr("Add a branch: it says which records go to which approvers."))
         self.no_branch_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.branch_stack.addWidget(self.no_branch_label)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.branch_stack)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(scroll)
+        splitter.addWidget(scrolled(self.branch_stack))
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([220, 780])
         self.branches_error = QLabel()
@@ -272,37 +215,6 @@ class FlowDesignerDialog(FormDialog):
         box = QVBoxLayout(page)
         box.addWidget(self.branches_error)
         box.addWidget(splitter, 1)
-        return page
-
-    def _build_form_tab(self) -> QWidget:
-        intro = QLabel(self.tr("The approvers see these fields, filled from the record when it is submitted."))
-        intro.setWordWrap(True)
-        intro.setStyleSheet("color: #666;")
-        self.form_error = QLabel()
-        self.form_error.setStyleSheet(_ERROR_STYLE)
-        self.form_error.setWordWrap(True)
-        self.form_error.hide()
-        self._form_box = QVBoxLayout()
-        self._form_box.setContentsMargins(0, 0, 0, 0)
-        self.add_form_field_button = QPushButton(self.tr("Add field"))
-        self.add_form_field_button.clicked.connect(lambda: self.add_form_field())
-        holder = QWidget()
-        inner = QVBoxLayout(holder)
-        inner.addLayout(self._form_box)
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.add_form_field_button)
-        add_row.addStretch(1)
-        inner.addLayout(add_row)
-        inner.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(holder)
-        page = QWidget()
-        box = QVBoxLayout(page)
-        box.addWidget(intro)
-        box.addWidget(self.form_error)
-        box.addWidget(scroll, 1)
         return page
 
     # -- loading -----------------------------------------------------------------------------
@@ -325,6 +237,7 @@ class FlowDesignerDialog(FormDialog):
             return
         first = self.data is None
         self.data = data
+        self.form_editor.set_data(data)  # the rows' field lists follow other records
         if first:
             flow = self.flow
             for item in flow.form if flow else ():
@@ -336,8 +249,6 @@ class FlowDesignerDialog(FormDialog):
             if self.branches:
                 self.branch_list.setCurrentRow(0)
         else:
-            for row in self.form_rows:
-                row.set_data(data, row.field())
             for editor in self.branches:
                 editor.set_data(data)
         self._fill_status_fields()
@@ -489,50 +400,15 @@ class FlowDesignerDialog(FormDialog):
 
     # -- the form ----------------------------------------------------------------------------
 
+    @property
+    def form_rows(self) -> list[FormFieldRow]:
+        return self.form_editor.rows
+
     def add_form_field(self, item: Mapping[str, Any] | None = None) -> FormFieldRow:
-        assert self.data is not None
-        row = FormFieldRow(self.data, item or {})
-        row.up_button.clicked.connect(lambda: self._move_form_field(row, -1))
-        row.down_button.clicked.connect(lambda: self._move_form_field(row, 1))
-        row.remove_button.clicked.connect(lambda: self._remove_form_field(row))
-        self.form_rows.append(row)
-        self._relayout_form()
-        return row
-
-    def _remove_form_field(self, row: FormFieldRow) -> None:
-        if row in self.form_rows:
-            self.form_rows.remove(row)
-            row.setParent(None)
-            row.deleteLater()
-            self._relayout_form()
-
-    def _move_form_field(self, row: FormFieldRow, step: int) -> None:
-        at = self.form_rows.index(row)
-        to = at + step
-        if 0 <= to < len(self.form_rows):
-            self.form_rows[at], self.form_rows[to] = self.form_rows[to], self.form_rows[at]
-            self._relayout_form()
-
-    def _relayout_form(self) -> None:
-        for row in self.form_rows:
-            self._form_box.removeWidget(row)
-        for number, row in enumerate(self.form_rows, start=1):
-            self._form_box.addWidget(row)
-            row.up_button.setEnabled(number > 1)
-            row.down_button.setEnabled(number < len(self.form_rows))
+        return self.form_editor.add_field(item)
 
     def form_items(self) -> tuple[dict[str, Any], ...]:
-        """The form's fields; keys stay unique (a field used twice gets "field_2")."""
-        items, seen = [], set()
-        for row in self.form_rows:
-            item = row.item()
-            key, n = item["key"], 2
-            while item["key"] in seen:
-                item["key"] = f"{key}_{n}"
-                n += 1
-            seen.add(item["key"])
-            items.append(item)
-        return tuple(items)
+        return self.form_editor.items()
 
     # -- saving ------------------------------------------------------------------------------
 
@@ -628,4 +504,4 @@ class FlowDesignerDialog(FormDialog):
                 return
 
 
-__all__ = ["BINDING_LABELS", "FlowDesignerDialog", "FormFieldRow", "binding_label"]
+__all__ = ["BINDING_LABELS", "FlowDesignerDialog", "binding_label"]

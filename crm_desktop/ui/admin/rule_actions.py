@@ -1,26 +1,22 @@
-"""The action editors of the rule editor, and the short texts that describe rules in lists.
+"""The action editors of the rule editor.
 
 One editor per action type of ``crm_desktop.automation.actions`` (set a field, send a
-message, assign the owner, add team members, create a related record). A type this editor
-does not know yet (another version added it) is shown read-only as its JSON and saved back
-unchanged, so a newer rule is never damaged by an older editor. Every editor has
-``action()`` (the JSON; raises ValueError with a translated message for incomplete input)
-and ``set_action(json)``.
+message, assign the owner, add team members, create a related record, start an approval).
+A type this editor does not know yet (another version added it) is shown read-only as its
+JSON and saved back unchanged, so a newer rule is never damaged by an older editor. Every
+editor has ``action()`` (the JSON; raises ValueError with a translated message for
+incomplete input) and ``set_action(json)``.
 
-``RuleEditorData`` holds what the editors offer (the entity's fields, option lists, users,
-roles, the schemas of records a rule may create); ``load_editor_data`` reads it off the GUI
-thread. Thread rule: everything else here lives on the GUI thread.
+What the editors offer (``RuleEditorData``) and the texts that describe rules in lists live
+in ``rule_data``. Thread rule: GUI thread only.
 """
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -36,190 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.automation import actions as rule_actions
-from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.services import automation
-from crm_desktop.services import roles as roles_service
-from crm_desktop.services import schema as schema_service
-from crm_desktop.services.errors import PermissionDenied
-from crm_desktop.services.filters import OP_LABELS, Filter
 from crm_desktop.services.schema import EntitySchema, FieldSpec, FieldType
 from crm_desktop.ui.admin.custom_fields import entity_label
-from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.field_editors import EditorOptions, FieldEditor, load_editor_options, make_editor
-from crm_desktop.ui.records.filter_editor import FilterFields, field_text, load_filter_fields
+from crm_desktop.ui.admin.rule_data import RuleEditorData, json_safe
+from crm_desktop.ui.records.field_editors import FieldEditor, make_editor
+from crm_desktop.ui.records.filter_editor import field_text
 
-_CTX = "RuleActions"
 ID_ROLE = Qt.ItemDataRole.UserRole
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
-
-# --- what the editors offer ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RuleEditorData:
-    """The entity's fields and option lists, users, roles and the creatable records' schemas."""
-
-    entity: str
-    fields: FilterFields
-    options: EditorOptions
-    users: tuple[tuple[int, str], ...] = ()
-    roles: tuple[tuple[int, str], ...] = ()
-    targets: Mapping[str, EntitySchema] = field(default_factory=dict)
-    #: followup_added rules may test the new follow-up's fields (``followup.content`` …).
-    followup: FilterFields | None = None
-
-    @property
-    def schema(self) -> EntitySchema:
-        return self.fields.schema
-
-    def user_name(self, user_id: Any) -> str:
-        return next((name for uid, name in self.users if str(uid) == str(user_id)), f"#{user_id}")
-
-    def role_name(self, role_id: Any) -> str:
-        return next((name for rid, name in self.roles if str(rid) == str(role_id)), f"#{role_id}")
-
-
-def load_editor_data(ctx: AppContext, entity: str) -> RuleEditorData:
-    """Read everything the rule editor offers for ``entity``. Runs off the GUI thread."""
-    db, actor = ctx.db, ctx.actor
-    fields = load_filter_fields(ctx, entity)
-    options = load_editor_options(db, actor, fields.schema)
-    try:  # a settings administrator may not see roles: messages to a role then show ids
-        roles = tuple((r.id, r.name) for r in roles_service.list_roles(db, actor))
-    except PermissionDenied:
-        roles = ()
-    followup = None
-    if entity in getattr(automation, "EVENT_ENTITIES", {}).get("followup_added", ()):
-        try:
-            followup = load_filter_fields(ctx, "followup")
-        except PermissionDenied:
-            followup = None
-    targets: dict[str, EntitySchema] = {}
-    for target in rule_actions.CREATE_TARGETS:
-        try:
-            targets[target] = schema_service.get_schema(db, actor, target)
-        except PermissionDenied:
-            continue
-    return RuleEditorData(entity=entity, fields=fields, options=options, users=options.users, roles=roles,
-                          targets=targets, followup=followup)
-
-
-def json_safe(value: Any) -> Any:
-    """Editor values as the JSON the rule is stored as (exact decimals as text, dates ISO)."""
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    return value
-
-
-# --- texts: action titles, summaries -----------------------------------------------------------
-
-ACTION_TITLES = {
-    "set_field": QT_TRANSLATE_NOOP("RuleActions", "Set a field"),
-    "message": QT_TRANSLATE_NOOP("RuleActions", "Send a message"),
-    "assign_owner": QT_TRANSLATE_NOOP("RuleActions", "Assign the owner"),
-    "add_team": QT_TRANSLATE_NOOP("RuleActions", "Add team members"),
-    "create_record": QT_TRANSLATE_NOOP("RuleActions", "Create a related record"),
-}
-
-
-def action_title(kind: str) -> str:
-    """A known action type's name; a newer type's label from the actions module, or its key."""
-    if kind in ACTION_TITLES:
-        return _t(ACTION_TITLES[kind])
-    labels = getattr(rule_actions, "ACTION_LABELS", {})
-    return QCoreApplication.translate("automation", labels[kind]) if kind in labels else kind
-
-
-def value_text(data: RuleEditorData, name: str, value: Any) -> str:
-    """A stored value as the user reads it: option labels, user names, plain text."""
-    if value is None or value == "":
-        return _t("(empty)")
-    if isinstance(value, list):
-        return ", ".join(value_text(data, name, v) for v in value)
-    if isinstance(value, bool):
-        return _t("Yes") if value else _t("No")
-    for option, label in data.fields.options.get(name.removeprefix("before:"), ()):
-        if str(option) == str(value):
-            return label
-    return str(value)
-
-
-def field_name_text(data: RuleEditorData, name: str) -> str:
-    spec = data.fields.schema.get(name.removeprefix("before:"))
-    label = field_text(spec) if spec is not None else name
-    return _t("{field} (before the change)").format(field=label) if name.startswith("before:") else label
-
-
-def condition_summary(data: RuleEditorData, condition: Mapping[str, Any] | None) -> str:
-    """One line: "注册资本 at least 10000000 and …"; "Always" when there is no condition."""
-    try:
-        match = str((condition or {}).get("match", "all"))
-        groups = [Filter.from_json(g) for g in (condition or {}).get("groups", ())]
-    except (KeyError, ValueError, TypeError, AttributeError):
-        return json.dumps(condition, ensure_ascii=False)
-    parts = []
-    for group in groups:
-        joined = (_t(" or ") if group.match == "any" else _t(" and ")).join(
-            f"{field_name_text(data, c.field)} {QCoreApplication.translate('filters', OP_LABELS[c.op])}"
-            + ("" if c.op.value in ("empty", "not_empty") else f" {value_text(data, c.field, c.value)}")
-            for c in group.conditions)
-        if joined:
-            parts.append(joined)
-    if not parts:
-        return _t("Always")
-    if len(parts) == 1:
-        return parts[0]
-    return (_t(" or ") if match == "any" else _t(" and ")).join(f"({p})" for p in parts)
-
-
-def action_summary(data: RuleEditorData, action: Mapping[str, Any]) -> str:
-    """One action in a few words: "Set Level = A", "Message to role 销售经理: …"."""
-    kind = str(action.get("type"))
-    if kind == "set_field":
-        name = str(action.get("field"))
-        if action.get("from_field"):
-            source = field_name_text(data, str(action["from_field"]))
-            return _t("Set {field} = {source}").format(field=field_name_text(data, name), source=source)
-        return _t("Set {field} = {value}").format(field=field_name_text(data, name),
-                                                  value=value_text(data, name, action.get("value")))
-    if kind == "message":
-        return _t("Message to {who}: {title}").format(who=recipient_text(data, action), title=action.get("title", ""))
-    if kind == "assign_owner" and action.get("round_robin") is not None:
-        names = ", ".join(data.user_name(u) for u in action.get("round_robin") or ())
-        return _t("Owner in turn: {users}").format(users=names)
-    if kind == "assign_owner":
-        return _t("Owner → {user}").format(user=data.user_name(action.get("user_id")))
-    if kind == "add_team":
-        names = ", ".join(data.user_name(u) for u in action.get("user_ids") or ())
-        access = _t("read-write") if action.get("access") == "write" else _t("read")
-        return _t("Team + {users} ({access})").format(users=names, access=access)
-    if kind == "create_record":
-        return _t("Create {entity}").format(entity=entity_label(str(action.get("entity"))))
-    return action_title(kind)
-
-
-def recipient_text(data: RuleEditorData, action: Mapping[str, Any]) -> str:
-    to = action.get("to")
-    if to == "owner":
-        return _t("the owner")
-    if to == "superior":
-        return _t("the owner's superior")
-    if to == "team":
-        return _t("the team members")
-    if to == "role":
-        return _t("role {role}").format(role=data.role_name(action.get("role_id")))
-    if to == "users":
-        return ", ".join(data.user_name(u) for u in action.get("user_ids") or ())
-    return str(to)
 
 
 # --- small widgets ------------------------------------------------------------------------------
@@ -606,6 +425,35 @@ class CreateRecordEditor(ActionEditor):
             self.add_row().set_entry(str(target), source)
 
 
+class StartApprovalEditor(ActionEditor):
+    """One approval flow of the rule's records; the record's owner is the submitter."""
+
+    kind = "start_approval"
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(data, parent)
+        self.flow_combo = QComboBox()
+        for flow in data.flows:
+            # A paused flow is offered too (it may be switched on later), but marked.
+            name = flow.name if flow.enabled else self.tr("{name} (disabled)").format(name=flow.name)
+            self.flow_combo.addItem(name, flow.id)
+        self.note = QLabel(self.tr("The record is submitted in its owner's name.") if data.flows else self.tr(
+            "This kind of record has no approval flow yet: add one under Approval flows."))
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #666;")
+        self.form.addRow(self.tr("Approval flow:"), self.flow_combo)
+        self.form.addRow("", self.note)
+
+    def action(self) -> dict[str, Any]:
+        if self.flow_combo.currentData() is None:
+            raise ValueError(self.tr("Choose an approval flow."))
+        return {"type": "start_approval", "flow_id": int(self.flow_combo.currentData())}
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        if action.get("flow_id") is not None:  # a deleted flow stays chosen, shown as "#id"
+            choose(self.flow_combo, action.get("flow_id"))
+
+
 class UnknownActionEditor(ActionEditor):
     """An action type this editor does not know: shown as JSON, saved back exactly as it was."""
 
@@ -631,7 +479,8 @@ class UnknownActionEditor(ActionEditor):
 
 
 EDITORS: dict[str, type[ActionEditor]] = {
-    cls.kind: cls for cls in (SetFieldEditor, MessageEditor, AssignOwnerEditor, AddTeamEditor, CreateRecordEditor)
+    cls.kind: cls for cls in (SetFieldEditor, MessageEditor, AssignOwnerEditor, AddTeamEditor, CreateRecordEditor,
+                              StartApprovalEditor)
 }
 
 
@@ -647,5 +496,5 @@ def make_action_editor(data: RuleEditorData, action: Mapping[str, Any]) -> Actio
     return editor
 
 
-__all__ = ["ActionEditor", "EDITORS", "RuleEditorData", "action_summary", "action_title", "addable_kinds",
-           "condition_summary", "json_safe", "load_editor_data", "make_action_editor", "value_text"]
+__all__ = ["ActionEditor", "EDITORS", "StartApprovalEditor", "UnknownActionEditor", "addable_kinds",
+           "make_action_editor"]

@@ -1,8 +1,8 @@
 """The rule editor dialog: name, event, condition and the ordered actions of one trigger rule.
 
-The condition is edited with the list filter's own condition rows (``ConditionRow`` of
-``ui.records.filter_editor``), because a rule's condition is made of the same Filter JSON:
-``{"match": "all"|"any", "groups": [Filter JSON, ...]}``. Every field also appears as
+The condition is edited with ``condition_editor.ConditionEditor`` (the list filter's own
+condition rows, because a rule's condition is made of the same Filter JSON:
+``{"match": "all"|"any", "groups": [Filter JSON, ...]}``). Every field also appears as
 "… (before the change)" (``before:name``), which is how a rule compares old and new values.
 Events come from the engine (``EVENTS``), action types from the actions module; what this
 editor does not know is shown read-only and saved unchanged.
@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -27,9 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,24 +38,18 @@ from crm_desktop.automation.conditions import BEFORE
 from crm_desktop.services import automation
 from crm_desktop.services.automation import RuleDTO, RuleInput
 from crm_desktop.services.errors import CONTEXT, ValidationError
-from crm_desktop.services.filters import OP_LABELS, Condition, Filter
 from crm_desktop.services.schema import EntitySchema, FieldType
+from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, scrolled
+from crm_desktop.ui.admin.condition_editor import ConditionEditor
 from crm_desktop.ui.admin.custom_fields import entity_label
-from crm_desktop.ui.admin.rule_actions import (
-    ActionEditor,
-    RuleEditorData,
-    action_title,
-    addable_kinds,
-    json_safe,
-    load_editor_data,
-    make_action_editor,
-)
+from crm_desktop.ui.admin.rule_actions import ActionEditor, addable_kinds, make_action_editor
+from crm_desktop.ui.admin.rule_data import RuleEditorData, action_title, json_safe, load_editor_data
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, alive
 from crm_desktop.ui.i18n import error_text, service_text
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.field_editors import FieldEditor, make_editor
-from crm_desktop.ui.records.filter_editor import ConditionRow, FilterFields, field_text
+from crm_desktop.ui.records.filter_editor import FilterFields, field_text
 
 
 def event_label(event: str) -> str:
@@ -67,15 +59,6 @@ def event_label(event: str) -> str:
 
 #: Whether this version's rules have a date event (date field and days offset).
 DATE_RULES = any(f.name == "date_field" for f in dataclasses.fields(RuleInput))
-
-
-def choose_data(combo: QComboBox, value: Any) -> None:
-    """Select ``value``; one the combo does not offer is added as it is, not lost."""
-    index = combo.findData(value)
-    if index < 0:
-        combo.addItem(str(value), value)
-        index = combo.count() - 1
-    combo.setCurrentIndex(index)
 
 
 def field_events() -> tuple[str, ...]:
@@ -113,149 +96,6 @@ def with_before_fields(fields: FilterFields, followup: FilterFields | None = Non
     return FilterFields(schema=schema, options=options)
 
 
-# --- the condition ---------------------------------------------------------------------------
-
-class ConditionGroup(QFrame):
-    """All/any of condition rows: one Filter."""
-
-    removed = Signal(QWidget)
-
-    def __init__(self, fields: FilterFields, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self._fields = fields
-        self.rows: list[ConditionRow] = []
-        self.match_combo = QComboBox()
-        self.match_combo.addItem(self.tr("All of these hold"), "all")
-        self.match_combo.addItem(self.tr("Any of these holds"), "any")
-        self.add_button = QPushButton(self.tr("Add condition"))
-        self.add_button.clicked.connect(lambda: self.add_row())
-        self.remove_button = QToolButton()
-        self.remove_button.setText(self.tr("Remove group"))
-        self.remove_button.clicked.connect(lambda: self.removed.emit(self))
-        top = QHBoxLayout()
-        top.addWidget(self.match_combo)
-        top.addStretch(1)
-        top.addWidget(self.add_button)
-        top.addWidget(self.remove_button)
-        self._rows_box = QVBoxLayout()
-        #: Conditions on fields this editor does not offer: kept as they are, shown read-only.
-        self.kept: list[Condition] = []
-        self.kept_label = QLabel()
-        self.kept_label.setWordWrap(True)
-        self.kept_label.setStyleSheet("color: #666;")
-        self.kept_label.hide()
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(top)
-        layout.addLayout(self._rows_box)
-        layout.addWidget(self.kept_label)
-
-    def add_row(self) -> ConditionRow:
-        row = ConditionRow(self._fields)
-        row.removed.connect(self._remove_row)
-        self._rows_box.addWidget(row)
-        self.rows.append(row)
-        return row
-
-    def _remove_row(self, row: QWidget) -> None:
-        if row in self.rows:
-            self.rows.remove(row)  # type: ignore[arg-type]
-            row.setParent(None)
-            row.deleteLater()
-
-    def set_filter(self, flt: Filter) -> None:
-        self.match_combo.setCurrentIndex(1 if flt.match == "any" else 0)
-        for cond in flt.conditions:
-            if self._fields.schema.get(cond.field) is not None:
-                self.add_row().set_condition(cond)
-            else:
-                self.kept.append(cond)
-        if self.kept:
-            self.kept_label.setText(self.tr("Kept as they are (this editor cannot change them): {conditions}").format(
-                conditions="; ".join(f"{c.field} {QCoreApplication.translate('filters', OP_LABELS[c.op])} "
-                                     f"{'' if c.value is None else c.value}" for c in self.kept)))
-            self.kept_label.show()
-
-    def current_filter(self) -> Filter:
-        """Raises ValueError (translated, naming the row) for a bad value."""
-        conditions = []
-        for number, row in enumerate(self.rows, start=1):
-            try:
-                conditions.append(row.condition())
-            except ValueError as exc:
-                raise ValueError(self.tr("Condition {n}: {message}").format(n=number, message=str(exc))) from None
-        return Filter(conditions=tuple(conditions) + tuple(self.kept), match=str(self.match_combo.currentData()))
-
-
-class ConditionEditor(QWidget):
-    """Groups of conditions (usually one); no condition at all means "always"."""
-
-    def __init__(self, fields: FilterFields, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._fields = fields
-        self.groups: list[ConditionGroup] = []
-        self.match_combo = QComboBox()
-        self.match_combo.addItem(self.tr("All groups must hold"), "all")
-        self.match_combo.addItem(self.tr("Any group is enough"), "any")
-        self.hint = QLabel(self.tr("No condition: the rule runs on every such event."))
-        self.hint.setStyleSheet("color: #666;")
-        self.add_group_button = QPushButton(self.tr("Add a group"))
-        self.add_group_button.clicked.connect(self._add_group_with_row)
-        self._groups_box = QVBoxLayout()
-        self._groups_box.setContentsMargins(0, 0, 0, 0)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.hint, 1)
-        bottom.addWidget(self.add_group_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.match_combo)
-        layout.addLayout(self._groups_box)
-        layout.addLayout(bottom)
-        layout.addStretch(1)  # rows stay at the top of the scroll area
-        self._sync()
-
-    def add_group(self) -> ConditionGroup:
-        group = ConditionGroup(self._fields)
-        group.removed.connect(self._remove_group)
-        self._groups_box.addWidget(group)
-        self.groups.append(group)
-        self._sync()
-        return group
-
-    def _add_group_with_row(self) -> None:
-        self.add_group().add_row()
-
-    def _remove_group(self, group: QWidget) -> None:
-        if group in self.groups:
-            self.groups.remove(group)  # type: ignore[arg-type]
-            group.setParent(None)
-            group.deleteLater()
-        self._sync()
-
-    def _sync(self) -> None:
-        # The outer all/any only means something with two groups or more.
-        self.match_combo.setVisible(len(self.groups) > 1)
-        self.hint.setVisible(not self.groups)
-        self.add_group_button.setText(self.tr("Add another group") if self.groups else self.tr("Add a condition"))
-
-    def set_condition(self, condition: Mapping[str, Any] | None) -> None:
-        condition = condition or {}
-        self.match_combo.setCurrentIndex(1 if condition.get("match") == "any" else 0)
-        for group_json in condition.get("groups", ()):
-            flt = Filter.from_json(group_json)
-            if flt.conditions:
-                self.add_group().set_filter(flt)
-        self._sync()
-
-    def condition(self) -> dict[str, Any]:
-        groups = [g.current_filter() for g in self.groups]
-        groups = [g for g in groups if g.conditions]
-        if not groups:
-            return {}
-        return {"match": str(self.match_combo.currentData()), "groups": [json_safe(g.to_json()) for g in groups]}
-
-
 # --- the actions ---------------------------------------------------------------------------
 
 class ActionCard(QFrame):
@@ -267,12 +107,8 @@ class ActionCard(QFrame):
         self.editor = editor
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: 600;")
-        self.up_button, self.down_button, self.remove_button = QToolButton(), QToolButton(), QToolButton()
-        self.up_button.setText("↑")
-        self.up_button.setToolTip(self.tr("Move up"))
-        self.down_button.setText("↓")
-        self.down_button.setToolTip(self.tr("Move down"))
-        self.remove_button.setText(self.tr("Remove"))
+        self.up_button, self.down_button, self.remove_button = card_buttons(
+            self.tr("Move up"), self.tr("Move down"), self.tr("Remove"))
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         for button in (self.up_button, self.down_button, self.remove_button):
@@ -295,53 +131,36 @@ class ActionList(QWidget):
     def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._data = data
-        self.cards: list[ActionCard] = []
         self.kind_combo = QComboBox()
         for kind in addable_kinds():
             self.kind_combo.addItem(action_title(kind), kind)
         self.add_button = QPushButton(self.tr("Add action"))
         self.add_button.clicked.connect(lambda: self.add_action({"type": self.kind_combo.currentData()}))
-        self._cards_box = QVBoxLayout()
-        self._cards_box.setContentsMargins(0, 0, 0, 0)
+        cards_box = QVBoxLayout()
+        cards_box.setContentsMargins(0, 0, 0, 0)
+        self._cards: CardColumn[ActionCard] = CardColumn(cards_box)
         add_row = QHBoxLayout()
         add_row.addWidget(self.kind_combo)
         add_row.addWidget(self.add_button)
         add_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(self._cards_box)
+        layout.addLayout(cards_box)
         layout.addLayout(add_row)
         layout.addStretch(1)
 
+    @property
+    def cards(self) -> list[ActionCard]:
+        return self._cards.items
+
     def add_action(self, action: Mapping[str, Any]) -> ActionCard:
-        card = ActionCard(make_action_editor(self._data, action))
-        card.up_button.clicked.connect(lambda: self.move(card, -1))
-        card.down_button.clicked.connect(lambda: self.move(card, 1))
-        card.remove_button.clicked.connect(lambda: self.remove(card))
-        self.cards.append(card)
-        self._relayout()
-        return card
+        return self._cards.add(ActionCard(make_action_editor(self._data, action)))
 
     def remove(self, card: ActionCard) -> None:
-        if card in self.cards:
-            self.cards.remove(card)
-            card.setParent(None)
-            card.deleteLater()
-            self._relayout()
+        self._cards.remove(card)
 
     def move(self, card: ActionCard, step: int) -> None:
-        at = self.cards.index(card)
-        to = at + step
-        if 0 <= to < len(self.cards):
-            self.cards[at], self.cards[to] = self.cards[to], self.cards[at]
-            self._relayout()
-
-    def _relayout(self) -> None:
-        for card in self.cards:
-            self._cards_box.removeWidget(card)
-        for number, card in enumerate(self.cards, start=1):
-            self._cards_box.addWidget(card)
-            card.set_number(number, len(self.cards))
+        self._cards.move(card, step)
 
     def actions(self) -> tuple[dict[str, Any], ...]:
         """Raises ValueError (translated, naming the action) for incomplete input."""
@@ -378,11 +197,7 @@ class RuleEditorDialog(FormDialog):
         for event in events_for(self.entity):
             self.event_combo.addItem(event_label(event), event)
         if rule is not None:
-            index = self.event_combo.findData(rule.event)
-            if index < 0:
-                self.event_combo.addItem(rule.event, rule.event)
-                index = self.event_combo.count() - 1
-            self.event_combo.setCurrentIndex(index)
+            choose_data(self.event_combo, rule.event)
         self.field_combo = QComboBox()
         self.from_any, self.to_any = QCheckBox(self.tr("Any value")), QCheckBox(self.tr("Any value"))
         self.from_editor: FieldEditor | None = None
@@ -459,23 +274,14 @@ class RuleEditorDialog(FormDialog):
 
         self.conditions = ConditionEditor(with_before_fields(data.fields, data.followup))
         self.conditions.set_condition(rule.condition if rule else None)
-        self._condition_holder.addWidget(self._scrolled(self.conditions, 130))
+        self._condition_holder.addWidget(scrolled(self.conditions, min_height=130))
         self.action_list = ActionList(data)
         for action in rule.actions if rule else ():
             self.action_list.add_action(action)
-        self._actions_holder.addWidget(self._scrolled(self.action_list, 400))
+        self._actions_holder.addWidget(scrolled(self.action_list, min_height=400))
         self.loading_label.hide()
         self.buttons.setEnabled(True)
         self.ready = True
-
-    @staticmethod
-    def _scrolled(widget: QWidget, height: int) -> QScrollArea:
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setMinimumHeight(height)
-        scroll.setWidget(widget)
-        return scroll
 
     def _load_failed(self, exc: BaseException) -> None:
         if isValid(self):
@@ -606,4 +412,4 @@ class RuleEditorDialog(FormDialog):
         super()._failed(exc)
 
 
-__all__ = ["ActionList", "ConditionEditor", "RuleEditorDialog", "event_label", "with_before_fields"]
+__all__ = ["ActionList", "RuleEditorDialog", "event_label", "with_before_fields"]
