@@ -111,8 +111,9 @@ def test_locked_and_deleted_customers_are_never_recycled(db: Database, admin: Ac
               rules=(rule("no_followup", 1), rule("no_deal", 1), rule("no_opportunity", 1)))
     locked = old(db, li, "锁定", days=400, locked=True)
     deleted = old(db, li, "回收站", days=400, deleted_at=ago(1))
+    unregistered = old(db, li, "报备中", days=400, approval_status="pending")  # registration not approved yet
     assert jobs.run_recycle(db, now=NOW).recycled == 0
-    assert owners(db, locked, deleted) == [li.user_id, li.user_id]
+    assert owners(db, locked, deleted, unregistered) == [li.user_id, li.user_id, li.user_id]
     assert jobs.run_jobs(db, now=NOW).reminders == ()
 
 

@@ -232,6 +232,11 @@ def put_many_in_pool(db: Database, actor: Actor, customer_ids: Sequence[int], *,
             if row.locked:
                 raise RuleViolation(QT_TRANSLATE_NOOP(
                     "errors", "The customer {name} is locked: unlock it before putting it in a pool."), name=row.name)
+            if row.approval_status:
+                # A customer not yet registered (pending, rejected, withdrawn) must not become
+                # claimable by others: that is what registration protects against.
+                raise RuleViolation(QT_TRANSLATE_NOOP(
+                    "errors", "The customer {name} is not approved yet: it cannot be put in a pool."), name=row.name)
         team: dict[int, list[tuple[int, str]]] = {}
         for m in s.scalars(select(TeamMember).where(TeamMember.entity == "customer", TeamMember.record_id.in_(ids))):
             team.setdefault(m.record_id, []).append((m.user_id, m.access))
