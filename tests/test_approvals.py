@@ -13,13 +13,14 @@ from crm_desktop.automation.approvals import AlreadyDecided, ApprovalPending
 from crm_desktop.db import Database
 from crm_desktop.models import Customer, Message, Role
 from crm_desktop.services import approvals as appr
-from crm_desktop.services import auth, users
+from crm_desktop.services import auth, pool, users
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.approvals import FlowInput
 from crm_desktop.services.customers import customers
-from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.errors import RuleViolation, ValidationError
 from crm_desktop.services.users import UserInput
 from tests.test_customers import make_user
+from tests.test_pool import make_pool, member
 
 FUJIAN = {"match": "all", "groups": [{"match": "all", "conditions": [
     {"field": "province", "op": "contains", "value": "福建"}]}]}
@@ -75,6 +76,7 @@ def test_seed_003_registration_flow(db: Database, admin: Actor) -> None:
     inst = appr.decide(db, head, task, approve=True, comment="同意")
     assert inst.status == "approved" and status_of(db, fj.id) == ""
     assert "Approved: {flow} — {record}" in titles(db, rep.user_id)
+    assert appr.my_approvals(db, head, "pending") == []
     assert dict(inst.form)["客户名称"] == "福州海峡贸易有限公司" and dict(inst.form)["省份"] == "福建省"
 
     # 广东: the sales director rejects (a comment is required); the rep fixes and resubmits.
@@ -85,6 +87,10 @@ def test_seed_003_registration_flow(db: Database, admin: Actor) -> None:
         appr.decide(db, director, task, approve=False, comment="  ")
     inst = appr.decide(db, director, task, approve=False, comment="请补充手机号")
     assert inst.status == "rejected" and status_of(db, gd.id) == "rejected"
+    # Not registered: it cannot be handed to the public pool, where others could claim it.
+    sea = make_pool(db, admin, member(admin))
+    with pytest.raises(RuleViolation, match="not approved yet"):
+        pool.put_in_pool(db, admin, gd.id, pool_id=sea.id, reason="测试")
     assert "Rejected: {flow} — {record}" in titles(db, rep.user_id)
     fixed = customers.update(db, rep, gd.id, expected_version=customers.get(db, rep, gd.id).version,
                              changes={"mobile": "13812345678"})
@@ -281,3 +287,6 @@ def test_gated_status_transition_rules_and_start_approval_action(db: Database, a
     assert inst.flow_name == "大客户复核" and inst.submitter_id == rep.user_id and inst.status == "pending"
     customers.create(db, rep, {"name": "小店"})
     assert len(appr.my_approvals(db, manager, "pending")) == 1
+    appr.set_flow_enabled(db, admin, review.id, False)  # switched off: the rule lets the record through
+    quiet = customers.create(db, rep, {"name": "泉州小集团有限公司"})
+    assert appr.record_approvals(db, rep, "customer", quiet.id) == []

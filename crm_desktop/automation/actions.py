@@ -15,7 +15,9 @@ Action objects (JSON):
   that fails does not move the pointer).
 - ``{"type": "add_team", "user_ids": [..], "access": "read"|"write"}``
 - ``{"type": "create_record", "entity": "contact", "mapping": {target: {"field": src} | {"value": v}}}``
-  (supported targets: contact, customer, lead; the new record's owner is the source's owner).
+  (supported targets: contact, customer, lead, contract, opportunity; the new record's owner is the
+  source's owner; a contract made from an opportunity is a draft with the opportunity's product
+  lines; an opportunity needs ``customer_id``, e.g. ``{"customer_id": {"field": "id"}}`` on a customer).
   Needs a user: refused in rules run by a scheduled job (date_reached).
 - ``{"type": "start_approval", "flow_id": n}``: submits the record to an approval flow
   (``crm_desktop.automation.approvals.start``) with the record's owner as submitter.
@@ -36,7 +38,7 @@ from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.events import OwnerChanged, RecordUpdated
 
 ACTIONS = ("set_field", "message", "assign_owner", "add_team", "create_record", "start_approval")
-CREATE_TARGETS = ("contact", "customer", "lead")
+CREATE_TARGETS = ("contact", "customer", "lead", "contract", "opportunity")
 RECIPIENTS = ("owner", "superior", "team", "users", "role")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\}")
 
@@ -48,7 +50,17 @@ def service_for(entity: str) -> Any:
     from crm_desktop.services.followups import followups
     from crm_desktop.services.leads import leads
 
-    services = {"customer": customers, "lead": leads, "contact": contacts, "followup": followups}
+    services: dict[str, Any] = {"customer": customers, "lead": leads, "contact": contacts, "followup": followups}
+    # --- sales chain: contracts and payments ---
+    from crm_desktop.services.contracts import contracts
+    from crm_desktop.services.payments import payments
+
+    services |= {"contract": contracts, "payment": payments}
+    # --- sales chain: products and opportunities ---
+    from crm_desktop.services.opportunities import opportunities
+    from crm_desktop.services.products import products
+
+    services |= {"product": products, "opportunity": opportunities}
     if entity not in services:
         raise ValidationError({"entity": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
     return services[entity]
@@ -242,16 +254,32 @@ def _create_record(ctx: engine.Context, action: Mapping[str, Any]) -> str:
     if owner is None:
         raise ValidationError({"owner_id": QT_TRANSLATE_NOOP("errors", "Choose an enabled user as owner.")})
     service = service_for(target)
-    if target == "contact" and mapped.get("customer_id") in (None, ""):
+    if target in ("contact", "opportunity") and mapped.get("customer_id") in (None, ""):
         raise ValidationError({"customer_id": QT_TRANSLATE_NOOP("errors", "Required.")})
     if target == "contact":  # keeps the one-primary-contact rule of the customer
         new = add_contact(ctx.uow, mapped, owner_id=owner)
+    elif target == "contract":  # a draft contract of the opportunity, with its product lines
+        new = _contract_for(ctx, mapped, owner)
+    elif target == "opportunity":  # the owner's stage group and first stage, like one entered by hand
+        from crm_desktop.services.opportunities import insert_opportunity
+
+        new = insert_opportunity(ctx.uow, mapped, owner_id=owner)
     else:
         new = insert_record(ctx.uow, service, mapped, owner_id=owner)
     if ctx.trace is not None:
         ctx.trace.created.append((target, new.id))
     engine.fire(ctx.uow, service, new, event="created", depth=ctx.depth + 1, trace=ctx.trace)
     return f"created {target} {new.id}"
+
+
+def _contract_for(ctx: engine.Context, mapped: Mapping[str, Any], owner: int) -> Any:
+    """From an opportunity: its draft contract with its name, customer and lines (the mapping
+    is not needed); from another record: a draft contract of the mapped values, without lines."""
+    from crm_desktop.services.contracts import contract_from_opportunity, insert_contract
+
+    if ctx.service.module != "opportunity":
+        return insert_contract(ctx.uow, mapped, owner_id=owner)
+    return contract_from_opportunity(ctx.uow, ctx.row, owner_id=owner)
 
 
 # --- approval -----------------------------------------------------------------------------
@@ -261,6 +289,8 @@ def _start_approval(ctx: engine.Context, action: Mapping[str, Any]) -> str:
     from crm_desktop.automation import approvals
 
     flow_id = int(action["flow_id"])
+    if approvals.flow_switched_off(ctx.uow, flow_id):
+        return f"approval flow {flow_id} is switched off: not started"  # switched off = lets things through
     approvals.start(ctx.uow, ctx.service, ctx.row, flow_id=flow_id, submitter_id=ctx.row.owner_id)
     return f"approval flow {flow_id} started"
 

@@ -33,6 +33,9 @@ Promises (thread rule: the caller's unit of work and thread):
   through the audit path. Rejection leaves a created record "rejected" (its submitter can edit
   it and resubmit) and a status unchanged. The submitter is told either way, and the record's
   approval_approved / approval_rejected trigger rules fire.
+- A finished instance calls its entity's ``FINISH_HOOKS`` entry (the owning service's follow-on
+  work). A node with ``"sets_status": value`` sets the entity's ``NODE_STATUS_FIELDS`` field to
+  the value when a person approves that node (auto-approved nodes set nothing).
 - ``withdraw`` (submitter, pending only) and ``resubmit`` (submitter, rejected or withdrawn;
   from the first node or from the rejected node, by the flow's setting) keep every earlier
   round's tasks and log entries: the history shows them all.
@@ -73,6 +76,13 @@ MODES = ("sequential", "countersign", "orsign")
 #: its own rule for it (e.g. a deal status also stamps the deal time and fires its triggers).
 #: Each takes (unit of work, row, new value) and returns whether it changed anything.
 STATUS_APPLIERS: dict[tuple[str, str], Callable[[Any, Any, Any], bool]] = {}
+#: The owning service's follow-on work when an instance on one of its records finishes, per
+#: entity: (unit of work, row, instance, approved). An approved contract sets its customer's
+#: deal status; an approved payment updates the received amounts.
+FINISH_HOOKS: dict[str, Callable[[Any, Any, Any, bool], None]] = {}
+#: Per entity, the status field a node's ``"sets_status"`` value is written to (through
+#: STATUS_APPLIERS) when that node is approved: "one flow whose nodes each set a status".
+NODE_STATUS_FIELDS: dict[str, str] = {}
 APPROVER_KINDS = ("users", "superior", "role", "submitter_picks")
 BINDINGS = ("create", "status", "manual")
 OPEN_TASK_STATES = ("pending", "waiting")
@@ -141,6 +151,11 @@ def transition_flow(uow: UnitOfWork, entity: str, field: str, old: Any, new: Any
             continue
         return flow
     return None
+
+
+def flow_switched_off(uow: UnitOfWork, flow_id: int) -> bool:
+    """True for an existing flow an administrator switched off (a missing one is an error for ``start``)."""
+    return uow.session.scalar(select(ApprovalFlow.enabled).where(ApprovalFlow.id == flow_id)) is False
 
 
 def gate_creation(uow: UnitOfWork, service: RecordService[Any], row: Any) -> ApprovalInstance | None:
@@ -449,9 +464,11 @@ def decide(uow: UnitOfWork, task_id: int, user_id: int, *, approve: bool, commen
         mode = _mode(inst, task.node_index)
         if mode == "orsign":
             _close(node_tasks)
+            _node_approved(uow, inst, task.node_index)
             _activate(uow, inst, task.node_index + 1)
         elif mode == "countersign":
             if all(t.state == "approved" for t in node_tasks):
+                _node_approved(uow, inst, task.node_index)
                 _activate(uow, inst, task.node_index + 1)
         else:
             waiting = [t for t in node_tasks if t.state == "waiting"]
@@ -459,12 +476,27 @@ def decide(uow: UnitOfWork, task_id: int, user_id: int, *, approve: bool, commen
                 waiting[0].state = "pending"
                 _tell_approver(uow, inst, waiting[0].approver_id)
             else:
+                _node_approved(uow, inst, task.node_index)
                 _activate(uow, inst, task.node_index + 1)
     try:
         uow.session.flush()
     except StaleDataError:
         raise AlreadyDecided() from None
     return inst
+
+
+def _node_approved(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> None:
+    """A node a person approved: when it says ``"sets_status"``, set the record's status field
+    (``NODE_STATUS_FIELDS``) to it through the entity's STATUS_APPLIERS entry."""
+    nodes = _nodes(inst)
+    value = nodes[index].get("sets_status") if 0 <= index < len(nodes) else None
+    field = NODE_STATUS_FIELDS.get(inst.entity)
+    applier = STATUS_APPLIERS.get((inst.entity, field)) if field else None
+    if value in (None, "") or applier is None:
+        return
+    row = _row(inst)(uow)
+    if row is not None:
+        applier(uow, row, value)
 
 
 def _mode(inst: ApprovalInstance, index: int) -> str:
@@ -490,9 +522,13 @@ def _finish(uow: UnitOfWork, inst: ApprovalInstance, *, approved: bool, comment:
         return
     kind = (inst.target or {}).get("kind")
     if kind == "create" and hasattr(row, "approval_status"):
-        row.approval_status = "" if approved else "rejected"
+        # Customers are simply active once registered (""); contracts and payments say "approved".
+        row.approval_status = getattr(type(row), "approved_status", "") if approved else "rejected"
     elif kind == "status" and approved:
         _apply_status(uow, service, row, inst)
+    hook = FINISH_HOOKS.get(inst.entity)
+    if hook is not None:
+        hook(uow, row, inst, approved)
     _message(uow, inst.submitter_id, inst,
              QT_TRANSLATE_NOOP("messages", "Approved: {flow} — {record}") if approved
              else QT_TRANSLATE_NOOP("messages", "Rejected: {flow} — {record}"), comment)
@@ -604,7 +640,8 @@ def close_for_record(uow: UnitOfWork, entity: str, record_id: int) -> None:
         _log(uow, inst, "withdrawn", comment="record deleted")
 
 
-__all__ = ["APPROVER_KINDS", "AlreadyDecided", "ApprovalPending", "BINDINGS", "MODES", "check_definition",
+__all__ = ["APPROVER_KINDS", "AlreadyDecided", "ApprovalPending", "BINDINGS", "FINISH_HOOKS", "MODES",
+           "NODE_STATUS_FIELDS", "STATUS_APPLIERS", "check_definition",
            "close_for_record", "count_waiting", "creation_flow", "decide", "gate_creation", "gate_transition",
            "lock_instance", "node_name", "refuse_edit_while_pending", "resolve_approvers", "resubmit", "start",
            "transition_flow", "withdraw"]

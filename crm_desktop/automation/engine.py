@@ -85,7 +85,11 @@ EVENTS = (
 #: Rule events that name a field (``AutomationRule.field``) and may give from / to values.
 FIELD_EVENTS = ("field_changed", "status_changed")
 #: The status fields of each entity (what a status_changed rule may watch).
-STATUS_FIELDS: dict[str, tuple[str, ...]] = {"customer": ("deal_status",), "lead": ("status",)}
+STATUS_FIELDS: dict[str, tuple[str, ...]] = {"customer": ("deal_status",), "lead": ("status",),
+                                             "contract": ("execution_status",),
+                                             # a stage move fires status_changed on "stage_id" too
+                                             # (field_changed rules on "stage_id" see it)
+                                             "opportunity": ("status",)}
 #: Prefix of a follow-up's fields in the values a followup_added rule sees.
 FOLLOWUP_PREFIX = "followup."
 #: Which rule events a record event can fire.

@@ -9,6 +9,22 @@ from crm_desktop.models.customer import Contact, Customer, FollowUp, Lead
 from crm_desktop.models.org import Department, Role, RoleDataScope, RolePermission, Setting, User, user_roles
 from crm_desktop.models.pool import Pool, PoolEvent, PoolMember, PoolRule
 from crm_desktop.models.record import RecordMixin, TeamMember
+from crm_desktop.models.sales import (
+    Contract,
+    ContractLine,
+    NumberRule,
+    NumberSequence,
+    Opportunity,
+    OpportunityContact,
+    OpportunityLine,
+    Payment,
+    PaymentPlan,
+    Product,
+    ProductCategory,
+    Stage,
+    StageChange,
+    StageGroup,
+)
 from crm_desktop.models.schema import (
     Attachment,
     AttachmentBlob,
@@ -22,6 +38,8 @@ from crm_desktop.models.schema import (
 
 __all__ = [
     "ApprovalFlow", "ApprovalInstance", "ApprovalLog", "ApprovalTask",
+    "Contract", "ContractLine", "NumberRule", "NumberSequence", "Opportunity", "OpportunityContact",
+    "OpportunityLine", "Payment", "PaymentPlan", "Product", "ProductCategory", "Stage", "StageChange", "StageGroup",
     "Attachment", "AttachmentBlob", "AuditChange", "AuditEntry", "AutomationRule", "AutomationRun", "Message",
     "ColumnPreference", "Contact", "CustomField",
     "DictionaryItem", "FieldPermission", "FollowUp", "Lead", "Pool", "PoolEvent", "PoolMember", "PoolRule",

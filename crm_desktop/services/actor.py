@@ -35,7 +35,10 @@ class Actor:
         return self.is_super or (module, action) in self.permissions
 
     def scopes_for(self, module: str) -> frozenset[DataScope]:
-        if self.is_super:
+        spec = MODULES.get(module)
+        # A module without a data scope (the product catalogue) is all-or-nothing: whoever
+        # may view it sees every record, on every read path that uses the one scope filter.
+        if self.is_super or (spec is not None and not spec.scoped):
             return frozenset({DataScope.ALL})
         return self.scopes.get(module, frozenset({DataScope.SELF}))
 

@@ -49,7 +49,7 @@ from crm_desktop.services.uow import UnitOfWork, read_only, unit_of_work
 if TYPE_CHECKING:
     from crm_desktop.db import Database
 
-ENTITIES = ("customer", "lead", "contact")
+ENTITIES = ("customer", "lead", "contact", "contract", "payment")
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
 STATUS_LABELS = {
     "pending": QT_TRANSLATE_NOOP("approvals", "Pending"),

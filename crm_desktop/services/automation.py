@@ -57,7 +57,7 @@ from crm_desktop.services.uow import UnitOfWork, read_only, unit_of_work
 if TYPE_CHECKING:
     from crm_desktop.db import Database
 
-ENTITIES = ("customer", "lead", "contact", "followup")
+ENTITIES = ("customer", "lead", "contact", "followup", "contract", "payment", "product", "opportunity")
 EVENT_LABELS = {
     "created": QT_TRANSLATE_NOOP("automation", "Record created"),
     "edited": QT_TRANSLATE_NOOP("automation", "Record edited"),

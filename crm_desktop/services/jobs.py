@@ -135,6 +135,8 @@ class JobsReport:
     recycle: RecycleReport
     reminders: tuple[Reminder, ...]
     date_rules: tuple[DateRuleRun, ...] = ()
+    #: Payment plans whose owners were reminded (sales: ``payments.send_plan_reminders``).
+    plan_reminders: int = 0
 
     def summary(self) -> str:
         """One line for logs and ``crm-admin run-jobs`` (English: administrators' tools)."""
@@ -155,6 +157,7 @@ def rule_filter(pool: Pool, rule: PoolRule, cutoff: dt.datetime) -> ColumnElemen
         PoolEvent.customer_id == Customer.id, PoolEvent.kind.in_(("claim", "assign")), PoolEvent.at >= cutoff)
     conds: list[ColumnElement[bool]] = [
         Customer.pool_id.is_(None), Customer.deleted_at.is_(None), Customer.locked.is_(False),
+        Customer.approval_status == "",  # not registered yet: never handed to the pool
         Customer.owner_id.in_(member_user_ids(pool.id)), ~restarted,
     ]
     if rule.levels:
@@ -407,4 +410,8 @@ def run_jobs(db: Database, *, now: dt.datetime | None = None) -> JobsReport:
     now = now or utcnow()
     recycle = run_recycle(db, now=now)
     reminders = tuple(due_reminders(db, now=now))
-    return JobsReport(recycle=recycle, reminders=reminders, date_rules=tuple(run_date_rules(db, now=now)))
+    date_rules = tuple(run_date_rules(db, now=now))
+    from crm_desktop.services.payments import send_plan_reminders  # the sales chain builds on this package
+
+    return JobsReport(recycle=recycle, reminders=reminders, date_rules=date_rules,
+                      plan_reminders=send_plan_reminders(db, now=now))

@@ -101,6 +101,25 @@ register_module(
 register_module(
     "setting", QT_TRANSLATE_NOOP("permissions", "System settings"), ("manage",), scoped=False
 )
+# The sales chain (issue 5). Products are the company's catalogue: no owner-based data scope.
+register_module(
+    "product", QT_TRANSLATE_NOOP("permissions", "Products"), ("view", "create", "edit", "delete", "export"),
+    scoped=False, entity_label=QT_TRANSLATE_NOOP("entities", "product"),
+)
+register_module(
+    "opportunity", QT_TRANSLATE_NOOP("permissions", "Opportunities"), RECORD_ACTIONS, scoped=True,
+    entity_label=QT_TRANSLATE_NOOP("entities", "opportunity"),
+)
+register_module(
+    "contract", QT_TRANSLATE_NOOP("permissions", "Contracts"), RECORD_ACTIONS + ("modify_approved", "void"),
+    scoped=True, entity_label=QT_TRANSLATE_NOOP("entities", "contract"),
+    action_labels={"modify_approved": QT_TRANSLATE_NOOP("permissions", "Modify approved orders"),
+                   "void": QT_TRANSLATE_NOOP("permissions", "Void")},
+)
+register_module(
+    "payment", QT_TRANSLATE_NOOP("permissions", "Payments"), ("view", "create", "edit", "delete", "export"),
+    scoped=True, entity_label=QT_TRANSLATE_NOOP("entities", "payment"),
+)
 # Pools are not owned records: who sees a pool is decided by its members, not a data scope.
 register_module(
     "pool", QT_TRANSLATE_NOOP("permissions", "Public pool"), ("view", "claim", "assign", "manage"), scoped=False

@@ -48,6 +48,13 @@ DEFAULT_DICTIONARIES: dict[str, tuple[tuple[str, str, str], ...]] = {
                         ("cold_call", "电话开发", "Cold call"), ("other", "其他", "Other")),
     "followup_kind": (("phone", "电话", "Phone"), ("email", "邮件", "E-mail"), ("visit", "上门拜访", "Visit"),
                       ("sms", "短信", "SMS"), ("wechat", "微信", "WeChat"), ("other", "其他", "Other")),
+    # Order execution stages (seed 000), in order; an approved contract starts at the first.
+    "order_status": (("confirmed", "已确认", "Confirmed"), ("producing", "生产中", "In production"),
+                     ("ready", "准备发货", "Ready to ship"), ("shipped", "已发货", "Shipped"),
+                     ("accepted", "已验收", "Accepted"), ("completed", "已完成", "Completed")),
+    "payment_method": (("transfer", "银行转账", "Bank transfer"), ("cash", "现金", "Cash"),
+                       ("cheque", "支票", "Cheque"), ("acceptance", "承兑汇票", "Bank acceptance"),
+                       ("alipay", "支付宝", "Alipay"), ("wechat_pay", "微信支付", "WeChat Pay")),
 }
 
 #: Names of the standard dictionaries (context "dictionaries"); a dictionary an
@@ -57,6 +64,8 @@ DICTIONARY_LABELS: dict[str, str] = {
     "industry": QT_TRANSLATE_NOOP("dictionaries", "Industry"),
     "customer_source": QT_TRANSLATE_NOOP("dictionaries", "Customer source"),
     "followup_kind": QT_TRANSLATE_NOOP("dictionaries", "Follow-up kind"),
+    "order_status": QT_TRANSLATE_NOOP("dictionaries", "Order execution status"),
+    "payment_method": QT_TRANSLATE_NOOP("dictionaries", "Payment method"),
 }
 
 #: What each field type is called in the administration screens (context "fieldtypes").
