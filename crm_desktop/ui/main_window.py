@@ -1,6 +1,7 @@
 """The main window of a logged-in session: module tabs, the user menu and the status bar.
 
-Tabs: Workbench (always), Customers (when the user may view customers), Administration
+Tabs: Workbench (always), Customers (when the user may view customers), Leads, Contacts,
+Products and Opportunities (each when the user may view that module), Administration
 (when they may view users, roles or departments). The user menu in the tab bar's corner
 changes the password, switches the language (the window is rebuilt so every string
 changes) and logs out (``logout_requested``; the app returns to the login dialog). Beside it
@@ -41,6 +42,10 @@ from crm_desktop.ui.job_scheduler import JobScheduler
 from crm_desktop.ui.messages import MessageButton, MessageCentre, MessageWatcher, make_tray
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.contacts_tab import ContactsTab
+from crm_desktop.ui.records.contracts_tab import ContractsTab
+from crm_desktop.ui.records.opportunities_tab import OpportunitiesTab
+from crm_desktop.ui.records.payments_tab import PaymentsTab
+from crm_desktop.ui.records.products_tab import ProductsTab
 from crm_desktop.ui.records.detail_page import DETAIL_ENTITIES, open_detail
 from crm_desktop.ui.records.leads_tab import LeadsTab
 from crm_desktop.ui.records.pool_tab import PoolTab
@@ -54,6 +59,8 @@ from crm_desktop.ui.workbench import Workbench
 
 WORKBENCH, CUSTOMERS, LEADS, CONTACTS, POOL, ADMIN = "workbench", "customers", "leads", "contacts", "pool", "admin"
 APPROVALS = "approvals"
+PRODUCTS, OPPORTUNITIES = "products", "opportunities"
+CONTRACTS, PAYMENTS = "contracts", "payments"
 STATUS_MESSAGE_MS = 8000
 
 log = logging.getLogger(__name__)
@@ -121,6 +128,22 @@ class MainWindow(QMainWindow):
         if ctx.actor.can("contact", "view"):
             self.contacts_tab = ContactsTab(ctx)
             self._add_tab(CONTACTS, self.contacts_tab, self.tr("Contacts"))
+        self.products_tab: ProductsTab | None = None
+        if ctx.actor.can("product", "view"):
+            self.products_tab = ProductsTab(ctx)
+            self._add_tab(PRODUCTS, self.products_tab, self.tr("Products"))
+        self.opportunities_tab: OpportunitiesTab | None = None
+        if ctx.actor.can("opportunity", "view"):
+            self.opportunities_tab = OpportunitiesTab(ctx)
+            self._add_tab(OPPORTUNITIES, self.opportunities_tab, self.tr("Opportunities"))
+        self.contracts_tab: ContractsTab | None = None
+        if ctx.actor.can("contract", "view"):
+            self.contracts_tab = ContractsTab(ctx)
+            self._add_tab(CONTRACTS, self.contracts_tab, self.tr("Contracts"))
+        self.payments_tab: PaymentsTab | None = None
+        if ctx.actor.can("payment", "view"):
+            self.payments_tab = PaymentsTab(ctx)
+            self._add_tab(PAYMENTS, self.payments_tab, self.tr("Payments"))
         self.pool_tab: PoolTab | None = None
         if ctx.actor.can("pool", "view"):
             self.pool_tab = PoolTab(ctx)
@@ -240,7 +263,8 @@ class MainWindow(QMainWindow):
         return self.tabs.widget(index)
 
     #: Which tab shows each kind of record the global search finds.
-    RECORD_TABS = {"customer": CUSTOMERS, "lead": LEADS, "contact": CONTACTS}
+    RECORD_TABS = {"customer": CUSTOMERS, "lead": LEADS, "contact": CONTACTS, "opportunity": OPPORTUNITIES,
+                   "product": PRODUCTS}
 
     def open_record(self, entity: str, record_id: int, name: str) -> None:
         """Show a record found by the global search: its module's tab, narrowed to it, and the

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import Any
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,7 +29,8 @@ SCREENS = (
     "login", "first-run", "workbench", "customers", "customer-detail", "leads", "contacts", "pool",
     "admin-users", "admin-roles", "admin-departments", "admin-pools", "admin-custom-fields",
     "admin-dictionaries", "admin-field-permissions", "messages", "admin-automation",
-    "admin-approval-flows", "record-approval", "my-approvals",
+    "admin-approval-flows", "record-approval", "my-approvals", "contract-detail", "contract-approvals", "payments",
+    "execution-settings", "opportunities", "opportunity-detail",
 )
 
 
@@ -89,7 +91,98 @@ def _default_populate(db: Database) -> Actor:
     _add_seed_rule(db, actor)
     _add_registration_flow(db, actor)
     _add_approvals(db, actor)
+    _add_sales(db, actor)
     return actor
+
+
+#: The contract shown on the "contract-detail" screen (lines, plans, a payment, its approval history).
+SHOWN_OPPORTUNITY = "厦门海晟物流仓储系统升级"
+SHOWN_CONTRACT = "鹭岛机电二期自动化改造"
+
+
+def _add_sales(db: Database, actor: Actor) -> None:
+    """Contracts with lines through their approval flow, execution stages with a gated and a
+    notifying change, payment plans and approved payments (all through the services)."""
+    import datetime as dt
+
+    from crm_desktop.services import approvals, automation, payments, products
+    from crm_desktop.services import contracts as contract_ops
+    from crm_desktop.services.customers import customers
+    from crm_desktop.services.product_lines import LineInput
+
+    rows = customers.list_page(db, actor, sort="id", descending=False, limit=6).rows
+    if not rows:
+        return
+    made = [products.products.create(db, actor, values) for values in (
+        {"name": "工业网关", "code": "GW-100", "unit": "台", "price": "3280.00"},
+        {"name": "PLC 控制柜", "code": "PLC-20", "unit": "套", "price": "18600.00"},
+        {"name": "现场安装调试", "code": "SRV-01", "unit": "人天", "price": "1200.00"})]
+    node = {"name": "销售经理审批", "mode": "orsign", "approver": {"kind": "users", "users": [actor.user_id]}}
+    flow = approvals.create_flow(db, actor, approvals.FlowInput(
+        name="合同审批", entity="contract", binding="create",
+        branches=({"name": "全部合同", "condition": {}, "nodes": [node]},)))
+    approvals.create_flow(db, actor, approvals.FlowInput(
+        name="投产审批", entity="contract", binding="status", status_field="execution_status",
+        from_status="confirmed", to_status="producing", branches=({"name": "全部合同", "condition": {}, "nodes": [node]},)))
+    automation.create_rule(db, actor, automation.RuleInput(
+        name="准备发货通知仓库", entity="contract", event="status_changed", field="execution_status", to_value="ready",
+        actions=({"type": "message", "to": "owner", "title": "准备发货：{number} {name}", "body": ""},)))
+
+    def decide_all(approve: bool, comment: str = "") -> None:
+        for item in approvals.my_approvals(db, actor, "pending"):
+            if item.task_id is not None and item.entity == "contract":
+                approvals.decide(db, actor, item.task_id, approve=approve, comment=comment)
+
+    today = dt.date.today()
+    for n, customer in enumerate(rows[:5]):
+        name = SHOWN_CONTRACT if n == 0 else f"{customer.values.get('name')}年度合同"
+        lines = [LineInput(made[0].id, "3280.00", str(4 + n), "5"), LineInput(made[1].id, "18600.00", "1"),
+                 LineInput(made[2].id, "1200.00", "3")]
+        c = contract_ops.contracts.create(db, actor, {
+            "name": name, "customer_id": customer.id, "order_date": (today - dt.timedelta(days=20 - n)).isoformat(),
+            "payment_terms": "签约后付 50%，验收后付 50%"}, lines=lines)
+        if n == 4:
+            continue  # one draft
+        contract_ops.submit(db, actor, c.id)
+        if n == 0:  # rejected once, then resubmitted and approved: a history worth showing
+            decide_all(False, "付款条件请写明验收期限")
+            contract_ops.contracts.update(db, actor, c.id, expected_version=contract_ops.contracts.get(
+                db, actor, c.id).version, changes={"payment_terms": "签约后付 50%，验收合格后 30 日内付 50%"})
+            contract_ops.submit(db, actor, c.id)
+        if n == 3:
+            continue  # one waiting for approval
+        decide_all(True, "同意")
+        amount = contract_ops.contracts.get(db, actor, c.id).values["amount"]
+        half = (amount / 2).quantize(amount)
+        first = payments.add_plan(db, actor, c.id, payments.PlanInput(
+            1, str(half), today - dt.timedelta(days=5), "transfer", remind_days=3))
+        payments.add_plan(db, actor, c.id, payments.PlanInput(
+            2, str(amount - half), today + dt.timedelta(days=40), "transfer", remind_days=7))
+        paid = half if n != 1 else (half / 2).quantize(amount)
+        p = payments.payments.create(db, actor, {"contract_id": c.id, "plan_id": first.id, "amount": str(paid),
+                                                 "paid_date": (today - dt.timedelta(days=4)).isoformat(),
+                                                 "method": "transfer"})
+        payments.submit(db, actor, p.id)
+        if n == 0:
+            contract_ops.set_execution_status(db, actor, c.id, "producing")
+            decide_all(True)
+    del flow
+    _add_opportunities(db, actor, rows, made)
+
+
+def _add_opportunities(db: Database, actor: Actor, rows: list[Any], made: list[Any]) -> None:
+    """Opportunities at different stages (one lost with its reason), with product lines."""
+    from crm_desktop.services import opportunities as opp_ops
+    from crm_desktop.services.product_lines import LineInput
+
+    for n, customer in enumerate(rows[:4]):
+        name = SHOWN_OPPORTUNITY if n == 0 else f"{customer.values.get('name')}设备采购"
+        o = opp_ops.opportunities.create(db, actor, {"name": name, "customer_id": customer.id}, lines=[
+            LineInput(made[0].id, "3180.00", str(10 + 5 * n), "3"), LineInput(made[2].id, "1200.00", str(2 + n))])
+        for note in ("需求已确认", "已发报价单")[: 2 - n % 3]:
+            opp_ops.advance(db, actor, o.id, note=note)
+        if n == 3:
+            opp_ops.lose(db, actor, o.id, reason="客户预算取消")
 
 
 def _add_registration_flow(db: Database, actor: Actor) -> None:
@@ -229,6 +322,12 @@ def _render_language(
             written.append(_save_window(window, name(tab)))
             if tab == "customers":
                 written += _render_detail(app, window, name("customer-detail"))
+    if "payments" in window.tab_keys():
+        window.show_tab("payments")
+        settle(app)
+        written.append(_save_window(window, name("payments")))
+    written += _render_contract(app, window, name("contract-detail"), name("contract-approvals"))
+    written += _render_opportunity(app, window, name("opportunities"), name("opportunity-detail"))
     written += _render_messages(app, window, name("messages"))
     written += _render_approvals(app, window, name("record-approval"), name("my-approvals"))
     area = window.admin_area
@@ -238,7 +337,7 @@ def _render_language(
             ("user", "admin-users"), ("role", "admin-roles"), ("department", "admin-departments"),
             ("pool", "admin-pools"), ("custom_field", "admin-custom-fields"), ("dictionary", "admin-dictionaries"),
             ("field_permission", "admin-field-permissions"), ("automation", "admin-automation"),
-            ("approval_flow", "admin-approval-flows"),
+            ("approval_flow", "admin-approval-flows"), ("execution_stage", "execution-settings"),
         ):
             if key not in area.page_keys():
                 continue
@@ -329,6 +428,58 @@ def _render_detail(app: QApplication, window: QWidget, path: Path) -> list[Path]
     settle(app)
     try:
         return [_save_window(detail, path)]
+    finally:
+        detail.close()
+        settle(app)
+
+
+def _render_contract(app: QApplication, window: QWidget, path: Path, approvals_path: Path) -> list[Path]:
+    """The demo contract with lines on its detail page, its approval history tab shown beside."""
+    from crm_desktop.ui.records.detail_page import open_detail
+
+    tab = getattr(window, "contracts_tab", None)
+    model = getattr(tab, "model", None)
+    if tab is None or model is None:
+        return []
+    found = [model.record(r) for r in range(model.rowCount()) if model.record(r).values.get("name") == SHOWN_CONTRACT]
+    if not found:
+        return []
+    detail = open_detail(tab.ctx, "contract", found[0].id, parent=window)
+    detail.resize(*SIZE)
+    settle(app)
+    try:
+        detail.tabs.setCurrentWidget(detail.tab("contract_lines"))
+        settle(app)
+        written = [_save_window(detail, path)]
+        detail.tabs.setCurrentWidget(detail.tab("approvals"))
+        settle(app)
+        written.append(_save_window(detail, approvals_path))
+        return written
+    finally:
+        detail.close()
+        settle(app)
+
+
+def _render_opportunity(app: QApplication, window: Any, list_path: Path, detail_path: Path) -> list[Path]:
+    """The opportunity list, then the shown opportunity's detail with its stage bar."""
+    from crm_desktop.ui.records.detail_page import open_detail
+
+    if "opportunities" not in window.tab_keys():
+        return []
+    tab = window.show_tab("opportunities")
+    settle(app)
+    written = [_save_window(window, list_path)]
+    model = getattr(tab, "model", None)
+    found = [model.record(r) for r in range(model.rowCount())
+             if model.record(r).values.get("name") == SHOWN_OPPORTUNITY] if model is not None else []
+    if not found:
+        return written
+    detail = open_detail(tab.ctx, "opportunity", found[0].id, parent=window)
+    detail.resize(*SIZE)
+    settle(app)
+    try:
+        written.append(_save_window(detail, detail_path))
+        return written
     finally:
         detail.close()
         settle(app)

@@ -42,6 +42,31 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <source>{kind} for {days} days</source>
         <translation>{days} 天{kind}</translation>
     </message>
+    <message>
+        <source>fields</source>
+        <comment>Opportunity name</comment>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>fields</source>
+        <comment>Amount</comment>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>fields</source>
+        <comment>Expected close date</comment>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>fields</source>
+        <comment>Remark</comment>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>fields</source>
+        <comment>Status</comment>
+        <translation>字段</translation>
+    </message>
 </context>
 <context>
     <name>ActionCard</name>
@@ -190,6 +215,18 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>审批流</translation>
     </message>
     <message>
+        <source>Stage groups</source>
+        <translation>阶段组</translation>
+    </message>
+    <message>
+        <source>Execution stages</source>
+        <translation>执行阶段</translation>
+    </message>
+    <message>
+        <source>Number rules</source>
+        <translation>编号规则</translation>
+    </message>
+    <message>
         <source>Your roles do not include any administration permission.</source>
         <translation>您的角色没有任何系统管理权限。</translation>
     </message>
@@ -303,18 +340,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
 </context>
 <context>
     <name>ApprovalFlowsPage</name>
-    <message>
-        <source>New</source>
-        <translation>新建</translation>
-    </message>
-    <message>
-        <source>Edit</source>
-        <translation>编辑</translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
     <message>
         <source>Add the customer registration example</source>
         <translation>添加客户报备示例</translation>
@@ -535,18 +560,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
 <context>
     <name>AutomationRulesPage</name>
     <message>
-        <source>New</source>
-        <translation>新建</translation>
-    </message>
-    <message>
-        <source>Edit</source>
-        <translation>编辑</translation>
-    </message>
-    <message>
-        <source>Delete</source>
-        <translation>删除</translation>
-    </message>
-    <message>
         <source>Move up</source>
         <translation>上移</translation>
     </message>
@@ -663,6 +676,37 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Approval {n}</source>
         <translation>审批 {n}</translation>
+    </message>
+</context>
+<context>
+    <name>CategoryDialog</name>
+    <message>
+        <source>New category</source>
+        <translation>新建分类</translation>
+    </message>
+    <message>
+        <source>Rename category</source>
+        <translation>重命名分类</translation>
+    </message>
+    <message>
+        <source>Move category</source>
+        <translation>移动分类</translation>
+    </message>
+    <message>
+        <source>(top level)</source>
+        <translation>（顶级分类）</translation>
+    </message>
+    <message>
+        <source>Move “{name}” under</source>
+        <translation>将“{name}”移至</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Under “{name}”</source>
+        <translation>“{name}”的子分类</translation>
     </message>
 </context>
 <context>
@@ -1000,6 +1044,154 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>“{name}” is now the primary contact.</source>
         <translation>“{name}”已设为首要联系人。</translation>
+    </message>
+</context>
+<context>
+    <name>ContractActions</name>
+    <message>
+        <source>“{name}” is approved.</source>
+        <translation>“{name}”已审批通过。</translation>
+    </message>
+    <message>
+        <source>“{name}” was submitted for approval.</source>
+        <translation>“{name}”已提交审批。</translation>
+    </message>
+    <message>
+        <source>“{name}” was withdrawn from approval: it can be edited again.</source>
+        <translation>“{name}”已撤回审批，可重新编辑。</translation>
+    </message>
+    <message>
+        <source>“{name}” is void.</source>
+        <translation>“{name}”已作废。</translation>
+    </message>
+    <message>
+        <source>“{name}” is now “{status}”.</source>
+        <translation>“{name}”的状态已变为“{status}”。</translation>
+    </message>
+    <message>
+        <source>Moving “{name}” to “{status}” was submitted for approval; the status changes once it is approved.</source>
+        <translation>将“{name}”变更为“{status}”已提交审批，审批通过后状态才会变更。</translation>
+    </message>
+</context>
+<context>
+    <name>ContractDialog</name>
+    <message>
+        <source>Product lines</source>
+        <extracomment>The empty choice of the opportunity and signer lists (filled once a customer is chosen). True while the amount shows the lines&apos; total (the user typed none).</extracomment>
+        <translation>产品明细</translation>
+    </message>
+    <message>
+        <source>Follows the lines: {total}</source>
+        <translation>按产品明细自动计算：{total}</translation>
+    </message>
+</context>
+<context>
+    <name>ContractHeaderBar</name>
+    <message>
+        <source>Submit for approval</source>
+        <translation>提交审批</translation>
+    </message>
+    <message>
+        <source>Withdraw</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Execution status</source>
+        <translation>执行状态</translation>
+    </message>
+    <message>
+        <source>Void “{name}”? It stays on record but takes no more payments.</source>
+        <translation>确定作废“{name}”？作废后合同仍会保留，但不能再登记回款。</translation>
+    </message>
+</context>
+<context>
+    <name>ContractPaymentsTab</name>
+    <message>
+        <source>New payment…</source>
+        <translation>新建回款…</translation>
+    </message>
+    <message>
+        <source>Submit for approval</source>
+        <translation>提交审批</translation>
+    </message>
+    <message>
+        <source>Payments are recorded on approved contracts.</source>
+        <translation>只能在已审批通过的合同上登记回款。</translation>
+    </message>
+    <message>
+        <source>New payment</source>
+        <translation>新建回款</translation>
+    </message>
+    <message>
+        <source>Payment saved: submit it for approval.</source>
+        <translation>回款已保存，请提交审批。</translation>
+    </message>
+</context>
+<context>
+    <name>ContractsTab</name>
+    <message>
+        <source>Submit for approval</source>
+        <translation>提交审批</translation>
+    </message>
+    <message>
+        <source>Withdraw</source>
+        <translation>撤回</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Execution status</source>
+        <translation>执行状态</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>{n} contract</source>
+        <translation>共 {n} 个合同</translation>
+    </message>
+    <message>
+        <source>{n} contracts</source>
+        <translation>共 {n} 个合同</translation>
+    </message>
+    <message>
+        <source>Search number, name or customer</source>
+        <translation>搜索合同编号、名称或客户</translation>
+    </message>
+    <message>
+        <source>New contract</source>
+        <translation>新建合同</translation>
+    </message>
+    <message>
+        <source>Edit contract</source>
+        <translation>编辑合同</translation>
+    </message>
+    <message>
+        <source>Move {n} selected contracts to the recycle bin? They can be restored from there.</source>
+        <translation>将选中的 {n} 个合同移入回收站？之后可从回收站恢复。</translation>
+    </message>
+    <message>
+        <source>Recycle bin: contracts</source>
+        <translation>回收站：合同</translation>
+    </message>
+    <message>
+        <source>Operation log: {name}</source>
+        <translation>操作记录：{name}</translation>
+    </message>
+    <message>
+        <source>Saved “{name}”.</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+    <message>
+        <source>Void “{name}”? It stays on record but takes no more payments.</source>
+        <translation>确定作废“{name}”？作废后合同仍会保留，但不能再登记回款。</translation>
     </message>
 </context>
 <context>
@@ -1482,7 +1674,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>DetailTab</name>
     <message>
         <source>Confirm</source>
-        <extracomment>The record services a detail page can show, by entity. Fields that are not in ``RecordDTO.values`` but on the DTO itself. dictionary name → value → label (labels as the administrator typed them) Contacts: the name of the customer they belong to. The open &quot;are you sure?&quot; question, if any (tests answer it).</extracomment>
+        <extracomment>The record services a detail page can show, by entity. Fields that are not in ``RecordDTO.values`` but on the DTO itself. dictionary name → value → label (labels as the administrator typed them) Contacts: the name of the customer they belong to. How reference fields stored as numbers read (an opportunity&apos;s stage, a product&apos;s category). The open &quot;are you sure?&quot; question, if any (tests answer it).</extracomment>
         <translation>确认</translation>
     </message>
 </context>
@@ -1643,6 +1835,133 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Someone else&apos;s record: ask its owner or your manager.</source>
         <translation>他人的记录：请联系其负责人或您的上级。</translation>
+    </message>
+</context>
+<context>
+    <name>ExecutionStagesPage</name>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>In use</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Add status</source>
+        <translation>添加状态</translation>
+    </message>
+    <message>
+        <source>Save statuses</source>
+        <translation>保存状态</translation>
+    </message>
+    <message>
+        <source>Order statuses, in order</source>
+        <translation>订单状态（按顺序）</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>原状态</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>新状态</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>处理方式</translation>
+    </message>
+    <message>
+        <source>Applied by</source>
+        <translation>生效的规则/审批流</translation>
+    </message>
+    <message>
+        <source>Just change it</source>
+        <translation>直接变更</translation>
+    </message>
+    <message>
+        <source>Switch off the rules and flows of this change.</source>
+        <translation>停用此变更的规则和审批流。</translation>
+    </message>
+    <message>
+        <source>Change and notify…</source>
+        <translation>变更并通知…</translation>
+    </message>
+    <message>
+        <source>Needs approval…</source>
+        <translation>需审批…</translation>
+    </message>
+    <message>
+        <source>Open the flow that gates this change, or design a new one.</source>
+        <translation>打开控制此变更的审批流，或设计新的审批流。</translation>
+    </message>
+    <message>
+        <source>What each change of status does</source>
+        <translation>各状态变更的处理方式</translation>
+    </message>
+    <message>
+        <source>A contract&apos;s execution status moves through these statuses once it is approved. For each change choose: just change it, change it and notify the people concerned, or change it only after an approval.</source>
+        <translation>合同审批通过后，其执行状态将按以下顺序流转。可为每种变更选择：直接变更、变更并通知相关人员，或审批通过后才变更。</translation>
+    </message>
+    <message>
+        <source>Execution stages</source>
+        <translation>执行阶段</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>任意</translation>
+    </message>
+    <message>
+        <source>Flow “{name}”</source>
+        <translation>审批流“{name}”</translation>
+    </message>
+    <message>
+        <source>Rule “{name}”</source>
+        <translation>规则“{name}”</translation>
+    </message>
+    <message>
+        <source>Needs approval</source>
+        <translation>需审批</translation>
+    </message>
+    <message>
+        <source>Change it and notify</source>
+        <translation>变更并通知</translation>
+    </message>
+    <message>
+        <source>New status</source>
+        <translation>新状态</translation>
+    </message>
+    <message>
+        <source>Order statuses saved.</source>
+        <translation>订单状态已保存。</translation>
+    </message>
+    <message>
+        <source>Rule “{name}” created.</source>
+        <translation>规则“{name}”已创建。</translation>
+    </message>
+    <message>
+        <source>Approval: {source} → {target}</source>
+        <translation>审批：{source} → {target}</translation>
+    </message>
+    <message>
+        <source>Approval flow “{name}” saved.</source>
+        <translation>审批流“{name}”已保存。</translation>
+    </message>
+    <message>
+        <source>This change already just happens.</source>
+        <translation>此变更已是直接变更。</translation>
+    </message>
+    <message>
+        <source>The rules and flows of this change are switched off.</source>
+        <translation>已停用此变更的规则和审批流。</translation>
+    </message>
+    <message>
+        <source>Switch off {names}? They also stop applying to the other changes they cover.</source>
+        <translation>确定停用{names}？停用后，它们对所涵盖的其他变更也将不再生效。</translation>
     </message>
 </context>
 <context>
@@ -2004,14 +2323,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>请添加分支：分支决定哪些记录交由哪些审批人审批。</translation>
     </message>
     <message>
-        <source>The approvers see these fields, filled from the record when it is submitted.</source>
-        <translation>审批人可看到以下字段，其值在提交时从记录中读取。</translation>
-    </message>
-    <message>
-        <source>Add field</source>
-        <translation>添加字段</translation>
-    </message>
-    <message>
         <source>All records</source>
         <translation>全部记录</translation>
     </message>
@@ -2062,6 +2373,17 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>The flow was not saved:</source>
         <translation>审批流未保存：</translation>
+    </message>
+</context>
+<context>
+    <name>FlowFormEditor</name>
+    <message>
+        <source>The approvers see these fields, filled from the record when it is submitted.</source>
+        <translation>审批人将看到这些字段，提交时按记录内容自动填写。</translation>
+    </message>
+    <message>
+        <source>Add field</source>
+        <translation>添加字段</translation>
     </message>
 </context>
 <context>
@@ -2228,6 +2550,57 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Reopened “{name}”.</source>
         <translation>已重新启用“{name}”。</translation>
+    </message>
+</context>
+<context>
+    <name>LinesEditor</name>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>产品编码</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Standard price</source>
+        <translation>标准价格</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>售价</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Discount %</source>
+        <translation>折扣(%)</translation>
+    </message>
+    <message>
+        <source>Subtotal</source>
+        <translation>小计</translation>
+    </message>
+    <message>
+        <source>Remark</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Add product…</source>
+        <translation>添加产品…</translation>
+    </message>
+    <message>
+        <source>Remove line</source>
+        <translation>删除明细</translation>
+    </message>
+    <message>
+        <source>Total: {amount}</source>
+        <translation>合计：{amount}</translation>
     </message>
 </context>
 <context>
@@ -2426,6 +2799,22 @@ Details: {details}</source>
     <message>
         <source>Contacts</source>
         <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Opportunities</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <source>Contracts</source>
+        <translation>合同</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>回款</translation>
     </message>
     <message>
         <source>Public pool</source>
@@ -2863,10 +3252,159 @@ Details: {details}</source>
     </message>
 </context>
 <context>
+    <name>NotifyRuleDialog</name>
+    <message>
+        <source>Notify on a status change</source>
+        <translation>状态变更通知</translation>
+    </message>
+    <message>
+        <source>Notify: {status}</source>
+        <translation>通知：{status}</translation>
+    </message>
+    <message>
+        <source>Everyone with a role</source>
+        <translation>指定角色的所有员工</translation>
+    </message>
+    <message>
+        <source>Chosen users</source>
+        <translation>指定员工</translation>
+    </message>
+    <message>
+        <source>The contract&apos;s owner</source>
+        <translation>合同负责人</translation>
+    </message>
+    <message>
+        <source>{status}: {{number}} {{name}}</source>
+        <translation>{status}：{{number}} {{name}}</translation>
+    </message>
+    <message>
+        <source>{number}, {name} and other field names in braces are filled in.</source>
+        <translation>{number}、{name} 等花括号中的字段名将自动替换为记录中的值。</translation>
+    </message>
+    <message>
+        <source>Rule name:</source>
+        <translation>规则名称：</translation>
+    </message>
+    <message>
+        <source>Send to:</source>
+        <translation>发送给：</translation>
+    </message>
+    <message>
+        <source>Role:</source>
+        <translation>角色：</translation>
+    </message>
+    <message>
+        <source>Users:</source>
+        <translation>员工：</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>消息内容：</translation>
+    </message>
+</context>
+<context>
     <name>NumberEditor</name>
     <message>
         <source>0.00</source>
         <translation>0.00</translation>
+    </message>
+</context>
+<context>
+    <name>NumberRuleEditor</name>
+    <message>
+        <source>Year, month and day (20261122)</source>
+        <translation>年月日（20261122）</translation>
+    </message>
+    <message>
+        <source>Year and month (202611)</source>
+        <translation>年月（202611）</translation>
+    </message>
+    <message>
+        <source>Year (2026)</source>
+        <translation>年（2026）</translation>
+    </message>
+    <message>
+        <source>No date</source>
+        <translation>不含日期</translation>
+    </message>
+    <message>
+        <source>Every day</source>
+        <translation>每天</translation>
+    </message>
+    <message>
+        <source>Every month</source>
+        <translation>每月</translation>
+    </message>
+    <message>
+        <source>Every year</source>
+        <translation>每年</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Prefix:</source>
+        <translation>前缀：</translation>
+    </message>
+    <message>
+        <source>Date part:</source>
+        <translation>日期部分：</translation>
+    </message>
+    <message>
+        <source>Sequence starts again:</source>
+        <translation>流水号重置周期：</translation>
+    </message>
+    <message>
+        <source>Digits:</source>
+        <translation>位数：</translation>
+    </message>
+    <message>
+        <source>Separator:</source>
+        <translation>分隔符：</translation>
+    </message>
+    <message>
+        <source>Example:</source>
+        <translation>示例：</translation>
+    </message>
+    <message>
+        <source>Saved: new numbers look like {example}.</source>
+        <translation>已保存：新编号形如 {example}。</translation>
+    </message>
+</context>
+<context>
+    <name>NumberRulesPage</name>
+    <message>
+        <source>Contract numbers</source>
+        <translation>合同编号</translation>
+    </message>
+    <message>
+        <source>Payment numbers</source>
+        <translation>回款编号</translation>
+    </message>
+    <message>
+        <source>A payment may be more than the contract&apos;s outstanding amount</source>
+        <translation>允许回款金额超过合同的未回款金额</translation>
+    </message>
+    <message>
+        <source>Off: a payment above what is still outstanding is refused.</source>
+        <translation>关闭时：超过未回款金额的回款将被拒绝。</translation>
+    </message>
+    <message>
+        <source>Number rules</source>
+        <translation>编号规则</translation>
+    </message>
+    <message>
+        <source>Overpayments are now allowed.</source>
+        <translation>已允许超额回款。</translation>
+    </message>
+    <message>
+        <source>Payments above the outstanding amount are now refused.</source>
+        <translation>已禁止超额回款：超过未回款金额的回款将被拒绝。</translation>
     </message>
 </context>
 <context>
@@ -2994,6 +3532,298 @@ Details: {details}</source>
     </message>
 </context>
 <context>
+    <name>OpportunitiesTab</name>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>{n} opportunity</source>
+        <translation>共 {n} 个商机</translation>
+    </message>
+    <message>
+        <source>{n} opportunities</source>
+        <translation>共 {n} 个商机</translation>
+    </message>
+    <message>
+        <source>Search opportunity name</source>
+        <translation>搜索商机名称</translation>
+    </message>
+    <message>
+        <source>New opportunity</source>
+        <translation>新建商机</translation>
+    </message>
+    <message>
+        <source>Edit opportunity</source>
+        <translation>编辑商机</translation>
+    </message>
+    <message>
+        <source>Move {n} selected opportunities to the recycle bin? They can be restored from there.</source>
+        <translation>将选中的 {n} 个商机移入回收站？之后可从回收站恢复。</translation>
+    </message>
+    <message>
+        <source>Recycle bin: opportunities</source>
+        <translation>回收站：商机</translation>
+    </message>
+    <message>
+        <source>Operation log: {name}</source>
+        <translation>操作记录：{name}</translation>
+    </message>
+    <message>
+        <source>Saved “{name}”.</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+</context>
+<context>
+    <name>OpportunityDialog</name>
+    <message>
+        <source>Product lines</source>
+        <translation>产品明细</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>No contacts</source>
+        <translation>无联系人</translation>
+    </message>
+    <message>
+        <source>Choose a customer</source>
+        <translation>请先选择客户</translation>
+    </message>
+    <message>
+        <source>Follows the product lines; type an amount to fix it.</source>
+        <translation>按产品明细自动计算；输入金额可固定。</translation>
+    </message>
+    <message>
+        <source>Typed by hand; clear it to follow the product lines.</source>
+        <translation>已手动输入；清空后将按产品明细计算。</translation>
+    </message>
+    <message>
+        <source>Line {n}: {error}</source>
+        <translation>第 {n} 行：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>OpportunityHeader</name>
+    <message>
+        <source>Won</source>
+        <translation>赢单</translation>
+    </message>
+    <message>
+        <source>Close the opportunity as won (赢单).</source>
+        <translation>将商机关闭为赢单。</translation>
+    </message>
+    <message>
+        <source>Lost…</source>
+        <translation>输单…</translation>
+    </message>
+    <message>
+        <source>Close the opportunity as lost, with the reason.</source>
+        <translation>将商机关闭为输单，并填写原因。</translation>
+    </message>
+    <message>
+        <source>Invalid…</source>
+        <translation>无效…</translation>
+    </message>
+    <message>
+        <source>Reopen</source>
+        <translation>重新打开</translation>
+    </message>
+    <message>
+        <source>Move this opportunity from “{old}” to “{new}”?</source>
+        <translation>确定将此商机从“{old}”阶段变更为“{new}”阶段？</translation>
+    </message>
+    <message>
+        <source>Moved to “{name}”.</source>
+        <translation>已进入“{name}”阶段。</translation>
+    </message>
+    <message>
+        <source>Close this opportunity as won?</source>
+        <translation>确定将此商机关闭为赢单？</translation>
+    </message>
+    <message>
+        <source>Marked as won.</source>
+        <translation>已标记为赢单。</translation>
+    </message>
+    <message>
+        <source>Marked as lost.</source>
+        <translation>已标记为输单。</translation>
+    </message>
+    <message>
+        <source>Marked as invalid.</source>
+        <translation>已标记为无效。</translation>
+    </message>
+    <message>
+        <source>Open this opportunity again, at the stage it had?</source>
+        <translation>确定重新打开此商机？商机将回到原来的阶段。</translation>
+    </message>
+    <message>
+        <source>Reopened.</source>
+        <translation>已重新打开。</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentDialog</name>
+    <message>
+        <source>Outstanding on this contract: {amount}</source>
+        <extracomment>The plan to choose once the contract&apos;s plans are read (a payment recorded for a plan). The amount this form filled in from a plan: replaced when another plan is chosen, never when the user typed their own.</extracomment>
+        <translation>此合同未回款金额：{amount}</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentPlansTab</name>
+    <message>
+        <source>Instalment</source>
+        <translation>期数</translation>
+    </message>
+    <message>
+        <source>Planned amount</source>
+        <translation>计划回款金额</translation>
+    </message>
+    <message>
+        <source>Planned date</source>
+        <translation>计划回款日期</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>回款方式</translation>
+    </message>
+    <message>
+        <source>Reminder</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>已回款</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Remark</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Add plan</source>
+        <translation>添加计划</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Record a payment…</source>
+        <translation>登记回款…</translation>
+    </message>
+    <message>
+        <source>A new payment on this contract for the selected plan.</source>
+        <translation>按选中的回款计划，为此合同新建一笔回款。</translation>
+    </message>
+    <message>
+        <source>{n} days before</source>
+        <translation>提前 {n} 天</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Payments are recorded on approved contracts.</source>
+        <translation>只能在已审批通过的合同上登记回款。</translation>
+    </message>
+    <message>
+        <source>Payment plan saved.</source>
+        <translation>回款计划已保存。</translation>
+    </message>
+    <message>
+        <source>Delete instalment {n}?</source>
+        <translation>确定删除第 {n} 期？</translation>
+    </message>
+    <message>
+        <source>Payment plan deleted.</source>
+        <translation>回款计划已删除。</translation>
+    </message>
+    <message>
+        <source>New payment</source>
+        <translation>新建回款</translation>
+    </message>
+    <message>
+        <source>Payment saved: submit it for approval.</source>
+        <translation>回款已保存，请提交审批。</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentsTab</name>
+    <message>
+        <source>Payment {name} is approved.</source>
+        <translation>回款 {name} 已审批通过。</translation>
+    </message>
+    <message>
+        <source>Payment {name} was submitted for approval.</source>
+        <translation>回款 {name} 已提交审批。</translation>
+    </message>
+    <message>
+        <source>Instalment {n}: {amount} by {date}</source>
+        <extracomment>Approved contracts offered in the payment form (newest first).</extracomment>
+        <translation>第 {n} 期：{amount}（{date} 前）</translation>
+    </message>
+    <message>
+        <source>Submit for approval</source>
+        <translation>提交审批</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>{n} payment</source>
+        <translation>共 {n} 笔回款</translation>
+    </message>
+    <message>
+        <source>{n} payments</source>
+        <translation>共 {n} 笔回款</translation>
+    </message>
+    <message>
+        <source>Search number or remark</source>
+        <translation>搜索回款编号或备注</translation>
+    </message>
+    <message>
+        <source>New payment</source>
+        <translation>新建回款</translation>
+    </message>
+    <message>
+        <source>Edit payment</source>
+        <translation>编辑回款</translation>
+    </message>
+    <message>
+        <source>Move {n} selected payments to the recycle bin? They can be restored from there.</source>
+        <translation>将选中的 {n} 笔回款移入回收站？之后可从回收站恢复。</translation>
+    </message>
+    <message>
+        <source>Recycle bin: payments</source>
+        <translation>回收站：回款</translation>
+    </message>
+    <message>
+        <source>Operation log: {name}</source>
+        <translation>操作记录：{name}</translation>
+    </message>
+    <message>
+        <source>Saved “{name}”.</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+</context>
+<context>
     <name>PermissionMatrix</name>
     <message>
         <source>All</source>
@@ -3006,6 +3836,50 @@ Details: {details}</source>
     <message>
         <source>Data scope: whose records the users of this role see</source>
         <translation>数据范围：此角色的用户可以查看谁的数据</translation>
+    </message>
+</context>
+<context>
+    <name>PlanDialog</name>
+    <message>
+        <source>Edit payment plan</source>
+        <extracomment>Approval states from which a contract can be submitted (the service checks again).</extracomment>
+        <translation>编辑回款计划</translation>
+    </message>
+    <message>
+        <source>New payment plan</source>
+        <translation>新建回款计划</translation>
+    </message>
+    <message>
+        <source>No reminder</source>
+        <translation>不提醒</translation>
+    </message>
+    <message>
+        <source> days before</source>
+        <translation> 天前</translation>
+    </message>
+    <message>
+        <source>Instalment:</source>
+        <translation>期数：</translation>
+    </message>
+    <message>
+        <source>Planned amount:</source>
+        <translation>计划回款金额：</translation>
+    </message>
+    <message>
+        <source>Planned date:</source>
+        <translation>计划回款日期：</translation>
+    </message>
+    <message>
+        <source>Payment method:</source>
+        <translation>回款方式：</translation>
+    </message>
+    <message>
+        <source>Remind the owner:</source>
+        <translation>提醒负责人：</translation>
+    </message>
+    <message>
+        <source>Remark:</source>
+        <translation>备注：</translation>
     </message>
 </context>
 <context>
@@ -3263,6 +4137,116 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>ProductPicker</name>
+    <message>
+        <source>Add product</source>
+        <translation>添加产品</translation>
+    </message>
+    <message>
+        <source>Product name or code</source>
+        <translation>搜索产品名称或编码</translation>
+    </message>
+</context>
+<context>
+    <name>ProductsTab</name>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Add a category under the chosen one.</source>
+        <translation>在所选分类下添加子分类。</translation>
+    </message>
+    <message>
+        <source>On shelf</source>
+        <translation>上架</translation>
+    </message>
+    <message>
+        <source>Offer the selected products for new opportunities and contracts.</source>
+        <translation>将选中的产品上架，可用于新的商机和合同。</translation>
+    </message>
+    <message>
+        <source>Off shelf</source>
+        <translation>下架</translation>
+    </message>
+    <message>
+        <source>Stop offering the selected products; existing lines keep them.</source>
+        <translation>将选中的产品下架；已有的产品明细不受影响。</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>更新时间</translation>
+    </message>
+    <message>
+        <source>{n} product</source>
+        <translation>共 {n} 个产品</translation>
+    </message>
+    <message>
+        <source>{n} products</source>
+        <translation>共 {n} 个产品</translation>
+    </message>
+    <message>
+        <source>Search name or code</source>
+        <translation>搜索产品名称或编码</translation>
+    </message>
+    <message>
+        <source>New product</source>
+        <translation>新建产品</translation>
+    </message>
+    <message>
+        <source>Edit product</source>
+        <translation>编辑产品</translation>
+    </message>
+    <message>
+        <source>Move {n} selected products to the recycle bin? They can be restored from there.</source>
+        <translation>将选中的 {n} 个产品移入回收站？之后可从回收站恢复。</translation>
+    </message>
+    <message>
+        <source>Recycle bin: products</source>
+        <translation>回收站：产品</translation>
+    </message>
+    <message>
+        <source>Operation log: {name}</source>
+        <translation>操作记录：{name}</translation>
+    </message>
+    <message>
+        <source>All products</source>
+        <translation>全部产品</translation>
+    </message>
+    <message>
+        <source>Categories saved.</source>
+        <translation>产品分类已保存。</translation>
+    </message>
+    <message>
+        <source>Delete the category “{name}”?</source>
+        <translation>确定删除分类“{name}”？</translation>
+    </message>
+    <message>
+        <source>Put on shelf: {n}</source>
+        <translation>已上架：{n} 个</translation>
+    </message>
+    <message>
+        <source>Taken off shelf: {n}</source>
+        <translation>已下架：{n} 个</translation>
+    </message>
+</context>
+<context>
     <name>PutInPoolDialog</name>
     <message>
         <source>Put in public pool</source>
@@ -3306,10 +4290,29 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>ReasonDialog</name>
+    <message>
+        <source>Mark as lost</source>
+        <translation>标记为输单</translation>
+    </message>
+    <message>
+        <source>Mark as invalid</source>
+        <translation>标记为无效</translation>
+    </message>
+    <message>
+        <source>Reason lost *</source>
+        <translation>输单原因 *</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+</context>
+<context>
     <name>RecordDetailWindow</name>
     <message>
         <source>Loading…</source>
-        <extracomment>The key facts of each entity&apos;s header, in order. Each entity&apos;s tabs, in order (keys; see ``RecordDetailWindow._make_tab``). Tabs that read another module need its &quot;view&quot; permission. The header&apos;s approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey. The entities that have a detail page (list tabs check before offering &quot;Open&quot;). Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``).</extracomment>
+        <extracomment>The key facts of each entity&apos;s header, in order. Each entity&apos;s tabs, in order (keys; see ``RecordDetailWindow._make_tab``). Tabs listing another module&apos;s records that belong to this one (see detail_related.py). Tabs that read another module need its &quot;view&quot; permission. A widget under an entity&apos;s header, re-read with the tabs (a ``DetailTab``). The header&apos;s approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey. The entities that have a detail page (list tabs check before offering &quot;Open&quot;). Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``).</extracomment>
         <translation>正在加载…</translation>
     </message>
     <message>
@@ -3326,6 +4329,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
     <message>
         <source>Customer</source>
+        <extracomment>The entity&apos;s header part (``HEADER_PARTS``), e.g. the opportunity&apos;s stage bar; None for others.</extracomment>
         <translation>客户</translation>
     </message>
     <message>
@@ -3335,6 +4339,18 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Contact</source>
         <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同</translation>
     </message>
     <message>
         <source>Follow-ups</source>
@@ -3363,6 +4379,22 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Operation log</source>
         <translation>操作记录</translation>
+    </message>
+    <message>
+        <source>Product lines</source>
+        <translation>产品明细</translation>
+    </message>
+    <message>
+        <source>Stage history</source>
+        <translation>阶段变更记录</translation>
+    </message>
+    <message>
+        <source>Payment plans</source>
+        <translation>回款计划</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>回款</translation>
     </message>
     <message>
         <source>Not available</source>
@@ -3583,6 +4615,19 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>RelatedRecordsTab</name>
+    <message>
+        <source>Open</source>
+        <extracomment>What else makes the list stale besides a change of ``entity`` (e.g. the parent itself).</extracomment>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>{n} in all</source>
+        <extracomment>The row of buttons; a module adds its own (&quot;New opportunity&quot;) here.</extracomment>
+        <translation>共 {n} 条</translation>
+    </message>
+</context>
+<context>
     <name>ResetPasswordDialog</name>
     <message>
         <source>Reset password of {name}</source>
@@ -3684,7 +4729,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RuleActions</name>
     <message>
         <source>Set a field</source>
-        <extracomment>followup_added rules may test the new follow-up&apos;s fields (``followup.content`` …).</extracomment>
+        <extracomment>The translation context of these texts (they were written in ``rule_actions``). followup_added rules may test the new follow-up&apos;s fields (``followup.content`` …). The approval flows of the entity (a start_approval action names one), disabled ones too.</extracomment>
         <translation>设置字段值</translation>
     </message>
     <message>
@@ -3702,6 +4747,10 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Create a related record</source>
         <translation>新建关联记录</translation>
+    </message>
+    <message>
+        <source>Start an approval</source>
+        <translation>发起审批</translation>
     </message>
 </context>
 <context>
@@ -3925,6 +4974,182 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>StageBar</name>
+    <message>
+        <source>Won</source>
+        <extracomment>Fill and text colours per segment state.</extracomment>
+        <translation>赢单</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>输单</translation>
+    </message>
+    <message>
+        <source>Invalid</source>
+        <translation>无效</translation>
+    </message>
+    <message>
+        <source>Win rate {rate}%</source>
+        <translation>赢率 {rate}%</translation>
+    </message>
+    <message>
+        <source>No stages</source>
+        <translation>暂无阶段</translation>
+    </message>
+    <message>
+        <source>Stage group: {name}</source>
+        <translation>阶段组：{name}</translation>
+    </message>
+    <message>
+        <source>Click a stage to move the opportunity there.</source>
+        <translation>点击阶段即可将商机移至该阶段。</translation>
+    </message>
+</context>
+<context>
+    <name>StageGroupDialog</name>
+    <message>
+        <source>Edit stage group</source>
+        <translation>编辑阶段组</translation>
+    </message>
+    <message>
+        <source>New stage group</source>
+        <translation>新建阶段组</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Win rate %</source>
+        <translation>赢率(%)</translation>
+    </message>
+    <message>
+        <source>Add stage</source>
+        <translation>添加阶段</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Opportunities of users in these departments (and their sub-departments) use this group. A group without departments is the default for everyone else.</source>
+        <translation>这些部门（含下级部门）员工的商机使用此阶段组。未指定部门的阶段组为其他所有员工的默认阶段组。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Stages</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+</context>
+<context>
+    <name>StageGroupsPage</name>
+    <message>
+        <source>An opportunity walks through its group&apos;s stages; the win rate of its stage is its chance of being won. Won, lost and invalid are not stages: they close it.</source>
+        <translation>商机按其阶段组中的阶段推进，所处阶段的赢率即其赢单的可能性。赢单、输单和无效不是阶段，而是用于关闭商机。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Stages (win rate)</source>
+        <translation>阶段（赢率）</translation>
+    </message>
+    <message>
+        <source>Departments</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>已启用</translation>
+    </message>
+    <message>
+        <source>Stage groups</source>
+        <translation>阶段组</translation>
+    </message>
+    <message>
+        <source>Default (everyone else)</source>
+        <translation>默认（其他所有员工）</translation>
+    </message>
+    <message>
+        <source>Delete stage group</source>
+        <translation>删除阶段组</translation>
+    </message>
+    <message>
+        <source>Delete the stage group “{name}”?</source>
+        <translation>确定删除阶段组“{name}”？</translation>
+    </message>
+    <message>
+        <source>Stage group “{name}” saved.</source>
+        <translation>阶段组“{name}”已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>StageHistoryTab</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作人</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>原阶段</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>新阶段</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>说明</translation>
+    </message>
+</context>
+<context>
+    <name>StartApprovalEditor</name>
+    <message>
+        <source>{name} (disabled)</source>
+        <translation>{name}（已停用）</translation>
+    </message>
+    <message>
+        <source>The record is submitted in its owner&apos;s name.</source>
+        <translation>以记录负责人的名义提交。</translation>
+    </message>
+    <message>
+        <source>This kind of record has no approval flow yet: add one under Approval flows.</source>
+        <translation>此类记录还没有审批流：请先在“审批流”中添加。</translation>
+    </message>
+    <message>
+        <source>Approval flow:</source>
+        <translation>审批流：</translation>
+    </message>
+    <message>
+        <source>Choose an approval flow.</source>
+        <translation>请选择审批流。</translation>
+    </message>
+</context>
+<context>
     <name>SubmitDialog</name>
     <message>
         <source>Submit for approval</source>
@@ -3942,6 +5167,21 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Choose an approval flow.</source>
         <translation>请选择审批流。</translation>
+    </message>
+</context>
+<context>
+    <name>SwitchableListPage</name>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
     </message>
 </context>
 <context>
@@ -4080,6 +5320,17 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>New owner</source>
         <translation>新负责人</translation>
+    </message>
+</context>
+<context>
+    <name>TransitionFlowDesigner</name>
+    <message>
+        <source>All records</source>
+        <translation>全部记录</translation>
+    </message>
+    <message>
+        <source>New approval flow</source>
+        <translation>新建审批流</translation>
     </message>
 </context>
 <context>
@@ -4561,6 +5812,14 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <source>Follow-up kind</source>
         <translation>跟进方式</translation>
     </message>
+    <message>
+        <source>Order execution status</source>
+        <translation>订单执行状态</translation>
+    </message>
+    <message>
+        <source>Payment method</source>
+        <translation>回款方式</translation>
+    </message>
 </context>
 <context>
     <name>entities</name>
@@ -4597,6 +5856,22 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <source>public pool</source>
         <translation>公海</translation>
     </message>
+    <message>
+        <source>product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <source>contract</source>
+        <translation>合同</translation>
+    </message>
+    <message>
+        <source>payment</source>
+        <translation>回款</translation>
+    </message>
 </context>
 <context>
     <name>errors</name>
@@ -4622,7 +5897,9 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
 ----------
 Larger files belong on a file server: a LAN database should stay quick to back up.
 ----------
-Entities each event can happen to (events not listed: every entity of ``ENTITIES``). How far a date rule may fire from its date, in days. date_reached only: the date / date-time field and the days after it (negative: before). Set for system messages (approvals): title and body are templates of translation context &quot;messages&quot;, to be filled with these values in the reader&apos;s language.</extracomment>
+Entities each event can happen to (events not listed: every entity of ``ENTITIES``). How far a date rule may fire from its date, in days. date_reached only: the date / date-time field and the days after it (negative: before). Set for system messages (approvals): title and body are templates of translation context &quot;messages&quot;, to be filled with these values in the reader&apos;s language.
+----------
+The group a new company starts with (seed 004&apos;s opportunity stages). An existing stage of the group (None: a new stage). Used by everyone whose department no other group names.</extracomment>
         <translation>必填。</translation>
     </message>
     <message>
@@ -4732,7 +6009,7 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     </message>
     <message>
         <source>There is no user to own the demo customers.</source>
-        <extracomment>Every demo user other than the super administrator logs in with this password. Customers&apos; creation times are spread over this many days before now. (name, parent name); parents come first. The company itself is the top department. Actions granted on every record module (those a module does not have are skipped). Grants outside the record modules (organisation, public pool): (module, action) pairs. Sales people see the public pool and claim from it; managers also assign its customers. The province whose customers this person looks after (&quot;&quot; = owns no customers). The fixed core; superiors come before their subordinates. Extra sales representatives join these branches in turn: (department, superior key, territory). Industry (the customer&apos;s ``industry`` field) → words that appear in such companies&apos; names. No word appears under two industries, so (city, 字号, word, form) names are unique. A prime that shares no factor with the name space: i → i·P mod N visits every name once.</extracomment>
+        <extracomment>Every demo user other than the super administrator logs in with this password. Customers&apos; creation times are spread over this many days before now. (name, parent name); parents come first. The company itself is the top department. Actions granted on every record module (those a module does not have are skipped). Grants outside the record modules (organisation, public pool): (module, action) pairs. Sales people see the public pool and claim from it; managers also assign its customers. The product catalogue has no data scope: who may see or maintain it is granted here. The province whose customers this person looks after (&quot;&quot; = owns no customers). The fixed core; superiors come before their subordinates. Extra sales representatives join these branches in turn: (department, superior key, territory). Industry (the customer&apos;s ``industry`` field) → words that appear in such companies&apos; names. No word appears under two industries, so (city, 字号, word, form) names are unique. A prime that shares no factor with the name space: i → i·P mod N visits every name once.</extracomment>
         <translation>没有可作为演示客户负责人的员工。</translation>
     </message>
     <message>
@@ -4802,6 +6079,7 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     </message>
     <message>
         <source>Unknown field.</source>
+        <extracomment>Entities that are numbered, with their default prefix, and the model holding the numbers. The period key of each reset (what the counter row is per). The date formats that tell the periods of each reset apart (else numbers would repeat).</extracomment>
         <translation>未知字段。</translation>
     </message>
     <message>
@@ -4864,6 +6142,10 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     <message>
         <source>The customer {name} is locked: unlock it before putting it in a pool.</source>
         <translation>客户“{name}”已锁定：请先解锁再放入公海。</translation>
+    </message>
+    <message>
+        <source>The customer {name} is not approved yet: it cannot be put in a pool.</source>
+        <translation>客户“{name}”尚未审批通过，不能放入公海。</translation>
     </message>
     <message>
         <source>Someone else changed these customers just now. Reload and try again.</source>
@@ -4931,8 +6213,44 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
         <translation>还有 {count} 名员工拥有角色“{name}”，请先为其分配其他角色。</translation>
     </message>
     <message>
+        <source>Enter a valid date.</source>
+        <translation>请输入有效的日期。</translation>
+    </message>
+    <message>
+        <source>A voided contract cannot be changed.</source>
+        <translation>已作废的合同不能修改。</translation>
+    </message>
+    <message>
+        <source>Choose an opportunity of this customer.</source>
+        <translation>请选择此客户的商机。</translation>
+    </message>
+    <message>
+        <source>Choose a contact of this customer.</source>
+        <translation>请选择此客户的联系人。</translation>
+    </message>
+    <message>
+        <source>Choose an enabled user.</source>
+        <translation>请选择已启用的员工。</translation>
+    </message>
+    <message>
+        <source>Only a draft, rejected or withdrawn contract can be submitted.</source>
+        <translation>只有草稿、已驳回或已撤回的合同才能提交审批。</translation>
+    </message>
+    <message>
+        <source>This record is not waiting for approval.</source>
+        <translation>此记录不在待审批状态。</translation>
+    </message>
+    <message>
+        <source>Only an approved contract has execution stages.</source>
+        <translation>只有已审批通过的合同才有执行阶段。</translation>
+    </message>
+    <message>
         <source>Choose a listed value.</source>
         <translation>请从列表中选择。</translation>
+    </message>
+    <message>
+        <source>Only an approved contract can be voided.</source>
+        <translation>只有已审批通过的合同才能作废。</translation>
     </message>
     <message>
         <source>Choose a department.</source>
@@ -5122,7 +6440,7 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     </message>
     <message>
         <source>This approval was already decided by someone else.</source>
-        <extracomment>How an approved status flow sets a status, per (entity, field), when the owning service has its own rule for it (e.g. a deal status also stamps the deal time and fires its triggers). Each takes (unit of work, row, new value) and returns whether it changed anything.</extracomment>
+        <extracomment>How an approved status flow sets a status, per (entity, field), when the owning service has its own rule for it (e.g. a deal status also stamps the deal time and fires its triggers). Each takes (unit of work, row, new value) and returns whether it changed anything. The owning service&apos;s follow-on work when an instance on one of its records finishes, per entity: (unit of work, row, instance, approved). An approved contract sets its customer&apos;s deal status; an approved payment updates the received amounts. Per entity, the status field a node&apos;s ``&quot;sets_status&quot;`` value is written to (through STATUS_APPLIERS) when that node is approved: &quot;one flow whose nodes each set a status&quot;.</extracomment>
         <translation>此审批已由他人处理。</translation>
     </message>
     <message>
@@ -5196,6 +6514,195 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     <message>
         <source>This record is already waiting for this approval.</source>
         <translation>此记录已在等待此审批。</translation>
+    </message>
+    <message>
+        <source>Choose a date part.</source>
+        <translation>请选择日期部分。</translation>
+    </message>
+    <message>
+        <source>Choose when the sequence starts again.</source>
+        <translation>请选择流水号的重置周期。</translation>
+    </message>
+    <message>
+        <source>The date part must show the period the sequence restarts in, or numbers would repeat.</source>
+        <translation>日期部分须包含流水号的重置周期，否则编号会重复。</translation>
+    </message>
+    <message>
+        <source>Use between 1 and 10 digits.</source>
+        <translation>位数须在 1 到 10 之间。</translation>
+    </message>
+    <message>
+        <source>The prefix is too long.</source>
+        <translation>前缀过长。</translation>
+    </message>
+    <message>
+        <source>No free number is left for this rule.</source>
+        <translation>此规则已无可用编号。</translation>
+    </message>
+    <message>
+        <source>This opportunity is closed: reopen it before changing its stage.</source>
+        <translation>此商机已关闭：请先重新打开，再变更阶段。</translation>
+    </message>
+    <message>
+        <source>Enter a number.</source>
+        <extracomment>For a line without a product (a service, a fee): what it is.</extracomment>
+        <translation>请输入数字。</translation>
+    </message>
+    <message>
+        <source>The amount must not be negative.</source>
+        <translation>金额不能为负数。</translation>
+    </message>
+    <message>
+        <source>Choose contacts of this customer.</source>
+        <translation>请选择此客户的联系人。</translation>
+    </message>
+    <message>
+        <source>An opportunity stays with its customer.</source>
+        <translation>商机不能更换所属客户。</translation>
+    </message>
+    <message>
+        <source>Choose a stage of this opportunity&apos;s group.</source>
+        <translation>请选择此商机所属阶段组中的阶段。</translation>
+    </message>
+    <message>
+        <source>This is the last stage: mark the opportunity won.</source>
+        <translation>这是最后一个阶段：请将商机标记为赢单。</translation>
+    </message>
+    <message>
+        <source>This opportunity is already closed.</source>
+        <translation>此商机已关闭。</translation>
+    </message>
+    <message>
+        <source>This opportunity is not closed.</source>
+        <translation>此商机未关闭。</translation>
+    </message>
+    <message>
+        <source>The amount must be above 0.</source>
+        <translation>金额必须大于 0。</translation>
+    </message>
+    <message>
+        <source>The instalment number must be 1 or more.</source>
+        <translation>期数至少为 1。</translation>
+    </message>
+    <message>
+        <source>This contract already has this instalment.</source>
+        <translation>此合同已有该期回款计划。</translation>
+    </message>
+    <message>
+        <source>Remind between 0 and 365 days before.</source>
+        <translation>提醒天数须在 0 到 365 之间。</translation>
+    </message>
+    <message>
+        <source>Payments were recorded against this plan: it cannot be deleted.</source>
+        <translation>此回款计划已有回款记录，不能删除。</translation>
+    </message>
+    <message>
+        <source>This payment plan no longer exists.</source>
+        <translation>此回款计划已不存在。</translation>
+    </message>
+    <message>
+        <source>Choose an approved contract.</source>
+        <translation>请选择已审批通过的合同。</translation>
+    </message>
+    <message>
+        <source>The payment is more than the contract&apos;s outstanding amount ({outstanding}).</source>
+        <translation>回款金额超过了合同的未回款金额（{outstanding}）。</translation>
+    </message>
+    <message>
+        <source>Choose a payment plan of this contract.</source>
+        <translation>请选择此合同的回款计划。</translation>
+    </message>
+    <message>
+        <source>An approved payment cannot be changed.</source>
+        <translation>已审批通过的回款不能修改。</translation>
+    </message>
+    <message>
+        <source>A payment stays on its contract: delete it and record a new one.</source>
+        <translation>回款不能更换所属合同：请删除后重新登记。</translation>
+    </message>
+    <message>
+        <source>An approved payment cannot be deleted.</source>
+        <translation>已审批通过的回款不能删除。</translation>
+    </message>
+    <message>
+        <source>Only a draft, rejected or withdrawn payment can be submitted.</source>
+        <translation>只有草稿、已驳回或已撤回的回款才能提交审批。</translation>
+    </message>
+    <message>
+        <source>This product does not exist.</source>
+        <translation>该产品不存在。</translation>
+    </message>
+    <message>
+        <source>This product is off the shelf: it cannot be added.</source>
+        <translation>该产品已下架，不能添加。</translation>
+    </message>
+    <message>
+        <source>Choose a product.</source>
+        <translation>请选择产品。</translation>
+    </message>
+    <message>
+        <source>Price must not be negative, quantity must be above 0 and the discount between 0 and 100.</source>
+        <translation>售价不能为负数，数量必须大于 0，折扣须在 0 到 100 之间。</translation>
+    </message>
+    <message>
+        <source>Another product already has this code (products in the recycle bin count too).</source>
+        <translation>已有其他产品使用此编码（包括回收站中的产品）。</translation>
+    </message>
+    <message>
+        <source>The price must not be negative.</source>
+        <translation>价格不能为负数。</translation>
+    </message>
+    <message>
+        <source>Choose an existing category.</source>
+        <translation>请选择已有的分类。</translation>
+    </message>
+    <message>
+        <source>A category cannot be moved under itself or its sub-categories.</source>
+        <translation>分类不能移到其自身或其子分类下。</translation>
+    </message>
+    <message>
+        <source>“{name}” still has {count} sub-category(ies). Delete or move them first.</source>
+        <translation>“{name}”下还有 {count} 个子分类，请先删除或移走。</translation>
+    </message>
+    <message>
+        <source>“{name}” still has {count} product(s), the recycle bin included. Move them first.</source>
+        <translation>“{name}”下还有 {count} 个产品（含回收站中的产品），请先移走。</translation>
+    </message>
+    <message>
+        <source>Add at least one stage.</source>
+        <translation>请至少添加一个阶段。</translation>
+    </message>
+    <message>
+        <source>Two stages of a group cannot have the same name.</source>
+        <translation>同一阶段组中的阶段不能重名。</translation>
+    </message>
+    <message>
+        <source>The win rate is a whole number from 0 to 100.</source>
+        <translation>赢率须为 0 到 100 之间的整数。</translation>
+    </message>
+    <message>
+        <source>Choose existing departments.</source>
+        <translation>请选择已有的部门。</translation>
+    </message>
+    <message>
+        <source>Another stage group already has this name.</source>
+        <translation>已有同名阶段组。</translation>
+    </message>
+    <message>
+        <source>Keep one enabled stage group without departments: it is everyone else&apos;s default.</source>
+        <translation>请保留一个已启用且未指定部门的阶段组，作为其他所有员工的默认阶段组。</translation>
+    </message>
+    <message>
+        <source>The list of stages changed; reload it.</source>
+        <translation>阶段列表已变更，请重新加载。</translation>
+    </message>
+    <message>
+        <source>The stage “{name}” is used by {count} opportunity(ies): it cannot be removed.</source>
+        <translation>阶段“{name}”正被 {count} 个商机使用，不能删除。</translation>
+    </message>
+    <message>
+        <source>“{name}” is used by {count} opportunity(ies): disable it instead.</source>
+        <translation>“{name}”正被 {count} 个商机使用，请改为停用。</translation>
     </message>
 </context>
 <context>
@@ -5380,6 +6887,151 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
         <translation>职务</translation>
     </message>
     <message>
+        <source>Product name</source>
+        <translation>产品名称</translation>
+    </message>
+    <message>
+        <source>Product code</source>
+        <translation>产品编码</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>产品分类</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Standard price</source>
+        <translation>标准价格</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>On shelf</source>
+        <translation>上架</translation>
+    </message>
+    <message>
+        <source>Opportunity name</source>
+        <translation>商机名称</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Expected close date</source>
+        <translation>预计成交日期</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <extracomment>An opportunity&apos;s status as the schema words it (&quot;fields&quot; context).</extracomment>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>Won</source>
+        <translation>赢单</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>输单</translation>
+    </message>
+    <message>
+        <source>Reason lost</source>
+        <translation>输单原因</translation>
+    </message>
+    <message>
+        <source>Contract number</source>
+        <translation>合同编号</translation>
+    </message>
+    <message>
+        <source>Contract name</source>
+        <translation>合同名称</translation>
+    </message>
+    <message>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <source>Customer signer</source>
+        <translation>客户签约人</translation>
+    </message>
+    <message>
+        <source>Our signer</source>
+        <translation>我方签约人</translation>
+    </message>
+    <message>
+        <source>Contract amount</source>
+        <translation>合同金额</translation>
+    </message>
+    <message>
+        <source>Order date</source>
+        <translation>下单日期</translation>
+    </message>
+    <message>
+        <source>Start date</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>End date</source>
+        <translation>结束日期</translation>
+    </message>
+    <message>
+        <source>Payment terms</source>
+        <translation>付款条件</translation>
+    </message>
+    <message>
+        <source>Approval status</source>
+        <translation>审批状态</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <source>Voided</source>
+        <translation>已作废</translation>
+    </message>
+    <message>
+        <source>Execution status</source>
+        <translation>执行状态</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>已回款</translation>
+    </message>
+    <message>
+        <source>Payment number</source>
+        <translation>回款编号</translation>
+    </message>
+    <message>
+        <source>Contract</source>
+        <translation>合同</translation>
+    </message>
+    <message>
+        <source>Payment plan</source>
+        <translation>回款计划</translation>
+    </message>
+    <message>
+        <source>Payment date</source>
+        <translation>回款日期</translation>
+    </message>
+    <message>
+        <source>Payment method</source>
+        <translation>回款方式</translation>
+    </message>
+    <message>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
@@ -5450,6 +7102,56 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     <message>
         <source>User</source>
         <translation>员工</translation>
+    </message>
+    <message>
+        <source>Outstanding</source>
+        <translation>未回款</translation>
+    </message>
+    <message>
+        <source>Product lines</source>
+        <translation>产品明细</translation>
+    </message>
+    <message>
+        <source>Not yet received</source>
+        <extracomment>How a plan&apos;s status reads (the service computes it).</extracomment>
+        <translation>未回款</translation>
+    </message>
+    <message>
+        <source>Partly received</source>
+        <translation>部分回款</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Contracts</source>
+        <translation>合同</translation>
+    </message>
+    <message>
+        <source>No contracts yet.</source>
+        <translation>暂无合同。</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>回款</translation>
+    </message>
+    <message>
+        <source>No payments yet.</source>
+        <translation>暂无回款。</translation>
+    </message>
+    <message>
+        <source>Opportunities</source>
+        <extracomment>The customer detail page&apos;s &quot;Opportunities&quot; tab.</extracomment>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <source>This customer has no opportunities yet.</source>
+        <translation>该客户暂无商机。</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
     </message>
 </context>
 <context>
@@ -5593,6 +7295,10 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
         <source>Rejected: {flow} — {record}</source>
         <translation>审批被驳回：{flow} — {record}</translation>
     </message>
+    <message>
+        <source>Payment due {date}: {contract} instalment {instalment}, {amount}</source>
+        <translation>回款到期 {date}：{contract} 第 {instalment} 期，{amount}</translation>
+    </message>
 </context>
 <context>
     <name>permissions</name>
@@ -5698,6 +7404,30 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
         <translation>系统设置</translation>
     </message>
     <message>
+        <source>Products</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Opportunities</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <source>Contracts</source>
+        <translation>合同</translation>
+    </message>
+    <message>
+        <source>Modify approved orders</source>
+        <translation>修改已审批订单</translation>
+    </message>
+    <message>
+        <source>Void</source>
+        <translation>作废</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>回款</translation>
+    </message>
+    <message>
         <source>Public pool</source>
         <translation>公海</translation>
     </message>
@@ -5750,6 +7480,13 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     <message>
         <source>Starred</source>
         <translation>我关注的</translation>
+    </message>
+</context>
+<context>
+    <name>window</name>
+    <message>
+        <source>Edit: {name}</source>
+        <translation>编辑：{name}</translation>
     </message>
 </context>
 </TS>

@@ -223,7 +223,7 @@ def test_admin_area_navigation(qtbot: QtBot, ctx: AppContext) -> None:
     settle(qtbot)
     assert area.page_keys() == [
         "department", "user", "role", "field_permission", "pool", "custom_field", "dictionary", "record_setting",
-        "automation", "approval_flow"]
+        "automation", "approval_flow", "stage_group", "execution_stage", "number_rule"]
     assert area.stack.currentWidget() is area.departments_page
     assert area.show_page("role") is area.roles_page and area.stack.currentWidget() is area.roles_page
     area.show_page("user")

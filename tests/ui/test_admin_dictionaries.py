@@ -44,7 +44,8 @@ def open_dictionary(qtbot: QtBot, page: DictionariesPage, name: str) -> None:
 
 def test_standard_dictionaries_with_translated_names(qtbot: QtBot, page: DictionariesPage) -> None:
     names = [page.dictionary_list.item(i).text() for i in range(page.dictionary_list.count())]
-    assert names == ["Customer level (3)", "Industry (8)", "Customer source (6)", "Follow-up kind (6)"]
+    assert names == ["Customer level (3)", "Industry (8)", "Customer source (6)", "Follow-up kind (6)",
+                     "Order execution status (6)", "Payment method (6)"]
     assert page.current == "customer_level"  # the first one opens by itself
     assert [page.items()[i].value for i in range(3)] == ["A", "B", "C"]
     open_dictionary(qtbot, page, "customer_source")

@@ -186,8 +186,9 @@ def test_schema_pages_need_their_permissions(qtbot: QtBot, ctx: AppContext) -> N
     admin_area = AdminArea(ctx)
     qtbot.addWidget(admin_area)
     settle(qtbot)
-    assert admin_area.page_keys()[-7:] == [
-        "field_permission", "pool", "custom_field", "dictionary", "record_setting", "automation", "approval_flow"]
+    assert admin_area.page_keys()[-10:] == [
+        "field_permission", "pool", "custom_field", "dictionary", "record_setting", "automation", "approval_flow",
+        "stage_group", "execution_stage", "number_rule"]
     assert admin_area.show_page("dictionary") is admin_area.dictionaries_page
 
     clerk = _context_with(ctx, {("user", "view"), ("role", "view")})

@@ -67,7 +67,8 @@ def test_customer_header_and_tabs(qtbot: QtBot, ctx: AppContext, customer: Recor
     assert window.facts["level"] != "A"
     assert window.facts["deal_status"] == "No deal"
     assert "locked" not in window.facts
-    assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Team", "Attachments", "Approvals", "Operation log"]
+    assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Opportunities", "Contracts", "Payments", "Team",
+                                   "Attachments", "Approvals", "Operation log"]
     assert all(b.isVisible() and b.isEnabled() for b in (window.edit_button, window.followup_button,
                                                           window.lock_button, window.star_button))
     info = window.tab("info")

@@ -97,9 +97,11 @@ def test_first_run_checks_fields_then_creates_the_company(qtbot: QtBot, sqlite_d
 
 def test_administrator_sees_all_tabs_and_status_bar(qtbot: QtBot, ctx: AppContext) -> None:
     window = open_window(qtbot, ctx)
-    assert window.tab_keys() == ["workbench", "customers", "leads", "contacts", "pool", "approvals", "admin"]
+    assert window.tab_keys() == ["workbench", "customers", "leads", "contacts", "products", "opportunities",
+                                 "contracts", "payments", "pool", "approvals", "admin"]
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Workbench", "Customers", "Leads", "Contacts", "Public pool", "Approvals", "Administration",
+        "Workbench", "Customers", "Leads", "Contacts", "Products", "Opportunities", "Contracts", "Payments",
+        "Public pool", "Approvals", "Administration",
     ]
     assert window.admin_area is not None and window.customers_tab is not None
     qtbot.waitUntil(lambda: window.company_label.text() == "厦门星辰科技有限公司", timeout=WAIT_MS)

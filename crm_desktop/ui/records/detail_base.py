@@ -18,12 +18,17 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QMessageBox, QTreeWidget, QWi
 from shiboken6 import isValid
 
 from crm_desktop.services import customers as customer_ops
+from crm_desktop.services import products as product_ops
 from crm_desktop.services import schema as schema_ops
+from crm_desktop.services import stages as stage_ops
 from crm_desktop.services import users
 from crm_desktop.services.contacts import contacts
+from crm_desktop.services.contracts import contracts
 from crm_desktop.services.customers import customers
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.leads import leads
+from crm_desktop.services.opportunities import opportunities
+from crm_desktop.services.products import products
 from crm_desktop.services.records import RecordDTO, RecordService
 from crm_desktop.services.schema import EntitySchema, FieldSpec, FieldType
 from crm_desktop.ui.context import AppContext
@@ -33,7 +38,10 @@ from crm_desktop.ui.records.list_model import format_value
 from crm_desktop.ui.records.record_dialog import FieldSpec as FormField
 
 #: The record services a detail page can show, by entity.
-SERVICES: dict[str, RecordService[Any]] = {"customer": customers, "lead": leads, "contact": contacts}
+SERVICES: dict[str, RecordService[Any]] = {
+    "customer": customers, "lead": leads, "contact": contacts, "opportunity": opportunities, "product": products,
+    "contract": contracts,
+}
 ERROR_STYLE = "color: #c0392b;"
 INFO_STYLE = "color: #2e7d32;"
 #: Fields that are not in ``RecordDTO.values`` but on the DTO itself.
@@ -69,6 +77,8 @@ class DetailData:
     starred: bool = False
     #: Contacts: the name of the customer they belong to.
     customer_name: str = ""
+    #: How reference fields stored as numbers read (an opportunity's stage, a product's category).
+    references: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -90,9 +100,27 @@ def load_detail(target: DetailTarget) -> DetailData:
     customer_name = ""
     if target.entity == "customer":
         starred = record.id in customer_ops.starred_ids(db, actor, [record.id])
-    elif target.entity == "contact" and record.values.get("customer_id") is not None:
+    elif target.entity in ("contact", "opportunity", "contract") and record.values.get("customer_id") is not None:
         customer_name = _customer_name(target, int(record.values["customer_id"]))
-    return DetailData(record, schema, dictionaries, names, starred=starred, customer_name=customer_name)
+    return DetailData(record, schema, dictionaries, names, starred=starred, customer_name=customer_name,
+                      references=_references(target, record))
+
+
+def _references(target: DetailTarget, record: RecordDTO) -> dict[str, str]:
+    """Names of the record's stage (opportunities) or category (products); runs on the op worker."""
+    db, actor = target.ctx.db, target.ctx.actor
+    found: dict[str, str] = {}
+    try:
+        stage_id = record.values.get("stage_id") if target.entity == "opportunity" else None
+        if stage_id is not None:
+            found["stage_id"] = stage_ops.stage_names(db, actor).get(int(stage_id), f"#{stage_id}")
+        category_id = record.values.get("category_id") if target.entity == "product" else None
+        if category_id is not None:
+            paths = category_paths(product_ops.category_tree(db, actor))
+            found["category_id"] = paths.get(int(category_id), f"#{category_id}")
+    except ServiceError:  # no permission to read the names: the numbers still say which one
+        pass
+    return found
 
 
 def _customer_name(target: DetailTarget, customer_id: int) -> str:
@@ -100,6 +128,16 @@ def _customer_name(target: DetailTarget, customer_id: int) -> str:
         return str(customers.get(target.ctx.db, target.ctx.actor, customer_id).values.get("name") or "")
     except ServiceError:  # a customer outside the actor's scope: still say which one
         return f"#{customer_id}"
+
+
+def category_paths(tree: Sequence[product_ops.CategoryNode], prefix: str = "") -> dict[int, str]:
+    """Each category's path by id ("硬件 / 服务器"), for lists, pickers and the detail page."""
+    paths: dict[int, str] = {}
+    for node in tree:
+        path = f"{prefix}{node.name}"
+        paths[node.id] = path
+        paths |= category_paths(node.children, f"{path} / ")
+    return paths
 
 
 # --- how values read ------------------------------------------------------------------
@@ -133,6 +171,8 @@ def display_value(spec: FieldSpec, data: DetailData) -> str:
         return data.record.owner_name
     if spec.name == "customer_id" and data.customer_name:
         return data.customer_name
+    if spec.name in data.references:
+        return data.references[spec.name]
     if spec.choices:
         labels = dict(spec.choices)
         return QCoreApplication.translate("fields", labels[value]) if value in labels else str(value)

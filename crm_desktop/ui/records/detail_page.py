@@ -1,9 +1,12 @@
-"""The detail page (详情页) of one customer, lead or contact, and its entry point ``open_detail``.
+"""The detail page (详情页) of one customer, lead, contact, opportunity or product, and its entry
+point ``open_detail``.
 
 A non-modal window: a header (the record's name, key facts in one line, actions the actor
 may take) over tabs (follow-ups, basic info, contacts, team, attachments, approvals,
 operation log; each entity its own set). Modules add tabs later with ``add_tab`` (the sales module adds
-opportunities, contracts and payments to customers).
+opportunities, contracts and payments to customers). A list of related records is one
+``RelatedList`` in ``RELATED_TABS`` plus its key in ``TABS``; ``HEADER_PARTS`` adds a widget
+under an entity's header (the opportunity's stage bar).
 
 Refresh: the window re-reads the header and every tab when ``ctx.signals.changed`` names its
 record (or "*"); after its own writes it calls ``ctx.signals.notify(entity, id)`` so every
@@ -36,7 +39,8 @@ from shiboken6 import isValid
 from crm_desktop.services import customers as customer_ops
 from crm_desktop.services.contacts import CREATE_ONLY_FIELDS
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.i18n import error_text
+from crm_desktop.ui.i18n import error_text, field_label
+from crm_desktop.ui.records.list_model import format_value
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.detail_approvals import ApprovalsTab
 from crm_desktop.ui.records.detail_attachments import AttachmentsTab
@@ -53,6 +57,21 @@ from crm_desktop.ui.records.detail_base import (
     schema_form_fields,
 )
 from crm_desktop.ui.records.detail_contacts import CustomerContactsTab
+from crm_desktop.ui.records.detail_opportunity import (
+    CUSTOMER_OPPORTUNITIES,
+    OpportunityHeader,
+    OpportunityLinesTab,
+    StageHistoryTab,
+)
+from crm_desktop.ui.records.detail_related import RelatedList, RelatedRecordsTab
+from crm_desktop.ui.records.detail_contract import (
+    CUSTOMER_CONTRACTS,
+    CUSTOMER_PAYMENTS,
+    ContractHeaderBar,
+    ContractLinesTab,
+    ContractPaymentsTab,
+    PaymentPlansTab,
+)
 from crm_desktop.ui.records.detail_followups import AddFollowUpDialog, FollowUpsTab
 from crm_desktop.ui.records.detail_tabs import BasicInfoTab, LogTab, TeamTab
 from crm_desktop.ui.records.record_dialog import FieldSpec as FormField
@@ -63,21 +82,40 @@ HEADER_FACTS: dict[str, tuple[str, ...]] = {
     "customer": ("owner_id", "level", "deal_status", "locked", "approval_status", "last_followup_at", "next_contact_at"),
     "lead": ("owner_id", "status", "level", "source", "last_followup_at", "next_contact_at"),
     "contact": ("customer_id", "position", "owner_id", "last_followup_at", "next_contact_at"),
+    "opportunity": ("customer_id", "amount", "expected_close_date", "status", "owner_id"),
+    "product": ("code", "category_id", "unit", "price", "on_shelf"),
+    "contract": ("number", "customer_id", "amount", "received_amount", "outstanding_amount", "approval_status",
+                 "execution_status", "order_date", "owner_id"),
 }
 #: Each entity's tabs, in order (keys; see ``RecordDetailWindow._make_tab``).
 TABS: dict[str, tuple[str, ...]] = {
-    "customer": ("followups", "info", "contacts", "team", "attachments", "approvals", "log"),
+    "customer": ("followups", "info", "contacts", "opportunities", "contracts", "payments", "team", "attachments",
+                 "approvals", "log"),
     "lead": ("followups", "info", "attachments", "approvals", "log"),
     "contact": ("info", "followups", "attachments", "approvals", "log"),
+    "opportunity": ("info", "lines", "stage_history", "team", "attachments", "approvals", "log"),
+    "product": ("info", "attachments", "log"),
+    "contract": ("info", "contract_lines", "plans", "contract_payments", "approvals", "team", "attachments", "log"),
+}
+#: Tabs listing another module's records that belong to this one (see detail_related.py).
+RELATED_TABS: dict[str, RelatedList] = {
+    "opportunities": CUSTOMER_OPPORTUNITIES, "contracts": CUSTOMER_CONTRACTS, "payments": CUSTOMER_PAYMENTS,
 }
 #: Tabs that read another module need its "view" permission.
-TAB_MODULES: dict[str, str] = {"followups": "followup", "contacts": "contact"}
+TAB_MODULES: dict[str, str] = {
+    "followups": "followup", "contacts": "contact", "contract_payments": "payment", **{key: spec.entity for key, spec in RELATED_TABS.items()},
+}
+#: A widget under an entity's header, re-read with the tabs (a ``DetailTab``).
+HEADER_PARTS: dict[str, Callable[[DetailTarget], DetailTab]] = {
+    "opportunity": OpportunityHeader, "contract": ContractHeaderBar,
+}
 RELOAD_DELAY_MS = 30
 FACT_SEPARATOR = "&nbsp;&nbsp;·&nbsp;&nbsp;&nbsp;"
 VALUE_COLOR = "#222"
 LOCKED_COLOR = "#c0392b"
 #: The header's approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey.
-APPROVAL_COLORS = {"pending": "#d35400", "rejected": "#c0392b", "withdrawn": "#7f8c8d"}
+APPROVAL_COLORS = {"pending": "#d35400", "rejected": "#c0392b", "withdrawn": "#7f8c8d", "approved": "#1b6e2a",
+                   "draft": "#7f8c8d", "voided": "#7f8c8d"}
 
 
 #: The entities that have a detail page (list tabs check before offering "Open").
@@ -159,7 +197,7 @@ class RecordDetailWindow(QDialog):
         self.edit_button.setVisible(can(entity, "edit"))
         self.edit_button.clicked.connect(self.edit)
         self.followup_button = QPushButton(self.tr("Add follow-up"))
-        self.followup_button.setVisible(can("followup", "create"))
+        self.followup_button.setVisible(can("followup", "create") and "followups" in TABS[entity])
         self.followup_button.clicked.connect(self.add_followup)
         self.lock_button = QPushButton(self.tr("Lock"))
         self.lock_button.setVisible(entity == "customer" and can("customer", "lock"))
@@ -186,6 +224,12 @@ class RecordDetailWindow(QDialog):
         header_layout.setSpacing(6)
         header_layout.addLayout(title_row)
         header_layout.addWidget(self.facts_label)
+        #: The entity's header part (``HEADER_PARTS``), e.g. the opportunity's stage bar; None for others.
+        self.header_part: DetailTab | None = None
+        if entity in HEADER_PARTS:
+            self.header_part = HEADER_PARTS[entity](self.target)
+            self._tabs["_header"] = self.header_part  # re-read with the tabs, but not a tab
+            header_layout.addWidget(self.header_part)
         header_layout.addWidget(self.message_label)
 
         self.tabs = QTabWidget()
@@ -214,6 +258,7 @@ class RecordDetailWindow(QDialog):
     def _entity_title(self) -> str:
         return {
             "customer": self.tr("Customer"), "lead": self.tr("Lead"), "contact": self.tr("Contact"),
+            "opportunity": self.tr("Opportunity"), "product": self.tr("Product"), "contract": self.tr("Contract"),
         }[self.entity]
 
     # --- tabs -------------------------------------------------------------------------
@@ -237,6 +282,20 @@ class RecordDetailWindow(QDialog):
             return ApprovalsTab(target), self.tr("Approvals")
         if key == "log":
             return LogTab(target), self.tr("Operation log")
+        if key == "lines":
+            return OpportunityLinesTab(target), self.tr("Product lines")
+        if key == "stage_history":
+            return StageHistoryTab(target), self.tr("Stage history")
+        if key == "contract_lines":
+            return ContractLinesTab(target), self.tr("Product lines")
+        if key == "plans":
+            return PaymentPlansTab(target), self.tr("Payment plans")
+        if key == "contract_payments":
+            return ContractPaymentsTab(target), self.tr("Payments")
+        if key in RELATED_TABS:
+            related = RelatedRecordsTab(target, RELATED_TABS[key])
+            related.open_requested.connect(lambda entity, record_id: self.open_link(f"{entity}:{record_id}"))
+            return related, related.title()
         raise ValueError(key)
 
     def add_tab(self, key: str, widget: QWidget, title: str, *, index: int | None = None) -> None:
@@ -328,6 +387,11 @@ class RecordDetailWindow(QDialog):
         self.facts = {}
         for name in HEADER_FACTS[self.entity]:
             spec = data.schema.get(name)
+            if spec is None and name in data.record.values:  # a value the service derives (outstanding)
+                self.facts[name] = format_value(data.record.values[name]) or "—"
+                parts.append(f'{escape(field_label(name))}: <span style="color:{VALUE_COLOR};">'
+                             f'{escape(self.facts[name])}</span>')
+                continue
             if spec is None or not is_visible(data.record, name):
                 continue  # hidden from this actor by a field permission
             if name == "locked":
@@ -375,6 +439,22 @@ class RecordDetailWindow(QDialog):
         (``edit_dialog`` once it is open: it loads the schema and a fresh record first)."""
         self.edit_requested.emit(self.record_id)
         if self._edit_connections or self.data is None:
+            return
+        # Sales records have their own forms (lines, pickers); imported here: they are record tabs.
+        if self.entity == "opportunity":
+            from crm_desktop.ui.records.opportunities_tab import edit_opportunity
+
+            edit_opportunity(self)
+            return
+        if self.entity == "contract":
+            from crm_desktop.ui.records.contracts_tab import edit_contract
+
+            edit_contract(self)
+            return
+        if self.entity == "product":
+            from crm_desktop.ui.records.products_tab import edit_product
+
+            edit_product(self)
             return
         # Imported here: the contacts tab (a record tab) itself opens detail windows.
         from crm_desktop.ui.records.contacts_tab import ContactDialog
