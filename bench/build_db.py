@@ -1,6 +1,6 @@
 """Build a big benchmark database quickly: demo company, generated customers, SQL copies.
 
-    python bench/build_db.py --database URL --customers 1000000 [--generate 100000]
+    python bench/build_db.py --database URL --customers 1000000 [--generate 100000] [--contracts 1000000]
 
 ``crm_desktop.services.demo`` generates ``--generate`` customers (names, phones, addresses,
 owners by territory; contacts, follow-ups, leads and the public pool come with them), then
@@ -13,6 +13,13 @@ triggers index the copies for search; statistics are refreshed at the end (ANALY
 
 Generating costs about 0.5–2 ms of Python per customer; a copy is one INSERT … SELECT per
 round, so a million-customer database takes minutes instead of most of an hour.
+
+Contracts grow the same way to ``--contracts``: the demo's contracts (≈9 per 100 generated
+customers, with their owners, customers, statuses and amounts) are copied in SQL, each round
+copying every contract there is so far (the count doubles); copy round ``k`` appends "-k" to
+the number (numbers stay unique) and moves the times back ``k`` × 7 days plus a few hours.
+Copies have no lines, plans or payments of their own. A database built before the sales chain
+existed gets its demo sales data first (``demo_sales.fill_sales`` over the generated customers).
 """
 from __future__ import annotations
 
@@ -26,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text  # noqa: E402
 
 from crm_desktop.db import open_database  # noqa: E402
-from crm_desktop.services import auth, demo  # noqa: E402
+from crm_desktop.services import auth, demo, demo_sales  # noqa: E402
 
 COPIED = ("phone", "mobile", "email", "website", "credit_code", "level", "industry", "source", "province", "city",
           "district", "address", "remark", "deal_status", "last_deal_at", "locked", "last_followup_at",
@@ -57,11 +64,51 @@ def copy_round(db_url: str, k: int, limit: int, backend: str) -> None:
     db.dispose()
 
 
+CONTRACT_COPIED = ("name", "customer_id", "opportunity_id", "customer_signer_id", "our_signer_id", "amount",
+                   "amount_manual", "order_date", "start_date", "end_date", "payment_terms", "remark",
+                   "approval_status", "execution_status", "received_amount", "owner_id", "creator_id", "version",
+                   "custom")
+
+
+def grow_contracts(db_url: str, target: int, t0: float) -> None:
+    """Copy contracts in SQL until there are ``target`` (each round copies all there are)."""
+    db = open_database(db_url)
+    backend = db.backend
+    with db.engine.connect() as conn:
+        have = conn.execute(text("SELECT count(*) FROM contracts")).scalar() or 0
+        if not have:  # a database built before the sales chain: its demo sales data first
+            market = conn.execute(text("SELECT id FROM users WHERE mobile = '13850001010'")).scalar()
+            admin = conn.execute(text("SELECT min(id) FROM users")).scalar()
+            generated = conn.execute(text("SELECT min(id) FROM customers WHERE name LIKE '%（1 部）'")).scalar()
+    if not have:
+        limit = generated - 1 if generated else None
+        for _ in demo_sales.fill_sales(db, owner_id=market or admin, up_to_id=limit):
+            pass
+        with db.engine.connect() as conn:
+            have = conn.execute(text("SELECT count(*) FROM contracts")).scalar() or 0
+        print(f"# {have} demo contracts generated ({time.perf_counter() - t0:.0f}s)", flush=True)
+    cols = ", ".join(CONTRACT_COPIED)
+    k = 0
+    while have < target:
+        k += 1
+        n = min(have, target - have)
+        shifted = {c: SHIFT[backend].format(col=c, days=7 * k) for c in ("created_at", "updated_at")}
+        sql = (f"INSERT INTO contracts (number, created_at, updated_at, {cols}) "
+               f"SELECT number || '-{k}', {shifted['created_at']}, {shifted['updated_at']}, {cols} "
+               f"FROM contracts WHERE deleted_at IS NULL ORDER BY id LIMIT :n")
+        with db.engine.begin() as conn:
+            conn.execute(text(sql), {"n": n})
+        have += n
+        print(f"# {have} contracts after copy {k} ({time.perf_counter() - t0:.0f}s)", flush=True)
+    db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--generate", type=int, default=100_000)
+    parser.add_argument("--contracts", type=int, default=1_000_000)
     args = parser.parse_args()
     db = open_database(args.database)
     t0 = time.perf_counter()
@@ -80,6 +127,7 @@ def main() -> None:
         copy_round(args.database, k, min(per_round, args.customers - have), backend)
         have += min(per_round, args.customers - have)
         print(f"# {have} customers after copy {k} ({time.perf_counter() - t0:.0f}s)", flush=True)
+    grow_contracts(args.database, args.contracts, t0)
     db = open_database(args.database)
     with db.engine.begin() as conn:
         conn.execute(text("ANALYZE"))

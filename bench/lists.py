@@ -18,6 +18,13 @@ Measures:
   customers in three by SQL; the reference extracts it from the JSON column by hand.
 - ``search_substring``: the first page of the list filtered by a substring of name, phone or
   mobile, for the super administrator (everyone's customers).
+- ``contract_first_page``: the first page of the contract list, newest first, for the same
+  "self and subordinates" manager (``contracts.list_page``; the reference also computes the
+  outstanding amount the DTO carries).
+- ``contract_filtered_search``: the same manager's contract list searched by a text (matched
+  against number, name and the customer's name, as the list's search box does) and narrowed by
+  the GUI's Filter JSON: execution status one of 已发货 / 已验收 and amount between 20,000 and
+  500,000. Build a database with contracts with ``bench/build_db.py --contracts``.
 """
 from __future__ import annotations
 
@@ -37,7 +44,9 @@ from sqlalchemy import text  # noqa: E402
 from crm_desktop.db import Database, open_database  # noqa: E402
 from crm_desktop.services import auth, demo, schema, users  # noqa: E402
 from crm_desktop.services.actor import Actor, load_actor  # noqa: E402
+from crm_desktop.services import contracts as contract_service  # noqa: E402
 from crm_desktop.services.customers import FIELDS, customers  # noqa: E402
+from crm_desktop.services.filters import Filter  # noqa: E402
 from crm_desktop.services.permissions import DataScope  # noqa: E402
 
 PAGE = 100
@@ -91,6 +100,37 @@ FILL_BUDGET_SQL = {
               "printf('%.2f', ((id * 7919) % 10000000) / 100.0)) WHERE id % 3 <> 0",
     "postgresql": "UPDATE customers SET custom = coalesce(custom, '{{}}'::jsonb) || jsonb_build_object('{key}', "
                   "to_char(((id::bigint * 7919) % 10000000) / 100.0, 'FM9999990.00')) WHERE id % 3 <> 0",
+}
+
+
+CONTRACT_COLUMNS = ", ".join(["k.id", *(f"k.{f}" for f in contract_service.FIELDS), "k.owner_id", "owner.name",
+                              "k.creator_id", "k.created_at", "k.updated_at", "k.version", "k.deleted_at", "k.custom",
+                              "k.amount - k.received_amount"])
+
+CONTRACT_PAGE_SQL = f"""{CHAIN}
+SELECT {CONTRACT_COLUMNS}
+FROM contracts k LEFT JOIN users owner ON owner.id = k.owner_id
+WHERE k.deleted_at IS NULL AND k.owner_id IN (SELECT id FROM chain)
+ORDER BY k.updated_at DESC, k.id DESC LIMIT :n
+"""
+
+#: The GUI's filter as it saves it (Filter.to_json): what the list view hands to list_page.
+CONTRACT_FILTER_JSON = {"match": "all", "conditions": [
+    {"field": "execution_status", "op": "in", "value": ["shipped", "accepted"]},
+    {"field": "amount", "op": "between", "value": ["20000", "500000"]},
+]}
+CONTRACT_TERM = "华"
+
+CONTRACT_SEARCH_SQL = {
+    backend: f"""{CHAIN}
+SELECT {CONTRACT_COLUMNS}
+FROM contracts k LEFT JOIN users owner ON owner.id = k.owner_id
+WHERE k.deleted_at IS NULL AND k.owner_id IN (SELECT id FROM chain)
+  AND k.execution_status IN ('shipped', 'accepted') AND k.amount BETWEEN :low AND :high
+  AND ({like.format(col='k.number')} OR {like.format(col='k.name')}
+       OR k.customer_id IN (SELECT id FROM customers WHERE {like.format(col='name')}))
+ORDER BY k.updated_at DESC, k.id DESC LIMIT :n
+""" for backend, like in (("sqlite", "lower({col}) LIKE lower(:p)"), ("postgresql", "{col} ILIKE :p"))
 }
 
 
@@ -194,7 +234,39 @@ def main() -> None:
     ref_s = raw(db, SEARCH_SQL[db.backend], p=f"%{term}%", n=PAGE + 1)
     assert [r.id for r in ours_s().rows] == [r[0] for r in ref_s()][:PAGE], "the two searches disagree"
     report("search_substring", *paired_ms(ours_s, ref_s, args.runs))
+
+    contract_measures(db, manager, args.runs)
     db.dispose()
+
+
+def contract_measures(db: Database, manager: Actor, runs: int) -> None:
+    """The contract list's first page and a filtered search, as the manager."""
+    with db.engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM contracts")).scalar() or 0
+    if not total:
+        print("# no contracts in this database: contract measures skipped (bench/build_db.py --contracts)",
+              file=sys.stderr)
+        return
+    assert manager.scopes_for("contract") == {DataScope.SUBORDINATES}, "the manager's contract scope changed"
+    print(f"# {total} contracts", file=sys.stderr)
+    service = contract_service.contracts
+    ours = lambda: service.list_page(db, manager, sort="updated_at", limit=PAGE)  # noqa: E731
+    ref = raw(db, CONTRACT_PAGE_SQL, me=manager.user_id, n=PAGE + 1)
+    got, want = ours().rows, ref()
+    assert [r.id for r in got] == [r[0] for r in want][:PAGE], "the two contract pages disagree"
+    # The raw driver hands SQLite's NUMERIC back as float: compare to the cent.
+    assert all(abs(float(r.values["outstanding_amount"]) - float(w[-1])) < 0.005 for r, w in zip(got, want))
+    report("contract_first_page", *paired_ms(ours, ref, runs))
+
+    flt = Filter.from_json(CONTRACT_FILTER_JSON)
+    ours_f = lambda: service.list_page(db, manager, sort="updated_at", limit=PAGE,  # noqa: E731
+                                       text=CONTRACT_TERM, filter=flt)
+    ref_f = raw(db, CONTRACT_SEARCH_SQL[db.backend], me=manager.user_id, p=f"%{CONTRACT_TERM}%",
+                low=20000, high=500000, n=PAGE + 1)
+    got, want = ours_f().rows, ref_f()
+    assert got, "the filtered search found nothing: pick another term"
+    assert [r.id for r in got] == [r[0] for r in want][:PAGE], "the two filtered searches disagree"
+    report("contract_filtered_search", *paired_ms(ours_f, ref_f, runs))
 
 
 def deep_page(db: Database, manager: Actor, admin: Actor, deep: int, runs: int) -> None:

@@ -17,7 +17,7 @@ from crm_desktop.db import current_revision, head_revision, make_engine, open_da
 from crm_desktop.models import Customer, User
 from crm_desktop.services import auth, demo, users
 from crm_desktop.services.uow import read_only
-from tests.test_backup import snapshot
+from tests.test_backup import clear_sales, snapshot
 
 INIT = ["init", "--company", "厦门星辰科技有限公司", "--admin-name", "管理员", "--admin-mobile", "13800000000",
         "--password", "admin1234"]
@@ -180,6 +180,7 @@ def test_backup_and_restore_commands(db_url: str, tmp_path: Path, capsys: pytest
         assert code == 0 and "Backed up" in out
         written = next(tmp_path.glob("crm-backup-*"))
         with db.engine.begin() as conn:
+            clear_sales(conn)
             conn.execute(text("DELETE FROM contacts WHERE customer_id IN (SELECT id FROM customers WHERE level = 'C')"))
             conn.execute(text("DELETE FROM customers WHERE level = 'C'"))
         changed = snapshot(db)

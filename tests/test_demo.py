@@ -289,3 +289,152 @@ def test_demo_contacts_and_leads_are_searchable(db: Database) -> None:
     assert person.id in {h.id for h in search.search(db, admin, person.mobile).hits.get("contact", ())}
     prospect = next(ld for ld in _all(db, Lead) if ld.status == "new")
     assert prospect.id in {h.id for h in search.search(db, admin, prospect.name).hits.get("lead", ())}
+
+
+# --- the sales chain: products, opportunities, contracts, plans, payments -----------------
+
+
+def test_demo_sales_chain_is_in_proportion_and_adds_up(db: Database) -> None:
+    import re
+    from decimal import Decimal
+
+    from crm_desktop.models import (
+        Contract, ContractLine, NumberSequence, Opportunity, OpportunityContact, OpportunityLine, Payment,
+        PaymentPlan, Product, ProductCategory, StageChange,
+    )
+    from crm_desktop.services import contracts as contract_service
+    from crm_desktop.services import demo_sales, numbering, products, stages
+    from crm_desktop.services.product_lines import subtotal
+    from crm_desktop.services.schema import get_dictionary
+    from crm_desktop.services.uow import unit_of_work
+
+    size = 1500
+    admin = demo.create_demo_company(db, customers=size)
+    owned = [c for c in _rows(db) if c.owner_id is not None]
+    goods = _all(db, Product)
+    opps = _all(db, Opportunity)
+    deals = _all(db, Contract)
+    plans = _all(db, PaymentPlan)
+    paid = _all(db, Payment)
+
+    # The catalogue: its size follows the company's, every category used, a few off the shelf.
+    assert demo_sales.product_count(300) == 30 and demo_sales.product_count(20_000) == 60
+    assert len(goods) == demo_sales.product_count(size) == 33
+    assert len({p.code for p in goods}) == len(goods) and all(re.fullmatch(r"XC-[A-Z]+-[A-Z0-9]+", p.code) for p in goods)
+    assert all(isinstance(p.price, Decimal) and p.price > 0 and p.unit for p in goods)
+    assert 1 <= sum(not p.on_shelf for p in goods) <= len(goods) // 5
+    tree = products.category_tree(db, admin)
+    assert [t.name for t in tree] == ["软件产品", "硬件设备", "技术服务"] and all(len(t.children) == 3 for t in tree)
+    assert sum(c.product_count for t in tree for c in t.children) == len(goods)
+    on_shelf = {p.id for p in goods if p.on_shelf}
+
+    # Opportunities: ≈30% of owned customers (some with two); lines of on-shelf products.
+    assert 0.27 * len(owned) <= len({o.customer_id for o in opps}) <= 0.33 * len(owned)
+    assert {o.customer_id for o in opps} <= {c.id for c in owned}
+    assert {o.status for o in opps} == {"open", "won", "lost", "invalid"}
+    group = stages.list_groups(db, admin)[0]
+    stage_ids = [s.id for s in group.stages]
+    assert {o.stage_id for o in opps if o.status == "open"} == set(stage_ids)  # spread over every stage
+    opp_lines: dict[int, list[OpportunityLine]] = {}
+    for line in _all(db, OpportunityLine):
+        opp_lines.setdefault(line.opportunity_id, []).append(line)
+        assert line.product_id in on_shelf and line.subtotal == subtotal(line.price, line.quantity, line.discount)
+    history: dict[int, list[StageChange]] = {}
+    for change in _all(db, StageChange):
+        history.setdefault(change.opportunity_id, []).append(change)
+    for o in opps:
+        assert o.stage_group_id == group.id and o.stage_id in stage_ids
+        total = sum((line.subtotal for line in opp_lines[o.id]), Decimal("0.00"))
+        assert o.amount == total or o.amount_manual
+        assert bool(o.lost_reason) == (o.status in ("lost", "invalid"))
+        assert (o.closed_at is None) == (o.status == "open")
+        steps = history[o.id]
+        assert steps[0].from_stage_id is None and steps[0].to_stage_id == stage_ids[0]
+        assert (steps[-1].to_stage_id, steps[-1].to_status) == (o.stage_id, o.status)
+        assert [s.at for s in steps] == sorted(s.at for s in steps) and all(s.actor_id == o.owner_id for s in steps)
+    with read_only(db, None) as uow:
+        linked = uow.session.scalar(select(func.count()).select_from(OpportunityContact))
+    assert 0.8 * len(opps) <= linked <= len(opps)  # the customer's primary contact, when it has one
+
+    # Contracts: most won opportunities plus some direct ones; numbers by the rule, unique.
+    won = {o.id: o for o in opps if o.status == "won"}
+    from_opps = [c for c in deals if c.opportunity_id is not None]
+    assert 0.75 * len(won) <= len(from_opps) <= len(won) and {c.opportunity_id for c in from_opps} <= set(won)
+    assert 0.01 * len(owned) <= len(deals) - len(from_opps) <= 0.05 * len(owned)
+    assert len({c.number for c in deals}) == len(deals)
+    for c in deals:
+        assert re.fullmatch(r"HT-\d{8}-\d{4}", c.number) and c.number[3:11] == c.order_date.strftime("%Y%m%d")
+        assert c.owner_id == c.our_signer_id and c.created_at <= c.updated_at
+    approval = [c.approval_status for c in deals]
+    assert set(approval) <= {"approved", "draft", "voided"} and "draft" in approval
+    assert approval.count("approved") >= 0.75 * len(deals)
+    order_statuses = [item.value for item in get_dictionary(db, admin, "order_status")]
+    assert {c.execution_status for c in deals if c.approval_status == "draft"} == {""}
+    executing = {c.execution_status for c in deals if c.approval_status == "approved"}
+    assert executing <= set(order_statuses) and len(executing) >= 4
+    contract_lines: dict[int, list[ContractLine]] = {}
+    for line in _all(db, ContractLine):
+        contract_lines.setdefault(line.contract_id, []).append(line)
+    for c in deals:
+        total = sum((line.subtotal for line in contract_lines[c.id]), Decimal("0.00"))
+        assert c.amount == total or c.amount_manual
+        if c.opportunity_id is not None:  # the opportunity's lines, as contract_from_opportunity copies them
+            want = [(x.product_id, x.price, x.quantity, x.discount) for x in opp_lines[c.opportunity_id]]
+            assert [(x.product_id, x.price, x.quantity, x.discount) for x in contract_lines[c.id]] == want
+            assert c.customer_id == won[c.opportunity_id].customer_id
+    by_customer = {r.id: r for r in _rows(db)}
+    signed = {c.customer_id for c in deals if c.approval_status in ("approved", "voided")}
+    assert {cid for cid, r in by_customer.items() if r.deal_status == "deal"} == signed
+
+    # Plans: 1–3 per approved contract, summing to its amount; payments add up exactly.
+    plans_of: dict[int, list[PaymentPlan]] = {}
+    for p in plans:
+        plans_of.setdefault(p.contract_id, []).append(p)
+    assert set(plans_of) == {c.id for c in deals if c.approval_status == "approved"}
+    received: dict[int, Decimal] = {}
+    by_plan: dict[int, Decimal] = {}
+    for pay in paid:
+        assert isinstance(pay.amount, Decimal) and pay.amount > 0 and pay.approval_status in ("approved", "draft")
+        if pay.approval_status == "approved":
+            received[pay.contract_id] = received.get(pay.contract_id, Decimal("0")) + pay.amount
+            by_plan[pay.plan_id] = by_plan.get(pay.plan_id, Decimal("0")) + pay.amount
+    assert sum(p.approval_status == "approved" for p in paid) >= 0.8 * len(paid)
+    for c in deals:
+        mine = plans_of.get(c.id, [])
+        assert c.received_amount == received.get(c.id, Decimal("0"))
+        if mine:
+            assert 1 <= len(mine) <= 3 and sum(p.amount for p in mine) == c.amount
+            assert sorted(p.instalment for p in mine) == list(range(1, len(mine) + 1))
+            assert all(p.received_amount == by_plan.get(p.id, Decimal("0")) <= p.amount for p in mine)
+    assert sum(received.values()) > 0 and any(c.received_amount < c.amount for c in deals if c.id in plans_of)
+    assert len({p.number for p in paid}) == len(paid)
+    assert all(re.fullmatch(r"HK-\d{8}-\d{4}", p.number) and p.number[3:11] == p.paid_date.strftime("%Y%m%d")
+               for p in paid)
+
+    # The next real numbers continue after the demo's, today and on a busy past day alike.
+    busiest = max(deals, key=lambda c: int(c.number[-4:]))
+    noon = dt.datetime.combine(busiest.order_date, dt.time(12)).astimezone()
+    with unit_of_work(db, None) as uow:
+        fresh = numbering.next_number(uow.session, "contract")
+        again = numbering.next_number(uow.session, "contract", noon)
+        pay_day = max(paid, key=lambda p: int(p.number[-4:]))
+        next_pay = numbering.next_number(uow.session, "payment",
+                                         dt.datetime.combine(pay_day.paid_date, dt.time(12)).astimezone())
+        counters = uow.session.scalar(select(func.count()).select_from(NumberSequence))
+        uow.session.rollback()
+    assert fresh not in {c.number for c in deals}
+    assert again == f"{busiest.number[:-4]}{int(busiest.number[-4:]) + 1:04d}"
+    assert next_pay == f"{pay_day.number[:-4]}{int(pay_day.number[-4:]) + 1:04d}"
+    assert counters >= len({c.order_date for c in deals})
+
+    # Through the services: a sales rep sees the catalogue and exactly their own contracts.
+    rep = auth.login(db, "13850001004", demo.DEMO_PASSWORD)
+    assert products.products.count(db, rep) == len(goods)
+    mine = {c.id for c in deals if c.owner_id == rep.user_id}
+    assert mine and contract_service.contracts.visible_ids(db, rep) == mine
+    one = contract_service.contracts.get(db, rep, next(iter(mine)))
+    assert one.values["outstanding_amount"] == one.values["amount"] - one.values["received_amount"]
+    with read_only(db, None) as uow:  # bulk rows carry no audit entries, as the customers'
+        assert uow.session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.entity.in_(("product", "opportunity", "contract", "payment")))) == 0
+        assert uow.session.scalar(select(func.count()).select_from(ProductCategory)) == 12

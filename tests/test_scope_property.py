@@ -1,9 +1,14 @@
 """Property: for random department trees, superior chains, role sets and teams, the records
 each user can list are exactly those a plain reference model of the five scopes plus teams
-allows — on SQLite and on PostgreSQL."""
+allows — on SQLite and on PostgreSQL. Customers, opportunities, contracts and payments alike,
+on every read path: the list, its count, its search, a detail read and the export."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,8 +16,11 @@ from sqlalchemy import delete, update
 
 from crm_desktop.db import Database
 from crm_desktop.models import (
+    Contract,
     Customer,
     Department,
+    Opportunity,
+    Payment,
     Role,
     RoleDataScope,
     RolePermission,
@@ -22,8 +30,20 @@ from crm_desktop.models import (
     utcnow,
 )
 from crm_desktop.services.actor import load_actor
+from crm_desktop.services.contracts import contracts
 from crm_desktop.services.customers import customers
+from crm_desktop.services.errors import NotFound
+from crm_desktop.services.export import ExportRequest, export_xlsx
+from crm_desktop.services.opportunities import opportunities
+from crm_desktop.services.payments import payments
 from crm_desktop.services.permissions import DataScope
+from crm_desktop.services.records import RecordService
+
+#: The sales records built beside each customer (same owner, team and bin state), and a search
+#: term every one of them matches (by name, number or — for contracts — the customer's name).
+SALES: tuple[tuple[str, RecordService[Any], str], ...] = (
+    ("opportunity", opportunities, "商机"), ("contract", contracts, "客户"), ("payment", payments, "HK-"),
+)
 
 
 @dataclass
@@ -100,7 +120,7 @@ def reference_visible(w: World, u: int) -> set[int]:
 def build(db: Database, w: World) -> tuple[list[int], list[int]]:
     """Write the world straight into the tables (the property is about reading)."""
     with db.sessions.begin() as s:
-        for table in (TeamMember, Customer):
+        for table in (TeamMember, Payment, Contract, Opportunity, Customer):
             s.execute(delete(table))
         s.execute(delete(user_roles))
         for table in (RoleDataScope, RolePermission, Role):
@@ -116,9 +136,10 @@ def build(db: Database, w: World) -> tuple[list[int], list[int]]:
             dept_ids.append(d.id)
         roles = []
         for i, scope in enumerate(w.role_scope):
+            modules = ("customer", *(entity for entity, _service, _term in SALES))
             role = Role(name=f"r{i}", description="", is_super=False,
-                        permissions=[RolePermission(module="customer", action="view")],
-                        scopes=[RoleDataScope(module="customer", scope=scope.value)])
+                        permissions=[RolePermission(module=m, action=a) for m in modules for a in ("view", "export")],
+                        scopes=[RoleDataScope(module=m, scope=scope.value) for m in modules])
             s.add(role)
             roles.append(role)
         user_ids: list[int] = []
@@ -133,7 +154,7 @@ def build(db: Database, w: World) -> tuple[list[int], list[int]]:
                 s.get_one(User, user_ids[i]).superior_id = user_ids[sup]
         record_ids: list[int] = []
         for i, owner in enumerate(w.record_owner):
-            c = Customer(name=f"c{i}", owner_id=user_ids[owner], creator_id=user_ids[owner], custom={})
+            c = Customer(name=f"c{i} 客户", owner_id=user_ids[owner], creator_id=user_ids[owner], custom={})
             if w.deleted[i]:
                 c.deleted_at = utcnow()
             s.add(c)
@@ -141,6 +162,21 @@ def build(db: Database, w: World) -> tuple[list[int], list[int]]:
             record_ids.append(c.id)
         for rec, member, access in w.team:
             s.add(TeamMember(entity="customer", record_id=record_ids[rec], user_id=user_ids[member], access=access))
+        # Each customer's opportunity, contract and payment: the same owner, team and bin state,
+        # the records of one index sharing an id so the reference model serves them all.
+        today = dt.date(2026, 1, 5)
+        for i, owner in enumerate(w.record_owner):
+            base = {"id": record_ids[i], "owner_id": user_ids[owner], "creator_id": user_ids[owner], "custom": {},
+                    "deleted_at": utcnow() if w.deleted[i] else None}
+            s.add(Opportunity(**base, name=f"o{i} 商机", customer_id=record_ids[i], amount=Decimal("100.00")))
+            s.add(Contract(**base, number=f"HT-{i}", name=f"k{i}", customer_id=record_ids[i],
+                           amount=Decimal("100.00"), approval_status="approved"))
+            s.flush()
+            s.add(Payment(**base, number=f"HK-{i}", contract_id=record_ids[i], customer_id=record_ids[i],
+                          amount=Decimal("10.00"), paid_date=today, approval_status="approved"))
+        for entity, _service, _term in SALES:
+            for rec, member, access in w.team:
+                s.add(TeamMember(entity=entity, record_id=record_ids[rec], user_id=user_ids[member], access=access))
     return user_ids, record_ids
 
 
@@ -158,3 +194,44 @@ def test_listed_records_match_the_reference_model(db: Database, w: World) -> Non
         page = customers.list_page(db, actor, limit=100)
         assert {r.id for r in page.rows} == expected
         assert customers.count(db, actor) == len(expected)
+        for entity, service, term in SALES:
+            where = f"user {u}, {entity}"
+            assert service.visible_ids(db, actor) == expected, where
+            assert {r.id for r in service.list_page(db, actor, limit=100).rows} == expected, where
+            assert service.count(db, actor) == len(expected), where
+            assert {r.id for r in service.list_page(db, actor, limit=100, text=term).rows} == expected, where
+            assert service.count(db, actor, text=term) == len(expected), where
+            for rid in record_ids:  # the detail read: visible ones open, the others do not exist
+                try:
+                    assert service.get(db, actor, rid).id == rid and rid in expected, where
+                except NotFound:
+                    assert rid not in expected, where
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(w=worlds())
+def test_exports_match_the_reference_model(db: Database, w: World, tmp_path_factory: Any) -> None:
+    """The export (the whole list, or picked ids — out-of-scope ones silently dropped) of each
+    sales module holds exactly the rows the reference model lets the user see."""
+    from openpyxl import load_workbook
+
+    user_ids, record_ids = build(db, w)
+    folder: Path = tmp_path_factory.mktemp("export")
+    for u, uid in enumerate(user_ids):
+        with db.sessions() as s:
+            actor = load_actor(s, uid)
+        expected = {record_ids[i] for i in reference_visible(w, u)}
+        for entity, service, _term in SALES:
+            key = "number" if entity != "opportunity" else "name"
+            for request in (ExportRequest(columns=(key,)), ExportRequest(columns=(key,), ids=record_ids)):
+                path = folder / f"{entity}-{u}.xlsx"
+                steps = export_xlsx(db, actor, service, path, request)
+                try:
+                    while True:
+                        next(steps)
+                except StopIteration as done:
+                    assert done.value == len(expected), f"user {u}, {entity}"
+                rows = list(load_workbook(path, read_only=True).active.iter_rows(min_row=2, values_only=True))
+                prefix = {"opportunity": "o", "contract": "HT-", "payment": "HK-"}[entity]
+                got = {int(str(r[0]).removeprefix(prefix).split(" ")[0]) for r in rows}
+                assert got == set(reference_visible(w, u)), f"user {u}, {entity}"

@@ -5,8 +5,9 @@ services (departments, roles, users), so the organisation is exactly as valid as
 administrator would build by hand. Customers are then bulk-inserted with SQLAlchemy Core in
 batches (``fill_customers``): a million rows must not go through one ORM object each.
 ``fill_related`` then gives them contacts, follow-ups and leads in proportion the same way and
-opens the public pool 公海 with the customers left quiet in it; the search index is rebuilt
-once at the very end.
+opens the public pool 公海 with the customers left quiet in it; ``demo_sales.fill_sales`` adds
+the product catalogue, opportunities, contracts, payment plans and payments in proportion; the
+search index is rebuilt once at the very end.
 
 Thread rule: plain service code; run it off the GUI thread (each batch is its own unit of work).
 """
@@ -84,8 +85,11 @@ _ORG_ADMIN = tuple(
 )
 
 #: Sales people see the public pool and claim from it; managers also assign its customers.
-_POOL_CLAIM = (("pool", "view"), ("pool", "claim"))
+_POOL_CLAIM = (("pool", "view"), ("pool", "claim"), ("product", "view"))
 _POOL_ASSIGN = (*_POOL_CLAIM, ("pool", "assign"))
+#: The product catalogue has no data scope: who may see or maintain it is granted here.
+_PRODUCT_VIEW = (("product", "view"),)
+_PRODUCT_EDIT = (("product", "view"), ("product", "create"), ("product", "edit"), ("product", "export"))
 
 ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("销售代表", "一线销售：只看自己负责的客户", ("view", "create", "edit", "convert"), DataScope.SELF,
@@ -96,9 +100,10 @@ ROLES: tuple[RoleSpec, ...] = (
     RoleSpec("大区总监", "大区/销售负责人：看本部门及下级部门的客户",
              ("view", "create", "edit", "delete", "transfer", "import", "export", "put_in_pool", "convert"),
              DataScope.DEPARTMENT_TREE, _POOL_ASSIGN),
-    RoleSpec("财务", "财务：查看全部客户，可导出", ("view", "export"), DataScope.ALL),
-    RoleSpec("客服", "客服：查看并维护全部客户资料", ("view", "edit"), DataScope.ALL),
-    RoleSpec("市场专员", "市场：录入和导入线索客户，看本部门数据", ("view", "create", "import"), DataScope.DEPARTMENT),
+    RoleSpec("财务", "财务：查看全部客户，可导出", ("view", "export"), DataScope.ALL, _PRODUCT_VIEW),
+    RoleSpec("客服", "客服：查看并维护全部客户资料", ("view", "edit"), DataScope.ALL, _PRODUCT_VIEW),
+    RoleSpec("市场专员", "市场：录入和导入线索客户，维护产品目录，看本部门数据", ("view", "create", "import"),
+             DataScope.DEPARTMENT, _PRODUCT_EDIT),
     RoleSpec("系统管理员", "IT 管理：部门、员工、角色维护", ("view",), DataScope.SELF, _ORG_ADMIN),
 )
 
@@ -663,6 +668,11 @@ def create_demo_company(
     members = (pool_service.PoolMemberInput(department_id=dept_ids["销售部"]),
                pool_service.PoolMemberInput(user_id=user_ids["sales"], is_admin=True))
     for done, total, text in fill_related(db, admin, pool_members=members, seed=seed):
+        report(done, total, text)
+    from crm_desktop.services.demo_sales import fill_sales  # it builds on this module's helpers
+
+    # The catalogue belongs to 市场部 (its 市场专员 maintains it); the sales chain to customers' owners.
+    for done, total, text in fill_sales(db, owner_id=user_ids["market"], seed=seed):
         report(done, total, text)
     # Once, after every bulk insert: the pinyin initials of customers, contacts and leads.
     report(customers, customers, "Indexing for search")
