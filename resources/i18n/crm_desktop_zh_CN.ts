@@ -1112,6 +1112,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>ContractPaymentsTab</name>
     <message>
         <source>New payment…</source>
+        <extracomment>Approval states from which a contract can be submitted (the service checks again).</extracomment>
         <translation>新建回款…</translation>
     </message>
     <message>
@@ -3842,7 +3843,6 @@ Details: {details}</source>
     <name>PlanDialog</name>
     <message>
         <source>Edit payment plan</source>
-        <extracomment>Approval states from which a contract can be submitted (the service checks again).</extracomment>
         <translation>编辑回款计划</translation>
     </message>
     <message>

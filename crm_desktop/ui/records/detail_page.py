@@ -70,9 +70,9 @@ from crm_desktop.ui.records.detail_contract import (
     ContractHeaderBar,
     ContractLinesTab,
     ContractPaymentsTab,
-    PaymentPlansTab,
 )
 from crm_desktop.ui.records.detail_followups import AddFollowUpDialog, FollowUpsTab
+from crm_desktop.ui.records.detail_plans import PaymentPlansTab
 from crm_desktop.ui.records.detail_tabs import BasicInfoTab, LogTab, TeamTab
 from crm_desktop.ui.records.record_dialog import FieldSpec as FormField
 from crm_desktop.ui.records.record_dialog import RecordDialog, open_record_form
