@@ -4618,12 +4618,12 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RelatedRecordsTab</name>
     <message>
         <source>Open</source>
-        <extracomment>What else makes the list stale besides a change of ``entity`` (e.g. the parent itself).</extracomment>
+        <extracomment>What else makes the list stale besides a change of ``entity`` (e.g. the parent itself). A &quot;New …&quot; button (an untranslated &quot;fields&quot; text) and what it does: open the entity&apos;s form for a new record of this parent (``create(ctx, parent_widget, parent_id)``); shown only to users who may create ``entity``.</extracomment>
         <translation>打开</translation>
     </message>
     <message>
         <source>{n} in all</source>
-        <extracomment>The row of buttons; a module adds its own (&quot;New opportunity&quot;) here.</extracomment>
+        <extracomment>The row of buttons; a module adds its own (&quot;New opportunity&quot;) here. The form &quot;New …&quot; opened last (open_record_form puts it here).</extracomment>
         <translation>共 {n} 条</translation>
     </message>
 </context>
@@ -7133,6 +7133,10 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>暂无合同。</translation>
     </message>
     <message>
+        <source>New contract…</source>
+        <translation>新建合同…</translation>
+    </message>
+    <message>
         <source>Payments</source>
         <translation>回款</translation>
     </message>
@@ -7148,6 +7152,10 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <message>
         <source>This customer has no opportunities yet.</source>
         <translation>该客户暂无商机。</translation>
+    </message>
+    <message>
+        <source>New opportunity…</source>
+        <translation>新建商机…</translation>
     </message>
     <message>
         <source>Contacts</source>

@@ -184,3 +184,16 @@ def test_contract_detail_window(qtbot: QtBot, ctx: AppContext) -> None:
                     and not window.is_loading(), timeout=10_000)
     assert bar.status_button.isEnabled()
     window.close()
+    # The customer's Contracts tab lists it, and "New contract…" there opens the form on that customer.
+    customer_window = open_detail(ctx, "customer", cust.id, parent=None)
+    qtbot.waitUntil(lambda: not customer_window.is_loading(), timeout=10_000)
+    related = customer_window.tab("contracts")
+    qtbot.waitUntil(lambda: [r.id for r in related.rows] == [c.id], timeout=10_000)
+    assert related.new_button is not None
+    related.new_button.click()
+    qtbot.waitUntil(lambda: isinstance(related.record_dialog, ContractDialog), timeout=10_000)
+    form = related.record_dialog
+    qtbot.waitUntil(form.is_ready, timeout=10_000)
+    assert str(form.value("customer_id")) == str(cust.id)
+    form.reject()
+    customer_window.close()

@@ -166,6 +166,14 @@ def test_opportunity_from_form_to_won(qtbot: QtBot, tab: OpportunitiesTab, ctx: 
     again = open_detail(ctx, "opportunity", saved.id, parent=None)  # the one the tab opened, raised
     assert again.isVisible() and again.record_id == saved.id
     again.close()
+    # "New opportunity…" on the customer's tab opens the form with this customer chosen and fixed.
+    assert related.new_button is not None
+    related.new_button.click()
+    qtbot.waitUntil(lambda: isinstance(getattr(related, "record_dialog", None), OpportunityDialog), timeout=5_000)
+    form = related.record_dialog
+    qtbot.waitUntil(lambda: not form.is_loading(), timeout=5_000)
+    assert str(form.value("customer_id")) == str(customer.id) and not form.editors["customer_id"].isEnabled()
+    form.reject()
     customer_window.close()
 
 

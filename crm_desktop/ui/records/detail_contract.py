@@ -438,7 +438,17 @@ CUSTOMER_CONTRACTS = RelatedList(
         RelatedColumn("owner_name", QT_TRANSLATE_NOOP("fields", "Owner"), 90),
     ),
     empty=QT_TRANSLATE_NOOP("fields", "No contracts yet."), watched=("payment", "approval"),
+    new_label=QT_TRANSLATE_NOOP("fields", "New contract…"),
+    create=lambda ctx, parent, customer_id: _new_contract(ctx, parent, customer_id),
 )
+
+
+def _new_contract(ctx: Any, parent: QWidget, customer_id: int) -> None:
+    # Imported here: this module imports no record tab (detail_page imports it).
+    from crm_desktop.ui.records.contracts_tab import open_contract_form
+
+    open_contract_form(ctx, parent, record_id=None, customer_id=customer_id,
+                       title=QCoreApplication.translate("ContractsTab", "New contract"))
 CUSTOMER_PAYMENTS = RelatedList(
     entity="payment", title=QT_TRANSLATE_NOOP("fields", "Payments"), load=customer_payments,
     columns=(

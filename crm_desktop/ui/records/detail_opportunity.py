@@ -74,7 +74,16 @@ CUSTOMER_OPPORTUNITIES = RelatedList(
         RelatedColumn("owner_name", QT_TRANSLATE_NOOP("fields", "Owner"), 90),
     ),
     empty=QT_TRANSLATE_NOOP("fields", "This customer has no opportunities yet."),
+    new_label=QT_TRANSLATE_NOOP("fields", "New opportunity…"),
+    create=lambda ctx, parent, customer_id: _new_opportunity(ctx, parent, customer_id),
 )
+
+
+def _new_opportunity(ctx: Any, parent: QWidget, customer_id: int) -> None:
+    # Imported here: the opportunities tab imports the detail machinery this module belongs to.
+    from crm_desktop.ui.records.opportunities_tab import open_opportunity_form
+
+    open_opportunity_form(ctx, parent, customer_id=customer_id)
 
 
 class ReasonDialog(FormDialog):

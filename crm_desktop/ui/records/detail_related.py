@@ -53,6 +53,11 @@ class RelatedList:
     empty: str = ""
     #: What else makes the list stale besides a change of ``entity`` (e.g. the parent itself).
     watched: tuple[str, ...] = ()
+    #: A "New …" button (an untranslated "fields" text) and what it does: open the entity's form
+    #: for a new record of this parent (``create(ctx, parent_widget, parent_id)``); shown only to
+    #: users who may create ``entity``.
+    new_label: str = ""
+    create: Callable[[Any, QWidget, int], None] | None = None
 
 
 def _tr(text: str) -> str:
@@ -61,7 +66,7 @@ def _tr(text: str) -> str:
 
 class RelatedRecordsTab(DetailTab):
     """Public for tests: ``spec``, ``tree``, ``rows`` (the RecordDTOs shown, in order),
-    ``open_button``, ``cell_text(row, field)``, ``select_record(id)``, ``open_selected()``."""
+    ``open_button``, ``new_button`` (None without one), ``cell_text(row, field)``, ``select_record(id)``, ``open_selected()``."""
 
     open_requested = Signal(str, int)
 
@@ -78,6 +83,14 @@ class RelatedRecordsTab(DetailTab):
         self.count_label.setStyleSheet("color: #666;")
         #: The row of buttons; a module adds its own ("New opportunity") here.
         self.tool_row = QHBoxLayout()
+        self.new_button: QPushButton | None = None
+        #: The form "New …" opened last (open_record_form puts it here).
+        self.record_dialog: QWidget | None = None
+        if spec.create is not None and self.ctx.actor.can(spec.entity, "create"):
+            self.new_button = QPushButton(_tr(spec.new_label))
+            create = spec.create
+            self.new_button.clicked.connect(lambda: create(self.ctx, self, self.target.record_id))
+            self.tool_row.addWidget(self.new_button)
         self.tool_row.addWidget(self.open_button)
         self.tool_row.addStretch(1)
         self.tool_row.addWidget(self.count_label)
