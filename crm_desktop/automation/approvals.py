@@ -494,7 +494,7 @@ def _node_approved(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> None:
     applier = STATUS_APPLIERS.get((inst.entity, field)) if field else None
     if value in (None, "") or applier is None:
         return
-    row = _row(inst)(uow)
+    row = uow.session.get(_model(inst), inst.record_id)
     if row is not None:
         applier(uow, row, value)
 
@@ -572,7 +572,7 @@ def withdraw(uow: UnitOfWork, instance_id: int, user_id: int, comment: str = "")
         ApprovalTask.instance_id == inst.id, ApprovalTask.state.in_(OPEN_TASK_STATES)))))
     inst.status, inst.finished_at = "withdrawn", utcnow()
     _log(uow, inst, "withdrawn", actor_id=user_id, node=inst.node_index, comment=comment.strip())
-    row = _row(inst)(uow)
+    row = uow.session.get(_model(inst), inst.record_id)
     if row is not None and (inst.target or {}).get("kind") == "create" and hasattr(row, "approval_status"):
         row.approval_status = "withdrawn"
     uow.session.flush()
@@ -612,12 +612,6 @@ def resubmit(uow: UnitOfWork, instance_id: int, user_id: int, *,
     _activate(uow, inst, start_at)
     uow.session.flush()
     return inst
-
-
-def _row(inst: ApprovalInstance) -> Any:
-    def load(uow: UnitOfWork) -> Any:
-        return uow.session.get(_model(inst), inst.record_id)
-    return load
 
 
 def count_waiting(session: Any, user_id: int) -> int:
