@@ -4353,6 +4353,10 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <translation>合同</translation>
     </message>
     <message>
+        <source>Payment</source>
+        <translation>回款</translation>
+    </message>
+    <message>
         <source>Follow-ups</source>
         <translation>跟进记录</translation>
     </message>

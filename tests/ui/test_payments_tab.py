@@ -101,3 +101,15 @@ def test_plan_payment_received_and_overpayment(qtbot: QtBot, sqlite_db: Database
     qtbot.waitUntil(lambda: not isValid(form) or not form.isVisible(), timeout=10_000)
     idle(qtbot)
     assert len(pay.contract_payments(db, admin, c.id)) == 2
+
+    # Double-click opens the payment's own detail window: its facts, approvals and log.
+    qtbot.waitUntil(lambda: not tab.model.is_loading() and tab.model.rowCount() == 2, timeout=10_000)
+    first = next(r for r in range(2) if tab.display_text(r, "amount") == "250.00")
+    tab.view.selectRow(first)
+    tab.open_selected()
+    detail = tab.detail_window
+    qtbot.waitUntil(lambda: detail.data is not None and not detail.is_loading(), timeout=10_000)
+    assert detail.entity == "payment" and detail.facts["amount"] == "250.00"
+    assert detail.tab_keys() == ["info", "approvals", "attachments", "log"]
+    assert detail.name_label.text().startswith("HK-")
+    detail.close()

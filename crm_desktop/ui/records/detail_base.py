@@ -24,6 +24,7 @@ from crm_desktop.services import stages as stage_ops
 from crm_desktop.services import users
 from crm_desktop.services.contacts import contacts
 from crm_desktop.services.contracts import contracts
+from crm_desktop.services.payments import payments
 from crm_desktop.services.customers import customers
 from crm_desktop.services.errors import ServiceError
 from crm_desktop.services.leads import leads
@@ -40,7 +41,7 @@ from crm_desktop.ui.records.record_dialog import FieldSpec as FormField
 #: The record services a detail page can show, by entity.
 SERVICES: dict[str, RecordService[Any]] = {
     "customer": customers, "lead": leads, "contact": contacts, "opportunity": opportunities, "product": products,
-    "contract": contracts,
+    "contract": contracts, "payment": payments,
 }
 ERROR_STYLE = "color: #c0392b;"
 INFO_STYLE = "color: #2e7d32;"
@@ -82,7 +83,8 @@ class DetailData:
 
     @property
     def title(self) -> str:
-        return str(self.record.values.get("name") or f"#{self.record.id}")
+        values = self.record.values
+        return str(values.get("name") or values.get("number") or f"#{self.record.id}")
 
 
 def load_detail(target: DetailTarget) -> DetailData:

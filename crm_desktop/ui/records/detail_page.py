@@ -86,6 +86,7 @@ HEADER_FACTS: dict[str, tuple[str, ...]] = {
     "product": ("code", "category_id", "unit", "price", "on_shelf"),
     "contract": ("number", "customer_id", "amount", "received_amount", "outstanding_amount", "approval_status",
                  "execution_status", "order_date", "owner_id"),
+    "payment": ("amount", "paid_date", "method", "approval_status", "owner_id"),
 }
 #: Each entity's tabs, in order (keys; see ``RecordDetailWindow._make_tab``).
 TABS: dict[str, tuple[str, ...]] = {
@@ -96,6 +97,7 @@ TABS: dict[str, tuple[str, ...]] = {
     "opportunity": ("info", "lines", "stage_history", "team", "attachments", "approvals", "log"),
     "product": ("info", "attachments", "log"),
     "contract": ("info", "contract_lines", "plans", "contract_payments", "approvals", "team", "attachments", "log"),
+    "payment": ("info", "approvals", "attachments", "log"),
 }
 #: Tabs listing another module's records that belong to this one (see detail_related.py).
 RELATED_TABS: dict[str, RelatedList] = {
@@ -259,6 +261,7 @@ class RecordDetailWindow(QDialog):
         return {
             "customer": self.tr("Customer"), "lead": self.tr("Lead"), "contact": self.tr("Contact"),
             "opportunity": self.tr("Opportunity"), "product": self.tr("Product"), "contract": self.tr("Contract"),
+            "payment": self.tr("Payment"),
         }[self.entity]
 
     # --- tabs -------------------------------------------------------------------------
@@ -455,6 +458,11 @@ class RecordDetailWindow(QDialog):
             from crm_desktop.ui.records.products_tab import edit_product
 
             edit_product(self)
+            return
+        if self.entity == "payment":
+            from crm_desktop.ui.records.payments_tab import edit_payment
+
+            edit_payment(self)
             return
         # Imported here: the contacts tab (a record tab) itself opens detail windows.
         from crm_desktop.ui.records.contacts_tab import ContactDialog

@@ -221,6 +221,16 @@ def open_payment_form(
     reading.run()
 
 
+def edit_payment(window: Any) -> None:
+    """A payment detail window's Edit: the payment form (``window.edit_dialog`` once open)."""
+    data = window.data
+    title = window.tr("Edit: {name}").format(name=data.title if data is not None else window.record_id)
+    open_payment_form(window.ctx, window, record_id=window.record_id, title=title,
+                      on_saved=lambda _r: window.target.changed(),
+                      on_opened=lambda dialog: setattr(window, "edit_dialog", dialog),
+                      on_failed=window._failed_write)
+
+
 class PaymentsTab(RecordTab):
     """回款: the payment list with create/edit, submit for approval, recycle bin and log.
 
