@@ -175,7 +175,7 @@ def gate_transition(uow: UnitOfWork, service: RecordService[Any], row: Any, fiel
     flow = transition_flow(uow, service.module, field, old, new)
     if flow is None:
         return None
-    if _pending_for(uow, service.module, row.id, flow.id):
+    if pending_for(uow, service.module, row.id, flow.id):
         raise RuleViolation(QT_TRANSLATE_NOOP("errors", "A change of this record is already waiting for approval."))
     target = {"kind": "status", "field": field, "from": audit.jsonable(old), "to": audit.jsonable(new)}
     return start(uow, service, row, flow=flow, submitter_id=_acting(uow) or row.owner_id, target=target)
@@ -186,7 +186,7 @@ def refuse_edit_while_pending(row: Any) -> None:
         raise ApprovalPending()
 
 
-def _pending_for(uow: UnitOfWork, entity: str, record_id: int, flow_id: int | None = None) -> bool:
+def pending_for(uow: UnitOfWork, entity: str, record_id: int, flow_id: int | None = None) -> bool:
     query = select(func.count(ApprovalInstance.id)).where(
         ApprovalInstance.entity == entity, ApprovalInstance.record_id == record_id,
         ApprovalInstance.status == "pending")
@@ -556,8 +556,7 @@ def _apply_status(uow: UnitOfWork, service: RecordService[Any], row: Any, inst: 
 def _fire(uow: UnitOfWork, service: RecordService[Any], row: Any, event: str, **change: Any) -> None:
     from crm_desktop.automation import engine
 
-    if event in engine._KINDS:  # events the trigger engine knows about
-        engine.fire(uow, service, row, event=event, **change)
+    engine.fire_event(uow, service, row, event, **change)  # the engine's entry point for other engines
 
 
 # --- withdrawing and resubmitting ------------------------------------------------------------
@@ -592,7 +591,7 @@ def resubmit(uow: UnitOfWork, instance_id: int, user_id: int, *,
     row = uow.session.get(service.model, inst.record_id)
     if row is None or getattr(row, "deleted_at", None) is not None:
         raise ValidationError({"record": QT_TRANSLATE_NOOP("errors", "The record no longer exists.")})
-    if _pending_for(uow, inst.entity, inst.record_id):
+    if pending_for(uow, inst.entity, inst.record_id):
         raise RuleViolation(QT_TRANSLATE_NOOP("errors", "A change of this record is already waiting for approval."))
     from_rejected = inst.status == "rejected" and (inst.branch or {}).get("resubmit_from") == "rejected"
     start_at = inst.node_index if from_rejected else 0
@@ -637,5 +636,5 @@ def close_for_record(uow: UnitOfWork, entity: str, record_id: int) -> None:
 __all__ = ["APPROVER_KINDS", "AlreadyDecided", "ApprovalPending", "BINDINGS", "FINISH_HOOKS", "MODES",
            "NODE_STATUS_FIELDS", "STATUS_APPLIERS", "check_definition",
            "close_for_record", "count_waiting", "creation_flow", "decide", "gate_creation", "gate_transition",
-           "lock_instance", "node_name", "refuse_edit_while_pending", "resolve_approvers", "resubmit", "start",
+           "lock_instance", "node_name", "pending_for", "refuse_edit_while_pending", "resolve_approvers", "resubmit", "start",
            "transition_flow", "withdraw"]

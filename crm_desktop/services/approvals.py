@@ -326,7 +326,7 @@ def submit(db: Database, actor: Actor, entity: str, record_id: int, flow_id: int
         require(uow.actor, entity, "edit")
         assert uow.actor is not None
         row = service.load_row(uow.session, uow.actor, record_id, for_edit=True)
-        if engine._pending_for(uow, entity, record_id, flow_id):
+        if engine.pending_for(uow, entity, record_id, flow_id):
             raise ValidationError({"flow": QT_TRANSLATE_NOOP("errors", "This record is already waiting for this approval.")})
         inst = engine.start(uow, service, row, flow_id=flow_id, submitter_id=uow.actor.user_id, picks=picks)
         return _instance_dto(uow, inst)
