@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from sqlalchemy import Column, ColumnElement, Row, Select, func, or_, select, true, tuple_
+from sqlalchemy import Column, ColumnElement, Row, Select, bindparam, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=RecordMixin)
 PAGE_SIZE = 100
+#: Bound on the per-service cache of list statements (see ``_plain_page_query``).
+PAGE_QUERY_CACHE = 256
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,7 @@ class RecordService(Generic[M]):
         self._list_index: dict[str, int] = {}
         self._list_base: Select[Any] | None = None
         self._base: ColumnElement[bool] | None = None
+        self._page_queries: dict[tuple[Any, ...], tuple[Select[Any], int]] = {}
 
     def list_columns(self) -> tuple[ColumnElement[Any], ...]:
         """What a list row reads: the record's base columns and fields, and the owner's name
@@ -144,7 +147,8 @@ class RecordService(Generic[M]):
         """DTOs of ``list_columns()`` rows: what ``to_dto`` makes, read by position."""
         index = self._list_index
         builtin, custom_keys = policy.shown
-        shown = [index[f] for f in builtin]
+        # itemgetter and dict(zip()) run in C: a page makes a hundred of these dicts.
+        pick = itemgetter(*(index[f] for f in builtin), 0)  # the id: never a bare item, always a tuple
         base = itemgetter(*(index[n] for n in ("id", "owner_id", "creator_id", "created_at", "updated_at",
                                                "version", "deleted_at", "custom")), len(index))
         dtos = []
@@ -152,9 +156,10 @@ class RecordService(Generic[M]):
             rid, owner_id, creator_id, created, updated, version, deleted, stored, owner_name = base(row)
             stored = stored or {}
             dtos.append(RecordDTO(
-                entity=self.module, id=rid, values={f: row[i] for f, i in zip(builtin, shown)}, owner_id=owner_id,
+                entity=self.module, id=rid, values=dict(zip(builtin, pick(row))), owner_id=owner_id,
                 owner_name=owner_name or "", creator_id=creator_id, created_at=created, updated_at=updated,
-                version=version, deleted_at=deleted, custom={name: stored.get(key) for name, key in custom_keys},
+                version=version, deleted_at=deleted,
+                custom={name: stored.get(key) for name, key in custom_keys} if custom_keys else {},
             ))
         return tuple(dtos)
 
@@ -296,20 +301,60 @@ class RecordService(Generic[M]):
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
             policy = self.policy(uow.session, uow.actor)
-            col = self._sort_column(policy, sort)
-            key = tuple_(col, self.model.id)
-            query = self._list_query(uow.actor, text, policy=policy, filter=filter, view=view, session=uow.session)
-            if after is not None:
-                query = query.where(key < tuple_(*after) if descending else key > tuple_(*after))
-            order = (col.desc(), self.model.id.desc()) if descending else (col.asc(), self.model.id.asc())
+            narrowed = bool((text and text.strip()) or (filter and filter.conditions) or view is not None)
+            if narrowed:
+                query, sort_at = self._page_query(uow.actor, policy, sort, descending, limit, after is not None,
+                                                  text=text, filter=filter, view=view, session=uow.session)
+            else:
+                query, sort_at = self._plain_page_query(uow.actor, policy, sort, descending, limit, after is not None)
+            params = {"after_key": after[0], "after_id": after[1]} if after is not None else {}
             # Core execution: plain column rows need none of the ORM result machinery.
-            page = query.add_columns(col.label("_sort_key")).order_by(*order).limit(limit + 1)
-            rows = uow.session.connection().execute(page).all()
+            rows = uow.session.connection().execute(query, params).all()
             more = len(rows) > limit
             rows = rows[:limit]
             dtos = self._page_dtos(rows, policy)
-            cursor = (rows[-1]._sort_key, rows[-1].id) if more and rows else None
+            cursor = (rows[-1][sort_at], rows[-1].id) if more and rows else None
             return Page(rows=dtos, next_cursor=cursor)
+
+    def _plain_page_query(
+        self, actor: Actor, policy: FieldPolicy, sort: str, descending: bool, limit: int, keyset: bool,
+    ) -> tuple[Select[Any], int]:
+        """``_page_query`` without text, filter or view, kept per (scope, sort, page shape).
+
+        Opening or refreshing a list, and scrolling it, run the same few statements again and
+        again; building one (and SQLAlchemy's cache key for it) costs more on SQLite than
+        running it on a million-row table. The keyset bound is a parameter, so every page of a
+        scroll reuses one statement. The scope clause holds the actor's ids, hence the key.
+        """
+        spec = policy.schema.get(sort) if policy.schema is not None else None
+        key = (self.model.entity, actor.scopes_for(self.module), actor.user_id, actor.department_id, sort,
+               (spec.type, spec.builtin, spec.key) if spec is not None else None, descending, limit, keyset)
+        cached = self._page_queries.get(key)
+        if cached is None:
+            if len(self._page_queries) >= PAGE_QUERY_CACHE:
+                self._page_queries.clear()  # many users on one PC is rare: start over, no LRU needed
+            cached = self._page_queries[key] = self._page_query(actor, policy, sort, descending, limit, keyset)
+        return cached
+
+    def _page_query(
+        self, actor: Actor, policy: FieldPolicy, sort: str, descending: bool, limit: int, keyset: bool, *,
+        text: str | None = None, filter: Filter | None = None, view: str | None = None,
+        session: Session | None = None,
+    ) -> tuple[Select[Any], int]:
+        """The page's statement (``after_key``/``after_id`` parameters when ``keyset``) and the
+        position of the sort key in its rows."""
+        col = self._sort_column(policy, sort)
+        query = self._list_query(actor, text, policy=policy, filter=filter, view=view, session=session)
+        if keyset:
+            bound = tuple_(bindparam("after_key", type_=col.type), bindparam("after_id"))
+            key = tuple_(col, self.model.id)
+            query = query.where(key < bound if descending else key > bound)
+        order = (col.desc(), self.model.id.desc()) if descending else (col.asc(), self.model.id.asc())
+        sort_at = self._list_index.get(sort) if col is getattr(self.model, sort, None) else None
+        if sort_at is None:  # a computed key (custom field, COALESCE): read it as an extra column
+            query = query.add_columns(col.label("_sort_key"))
+            sort_at = len(self._list_index) + 1  # after the columns and the owner's name
+        return query.order_by(*order).limit(limit + 1), sort_at
 
     def _sort_column(self, policy: FieldPolicy, sort: str) -> ColumnElement[Any]:
         if policy.schema is not None:
