@@ -6,7 +6,7 @@ from crm_desktop.models.audit import AuditChange, AuditEntry
 from crm_desktop.models.automation import AutomationRule, AutomationRun, Message
 from crm_desktop.models.base import Base, JSONType, UTCDateTime, utcnow
 from crm_desktop.models.customer import Contact, Customer, FollowUp, Lead
-from crm_desktop.models.org import Department, Role, RoleDataScope, RolePermission, Setting, User, user_roles
+from crm_desktop.models.org import CacheSignal, Department, Role, RoleDataScope, RolePermission, Setting, User, user_roles
 from crm_desktop.models.pool import Pool, PoolEvent, PoolMember, PoolRule
 from crm_desktop.models.record import RecordMixin, TeamMember
 from crm_desktop.models.sales import (
@@ -37,6 +37,7 @@ from crm_desktop.models.schema import (
 )
 
 __all__ = [
+    "CacheSignal",
     "ApprovalFlow", "ApprovalInstance", "ApprovalLog", "ApprovalTask",
     "Contract", "ContractLine", "NumberRule", "NumberSequence", "Opportunity", "OpportunityContact",
     "OpportunityLine", "Payment", "PaymentPlan", "Product", "ProductCategory", "Stage", "StageChange", "StageGroup",

@@ -18,6 +18,22 @@ class Setting(Base):
     value: Mapped[object] = mapped_column(JSONType, nullable=True)
 
 
+class CacheSignal(Base):
+    """A token that database triggers replace whenever what it guards changes.
+
+    ``security`` guards what an actor and a field schema are built from (users, roles, their
+    grants, custom fields, field permissions): a process may keep those in memory while the
+    token it read at the start of a unit of work is unchanged (services/security_cache.py).
+    Triggers, not service code, replace it, so no write path (another PC on the LAN, an
+    import, a script) can forget to.
+    """
+
+    __tablename__ = "cache_signals"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))
+
+
 class Department(Base):
     __tablename__ = "departments"
 

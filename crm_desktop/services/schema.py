@@ -27,6 +27,7 @@ from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import CustomField, DictionaryItem, FieldPermission, user_roles
 from crm_desktop.services.actor import Actor
 from crm_desktop.services.errors import NotFound
+from crm_desktop.services import security_cache
 from crm_desktop.services.permissions import require
 from crm_desktop.services.uow import read_only
 
@@ -348,6 +349,12 @@ class EntitySchema:
 
 
 def schema_for(session: Session, actor: Actor, entity: str) -> EntitySchema:
+    """The fields of ``entity`` the actor may see (kept by the security cache in reads)."""
+    key = ("schema", entity, actor.is_super, actor.role_ids, None if actor.role_ids else actor.user_id)
+    return security_cache.cached(session, key, lambda: _schema_for(session, actor, entity))
+
+
+def _schema_for(session: Session, actor: Actor, entity: str) -> EntitySchema:
     access = field_access(session, actor, entity)
     visible = tuple(f for f in load_fields(session, entity) if access.get(f.name) != Access.HIDDEN)
     return EntitySchema(entity=entity, fields=visible, access=access)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from crm_desktop.services import security_cache
 from crm_desktop.services.actor import Actor, load_actor
 from crm_desktop.services.events import DomainEvent
 
@@ -87,10 +88,15 @@ def unit_of_work(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
 
 @contextmanager
 def read_only(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
-    """A unit of work for reads: same actor reload, always rolled back."""
+    """A unit of work for reads: always rolled back; the actor (and field schemas) come from
+    the security cache while the database's token says nothing they are built from changed."""
     session = _open_session(db)
+    security_cache.enable(session)
     try:
-        fresh = load_actor(session, actor.user_id) if actor is not None else None
+        fresh = None
+        if actor is not None:
+            user_id = actor.user_id
+            fresh = security_cache.cached(session, ("actor", user_id), lambda: load_actor(session, user_id))
         yield UnitOfWork(db, session, fresh)
     finally:
         session.close()  # ends the transaction: the pool rolls the connection back
