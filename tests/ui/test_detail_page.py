@@ -155,6 +155,35 @@ def test_schema_fallback_form_without_field_list(qtbot: QtBot, ctx: AppContext, 
     dialog.reject()
 
 
+@pytest.mark.parametrize("entity", ["opportunity", "contract", "product"])
+def test_edit_opens_the_entity_s_own_form(qtbot: QtBot, ctx: AppContext, customer: RecordDTO,
+                                          opened: list[RecordDetailWindow], entity: str) -> None:
+    from crm_desktop.services.contracts import contracts
+    from crm_desktop.services.opportunities import opportunities
+    from crm_desktop.services.products import products
+    from crm_desktop.ui.records.contracts_tab import ContractDialog
+    from crm_desktop.ui.records.opportunities_tab import OpportunityDialog
+
+    if entity == "opportunity":
+        record = opportunities.create(ctx.db, ctx.actor, {"name": "机房改造", "customer_id": customer.id})
+    elif entity == "contract":
+        record = contracts.create(ctx.db, ctx.actor, {"name": "机房改造一期", "customer_id": customer.id})
+    else:
+        record = products.create(ctx.db, ctx.actor, {"name": "工业网关", "code": "GW-01", "unit": "台"})
+    window = show(qtbot, opened, ctx, entity, record.id)
+    window.edit()
+    qtbot.waitUntil(lambda: window.edit_dialog is not None, timeout=10_000)
+    dialog = window.edit_dialog
+    if entity == "opportunity":
+        assert isinstance(dialog, OpportunityDialog)
+    elif entity == "contract":
+        assert isinstance(dialog, ContractDialog)
+    else:  # the product form: the category is a picker, which the schema-generated form lacks
+        assert "category_id" in dialog.editors
+    dialog.reject()
+    settle(qtbot, window)
+
+
 def test_lead_detail_tabs_and_status(qtbot: QtBot, ctx: AppContext, opened: list[RecordDetailWindow]) -> None:
     lead = leads.create(ctx.db, ctx.actor, {"name": "鹭岛贸易", "contact_name": "陈经理"})
     window = show(qtbot, opened, ctx, "lead", lead.id)

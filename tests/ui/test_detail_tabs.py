@@ -79,6 +79,8 @@ def test_add_contact_and_set_primary(qtbot: QtBot, ctx: AppContext, customer: Re
     dialog = tab.new_contact()
     assert dialog.value("customer_id") == customer.id
     assert not dialog.editors["customer_id"].isEnabled()
+    # The contacts list's form: the name is the contact's, not the customer's ("Name" in "fields").
+    assert dialog.field_labels["name"].text().startswith("Contact name")
     dialog.set_value("name", "林小姐")
     dialog.set_value("position", "采购经理")
     dialog.save()

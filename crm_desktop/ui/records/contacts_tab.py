@@ -63,6 +63,21 @@ def customer_names(db: Database, actor: Actor, records: Sequence[RecordDTO]) -> 
     return {i: names.get(i, f"#{i}") for i in wanted}
 
 
+
+def contact_form_fields(customers: Sequence[tuple[str, str]]) -> tuple[FieldSpec, ...]:
+    """The contact form's fields, offering ``customers`` ((id, name) pairs) to choose from;
+    the contacts list and a customer's Contacts tab both open it."""
+    return (
+        FieldSpec("name", QCoreApplication.translate("fields", "Contact name"), "text", required=True),
+        FieldSpec("customer_id", field_label("customer_id"), "choice", options=tuple(customers), required=True),
+        FieldSpec("position", field_label("position")),
+        FieldSpec("phone", field_label("phone")),
+        FieldSpec("mobile", field_label("mobile")),
+        FieldSpec("email", field_label("email")),
+        FieldSpec("wechat", field_label("wechat")),
+        FieldSpec("remark", field_label("remark"), "multiline"),
+    )
+
 class CustomerNamedContacts:
     """The contact service, with each listed contact's customer name added as ``customer_name``.
 
@@ -208,16 +223,7 @@ class ContactsTab(RecordTab):
         return self._fields_with_customers(())
 
     def _fields_with_customers(self, choices: Sequence[tuple[str, str]]) -> tuple[FieldSpec, ...]:
-        return (
-            FieldSpec("name", QCoreApplication.translate("fields", "Contact name"), "text", required=True),
-            FieldSpec("customer_id", field_label("customer_id"), "choice", options=(("", ""), *choices), required=True),
-            FieldSpec("position", field_label("position")),
-            FieldSpec("phone", field_label("phone")),
-            FieldSpec("mobile", field_label("mobile")),
-            FieldSpec("email", field_label("email")),
-            FieldSpec("wechat", field_label("wechat")),
-            FieldSpec("remark", field_label("remark"), "multiline"),
-        )
+        return contact_form_fields((("", ""), *choices))
 
     def make_texts(self) -> RecordTexts:
         return RecordTexts(

@@ -1,8 +1,9 @@
 """The detail page's Attachments tab (附件): list, add, open and remove a record's files.
 
-Files live in the database (see services/attachments.py), so "Open" writes the bytes to a
-temporary file and hands it to the system's application. ``open_url`` is that hand-over; tests
-replace it on the instance to check the call without launching anything.
+A related-records list (``detail_related``) whose "New" button is "Add files…" and whose rows
+are ``AttachmentDTO``s. Files live in the database (see services/attachments.py), so "Open"
+writes the bytes to a temporary file and hands it to the system's application. ``open_url`` is
+that hand-over; tests replace it on the instance to check the call without launching anything.
 Thread rule: GUI thread only; service calls and file reads/writes run through ``ui.ops.op``.
 """
 from __future__ import annotations
@@ -10,17 +11,19 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QPushButton, QWidget
 from shiboken6 import isValid
 
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.services import attachments as attachment_ops
 from crm_desktop.services.attachments import AttachmentDTO
 from crm_desktop.ui.ops import op
-from crm_desktop.ui.records.detail_base import DetailTab, DetailTarget, make_tree
-from crm_desktop.ui.records.list_model import format_value
+from crm_desktop.ui.records.detail_base import DetailTarget
+from crm_desktop.ui.records.detail_related import RelatedColumn, RelatedList, RelatedRecordsTab
 
 
 def size_text(size: int) -> str:
@@ -40,89 +43,60 @@ def temp_copy_path(attachment_id: int, filename: str) -> Path:
     return folder / Path(filename).name
 
 
-class AttachmentsTab(DetailTab):
+def attachment_list(model: Any) -> RelatedList:
+    """The attachments of a record of ``model`` (the record service's model)."""
+    return RelatedList(
+        # Not a record module: no view announces "attachment"; the window re-reads its tabs after
+        # the record changes (adding or removing a file is such a change).
+        entity="attachment",
+        load=lambda db, actor, record_id: attachment_ops.list_attachments(db, actor, model, record_id),
+        columns=(
+            RelatedColumn("filename", QT_TRANSLATE_NOOP("AttachmentsTab", "Name"), 320, tooltip=True),
+            RelatedColumn("size", QT_TRANSLATE_NOOP("AttachmentsTab", "Size"), 90, right=True, formatter=size_text),
+            RelatedColumn("uploaded_by", QT_TRANSLATE_NOOP("AttachmentsTab", "Uploaded by"), 120),
+            RelatedColumn("uploaded_at", QT_TRANSLATE_NOOP("AttachmentsTab", "Time")),
+        ),
+        new_label=QT_TRANSLATE_NOOP("AttachmentsTab", "Add files…"),
+        show_count=False,
+        stretch=None,
+        context="AttachmentsTab",
+    )
+
+
+class AttachmentsTab(RelatedRecordsTab):
     """Name, size, uploader, time; Add (any number of files), Open, Remove.
 
-    Public for tests: ``tree``, ``rows``, the buttons, ``file_dialog`` (the last chooser),
-    ``add_files(paths)`` (what the chooser calls), ``open_selected()``, ``remove_selected()``,
-    ``select_attachment(id)``, ``open_url`` (replaceable), ``opened`` (paths handed over).
+    Public for tests: what ``RelatedRecordsTab`` offers, ``add_button`` (its "New" button),
+    ``remove_button``, ``file_dialog`` (the last chooser), ``add_files(paths)`` (what the chooser
+    calls), ``remove_selected()``, ``select_attachment(id)``, ``open_url`` (replaceable),
+    ``opened`` (paths handed over).
     """
 
+    rows: list[AttachmentDTO]
+
     def __init__(self, target: DetailTarget, parent: QWidget | None = None) -> None:
-        super().__init__(target, parent)
-        self.rows: list[AttachmentDTO] = []
+        super().__init__(target, attachment_list(target.service.model), parent)
         self.opened: list[Path] = []
         self.file_dialog: QFileDialog | None = None
         #: Hands a local file to the system's application; replaced in tests.
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
-        self.tree = make_tree([self.tr("Name"), self.tr("Size"), self.tr("Uploaded by"), self.tr("Time")],
-                              (320, 90, 120))
-        self.tree.itemSelectionChanged.connect(self._update_buttons)
-        self.tree.itemDoubleClicked.connect(lambda _item, _col: self.open_selected())
-        may_edit = self.can(target.entity, "edit")
-        self.add_button = QPushButton(self.tr("Add files…"))
+        #: "Add files…": the list's "New" button (it has a ``new_label``).
+        self.add_button = cast(QPushButton, self.new_button)
         self.add_button.setToolTip(self.tr("Files up to {limit} MB each.").format(
             limit=attachment_ops.MAX_BYTES // (1024 * 1024)))
-        self.add_button.setVisible(may_edit)
-        self.add_button.clicked.connect(self.choose_files)
-        self.open_button = QPushButton(self.tr("Open"))
-        self.open_button.clicked.connect(self.open_selected)
-        self.remove_button = QPushButton(self.tr("Remove"))
-        self.remove_button.setVisible(may_edit)
-        self.remove_button.clicked.connect(self.remove_selected)
-        tools = QHBoxLayout()
-        for button in (self.add_button, self.open_button, self.remove_button):
-            tools.addWidget(button)
-        tools.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(tools)
-        layout.addWidget(self.tree, 1)
-        layout.addWidget(self.message_label)
-        self._update_buttons()
+        self.remove_button = self.add_row_action(self.tr("Remove"), self.remove_selected,
+                                                 allowed=self.can(target.entity, "edit"), after_open=True)
 
-    # --- list -------------------------------------------------------------------------
+    select_attachment = RelatedRecordsTab.select_record
 
-    def reload(self) -> None:
-        db, actor, model, record_id = self.ctx.db, self.ctx.actor, self.target.service.model, self.target.record_id
-        self._loading = True
-        op(self, lambda: attachment_ops.list_attachments(db, actor, model, record_id)).success(
-            self._show).failure(self.failed).run()
-
-    def _show(self, rows: list[AttachmentDTO]) -> None:
-        if not isValid(self):
-            return
-        self._loading = False
-        selected = self.selected_id()
-        self.rows = rows
-        self.tree.clear()
-        for row in rows:
-            item = QTreeWidgetItem([row.filename, size_text(row.size), row.uploaded_by, format_value(row.uploaded_at)])
-            item.setData(0, Qt.ItemDataRole.UserRole, row.id)
-            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(0, row.filename)
-            self.tree.addTopLevelItem(item)
-        if selected is not None:
-            self.select_attachment(selected)
-        self._update_buttons()
-
-    def selected_id(self) -> int | None:
-        items = self.tree.selectedItems()
-        data = items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
-        return int(data) if data is not None else None
-
-    def select_attachment(self, attachment_id: int) -> None:
-        for row in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(row)
-            if item.data(0, Qt.ItemDataRole.UserRole) == attachment_id:
-                self.tree.setCurrentItem(item)
-                return
-
-    def _update_buttons(self) -> None:
-        chosen = self.selected_id() is not None
-        self.open_button.setEnabled(chosen)
-        self.remove_button.setEnabled(chosen)
+    def may_create(self) -> bool:
+        # Files are part of the record: whoever may edit it may add and remove them.
+        return self.can(self.target.entity, "edit")
 
     # --- add --------------------------------------------------------------------------
+
+    def create_new(self) -> None:
+        self.choose_files()
 
     def choose_files(self) -> QFileDialog:
         dialog = QFileDialog(self, self.tr("Add files"))
@@ -190,8 +164,7 @@ class AttachmentsTab(DetailTab):
 
     def remove_selected(self) -> None:
         """Ask, then remove the selected attachment (the operation log keeps its name)."""
-        attachment_id = self.selected_id()
-        row = next((r for r in self.rows if r.id == attachment_id), None)
+        row = self.selected_row()
         if row is None:
             return
         self.ask(self.tr("Remove the attachment “{name}”?").format(name=row.filename),

@@ -12,15 +12,18 @@ Refresh: the window re-reads the header and every tab when ``ctx.signals.changed
 record (or "*"); after its own writes it calls ``ctx.signals.notify(entity, id)`` so every
 other open view hears of it too. Re-reads are coalesced by a short timer.
 
-Edit: the window emits ``edit_requested(record_id)``. When nobody is connected to it, a
-fallback opens the schema-generated form (``open_record_form``) with ``edit_fields`` giving
-the order of built-in fields (or, if none were given, the schema's own order).
+Edit: the window emits ``edit_requested(record_id)``. When nobody is connected to it, an entity
+in ``EDIT_FORMS`` opens its own form; for the others a fallback opens the schema-generated form
+(``open_record_form``) with ``edit_fields`` giving the order of built-in fields (or, if none were
+given, the schema's own order).
 Thread rule: GUI thread only; every service call runs through ``ui.ops.op``.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from html import escape
+from importlib import import_module
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -110,6 +113,21 @@ TAB_MODULES: dict[str, str] = {
 #: A widget under an entity's header, re-read with the tabs (a ``DetailTab``).
 HEADER_PARTS: dict[str, Callable[[DetailTarget], DetailTab]] = {
     "opportunity": OpportunityHeader, "contract": ContractHeaderBar,
+}
+
+
+def _open_form(module: str, name: str, window: RecordDetailWindow) -> None:
+    # Imported when first used: the record tabs that own these forms import this module.
+    getattr(import_module(module), name)(window)
+
+
+#: Records with a form of their own (lines, pickers): Edit calls ``EDIT_FORMS[entity](window)``
+#: instead of opening the schema-generated form.
+EDIT_FORMS: dict[str, Callable[[RecordDetailWindow], None]] = {
+    "opportunity": partial(_open_form, "crm_desktop.ui.records.opportunities_tab", "edit_opportunity"),
+    "contract": partial(_open_form, "crm_desktop.ui.records.contracts_tab", "edit_contract"),
+    "product": partial(_open_form, "crm_desktop.ui.records.products_tab", "edit_product"),
+    "payment": partial(_open_form, "crm_desktop.ui.records.payments_tab", "edit_payment"),
 }
 RELOAD_DELAY_MS = 30
 FACT_SEPARATOR = "&nbsp;&nbsp;·&nbsp;&nbsp;&nbsp;"
@@ -438,31 +456,15 @@ class RecordDetailWindow(QDialog):
         super().disconnectNotify(signal)
 
     def edit(self) -> None:
-        """Ask the app to open its form; with nobody listening, open the schema-generated form
-        (``edit_dialog`` once it is open: it loads the schema and a fresh record first)."""
+        """Ask the app to open its form; with nobody listening, open the entity's own form
+        (``EDIT_FORMS``) or the schema-generated one (``edit_dialog`` once it is open: it loads
+        the schema and a fresh record first)."""
         self.edit_requested.emit(self.record_id)
         if self._edit_connections or self.data is None:
             return
-        # Sales records have their own forms (lines, pickers); imported here: they are record tabs.
-        if self.entity == "opportunity":
-            from crm_desktop.ui.records.opportunities_tab import edit_opportunity
-
-            edit_opportunity(self)
-            return
-        if self.entity == "contract":
-            from crm_desktop.ui.records.contracts_tab import edit_contract
-
-            edit_contract(self)
-            return
-        if self.entity == "product":
-            from crm_desktop.ui.records.products_tab import edit_product
-
-            edit_product(self)
-            return
-        if self.entity == "payment":
-            from crm_desktop.ui.records.payments_tab import edit_payment
-
-            edit_payment(self)
+        edit_form = EDIT_FORMS.get(self.entity)
+        if edit_form is not None:
+            edit_form(self)
             return
         # Imported here: the contacts tab (a record tab) itself opens detail windows.
         from crm_desktop.ui.records.contacts_tab import ContactDialog

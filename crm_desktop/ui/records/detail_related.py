@@ -1,10 +1,13 @@
-"""A detail tab listing the records of another module that belong to this one (a customer's
-opportunities, contracts, payments …), described by a ``RelatedList``.
+"""A detail tab listing the rows that belong to this record (a customer's opportunities,
+contracts, payments, contacts; a record's attachments), described by a ``RelatedList``.
 
 Adding such a tab to an entity's detail page is one ``RelatedList`` (what to read, which columns)
 and one entry in ``detail_page.RELATED_TABS`` plus its key in ``detail_page.TABS``.
-Double-click or "Open" emits ``open_requested(entity, id)``; the window opens that record's detail
-page. The tab re-reads when any record of the listed entity (or its parent) changes.
+Double-click or "Open" calls ``open_selected()``, which emits ``open_requested(entity, id)``; the
+window opens that record's detail page. The tab re-reads when any record of the listed entity
+(or of ``watched``) changes. A tab with more to do subclasses ``RelatedRecordsTab``: it overrides
+``may_create``/``create_new``/``open_selected`` and adds buttons for the selected row with
+``add_row_action`` (the customer's contacts, the attachments).
 Thread rule: GUI thread only; ``RelatedList.load`` runs on the op worker.
 """
 from __future__ import annotations
@@ -29,67 +32,83 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class RelatedColumn:
-    """One column: the record field (``RecordDTO.values``, base attributes, or a value the loader
-    added), its header (an untranslated "fields" label) and width; ``labels`` turn stored values
-    into untranslated "fields" labels (a status)."""
+    """One column: the row's field (``RecordDTO.values``, base attributes, a value the loader
+    added, or an attribute of another DTO), its header (untranslated, in the list's ``context``)
+    and width; ``labels`` turn stored values into untranslated labels (a status), ``formatter``
+    turns a value into its text (a file size); ``tooltip`` repeats the text as the cell's tooltip."""
 
     field: str
     header: str
     width: int = 120
     labels: Mapping[str, str] = field(default_factory=dict)
     right: bool = False
+    center: bool = False
+    formatter: Callable[[Any], str] | None = None
+    tooltip: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RelatedList:
-    """What a related-records tab shows: records of ``entity`` (opened by double-click), read by
-    ``load(db, actor, parent_id)`` (on the op worker), in ``columns``. ``title`` and ``empty`` are
-    untranslated "fields" texts."""
+    """What a related-rows tab shows: rows of ``entity`` (opened by double-click), read by
+    ``load(db, actor, parent_id)`` (on the op worker; each row has an ``id``), in ``columns``.
+    ``title``, ``empty``, ``new_label`` and the headers are untranslated texts of ``context``."""
 
     entity: str
-    title: str
-    load: Callable[[Database, Actor, int], Sequence[RecordDTO]]
+    load: Callable[[Database, Actor, int], Sequence[Any]]
     columns: tuple[RelatedColumn, ...]
+    title: str = ""
     empty: str = ""
     #: What else makes the list stale besides a change of ``entity`` (e.g. the parent itself).
     watched: tuple[str, ...] = ()
-    #: A "New …" button (an untranslated "fields" text) and what it does: open the entity's form
-    #: for a new record of this parent (``create(ctx, parent_widget, parent_id)``); shown only to
-    #: users who may create ``entity``.
+    #: A "New …" button and what it does: open the entity's form for a new record of this parent
+    #: (``create(ctx, parent_widget, parent_id)``, or a subclass's ``create_new``); shown only to
+    #: users who may create ``entity`` (or whom a subclass's ``may_create`` lets).
     new_label: str = ""
     create: Callable[[Any, QWidget, int], None] | None = None
+    #: "N in all" at the end of the button row.
+    show_count: bool = True
+    #: The column that takes the spare width (None: the last).
+    stretch: int | None = 0
+    #: The translation context of the texts above.
+    context: str = "fields"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("fields", text) if text else ""
+def _row_value(row: Any, name: str) -> Any:
+    return record_value(row, name) if isinstance(row, RecordDTO) else getattr(row, name, None)
 
 
 class RelatedRecordsTab(DetailTab):
-    """Public for tests: ``spec``, ``tree``, ``rows`` (the RecordDTOs shown, in order),
-    ``open_button``, ``new_button`` (None without one), ``cell_text(row, field)``, ``select_record(id)``, ``open_selected()``."""
+    """Public for tests: ``spec``, ``tree``, ``rows`` (the rows shown, in order), ``open_button``,
+    ``new_button`` (None without a ``new_label``), ``cell_text(row, field)``, ``select_record(id)``,
+    ``selected_id()``, ``selected_row()``, ``open_selected()``."""
 
     open_requested = Signal(str, int)
 
     def __init__(self, target: DetailTarget, spec: RelatedList, parent: QWidget | None = None) -> None:
         super().__init__(target, parent)
         self.spec = spec
-        self.rows: list[RecordDTO] = []
-        self.tree = make_tree([_tr(c.header) for c in spec.columns], [c.width for c in spec.columns], stretch=0)
+        self.rows: list[Any] = []
+        self.tree = make_tree([self._text(c.header) for c in spec.columns], [c.width for c in spec.columns],
+                              stretch=spec.stretch)
         self.tree.itemDoubleClicked.connect(lambda _item, _col: self.open_selected())
         self.tree.itemSelectionChanged.connect(self._update_buttons)
         self.open_button = QPushButton(self.tr("Open"))
         self.open_button.clicked.connect(self.open_selected)
         self.count_label = QLabel()
         self.count_label.setStyleSheet("color: #666;")
-        #: The row of buttons; a module adds its own ("New opportunity") here.
+        self.count_label.setVisible(spec.show_count)
+        #: The row of buttons; a module adds its own here (``add_row_action`` for the selected row).
         self.tool_row = QHBoxLayout()
         self.new_button: QPushButton | None = None
         #: The form "New …" opened last (open_record_form puts it here).
         self.record_dialog: QWidget | None = None
-        if spec.create is not None and self.ctx.actor.can(spec.entity, "create"):
-            self.new_button = QPushButton(_tr(spec.new_label))
-            create = spec.create
-            self.new_button.clicked.connect(lambda: create(self.ctx, self, self.target.record_id))
+        #: Buttons for the selected row, with when each is enabled (see ``add_row_action``).
+        self._row_actions: list[tuple[QPushButton, Callable[[Any], bool] | None]] = []
+        self._actions_after_open = 0
+        if spec.new_label:
+            self.new_button = QPushButton(self._text(spec.new_label))
+            self.new_button.setVisible(self.may_create())
+            self.new_button.clicked.connect(self.create_new)
             self.tool_row.addWidget(self.new_button)
         self.tool_row.addWidget(self.open_button)
         self.tool_row.addStretch(1)
@@ -101,8 +120,39 @@ class RelatedRecordsTab(DetailTab):
         self.ctx.signals.changed.connect(self._on_changed)
         self._update_buttons()
 
+    def _text(self, text: str) -> str:
+        return QCoreApplication.translate(self.spec.context, text) if text else ""
+
     def title(self) -> str:
-        return _tr(self.spec.title)
+        return self._text(self.spec.title)
+
+    def add_row_action(
+        self, text: str, run: Callable[[], None], *, allowed: bool = True,
+        enabled: Callable[[Any], bool] | None = None, after_open: bool = False,
+    ) -> QPushButton:
+        """A button acting on the selected row (``run`` reads it with ``selected_row()``), before
+        "Open" or, with ``after_open``, after it. Hidden unless ``allowed``; enabled while a row is
+        selected and ``enabled(row)`` (if given) agrees."""
+        button = QPushButton(text)
+        button.setVisible(allowed)
+        button.clicked.connect(run)
+        index = self.tool_row.indexOf(self.open_button)
+        if after_open:
+            self._actions_after_open += 1
+            index += self._actions_after_open
+        self.tool_row.insertWidget(index, button)
+        self._row_actions.append((button, enabled))
+        self._update_buttons()
+        return button
+
+    def may_create(self) -> bool:
+        """Whether the "New …" button is shown (subclasses may ask another permission)."""
+        return self.can(self.spec.entity, "create")
+
+    def create_new(self) -> None:
+        """What "New …" does (subclasses may override it instead of giving ``spec.create``)."""
+        if self.spec.create is not None:
+            self.spec.create(self.ctx, self, self.target.record_id)
 
     def _on_changed(self, entity: str, _record_id: int) -> None:
         if isValid(self) and (entity in (self.spec.entity, "*") or entity in self.spec.watched):
@@ -113,32 +163,36 @@ class RelatedRecordsTab(DetailTab):
         self._loading = True
         op(self, lambda: list(load(db, actor, parent_id))).success(self._show).failure(self.failed).run()
 
-    def cell_text(self, record: RecordDTO, name: str) -> str:
+    def cell_text(self, row: Any, name: str) -> str:
         column = next((c for c in self.spec.columns if c.field == name), None)
-        value = record_value(record, name)
+        value = _row_value(row, name)
+        if column is not None and column.formatter is not None:
+            return column.formatter(value)
         if column is not None and column.labels and value is not None:
-            return _tr(column.labels.get(str(value), str(value)))
+            return self._text(column.labels.get(str(value), str(value)))
         return format_value(value)
 
-    def _show(self, rows: list[RecordDTO]) -> None:
+    def _show(self, rows: list[Any]) -> None:
         if not isValid(self):
             return
         self._loading = False
         selected = self.selected_id()
         self.rows = rows
         self.tree.clear()
-        for record in rows:
-            item = QTreeWidgetItem([self.cell_text(record, c.field) for c in self.spec.columns])
-            item.setData(0, Qt.ItemDataRole.UserRole, record.id)
+        for row in rows:
+            item = QTreeWidgetItem([self.cell_text(row, c.field) for c in self.spec.columns])
+            item.setData(0, Qt.ItemDataRole.UserRole, row.id)
             for column, spec in enumerate(self.spec.columns):
                 if spec.right:
                     item.setTextAlignment(column, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                elif spec.center:
+                    item.setTextAlignment(column, Qt.AlignmentFlag.AlignCenter)
+                if spec.tooltip:
+                    item.setToolTip(column, item.text(column))
             self.tree.addTopLevelItem(item)
         self.count_label.setText(self.tr("{n} in all").format(n=len(rows)))
-        if not rows and self.spec.empty:
-            self.show_message(_tr(self.spec.empty))
-        else:
-            self.show_message("")
+        if self.spec.empty:  # a list without an "empty" text keeps the last message (e.g. "Saved.")
+            self.show_message("" if rows else self._text(self.spec.empty))
         if selected is not None:
             self.select_record(selected)
         self._update_buttons()
@@ -148,6 +202,11 @@ class RelatedRecordsTab(DetailTab):
         data: Any = items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
         return int(data) if data is not None else None
 
+    def selected_row(self) -> Any:
+        """The selected row as loaded (None without a selection)."""
+        record_id = self.selected_id()
+        return next((r for r in self.rows if r.id == record_id), None)
+
     def select_record(self, record_id: int) -> None:
         for row in range(self.tree.topLevelItemCount()):
             item = self.tree.topLevelItem(row)
@@ -156,7 +215,10 @@ class RelatedRecordsTab(DetailTab):
                 return
 
     def _update_buttons(self) -> None:
-        self.open_button.setEnabled(self.selected_id() is not None)
+        row = self.selected_row()
+        self.open_button.setEnabled(row is not None)
+        for button, enabled in self._row_actions:
+            button.setEnabled(row is not None and (enabled is None or enabled(row)))
 
     def open_selected(self) -> None:
         record_id = self.selected_id()
