@@ -2,12 +2,13 @@
 
 Tabs: Workbench (always), Customers (when the user may view customers), Leads, Contacts,
 Products and Opportunities (each when the user may view that module), Administration
-(when they may view users, roles or departments). The user menu in the tab bar's corner
-changes the password, switches the language (the window is rebuilt so every string
-changes) and logs out (``logout_requested``; the app returns to the login dialog). Beside it
-the message centre's button shows the unread count (ui/messages.py; a tray notification when
-it rises, where the desktop has a tray); above the tabs the to-do strip (ui/todo.py) counts
-follow-ups due today, approvals waiting and customers about to be recycled.
+(when they may view users, roles or departments), and the sales and approval modules likewise.
+Above the tabs, a top bar: on the left the to-do strip (ui/todo.py) counts follow-ups due
+today, approvals waiting and customers about to be recycled; on the right the global search,
+the message centre's button with the unread count (ui/messages.py; a tray notification when it
+rises, where the desktop has a tray) and the user menu, which changes the password, switches
+the language (the window is rebuilt so every string changes) and logs out
+(``logout_requested``; the app returns to the login dialog).
 
 Thread rule: GUI thread only; data is read through ``ops.op``.
 """
@@ -20,6 +21,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -166,16 +168,26 @@ class MainWindow(QMainWindow):
         self.message_button.clicked.connect(self.open_messages)
         corner_layout.addWidget(self.message_button)
         corner_layout.addWidget(self._build_user_button())
-        self.tabs.setCornerWidget(corner)
         self.todo = TodoStrip(ctx)
         self.todo.open_module.connect(self._open_module)
         self.todo.open_followups.connect(self._show_due_followups)
         self.messages.count_changed.connect(self.todo.reload_soon)  # an approval comes with a message
+        # Search, messages and the account sit in a top bar beside the to-do strip rather than
+        # in the tab bar's corner: eleven module tabs need the window's whole width in English
+        # at 1280 px (the corner took 500 px of it and the tabs scrolled).
+        top_bar = QFrame()
+        top_bar.setObjectName("topBar")
+        top_bar.setStyleSheet("QFrame#topBar { background: palette(alternate-base);"
+                              " border-bottom: 1px solid palette(midlight); }")
+        top_layout = QHBoxLayout(top_bar)
+        top_layout.setContentsMargins(0, 0, 8, 0)
+        top_layout.addWidget(self.todo, 1)
+        top_layout.addWidget(corner)
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
-        central_layout.addWidget(self.todo)
+        central_layout.addWidget(top_bar)
         central_layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self._build_status_bar()

@@ -52,9 +52,7 @@ class TodoStrip(QFrame):
         self.ctx = ctx
         self.counts: TodoCounts | None = None
         self._generation = 0
-        self.setObjectName("todoStrip")
-        self.setStyleSheet("QFrame#todoStrip { background: palette(alternate-base);"
-                           " border-bottom: 1px solid palette(midlight); }")
+        self.setObjectName("todoStrip")  # its background is the main window's top bar
         caption = QLabel(self.tr("To do:"))
         caption.setStyleSheet("color: palette(placeholder-text);")
         self.followups_button = QPushButton()

@@ -357,3 +357,16 @@ def test_session_loop_first_run_then_log_out_then_quit(tmp_path: Path, monkeypat
         timer.stop()
     assert seen == [0, 1, 2, 3]
     assert config.load_config().last_mobile == "13700000000"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_module_tab_shows_at_1280_px(qtbot: QtBot, ctx: AppContext, language: str) -> None:
+    """An administrator has every tab (eleven); none may hide behind the tab bar's scroll
+    arrows in a 1280 px wide window, in either language."""
+    i18n.install_language(language)
+    window = open_window(qtbot, ctx)
+    bar = window.tabs.tabBar()
+    assert bar.count() == 11
+    assert bar.tabRect(bar.count() - 1).right() < bar.width()
+    # Search, messages and the account menu are still in reach, beside the to-do strip.
+    assert window.search.isVisible() and window.message_button.isVisible()
