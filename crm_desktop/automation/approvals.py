@@ -6,7 +6,9 @@ Flow definition (``ApprovalFlow``), JSON parts:
   filled from the record's field at (re)submission and shown to the approvers.
 - ``branches``: ``[{"name": "福建", "condition": {"match": "all", "groups": [Filter JSON]},
   "submitters": {"users": [..], "departments": [..], "roles": [..]}, "nodes": [node, …]}, …]``.
-  The first branch whose condition (record fields, the list filter's operators) and submitter
+  The first branch whose condition (record fields, the list filter's operators; also the
+  entity's derived fields such as a contract's ``product_category``, the categories of its
+  lines' products with the categories above them, computed only when a branch names one) and submitter
   test (the submitter is one of the users, in one of the departments or below, or has one of
   the roles; empty = anyone) both hold is taken.
 - node: ``{"name": "福建事业部审批", "mode": "sequential"|"countersign"|"orsign",
@@ -231,12 +233,17 @@ def start(
 def _snapshot(uow: UnitOfWork, service: RecordService[Any], row: Any, flow: ApprovalFlow, inst: ApprovalInstance) -> None:
     """Fill the form from the record and choose the branch, as things are now."""
     from crm_desktop.automation.engine import system_schema
+    from crm_desktop.services.derived_fields import derived_values
     from crm_desktop.services.record_fields import FieldPolicy
+    from crm_desktop.services.schema import with_derived
 
     schema = system_schema(uow, service.module)
     policy = FieldPolicy(service.model, service.fields, service.required, schema)
     values = policy.current(row) | {"id": row.id, "owner_id": row.owner_id}
-    specs = {f.name: f for f in schema.fields}
+    # Derived values (a contract's product categories) cost a query: only those a branch names.
+    named = frozenset().union(*(conditions.fields_named(b.get("condition")) for b in flow.branches or []))
+    values |= derived_values(uow.session, service.module, row.id, named)
+    specs = {f.name: f for f in with_derived(schema).fields}
     inst.form_data = {"fields": [
         {"key": str(item.get("key") or item.get("field")), "label": str(item.get("label") or ""),
          "field": str(item.get("field")),

@@ -7,6 +7,10 @@ value the field had before the change (the current value when it did not change)
 or groups without conditions, means "always". Evaluated in Python, not SQL: a save checks
 every rule of its entity, and one query per rule would cost more than the save.
 
+A condition may also name a derived field of the entity (``schema.DERIVED_FIELDS``, e.g. a
+contract's ``product_category``, a list of category ids): the caller puts its value among the
+record's (``services.derived_fields.derived_values``, for the names ``fields_named`` lists).
+
 ``compile_condition`` turns a condition into a predicate once per rule and schema (each
 field's spec looked up and each wanted value coerced ahead of time); ``matches`` is the same
 test done in one go, for one-off checks.
@@ -19,9 +23,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.services import derived_fields
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.filters import Condition, Filter, Op, ops_for
-from crm_desktop.services.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType, coerce
+from crm_desktop.services.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType, coerce, derived_field
 
 BEFORE = "before:"
 _EMPTY: tuple[Any, ...] = (None, "", [])
@@ -35,19 +40,48 @@ def groups_of(condition: Mapping[str, Any] | None) -> tuple[str, tuple[Filter, .
     return str(condition.get("match", "all")), groups
 
 
+def fields_named(condition: Mapping[str, Any] | None) -> frozenset[str]:
+    """The fields a condition's JSON reads (``before:`` taken off): lets a caller compute a
+    derived value only when a condition needs it."""
+    names: set[str] = set()
+    for group in (condition or {}).get("groups", ()) or ():
+        for cond in (group or {}).get("conditions", ()) or ():
+            names.add(str(cond.get("field", "")).removeprefix(BEFORE))
+    return frozenset(names)
+
+
 def check(schema: EntitySchema, condition: Mapping[str, Any] | None) -> None:
-    """Raise ValidationError if a condition names an unknown field or an operator that does not fit."""
+    """Raise ValidationError if a condition names an unknown field or an operator that does not fit.
+
+    The entity's derived fields (``schema.DERIVED_FIELDS``) may be named too, but not as
+    ``before:`` (what the lines were before a change is not kept)."""
     _match, groups = groups_of(condition)
     for group in groups:
         for cond in group.conditions:
-            spec = schema.get(cond.field.removeprefix(BEFORE))
-            if spec is None:
+            name = cond.field.removeprefix(BEFORE)
+            spec = schema.get(name)
+            if spec is None and name == cond.field:
+                spec = derived_field(schema.entity, name)
+            if spec is None or (spec.derived and name != cond.field):
                 raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "Unknown field.")})
             if cond.op not in ops_for(spec):
                 raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "This comparison does not fit the field.")})
-            if cond.op not in (Op.EMPTY, Op.NOT_EMPTY, Op.CONTAINS, Op.NOT_CONTAINS):
+            if spec.derived:
+                _check_derived(spec, cond)
+            elif cond.op not in (Op.EMPTY, Op.NOT_EMPTY, Op.CONTAINS, Op.NOT_CONTAINS):
                 for v in cond.value if isinstance(cond.value, (list, tuple)) else [cond.value]:
                     _typed(spec, v)
+
+
+def _check_derived(spec: FieldSpec, cond: Condition) -> None:
+    """A derived field's value as its list filter takes it (the same errors, raised on saving)."""
+    if cond.op in (Op.EMPTY, Op.NOT_EMPTY):
+        return
+    single = cond.op is not Op.IN
+    if single and isinstance(cond.value, (list, tuple)):
+        raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "Choose a listed value.")})
+    if not derived_fields.category_ids(spec, cond.value):
+        raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "Choose a listed value.")})
 
 
 Compiled = tuple[str, tuple[Filter, ...]]
@@ -95,7 +129,10 @@ def compare(spec: FieldSpec, op: Op, raw: Any, wanted: Any) -> bool:
     if op is Op.NOT_EMPTY:
         return raw not in _EMPTY
     if spec.type is FieldType.MULTISELECT:
-        inside = str(wanted) in [str(v) for v in (raw or [])]
+        have = {str(v) for v in (raw or [])}
+        if op is Op.IN:  # any of the wanted values (derived sets such as product categories)
+            return not have.isdisjoint(str(v) for v in (wanted if isinstance(wanted, (list, tuple)) else [wanted]))
+        inside = str(wanted) in have
         return inside if op is Op.CONTAINS else not inside
     if op in (Op.CONTAINS, Op.NOT_CONTAINS):
         inside = raw not in _EMPTY and str(wanted).casefold() in str(raw).casefold()
@@ -230,4 +267,5 @@ def _norm(spec: FieldSpec, value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["BEFORE", "Compiled", "Predicate", "check", "compare", "compile_condition", "groups_of", "matches"]
+__all__ = ["BEFORE", "Compiled", "Predicate", "check", "compare", "compile_condition", "fields_named", "groups_of",
+           "matches"]

@@ -42,6 +42,11 @@ other engines such as approvals):
 - date_reached: time-based, run by the date job (services/jobs.py), never by a save: N days
   after (negative: before) a date or date-time field, once per record per occurrence.
 
+Conditions may name the entity's derived fields (``schema.DERIVED_FIELDS``: a contract's or an
+opportunity's ``product_category``, the categories of its lines' products and those above
+them); their values are computed (``services.derived_fields``) only when a rule run for the
+save names one.
+
 Saves pay little for rules that cannot fire: the stamp query only returns rules of the
 event's kinds, and field rules (field_changed, status_changed) only when their field is among
 those that changed.
@@ -62,14 +67,17 @@ from crm_desktop.automation import conditions
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import AutomationRule, AutomationRun, CustomField
 from crm_desktop.services.errors import RuleViolation, ServiceError
+from crm_desktop.services.derived_fields import derived_names, derived_values
 from crm_desktop.services.record_fields import FieldPolicy
 from crm_desktop.services.schema import (
     BUILTIN_FIELDS,
     CUSTOM_PREFIX,
+    DERIVED_FIELDS,
     EntitySchema,
     FieldSpec,
     FieldType,
     load_fields,
+    with_derived,
 )
 
 if TYPE_CHECKING:
@@ -159,6 +167,11 @@ class RuleSpec:
     def compiled(self) -> conditions.Compiled:
         return conditions.groups_of(self.condition)
 
+    @cached_property
+    def named(self) -> frozenset[str]:
+        """The fields the condition reads (a derived one is computed only when named)."""
+        return conditions.fields_named(self.condition)
+
     def predicate(self, specs: Mapping[str, FieldSpec], token: int) -> conditions.Predicate:
         """The condition compiled against ``specs`` (kept while the schema's ``token`` holds)."""
         found = self._predicates.get(token)
@@ -246,8 +259,9 @@ def followup_values(row: Any) -> dict[str, Any]:
 
 
 def condition_schema(uow: UnitOfWork, entity: str, event: str) -> EntitySchema:
-    """The fields a rule of ``event`` on ``entity`` may test (the entity's, plus the follow-up's)."""
-    schema = system_schema(uow, entity)
+    """The fields a rule of ``event`` on ``entity`` may test (the entity's and its derived
+    ones, plus the follow-up's)."""
+    schema = with_derived(system_schema(uow, entity))
     if event == "followup_added":
         schema = EntitySchema(entity=entity, fields=schema.fields + followup_fields(uow), access={})
     return schema
@@ -333,6 +347,7 @@ def run_rules(
     ``schema``: the entity's ``system_schema`` when the caller runs many records (the date job).
     """
     specs = {f.name: f for f in schema.fields} if schema is not None else condition_specs(uow, service.module)
+    specs |= {f.name: f for f in DERIVED_FIELDS.get(service.module, ())}
     if extra and any(k.startswith(FOLLOWUP_PREFIX) for k in extra):
         specs |= {f.name: f for f in followup_fields(uow)}
     ctx = Context(uow, service, row, event, dict(before or {}), dict(after or {}), depth, trace, specs,
@@ -341,11 +356,18 @@ def run_rules(
     # retyped changes the token, and the rule is compiled again.
     token = hash(tuple((f.name, f.type, f.builtin) for f in specs.values()))
     values = ctx.values()
+    # Derived values (a contract's product categories) cost a query each: read when the first
+    # rule that names one is tested, then kept (no action changes a record's lines).
+    derived = derived_names(service.module)
+    known: dict[str, Any] = {}
     for rule in rules:
         try:
             # The common case inline (same event, not a field rule): this loop runs per rule per save.
             if not force and (rule.event != event or rule.event in FIELD_EVENTS) and not _event_fits(ctx, rule):
                 continue
+            if derived and (wanted := (derived & rule.named) - known.keys()):
+                known |= derived_values(uow.session, service.module, row.id, wanted)
+                values |= known
             if not rule.predicate(specs, token)(values, ctx.before):
                 continue
         except ServiceError as exc:
@@ -357,7 +379,7 @@ def run_rules(
                 trace.skipped.append((rule.id, rule.name, reason))
             continue
         _run(ctx, rule)
-        values = ctx.values()  # the next rule sees what this one changed
+        values = ctx.values() | known  # the next rule sees what this one changed
 
 
 def _event_fits(ctx: Context, rule: RuleSpec) -> bool:

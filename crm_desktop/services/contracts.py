@@ -22,10 +22,11 @@ entries and domain events for each write; thread rule: any thread, nothing share
   first enabled item of the "order_status" dictionary.
 - ``set_execution_status``: approved contracts only, to an enabled "order_status" item; an
   enabled "status" flow on ``execution_status`` (from / to, branch conditions on the
-  contract's fields such as ``amount``) gates it, else it changes at once with audit,
+  contract's fields such as ``amount``, or its derived ``product_category``: the categories
+  of its lines' products and those above them) gates it, else it changes at once with audit,
   StatusChanged and the contract's status_changed rules. Approval flow nodes with
-  ``"sets_status"`` set it too (``approvals.NODE_STATUS_FIELDS``). Branches by product
-  category are not offered (no computed category field).
+  ``"sets_status"`` set it too (``approvals.NODE_STATUS_FIELDS``). The list filter and trigger
+  conditions take ``product_category`` too (``services.derived_fields``).
 - ``void`` (contract "void"): approved contracts only.
 - Lists and ``get`` add ``outstanding_amount`` (amount − received) to ``values`` when both are
   visible; the text search matches number, name and the customer's name.

@@ -2,6 +2,8 @@
 
 One translation serves list views, saved views, exports and (later) automation conditions,
 so "province contains 厦门" means the same everywhere. Filtering always happens in SQL.
+A derived field (``schema.DERIVED_FIELDS``, e.g. a contract's product category) may be
+filtered on too; ``services.derived_fields`` gives its SQL.
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ from sqlalchemy.sql.elements import ColumnElement as _CE
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import RecordMixin, UTCDateTime
+from crm_desktop.services import derived_fields
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType, coerce
+from crm_desktop.services.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType, coerce, derived_field
 
 
 class Op(StrEnum):
@@ -64,7 +67,9 @@ def ops_for(spec: FieldSpec) -> tuple[Op, ...]:
     if spec.type in (FieldType.SELECT, FieldType.USER, FieldType.DEPARTMENT):
         return base + (Op.IN,)
     if spec.type is FieldType.MULTISELECT:
-        return (Op.CONTAINS, Op.NOT_CONTAINS, Op.EMPTY, Op.NOT_EMPTY)
+        multi = (Op.CONTAINS, Op.NOT_CONTAINS, Op.EMPTY, Op.NOT_EMPTY)
+        # A derived set (product categories) reads best as "is one of" the chosen ones.
+        return (Op.IN,) + multi if spec.derived else multi
     return base + (Op.CONTAINS, Op.NOT_CONTAINS, Op.IN)
 
 
@@ -139,10 +144,12 @@ def _like(value: Any) -> str:
 
 
 def condition_sql(model: type[RecordMixin], spec: FieldSpec, cond: Condition) -> ColumnElement[bool]:
-    col = column_for(model, spec)
     op = cond.op
     if op not in ops_for(spec):
         raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "This comparison does not fit the field.")})
+    if spec.derived:  # no column: EXISTS over the related rows
+        return derived_fields.condition_sql(model, spec, op.value, cond.value)
+    col = column_for(model, spec)
     textual = spec.type not in NUMERIC_TYPES and spec.type not in (FieldType.BOOLEAN, FieldType.DATE,
                                                                     FieldType.DATETIME, FieldType.USER,
                                                                     FieldType.DEPARTMENT, FieldType.INTEGER)
@@ -180,7 +187,7 @@ def filter_sql(model: type[RecordMixin], schema: EntitySchema, flt: Filter | Non
         return true()
     parts: list[_CE[bool]] = []
     for cond in flt.conditions:
-        spec = schema.get(cond.field)
+        spec = schema.get(cond.field) or derived_field(schema.entity, cond.field)
         if spec is None:
             raise ValidationError({cond.field: QT_TRANSLATE_NOOP("errors", "Unknown field.")})
         parts.append(condition_sql(model, spec, cond))

@@ -15,7 +15,8 @@ thread rule: any thread):
   "on_shelf"/"off_shelf"; ``on_shelf`` is refused by create/update. New products are on shelf.
   Only on-shelf products can be added to new opportunity and contract lines
   (``product_lines.replace_lines``); ``on_shelf_products`` is what line pickers offer.
-- Categories form a tree: ``category_tree`` (product "view"); ``create_category``,
+- Categories form a tree: ``category_tree`` and ``category_choices`` (tree order with paths
+  such as "设备 / 数控机床", what condition pickers offer) need product "view"; ``create_category``,
   ``rename_category``, ``move_category`` (never under itself), ``delete_category`` (only when
   it has neither sub-categories nor products, recycled ones included) need product "edit" and
   are audited (entity "product_category").
@@ -200,6 +201,44 @@ def category_subtree(session: Session, category_id: int) -> list[int]:
     return found
 
 
+@dataclass(frozen=True)
+class CategoryChoice:
+    """A category as a picker offers it: its path from the top ("设备 / 数控机床") and depth."""
+
+    id: int
+    name: str
+    path: str
+    depth: int
+
+
+PATH_SEPARATOR = " / "
+
+
+def category_choices(db: Database, actor: Actor) -> tuple[CategoryChoice, ...]:
+    """Every category in tree order (each followed by its sub-categories, by sort order then
+    name) with its path: what a condition on a record's product category offers."""
+    with read_only(db, actor) as uow:
+        require(uow.actor, "product", "view")
+        rows = uow.session.execute(
+            select(ProductCategory.id, ProductCategory.name, ProductCategory.parent_id)
+            .order_by(ProductCategory.sort_order, ProductCategory.name, ProductCategory.id)).all()
+    by_parent: dict[int | None, list[tuple[int, str]]] = {}
+    for cid, name, parent in rows:
+        by_parent.setdefault(parent, []).append((cid, name))
+    found: list[CategoryChoice] = []
+    todo: list[tuple[int, str, str, int]] = [(cid, name, name, 0) for cid, name in reversed(by_parent.get(None, []))]
+    seen: set[int] = set()
+    while todo:  # depth first, parents before children, in order
+        cid, name, path, depth = todo.pop()
+        if cid in seen:
+            continue
+        seen.add(cid)
+        found.append(CategoryChoice(cid, name, path, depth))
+        todo.extend((child, child_name, path + PATH_SEPARATOR + child_name, depth + 1)
+                    for child, child_name in reversed(by_parent.get(cid, [])))
+    return tuple(found)
+
+
 def category_tree(db: Database, actor: Actor) -> tuple[CategoryNode, ...]:
     """The top categories, each with its sub-categories, by sort order then name."""
     with read_only(db, actor) as uow:
@@ -302,7 +341,7 @@ def delete_category(db: Database, actor: Actor, category_id: int) -> None:
 
 
 __all__ = [
-    "EDITABLE_FIELDS", "FIELDS", "SYSTEM_FIELDS", "CategoryNode", "ProductOption", "ProductService", "category_subtree",
-    "category_tree", "create_category", "delete_category", "move_category", "on_shelf_products", "products",
-    "rename_category", "set_on_shelf",
+    "EDITABLE_FIELDS", "FIELDS", "PATH_SEPARATOR", "SYSTEM_FIELDS", "CategoryChoice", "CategoryNode", "ProductOption",
+    "ProductService", "category_choices", "category_subtree", "category_tree", "create_category", "delete_category",
+    "move_category", "on_shelf_products", "products", "rename_category", "set_on_shelf",
 ]

@@ -96,6 +96,9 @@ class FieldSpec:
     key: str | None = None
     #: Fixed options for built-in selects that are not dictionaries: ((value, label), ...)
     choices: tuple[tuple[str, str], ...] = ()
+    #: Computed from related rows, never stored (``DERIVED_FIELDS``): only conditions and
+    #: list filters know it; forms, columns, sorting, import and export never see it.
+    derived: bool = False
 
     @property
     def is_custom(self) -> bool:
@@ -275,6 +278,31 @@ BUILTIN_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         *_record_base("payment"),
     ),
 }
+
+#: Derived fields (issue 5: approval branches "by product category"): values computed from a
+#: record's related rows when a condition or a list filter names them (services.derived_fields
+#: computes them and turns them into SQL). They are not in ``load_fields`` / ``schema_for``, so
+#: forms, list columns, sorting, import and export never offer them; ``with_derived`` adds them
+#: where conditions are checked and edited.
+#: product_category: the categories of the record's lines' products, each with every category
+#: above it (a line in 数控机床 under 设备 is "in" 设备 too); a multiselect of category ids.
+DERIVED_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
+    entity: (_f(entity, "product_category", QT_TRANSLATE_NOOP("fields", "Product category"), FieldType.MULTISELECT,
+                system=True, derived=True),)
+    for entity in ("opportunity", "contract")
+}
+
+
+def derived_field(entity: str, name: str) -> FieldSpec | None:
+    """The derived field ``name`` of ``entity``, if there is one."""
+    return next((f for f in DERIVED_FIELDS.get(entity, ()) if f.name == name), None)
+
+
+def with_derived(schema: EntitySchema) -> EntitySchema:
+    """``schema`` plus its entity's derived fields: what a condition may name."""
+    extra = tuple(f for f in DERIVED_FIELDS.get(schema.entity, ()) if schema.get(f.name) is None)
+    return replace(schema, fields=schema.fields + extra) if extra else schema
+
 
 # --- reading the schema --------------------------------------------------------------
 
@@ -479,8 +507,9 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Access", "BUILTIN_FIELDS", "CUSTOM_PREFIX", "EntitySchema", "FieldSpec", "FieldType", "NUMERIC_TYPES",
-    "TEXT_TYPES", "coerce", "field_access", "get_schema", "load_fields", "options_for", "schema_for",
+    "Access", "BUILTIN_FIELDS", "CUSTOM_PREFIX", "DERIVED_FIELDS", "EntitySchema", "FieldSpec", "FieldType", "NUMERIC_TYPES",
+    "TEXT_TYPES", "coerce", "derived_field", "field_access", "get_schema", "load_fields", "options_for", "schema_for",
+    "with_derived",
     # from schema_admin (kept literal so that linters see the re-exports as used)
     "DEFAULT_DICTIONARIES", "DICTIONARY_LABELS", "FIELD_TYPE_LABELS", "SELECT_TYPES", "CustomFieldInput",
     "DictionaryInfo", "DictionaryItemDTO", "create_custom_field", "create_dictionary", "create_select_field",

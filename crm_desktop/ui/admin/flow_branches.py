@@ -1,7 +1,8 @@
 """The branch and node editors of the approval flow designer (审批流设计器).
 
 A branch (``BranchEditor``) is a name, a condition on the record's fields (the list filter's
-condition rows, through the rule editor's ``ConditionEditor``: the same
+condition rows, through the rule editor's ``ConditionEditor``; a contract's or opportunity's
+"Product category" too, picked from the category tree: the same
 ``{"match", "groups": [Filter JSON]}``), a submitter test (users · departments · roles; empty
 = anyone) and its ordered nodes (``NodeCard``: name, mode, approver). ``FlowChain`` draws a
 branch's nodes as "Submit → node → … → End". Keys of a branch or node this editor does not
@@ -42,7 +43,7 @@ from crm_desktop.services import roles as roles_service
 from crm_desktop.services import users as users_service
 from crm_desktop.services.errors import PermissionDenied
 from crm_desktop.services.users import UserDTO
-from crm_desktop.ui.admin.condition_editor import ConditionEditor
+from crm_desktop.ui.admin.condition_editor import ConditionEditor, with_derived_fields
 from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, muted
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.filter_editor import FilterFields, load_filter_fields
@@ -81,6 +82,9 @@ class DesignerData:
     people: tuple[UserDTO, ...]
     departments: tuple[tuple[int, str], ...]
     roles: tuple[tuple[int, str], ...]
+    #: What a branch condition may name: ``fields`` plus the derived ones (a contract's product
+    #: category); None: just ``fields``. Form fields and the status field stay ``fields``.
+    condition_fields: FilterFields | None = None
 
     @property
     def users(self) -> list[tuple[int, str]]:
@@ -103,7 +107,8 @@ def load_designer_data(ctx: AppContext, entity: str) -> DesignerData:
         roles = tuple((r.id, r.name) for r in roles_service.list_roles(db, actor))
     except PermissionDenied:
         roles = ()
-    return DesignerData(entity=entity, fields=fields, people=people, departments=depts, roles=roles)
+    return DesignerData(entity=entity, fields=fields, people=people, departments=depts, roles=roles,
+                        condition_fields=with_derived_fields(ctx, fields))
 
 
 # --- small parts ---------------------------------------------------------------------------
@@ -450,7 +455,7 @@ class BranchEditor(QWidget):
     # -- the condition ---------------------------------------------------------------------
 
     def _make_conditions(self, condition: Mapping[str, Any]) -> ConditionEditor:
-        editor = ConditionEditor(self._data.fields)
+        editor = ConditionEditor(self._data.condition_fields or self._data.fields)
         editor.hint.setText(self.tr("No condition: every record can take this branch."))
         editor.set_condition(condition)
         self._condition_box.addWidget(editor)

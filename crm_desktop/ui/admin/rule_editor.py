@@ -40,7 +40,7 @@ from crm_desktop.services.automation import RuleDTO, RuleInput
 from crm_desktop.services.errors import CONTEXT, ValidationError
 from crm_desktop.services.schema import EntitySchema, FieldType
 from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, scrolled
-from crm_desktop.ui.admin.condition_editor import ConditionEditor
+from crm_desktop.ui.admin.condition_editor import ConditionEditor, with_derived_fields
 from crm_desktop.ui.admin.custom_fields import entity_label
 from crm_desktop.ui.admin.rule_actions import ActionEditor, addable_kinds, make_action_editor
 from crm_desktop.ui.admin.rule_data import RuleEditorData, action_title, json_safe, load_editor_data
@@ -74,10 +74,11 @@ def events_for(entity: str) -> list[str]:
 
 def with_before_fields(fields: FilterFields, followup: FilterFields | None = None) -> FilterFields:
     """The fields plus a "(before the change)" twin of each (``before:name``) and, for
-    entities with follow-ups, the new follow-up's fields (``followup.name``)."""
+    entities with follow-ups, the new follow-up's fields (``followup.name``). A derived field
+    (product category) has no twin: what it was before a change is not kept."""
     extra = []
     for spec in fields.schema.fields:
-        if spec.type is FieldType.ATTACHMENT:
+        if spec.type is FieldType.ATTACHMENT or spec.derived:
             continue
         label = QCoreApplication.translate("RuleEditorDialog", "{field} (before the change)").format(
             field=field_text(spec))
@@ -94,6 +95,12 @@ def with_before_fields(fields: FilterFields, followup: FilterFields | None = Non
     schema = EntitySchema(entity=fields.schema.entity, fields=fields.schema.fields + tuple(extra),
                           access=fields.schema.access)
     return FilterFields(schema=schema, options=options)
+
+
+def _load(ctx: AppContext, entity: str) -> tuple[RuleEditorData, FilterFields]:
+    """The editor's data and the fields its condition may name. Runs off the GUI thread."""
+    data = load_editor_data(ctx, entity)
+    return data, with_derived_fields(ctx, data.fields)
 
 
 # --- the actions ---------------------------------------------------------------------------
@@ -188,6 +195,8 @@ class RuleEditorDialog(FormDialog):
         self.ctx, self.entity, self.rule = ctx, rule.entity if rule else entity, rule
         self.ready = False
         self.data: RuleEditorData | None = None
+        #: What the condition may name: the entity's fields and its derived ones (product category).
+        self.condition_fields: FilterFields | None = None
         self.conditions: ConditionEditor | None = None
         self.action_list: ActionList | None = None
         self.name_edit = QLineEdit(rule.name if rule else "")
@@ -236,7 +245,8 @@ class RuleEditorDialog(FormDialog):
         self.buttons.setEnabled(False)
         self._sync_event_rows()
         self.resize(940, 760)
-        op(self, lambda: load_editor_data(ctx, self.entity)).success(self._loaded).failure(self._load_failed).run()
+        entity = self.entity
+        op(self, lambda: _load(ctx, entity)).success(self._loaded).failure(self._load_failed).run()
 
     @staticmethod
     def _value_cell(any_box: QCheckBox) -> tuple[QWidget, QHBoxLayout]:
@@ -256,9 +266,10 @@ class RuleEditorDialog(FormDialog):
 
     # -- loading -----------------------------------------------------------------------------
 
-    def _loaded(self, data: RuleEditorData) -> None:
+    def _loaded(self, loaded: tuple[RuleEditorData, FilterFields]) -> None:
         if not isValid(self):
             return
+        data, self.condition_fields = loaded
         self.data = data
         rule = self.rule
         self._fill_field_combo(rule.field if rule else None)
@@ -272,7 +283,7 @@ class RuleEditorDialog(FormDialog):
             self._set_change_value(self.from_any, self.from_editor, rule.from_value)
             self._set_change_value(self.to_any, self.to_editor, rule.to_value)
 
-        self.conditions = ConditionEditor(with_before_fields(data.fields, data.followup))
+        self.conditions = ConditionEditor(with_before_fields(self.condition_fields, data.followup))
         self.conditions.set_condition(rule.condition if rule else None)
         self._condition_holder.addWidget(scrolled(self.conditions, min_height=130))
         self.action_list = ActionList(data)
@@ -310,7 +321,7 @@ class RuleEditorDialog(FormDialog):
         self.field_combo.blockSignals(True)
         self.field_combo.clear()
         for spec in self.data.schema.fields:
-            if spec.type is not FieldType.ATTACHMENT and (only is None or spec.name in only):
+            if spec.type is not FieldType.ATTACHMENT and not spec.derived and (only is None or spec.name in only):
                 self.field_combo.addItem(field_text(spec), spec.name)
         if keep:
             choose_data(self.field_combo, keep)
@@ -394,7 +405,7 @@ class RuleEditorDialog(FormDialog):
         if not alive(self):
             return
         if isinstance(exc, ValidationError) and self.data is not None:
-            fields = with_before_fields(self.data.fields).schema
+            fields = with_before_fields(self.condition_fields or self.data.fields).schema
             moved: dict[str, str] = {}
             for key, template in exc.field_errors.items():
                 spec = fields.get(key)
