@@ -501,7 +501,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>AttachmentsTab</name>
     <message>
         <source>Name</source>
-        <extracomment>Hands a local file to the system&apos;s application; replaced in tests.</extracomment>
         <translation>文件名</translation>
     </message>
     <message>
@@ -522,11 +521,8 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
     <message>
         <source>Files up to {limit} MB each.</source>
+        <extracomment>Hands a local file to the system&apos;s application; replaced in tests. &quot;Add files…&quot;: the list&apos;s &quot;New&quot; button (it has a ``new_label``).</extracomment>
         <translation>单个文件不超过 {limit} MB。</translation>
-    </message>
-    <message>
-        <source>Open</source>
-        <translation>打开</translation>
     </message>
     <message>
         <source>Remove</source>
@@ -979,7 +975,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>ContactDialog</name>
     <message>
         <source>Type to search customers</source>
-        <extracomment>Customers offered in the &quot;new contact&quot; form (the service&apos;s list limit).</extracomment>
         <translation>输入以搜索客户</translation>
     </message>
     <message>
@@ -1460,6 +1455,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>CustomerContactsTab</name>
     <message>
         <source>Name</source>
+        <extracomment>The customer&apos;s contacts, primary first (the service&apos;s order).</extracomment>
         <translation>姓名</translation>
     </message>
     <message>
@@ -1485,10 +1481,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Set as primary</source>
         <translation>设为首要联系人</translation>
-    </message>
-    <message>
-        <source>Open</source>
-        <translation>打开</translation>
     </message>
     <message>
         <source>Saved “{name}”.</source>
@@ -2142,6 +2134,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>FlowChain</name>
     <message>
         <source>Submit</source>
+        <extracomment>What a branch condition may name: ``fields`` plus the derived ones (a contract&apos;s product category); None: just ``fields``. Form fields and the status field stay ``fields``.</extracomment>
         <translation>提交</translation>
     </message>
     <message>
@@ -4312,7 +4305,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RecordDetailWindow</name>
     <message>
         <source>Loading…</source>
-        <extracomment>The key facts of each entity&apos;s header, in order. Each entity&apos;s tabs, in order (keys; see ``RecordDetailWindow._make_tab``). Tabs listing another module&apos;s records that belong to this one (see detail_related.py). Tabs that read another module need its &quot;view&quot; permission. A widget under an entity&apos;s header, re-read with the tabs (a ``DetailTab``). The header&apos;s approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey. The entities that have a detail page (list tabs check before offering &quot;Open&quot;). Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``).</extracomment>
+        <extracomment>The key facts of each entity&apos;s header, in order. Each entity&apos;s tabs, in order (keys; see ``RecordDetailWindow._make_tab``). Tabs listing another module&apos;s records that belong to this one (see detail_related.py). Tabs that read another module need its &quot;view&quot; permission. A widget under an entity&apos;s header, re-read with the tabs (a ``DetailTab``). Records with a form of their own (lines, pickers): Edit calls ``EDIT_FORMS[entity](window)`` instead of opening the schema-generated form. The header&apos;s approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey. The entities that have a detail page (list tabs check before offering &quot;Open&quot;). Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``).</extracomment>
         <translation>正在加载…</translation>
     </message>
     <message>
@@ -4622,12 +4615,12 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RelatedRecordsTab</name>
     <message>
         <source>Open</source>
-        <extracomment>What else makes the list stale besides a change of ``entity`` (e.g. the parent itself). A &quot;New …&quot; button (an untranslated &quot;fields&quot; text) and what it does: open the entity&apos;s form for a new record of this parent (``create(ctx, parent_widget, parent_id)``); shown only to users who may create ``entity``.</extracomment>
+        <extracomment>What else makes the list stale besides a change of ``entity`` (e.g. the parent itself). A &quot;New …&quot; button and what it does: open the entity&apos;s form for a new record of this parent (``create(ctx, parent_widget, parent_id)``, or a subclass&apos;s ``create_new``); shown only to users who may create ``entity`` (or whom a subclass&apos;s ``may_create`` lets). &quot;N in all&quot; at the end of the button row. The column that takes the spare width (None: the last). The translation context of the texts above.</extracomment>
         <translation>打开</translation>
     </message>
     <message>
         <source>{n} in all</source>
-        <extracomment>The row of buttons; a module adds its own (&quot;New opportunity&quot;) here. The form &quot;New …&quot; opened last (open_record_form puts it here).</extracomment>
+        <extracomment>The row of buttons; a module adds its own here (``add_row_action`` for the selected row). The form &quot;New …&quot; opened last (open_record_form puts it here). Buttons for the selected row, with when each is enabled (see ``add_row_action``).</extracomment>
         <translation>共 {n} 条</translation>
     </message>
 </context>
@@ -4778,6 +4771,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
     <message>
         <source>Any value</source>
+        <extracomment>What the condition may name: the entity&apos;s fields and its derived ones (product category).</extracomment>
         <translation>任意值</translation>
     </message>
     <message>
@@ -6013,12 +6007,12 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>There is no user to own the demo customers.</source>
-        <extracomment>Every demo user other than the super administrator logs in with this password. Customers&apos; creation times are spread over this many days before now. (name, parent name); parents come first. The company itself is the top department. Actions granted on every record module (those a module does not have are skipped). Grants outside the record modules (organisation, public pool): (module, action) pairs. Sales people see the public pool and claim from it; managers also assign its customers. The product catalogue has no data scope: who may see or maintain it is granted here. The province whose customers this person looks after (&quot;&quot; = owns no customers). The fixed core; superiors come before their subordinates. Extra sales representatives join these branches in turn: (department, superior key, territory). Industry (the customer&apos;s ``industry`` field) → words that appear in such companies&apos; names. No word appears under two industries, so (city, 字号, word, form) names are unique. A prime that shares no factor with the name space: i → i·P mod N visits every name once.</extracomment>
+        <extracomment>Customers&apos; creation times are spread over this many days before now. Industry (the customer&apos;s ``industry`` field) → words that appear in such companies&apos; names. No word appears under two industries, so (city, 字号, word, form) names are unique. A prime that shares no factor with the name space: i → i·P mod N visits every name once.</extracomment>
         <translation>没有可作为演示客户负责人的员工。</translation>
     </message>
     <message>
         <source>The demo company needs at least {count} users.</source>
-        <extracomment>(position, decision maker?) of customers&apos; contacts; the first ones come up more often. How many contacts / follow-ups a customer gets (means ≈1.5 and ≈2). Follow-up kinds (values of the &quot;followup_kind&quot; dictionary), weighted, with what was said. Customers whose owner has let them go quiet; the demo&apos;s pool takes most of them. The demo&apos;s public pool: recycle after this many days without a follow-up.</extracomment>
+        <extracomment>Every demo user other than the super administrator logs in with this password. (name, parent name); parents come first. The company itself is the top department. Actions granted on every record module (those a module does not have are skipped). Grants outside the record modules (organisation, public pool): (module, action) pairs. Sales people see the public pool and claim from it; managers also assign its customers. The product catalogue has no data scope: who may see or maintain it is granted here. The province whose customers this person looks after (&quot;&quot; = owns no customers). The fixed core; superiors come before their subordinates. Extra sales representatives join these branches in turn: (department, superior key, territory).</extracomment>
         <translation>演示公司至少需要 {count} 名员工。</translation>
     </message>
     <message>
@@ -6177,7 +6171,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Choose an enabled user as owner.</source>
-        <extracomment>Rows the module&apos;s lists and reads never show (e.g. customers waiting in a pool).</extracomment>
+        <extracomment>Bound on the per-service cache of list statements (see ``_plain_page_query``). Rows the module&apos;s lists and reads never show (e.g. customers waiting in a pool).</extracomment>
         <translation>请选择已启用的员工作为负责人。</translation>
     </message>
     <message>
@@ -6250,6 +6244,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Choose a listed value.</source>
+        <extracomment>Per entity with product lines: the line model and its column naming the parent record.</extracomment>
         <translation>请从列表中选择。</translation>
     </message>
     <message>
@@ -6713,7 +6708,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <name>fields</name>
     <message>
         <source>Owner</source>
-        <extracomment>Built-in fields have a column; custom ones live in the ``custom`` JSON under ``key``. Set by the system, never typed in a form (owner, times, summaries). Custom fields only: the key inside ``custom``. Fixed options for built-in selects that are not dictionaries: ((value, label), ...)</extracomment>
+        <extracomment>Built-in fields have a column; custom ones live in the ``custom`` JSON under ``key``. Set by the system, never typed in a form (owner, times, summaries). Custom fields only: the key inside ``custom``. Fixed options for built-in selects that are not dictionaries: ((value, label), ...) Computed from related rows, never stored (``DERIVED_FIELDS``): only conditions and list filters know it; forms, columns, sorting, import and export never see it.</extracomment>
         <translation>负责人</translation>
     </message>
     <message>
@@ -7036,6 +7031,11 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>回款方式</translation>
     </message>
     <message>
+        <source>Product category</source>
+        <extracomment>Derived fields (issue 5: approval branches &quot;by product category&quot;): values computed from a record&apos;s related rows when a condition or a list filter names them (services.derived_fields computes them and turns them into SQL). They are not in ``load_fields`` / ``schema_for``, so forms, list columns, sorting, import and export never offer them; ``with_derived`` adds them where conditions are checked and edited. product_category: the categories of the record&apos;s lines&apos; products, each with every category above it (a line in 数控机床 under 设备 is &quot;in&quot; 设备 too); a multiselect of category ids.</extracomment>
+        <translation>产品分类</translation>
+    </message>
+    <message>
         <source>WeChat</source>
         <translation>微信</translation>
     </message>
@@ -7069,6 +7069,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Contact name</source>
+        <extracomment>Customers offered in the &quot;new contact&quot; form (the service&apos;s list limit).</extracomment>
         <translation>姓名</translation>
     </message>
     <message>
