@@ -5,10 +5,10 @@ A condition is ``{"match": "all"|"any", "groups": [Filter JSON, ...]}``: each gr
 (``ConditionRow`` of ``ui.records.filter_editor``); no group at all means "always". A
 condition on a field the editor does not offer is kept as it is and shown read-only.
 
-``with_derived_fields`` adds the entity's derived fields a condition may name (a contract's or
-an opportunity's "Product category", picked from the category tree as "设备 / 数控机床"
-paths); the rule editor and the flow designer load it with their other data.
-Thread rule: ``with_derived_fields`` runs off the GUI thread; the rest: GUI thread only.
+The fields it offers include the entity's derived ones (a contract's or an opportunity's
+"Product category", picked from the category tree as "设备 / 数控机床" paths): the rule
+editor and the flow designer load them with ``filter_editor.with_derived_fields``.
+Thread rule: GUI thread only.
 """
 from __future__ import annotations
 
@@ -18,43 +18,10 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
-from crm_desktop.services import products as products_service
-from crm_desktop.services.derived_fields import PRODUCT_CATEGORY
-from crm_desktop.services.errors import PermissionDenied
 from crm_desktop.services.filters import OP_LABELS, Condition, Filter
-from crm_desktop.services.schema import DERIVED_FIELDS, EntitySchema
 from crm_desktop.ui.admin.editor_parts import muted
 from crm_desktop.ui.admin.rule_data import json_safe
-from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.filter_editor import ConditionRow, FilterFields
-
-
-def with_derived_fields(ctx: AppContext, fields: FilterFields) -> FilterFields:
-    """``fields`` plus the entity's derived fields with their options: "Product category" of
-    contracts and opportunities, offered as the category tree (paths, parents first).
-
-    Runs off the GUI thread (it reads the categories). Someone who may not see products is not
-    offered the field; conditions on it are then kept as they are, read-only.
-    """
-    entity = fields.schema.entity
-    specs = tuple(s for s in DERIVED_FIELDS.get(entity, ()) if fields.schema.get(s.name) is None)
-    if not specs:
-        return fields
-    options = dict(fields.options)
-    offered = []
-    for spec in specs:
-        if spec.name != PRODUCT_CATEGORY:
-            continue  # a derived field this editor has no picker for is not offered
-        try:
-            choices = products_service.category_choices(ctx.db, ctx.actor)
-        except PermissionDenied:
-            continue
-        options[spec.name] = [(c.id, c.path) for c in choices]
-        offered.append(spec)
-    if not offered:
-        return fields
-    schema = EntitySchema(entity=entity, fields=fields.schema.fields + tuple(offered), access=fields.schema.access)
-    return FilterFields(schema=schema, options=options)
 
 
 class ConditionGroup(QFrame):
@@ -196,4 +163,4 @@ class ConditionEditor(QWidget):
         return {"match": str(self.match_combo.currentData()), "groups": [json_safe(g.to_json()) for g in groups]}
 
 
-__all__ = ["ConditionEditor", "ConditionGroup", "with_derived_fields"]
+__all__ = ["ConditionEditor", "ConditionGroup"]

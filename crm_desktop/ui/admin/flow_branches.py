@@ -43,10 +43,10 @@ from crm_desktop.services import roles as roles_service
 from crm_desktop.services import users as users_service
 from crm_desktop.services.errors import PermissionDenied
 from crm_desktop.services.users import UserDTO
-from crm_desktop.ui.admin.condition_editor import ConditionEditor, with_derived_fields
+from crm_desktop.ui.admin.condition_editor import ConditionEditor
 from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, muted
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.filter_editor import FilterFields, load_filter_fields
+from crm_desktop.ui.records.filter_editor import FilterFields, load_filter_fields, with_derived_fields
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 _CTX = "FlowDesigner"

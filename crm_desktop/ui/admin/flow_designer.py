@@ -471,7 +471,8 @@ class FlowDesignerDialog(FormDialog):
         self._set_busy(False)
         self.errors.clear()
         self._clear_tab_errors()
-        schema = self.data.fields.schema if self.data is not None else None
+        # Branch conditions may name derived fields (product category): label those too.
+        schema = (self.data.condition_fields or self.data.fields).schema if self.data is not None else None
         lines, first_tab = [], None
         for key, template in exc.field_errors.items():
             text = service_text(CONTEXT, template)

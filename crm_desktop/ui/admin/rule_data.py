@@ -3,7 +3,9 @@
 ``RuleEditorData`` holds what the action editors offer (the entity's fields, option lists,
 users, roles, approval flows, the schemas of records a rule may create); ``load_editor_data``
 reads it off the GUI thread, through ``ui.ops.op`` like every other read. The summaries
-(``condition_summary``, ``action_summary``) are what the rules table and the run log show.
+(``condition_summary``, ``action_summary``) are what the rules table and the run log show;
+they name fields through ``condition_fields``, so a condition on a derived field reads
+"Product category is one of 设备 / 数控机床" rather than its key and ids.
 Thread rule: ``load_editor_data`` runs off the GUI thread; the rest is plain functions.
 """
 from __future__ import annotations
@@ -30,7 +32,7 @@ from crm_desktop.services.schema import EntitySchema
 from crm_desktop.ui.admin.custom_fields import entity_label
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.records.field_editors import EditorOptions, load_editor_options
-from crm_desktop.ui.records.filter_editor import FilterFields, field_text, load_filter_fields
+from crm_desktop.ui.records.filter_editor import FilterFields, field_text, load_filter_fields, with_derived_fields
 
 #: The translation context of these texts (they were written in ``rule_actions``).
 _CTX = "RuleActions"
@@ -57,10 +59,19 @@ class RuleEditorData:
     followup: FilterFields | None = None
     #: The approval flows of the entity (a start_approval action names one), disabled ones too.
     flows: tuple[FlowDTO, ...] = ()
+    #: What a condition may name: ``fields`` plus the derived ones (a contract's product
+    #: category, with its category paths); None: just ``fields``. Kept apart from ``fields``
+    #: because the actions (set or copy a field) must never offer a derived field.
+    condition_fields: FilterFields | None = None
 
     @property
     def schema(self) -> EntitySchema:
         return self.fields.schema
+
+    @property
+    def named_fields(self) -> FilterFields:
+        """The fields a summary may name: the condition fields, which include ``fields``."""
+        return self.condition_fields or self.fields
 
     def user_name(self, user_id: Any) -> str:
         return next((name for uid, name in self.users if str(uid) == str(user_id)), f"#{user_id}")
@@ -98,7 +109,8 @@ def load_editor_data(ctx: AppContext, entity: str) -> RuleEditorData:
         except PermissionDenied:
             continue
     return RuleEditorData(entity=entity, fields=fields, options=options, users=options.users, roles=roles,
-                          targets=targets, followup=followup, flows=flows)
+                          targets=targets, followup=followup, flows=flows,
+                          condition_fields=with_derived_fields(ctx, fields))
 
 
 def json_safe(value: Any) -> Any:
@@ -142,14 +154,14 @@ def value_text(data: RuleEditorData, name: str, value: Any) -> str:
         return ", ".join(value_text(data, name, v) for v in value)
     if isinstance(value, bool):
         return _t("Yes") if value else _t("No")
-    for option, label in data.fields.options.get(name.removeprefix("before:"), ()):
+    for option, label in data.named_fields.options.get(name.removeprefix("before:"), ()):
         if str(option) == str(value):
             return label
     return str(value)
 
 
 def field_name_text(data: RuleEditorData, name: str) -> str:
-    spec = data.fields.schema.get(name.removeprefix("before:"))
+    spec = data.named_fields.schema.get(name.removeprefix("before:"))
     label = field_text(spec) if spec is not None else name
     return _t("{field} (before the change)").format(field=label) if name.startswith("before:") else label
 

@@ -40,7 +40,7 @@ from crm_desktop.services.automation import RuleDTO, RuleInput
 from crm_desktop.services.errors import CONTEXT, ValidationError
 from crm_desktop.services.schema import EntitySchema, FieldType
 from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, scrolled
-from crm_desktop.ui.admin.condition_editor import ConditionEditor, with_derived_fields
+from crm_desktop.ui.admin.condition_editor import ConditionEditor
 from crm_desktop.ui.admin.custom_fields import entity_label
 from crm_desktop.ui.admin.rule_actions import ActionEditor, addable_kinds, make_action_editor
 from crm_desktop.ui.admin.rule_data import RuleEditorData, action_title, json_safe, load_editor_data
@@ -95,12 +95,6 @@ def with_before_fields(fields: FilterFields, followup: FilterFields | None = Non
     schema = EntitySchema(entity=fields.schema.entity, fields=fields.schema.fields + tuple(extra),
                           access=fields.schema.access)
     return FilterFields(schema=schema, options=options)
-
-
-def _load(ctx: AppContext, entity: str) -> tuple[RuleEditorData, FilterFields]:
-    """The editor's data and the fields its condition may name. Runs off the GUI thread."""
-    data = load_editor_data(ctx, entity)
-    return data, with_derived_fields(ctx, data.fields)
 
 
 # --- the actions ---------------------------------------------------------------------------
@@ -246,7 +240,7 @@ class RuleEditorDialog(FormDialog):
         self._sync_event_rows()
         self.resize(940, 760)
         entity = self.entity
-        op(self, lambda: _load(ctx, entity)).success(self._loaded).failure(self._load_failed).run()
+        op(self, lambda: load_editor_data(ctx, entity)).success(self._loaded).failure(self._load_failed).run()
 
     @staticmethod
     def _value_cell(any_box: QCheckBox) -> tuple[QWidget, QHBoxLayout]:
@@ -266,10 +260,10 @@ class RuleEditorDialog(FormDialog):
 
     # -- loading -----------------------------------------------------------------------------
 
-    def _loaded(self, loaded: tuple[RuleEditorData, FilterFields]) -> None:
+    def _loaded(self, data: RuleEditorData) -> None:
         if not isValid(self):
             return
-        data, self.condition_fields = loaded
+        self.condition_fields = data.named_fields
         self.data = data
         rule = self.rule
         self._fill_field_combo(rule.field if rule else None)

@@ -5,9 +5,13 @@ fields; fields hidden from the actor's role are not in it, so they are never off
 value editor follows the field type and the operator: a text box, a number box, a date, a
 choice among the field's options (built-in choices, dictionary items, users, departments),
 a checked list for "is one of", two editors for "between", none for "is empty".
+A contract's or an opportunity's derived "Product category" (``with_derived_fields``) is
+offered too, picked from the category tree as "设备 / 数控机床" paths; the rule editor and the
+flow designer's branch conditions offer it the same way.
 Apply first asks the service to count the matching records, so any value the service refuses
 is reported in the dialog and nothing typed is lost; only then does the list change.
-Thread rule: GUI thread only; service calls run through ``ui.ops.op``.
+Thread rule: GUI thread only (``load_filter_fields`` and ``with_derived_fields`` run off it);
+service calls run through ``ui.ops.op``.
 """
 from __future__ import annotations
 
@@ -35,9 +39,12 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from crm_desktop.services import departments, users
+from crm_desktop.services import products as products_service
 from crm_desktop.services import schema as schema_service
+from crm_desktop.services.derived_fields import PRODUCT_CATEGORY
+from crm_desktop.services.errors import PermissionDenied
 from crm_desktop.services.filters import OP_LABELS, Condition, Filter, Op, ops_for
-from crm_desktop.services.schema import NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType
+from crm_desktop.services.schema import DERIVED_FIELDS, NUMERIC_TYPES, EntitySchema, FieldSpec, FieldType
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text, tr
 from crm_desktop.ui.ops import op
@@ -85,6 +92,35 @@ def load_filter_fields(ctx: AppContext, entity: str) -> FilterFields:
         elif spec.dictionary:
             items = schema_service.get_dictionary(db, actor, spec.dictionary)
             options[spec.name] = [(i.value, i.label) for i in items]
+    return FilterFields(schema=schema, options=options)
+
+
+def with_derived_fields(ctx: AppContext, fields: FilterFields) -> FilterFields:
+    """``fields`` plus the entity's derived fields with their options: "Product category" of
+    contracts and opportunities, offered as the category tree (paths, parents first).
+
+    Only conditions and list filters may name a derived field, so this is kept apart from
+    ``load_filter_fields`` (which also feeds form fields). Runs off the GUI thread (it reads
+    the categories). Someone who may not see products is not offered the field.
+    """
+    entity = fields.schema.entity
+    specs = tuple(s for s in DERIVED_FIELDS.get(entity, ()) if fields.schema.get(s.name) is None)
+    if not specs:
+        return fields
+    options = dict(fields.options)
+    offered = []
+    for spec in specs:
+        if spec.name != PRODUCT_CATEGORY:
+            continue  # a derived field no editor has a picker for is not offered
+        try:
+            choices = products_service.category_choices(ctx.db, ctx.actor)
+        except PermissionDenied:
+            continue
+        options[spec.name] = [(c.id, c.path) for c in choices]
+        offered.append(spec)
+    if not offered:
+        return fields
+    schema = EntitySchema(entity=entity, fields=fields.schema.fields + tuple(offered), access=fields.schema.access)
     return FilterFields(schema=schema, options=options)
 
 
@@ -339,7 +375,8 @@ class FilterEditor(QDialog):
         layout.addWidget(self.message_label)
         layout.addWidget(buttons)
         self.resize(760, 360)
-        op(self, lambda: load_filter_fields(ctx, entity)).success(self._loaded).failure(self._failed).run()
+        op(self, lambda: with_derived_fields(ctx, load_filter_fields(ctx, entity))).success(
+            self._loaded).failure(self._failed).run()
 
     def _loaded(self, fields: FilterFields) -> None:
         if not isValid(self):
