@@ -19,14 +19,16 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crm_desktop.models import CacheSignal
 
 T = TypeVar("T")
 
-_TOKEN = select(CacheSignal.token).where(CacheSignal.name == "security")
+#: Plain SQL on the driver's cursor: this runs on every read, and through SQLAlchemy's
+#: statement machinery it cost more than the row it reads.
+_TOKEN_SQL = f"SELECT token FROM {CacheSignal.__tablename__} WHERE name = 'security'"
 #: Session.info keys: whether this unit of work may use the cache, and the token it read.
 USE_KEY = "security_cache"
 _TOKEN_KEY = "security_token"
@@ -34,6 +36,18 @@ _TOKEN_KEY = "security_token"
 MAX_ENTRIES = 4096
 
 _caches: WeakKeyDictionary[Engine, dict[Any, tuple[str, Any]]] = WeakKeyDictionary()
+
+
+def _read_token(session: Session) -> str:
+    cursor = session.connection().connection.dbapi_connection.cursor()  # in the session's transaction
+    try:
+        cursor.execute(_TOKEN_SQL)
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if row is None:
+        raise RuntimeError("cache_signals has no 'security' row: the database schema is damaged")
+    return str(row[0])
 
 
 def enable(session: Session) -> None:
@@ -47,7 +61,7 @@ def cached(session: Session, key: Any, build: Callable[[], T]) -> T:
         return build()
     token = session.info.get(_TOKEN_KEY)
     if token is None:
-        token = session.info[_TOKEN_KEY] = session.connection().execute(_TOKEN).scalar_one()
+        token = session.info[_TOKEN_KEY] = _read_token(session)
     engine = session.get_bind()
     assert isinstance(engine, Engine)
     entries = _caches.get(engine)
