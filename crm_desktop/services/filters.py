@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -129,7 +130,13 @@ def _typed(spec: FieldSpec, value: Any) -> Any:
     except ValueError as exc:
         raise ValidationError({spec.name: str(exc)}) from None
     if spec.type in NUMERIC_TYPES:
-        return float(stored) if stored is not None else None
+        if stored is None:
+            return None
+        if spec.builtin:
+            # Compared with a NUMERIC column as exact decimals: a float bound here made
+            # PostgreSQL cast the column to double precision (inexact, and no index on it).
+            return stored if spec.type is FieldType.INTEGER else Decimal(stored)
+        return float(stored)  # custom values are compared as CAST(… AS FLOAT) (column_for)
     if spec.builtin and spec.type is FieldType.DATETIME and isinstance(stored, str):
         parsed = dt.datetime.fromisoformat(stored)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
