@@ -27,14 +27,13 @@ from crm_desktop.models import (
     Contract,
     ContractLine,
     DictionaryItem,
-    NumberRule,
     NumberSequence,
     Payment,
     PaymentPlan,
 )
 from crm_desktop.services.demo_catalogue import ZERO, Catalogue, Line, line_rows
 from crm_desktop.services.demo_common import bulk_insert, next_id, record_columns
-from crm_desktop.services.numbering import NumberRuleDTO, default_rule, format_number
+from crm_desktop.services.numbering import format_number, load_rule
 from crm_desktop.services.uow import read_only, unit_of_work
 
 if TYPE_CHECKING:
@@ -76,19 +75,12 @@ def _local_day(when: dt.datetime) -> dt.date:
 _PERIOD_FORMATS = {"daily": "%Y%m%d", "monthly": "%Y%m", "yearly": "%Y", "never": ""}
 
 
-def _rule(session: Session, entity: str) -> NumberRuleDTO:
-    row = session.get(NumberRule, entity)
-    if row is None:
-        return default_rule(entity)
-    return NumberRuleDTO(entity, row.prefix, row.date_format, row.reset, row.digits, row.separator)
-
-
 class _Numbers:
     """Numbers of one entity in creation order, continuing the rule's counters per period."""
 
     def __init__(self, session: Session, entity: str) -> None:
         self.entity = entity
-        self.rule = _rule(session, entity)
+        self.rule = load_rule(session, entity)
         self.last: dict[str, int] = dict(session.execute(select(NumberSequence.period, NumberSequence.last)
                                                          .where(NumberSequence.entity == entity)).all())
         self.touched: set[str] = set()

@@ -71,7 +71,9 @@ def _check_entity(entity: str) -> None:
         raise ValidationError({"entity": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
 
 
-def _load(session: Session, entity: str) -> NumberRuleDTO:
+def load_rule(session: Session, entity: str) -> NumberRuleDTO:
+    """The entity's rule inside an open unit of work (the default one until an administrator
+    sets one); the demo data generator continues numbering with it."""
     row = session.get(NumberRule, entity)
     if row is None:
         return default_rule(entity)
@@ -89,7 +91,7 @@ def get_rule(db: Database, actor: Actor, entity: str) -> NumberRuleDTO:
     _check_entity(entity)
     with read_only(db, actor) as uow:
         require(uow.actor, "setting", "manage")
-        return _load(uow.session, entity)
+        return load_rule(uow.session, entity)
 
 
 def set_rule(db: Database, actor: Actor, rule: NumberRuleDTO) -> NumberRuleDTO:
@@ -118,7 +120,7 @@ def set_rule(db: Database, actor: Actor, rule: NumberRuleDTO) -> NumberRuleDTO:
         row.prefix, row.date_format, row.reset = rule.prefix.strip(), rule.date_format, rule.reset
         row.digits, row.separator = rule.digits, rule.separator
         uow.session.flush()
-        return _load(uow.session, rule.entity)
+        return load_rule(uow.session, rule.entity)
 
 
 def _increment(session: Session, entity: str, period: str) -> int:
@@ -140,7 +142,7 @@ def next_number(session: Session, entity: str, now: dt.datetime | None = None) -
     """The next unused number of ``entity`` (inside the caller's transaction; see the module doc)."""
     _check_entity(entity)
     now = now or dt.datetime.now().astimezone()  # the company's local day, not UTC's
-    rule = _load(session, entity)
+    rule = load_rule(session, entity)
     period = now.strftime(_PERIODS[rule.reset]) if _PERIODS[rule.reset] else "-"
     model = _NUMBERED[entity]
     for _ in range(10000):
@@ -151,4 +153,4 @@ def next_number(session: Session, entity: str, now: dt.datetime | None = None) -
 
 
 __all__ = ["DATE_FORMATS", "DEFAULT_PREFIXES", "RESETS", "NumberRuleDTO", "default_rule", "format_number",
-           "get_rule", "next_number", "set_rule"]
+           "get_rule", "load_rule", "next_number", "set_rule"]
