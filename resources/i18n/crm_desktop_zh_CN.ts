@@ -4726,7 +4726,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RuleActions</name>
     <message>
         <source>Set a field</source>
-        <extracomment>The translation context of these texts (they were written in ``rule_actions``). followup_added rules may test the new follow-up&apos;s fields (``followup.content`` …). The approval flows of the entity (a start_approval action names one), disabled ones too.</extracomment>
+        <extracomment>The translation context of these texts (they were written in ``rule_actions``). followup_added rules may test the new follow-up&apos;s fields (``followup.content`` …). The approval flows of the entity (a start_approval action names one), disabled ones too. What a condition may name: ``fields`` plus the derived ones (a contract&apos;s product category, with its category paths); None: just ``fields``. Kept apart from ``fields`` because the actions (set or copy a field) must never offer a derived field.</extracomment>
         <translation>设置字段值</translation>
     </message>
     <message>

@@ -120,7 +120,7 @@ class LinesEditor(QWidget):
                 quantity: Decimal, discount: Decimal, remark: str) -> None:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        cells = {PRODUCT: name, CODE: code, UNIT: unit, STANDARD: money_text(standard), PRICE: f"{price:.2f}",
+        cells = {PRODUCT: name, CODE: code, UNIT: unit, STANDARD: money_text(standard), PRICE: money_text(price),
                  QUANTITY: _plain(quantity), DISCOUNT: _plain(discount), SUBTOTAL: "", REMARK: remark}
         for column, text in cells.items():
             item = QTableWidgetItem(text)
