@@ -20,6 +20,7 @@ from crm_desktop.services.products import (
     rename_category,
     set_on_shelf,
 )
+from crm_desktop.services.product_pictures import product_pictures
 from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
 from tests.test_customers import ALL_SALES, log, make_user
 
@@ -115,3 +116,33 @@ def test_category_tree(db: Database, admin: Actor) -> None:
     assert [n.name for n in category_tree(db, seller)] == ["软硬件"]
     with pytest.raises(PermissionDenied):
         create_category(db, seller, "x")
+
+
+def png(width: int, height: int) -> bytes:
+    """A real PNG (Qt is not needed to make one: zlib and the chunk layout suffice)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    raw = b"".join(b"\x00" + b"\xff\x80\x00" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_pictures_are_the_image_attachments_in_upload_order(db: Database, admin: Actor) -> None:
+    p = products.create(db, admin, {"name": "服务器", "code": "SRV-01", "price": "12999.5"})
+    front = attachments.add_attachment(db, admin, Product, p.id, filename="正面.PNG", data=png(4, 3))
+    attachments.add_attachment(db, admin, Product, p.id, filename="说明书.pdf", data=b"%PDF-1.4")
+    side = attachments.add_attachment(db, admin, Product, p.id, filename="side.jpg", data=b"not really a jpeg")
+    removed = attachments.add_attachment(db, admin, Product, p.id, filename="old.png", data=png(1, 1))
+    attachments.remove_attachment(db, admin, Product, removed.id)
+    got = product_pictures(db, admin, p.id)
+    assert [(x.attachment_id, x.filename) for x in got] == [(front.id, "正面.PNG"), (side.id, "side.jpg")]
+    assert got[0].data == png(4, 3)
+    assert [x.filename for x in product_pictures(db, admin, p.id, limit=1)] == ["正面.PNG"]
+    with pytest.raises(PermissionDenied):
+        product_pictures(db, make_user(db, admin, "13700000009"), p.id)
+    with pytest.raises(NotFound):
+        product_pictures(db, admin, p.id + 1000)

@@ -100,3 +100,28 @@ def test_product_through_the_tab_then_off_shelf(qtbot: QtBot, sqlite_db: Databas
     assert "off the shelf" in new.lines_error_label.text() and new.isVisible()
     assert opportunities.count(db, actor) == 0
     new.reject()
+
+
+def test_product_window_shows_its_pictures_under_the_header(qtbot: QtBot, sqlite_db: Database) -> None:
+    from crm_desktop.models import Product
+    from crm_desktop.services import attachments
+    from crm_desktop.ui.records.detail_page import open_detail
+    from crm_desktop.ui.records.detail_product import THUMBNAIL_HEIGHT, ProductPictures
+    from tests.test_products import png
+
+    ctx = admin_context(sqlite_db)
+    p = product_ops.products.create(ctx.db, ctx.actor, {"name": "工业网关", "code": "GW-01", "price": "100"})
+    window = open_detail(ctx, "product", p.id, parent=None)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.data is not None and not window.is_loading(), timeout=10_000)
+    part = window.header_part
+    assert isinstance(part, ProductPictures) and part.pictures == [] and not part.isVisible()  # none yet
+    attachments.add_attachment(ctx.db, ctx.actor, Product, p.id, filename="正面.png", data=png(200, 100))
+    attachments.add_attachment(ctx.db, ctx.actor, Product, p.id, filename="手册.pdf", data=b"%PDF")
+    ctx.signals.notify("product", p.id)
+    qtbot.waitUntil(lambda: len(part.thumbnails) == 1 and not window.is_loading(), timeout=10_000)
+    assert part.isVisible()
+    thumbnail = part.thumbnails[0]
+    assert thumbnail.toolTip() == "正面.png" and thumbnail.pixmap().height() == THUMBNAIL_HEIGHT
+    assert thumbnail.pixmap().width() == 2 * THUMBNAIL_HEIGHT  # the picture's proportions kept
+    window.close()

@@ -60,6 +60,7 @@ from crm_desktop.ui.records.detail_base import (
     schema_form_fields,
 )
 from crm_desktop.ui.records.detail_contacts import CustomerContactsTab
+from crm_desktop.ui.records.detail_product import ProductPictures
 from crm_desktop.ui.records.detail_opportunity import (
     CUSTOMER_OPPORTUNITIES,
     OpportunityHeader,
@@ -112,7 +113,7 @@ TAB_MODULES: dict[str, str] = {
 }
 #: A widget under an entity's header, re-read with the tabs (a ``DetailTab``).
 HEADER_PARTS: dict[str, Callable[[DetailTarget], DetailTab]] = {
-    "opportunity": OpportunityHeader, "contract": ContractHeaderBar,
+    "opportunity": OpportunityHeader, "contract": ContractHeaderBar, "product": ProductPictures,
 }
 
 
