@@ -55,7 +55,7 @@ STATUS_COLORS: dict[str, tuple[str, str]] = {
     "withdrawn": ("#5b6570", "#eceff2"),
 }
 #: Records and approvals whose change may change what the lists show.
-WATCHED = frozenset({"*", "approval", "customer", "lead", "contact"})
+WATCHED = frozenset({"*", "approval", *approvals.ENTITIES})
 CHANGE_DELAY_MS = 300
 LIST_LIMIT = 200
 _ID_ROLE = Qt.ItemDataRole.UserRole

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from crm_desktop import config
 from crm_desktop.config import Config
 from crm_desktop.db import Database, sqlite_file
+from crm_desktop.services import approvals as approval_ops
 from crm_desktop.services import auth
 from crm_desktop.ui import i18n, ops
 from crm_desktop.ui.global_search import GlobalSearch
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
             self.pool_tab = PoolTab(ctx)
             self._add_tab(POOL, self.pool_tab, self.tr("Public pool"))
         self.approvals_tab: MyApprovalsPage | None = None
-        if any(ctx.actor.can(entity, "view") for entity in ("customer", "lead", "contact")):
+        if any(ctx.actor.can(entity, "view") for entity in approval_ops.ENTITIES):  # contracts, payments too
             self.approvals_tab = MyApprovalsPage(ctx)
             self._add_tab(APPROVALS, self.approvals_tab, self.tr("Approvals"))
         self.admin_area: AdminArea | None = None

@@ -120,6 +120,7 @@ def test_administrator_sees_all_tabs_and_status_bar(qtbot: QtBot, ctx: AppContex
         ({("role", "view")}, ["workbench", "admin"]),
         ({("department", "view"), ("customer", "view")}, ["workbench", "customers", "approvals", "admin"]),
         ({("lead", "view"), ("contact", "view")}, ["workbench", "leads", "contacts", "approvals"]),
+        ({("contract", "view")}, ["workbench", "contracts", "approvals"]),  # orders are approved too
         (set(), ["workbench"]),
     ],
 )
