@@ -3,8 +3,10 @@
     python bench/lists.py --customers 100000 [--database URL] [--runs 9] [--keep DIR] [--deep 50]
 
 Prints one line per measure, ``<measure> ours_ms=<x> ref_ms=<y> ratio=<x/y>`` (medians), as
-DESIGN.md asks. "ours" is the full service call a list view makes (actor reload, permission
-check, the one data-scope filter, rows → DTOs); "ref" is one raw SQL statement returning the
+DESIGN.md asks. "ours" is the full service call a list view makes (a session, the security
+token read — the actor and field schema are rebuilt only when it changed, see
+services/security_cache.py — permission check, the one data-scope filter, rows → DTOs with
+Decimal money and aware datetimes); "ref" is one raw SQL statement returning the
 same rows and the same columns (every column the DTO carries) through the bare DB-API driver.
 Without --database a SQLite file is built in a temporary folder (or reused with --keep DIR).
 

@@ -16,8 +16,10 @@ from crm_desktop.services.permissions import MODULES, DataScope
 class Actor:
     """Who is acting, with the permissions of all their roles merged.
 
-    Services reload it from the database at the start of each unit of work, so a role
-    change or a disabled account takes effect on the next call, not the next login.
+    Services reload it from the database at the start of each unit of work (reads take it
+    from the security cache while the database's token says nothing it is built from
+    changed), so a role change or a disabled account takes effect on the next call, not the
+    next login.
     """
 
     user_id: int
