@@ -41,7 +41,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_desktop.automation import approvals
@@ -135,8 +135,9 @@ class ContractService(RecordService[Contract]):
     def to_dto(self, row: Any, owner_name: str, policy: FieldPolicy) -> RecordDTO:
         return _with_outstanding(super().to_dto(row, owner_name, policy))
 
-    def _page_dtos(self, rows: Sequence[Row[Any]], policy: FieldPolicy) -> tuple[RecordDTO, ...]:
-        return tuple(_with_outstanding(d) for d in super()._page_dtos(rows, policy))
+    #: A list row's outstanding amount, computed when read (when both amounts are shown).
+    derived_values = {"outstanding_amount": (("amount", "received_amount"),
+                                             lambda v: outstanding(v["amount"], v["received_amount"]))}
 
     def _with_text(self, query: Any, text: str | None) -> Any:
         if not text or not text.strip():

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Column, ColumnElement, Row, Select, bindparam, func, or_, select, true, tuple_
+from sqlalchemy import Column, ColumnElement, Dialect, Row, Select, bindparam, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -43,6 +43,7 @@ from crm_desktop.services.events import (
 from crm_desktop.services.filters import Filter, filter_sql, sort_column
 from crm_desktop.services.permissions import require
 from crm_desktop.services.record_fields import FieldPolicy
+from crm_desktop.services.row_values import Converter, Derived, RowLayout, RowValues
 from crm_desktop.services.schema import BUILTIN_FIELDS, schema_for
 from crm_desktop.services.scope import editable_filter, scope_filter, unindexed, visible_filter
 from crm_desktop.services.uow import read_only, unit_of_work
@@ -98,9 +99,28 @@ class TeamMemberDTO:
 
 Validator = Callable[[Mapping[str, Any]], dict[str, str]]
 
+#: Databases whose list pages are read as the driver's rows and converted when read: SQLite
+#: hands back text and floats, and converting every value of a page cost more than its query.
+#: (psycopg converts in C as it reads; SQLAlchemy's processors there need the cursor's types.)
+RAW_ROW_DIALECTS = frozenset({"sqlite"})
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converter(type_: Any, dialect: Dialect) -> Converter | None:
+    """SQLAlchemy's own result processor for ``type_`` on ``dialect`` (None: no conversion)."""
+    processor: Converter | None = type_.dialect_impl(dialect).result_processor(dialect, None)
+    return processor
+
 
 class RecordService(Generic[M]):
     """Record operations for one model. Thread rule: any thread; each call is one unit of work."""
+
+    #: Values a list row computes from its fields when read (a contract's outstanding amount):
+    #: name → (the fields it needs, all shown, or it is left out; how it is computed).
+    derived_values: ClassVar[Mapping[str, tuple[tuple[str, ...], Derived]]] = {}
 
     def __init__(
         self,
@@ -125,6 +145,9 @@ class RecordService(Generic[M]):
         self._list_base: Select[Any] | None = None
         self._base: ColumnElement[bool] | None = None
         self._page_queries: dict[tuple[Any, ...], tuple[Select[Any], int]] = {}
+        self._column_converters: dict[str, tuple[Converter | None, ...]] = {}
+        self._layouts: dict[tuple[str, tuple[str, ...]], RowLayout] = {}
+        self._policy: FieldPolicy | None = None
 
     def list_columns(self) -> tuple[ColumnElement[Any], ...]:
         """What a list row reads: the record's base columns and fields, and the owner's name
@@ -151,30 +174,57 @@ class RecordService(Generic[M]):
             self._list_base = select(*self.list_columns()).outerjoin(User, User.id == self.model.owner_id)
         return self._list_base
 
-    def _page_dtos(self, rows: Sequence[Row[Any]], policy: FieldPolicy) -> tuple[RecordDTO, ...]:
-        """DTOs of ``list_columns()`` rows: what ``to_dto`` makes, read by position."""
+    def _page_dtos(self, rows: Sequence[Any], policy: FieldPolicy, dialect: Dialect) -> tuple[RecordDTO, ...]:
+        """DTOs of ``list_columns()`` rows: what ``to_dto`` makes, read by position. On SQLite
+        the rows are the driver's own (see ``list_page``): the DTO's base values are converted
+        here, its field values when read (``RowValues``)."""
         index = self._list_index
         builtin, custom_keys = policy.shown
-        # itemgetter and dict(zip()) run in C: a page makes a hundred of these dicts.
-        pick = itemgetter(*(index[f] for f in builtin), 0)  # the id: never a bare item, always a tuple
+        layout = self._row_layout(dialect, builtin)
+        convert = self._converters(dialect)
+        when = [convert[index[n]] or _same for n in ("created_at", "updated_at", "deleted_at", "custom")]
+        created_of, updated_of, deleted_of, custom_of = when
         base = itemgetter(*(index[n] for n in ("id", "owner_id", "creator_id", "created_at", "updated_at",
                                                "version", "deleted_at", "custom")), len(index))
         dtos = []
         entity, new = self.module, object.__new__
         for row in rows:
             rid, owner_id, creator_id, created, updated, version, deleted, stored, owner_name = base(row)
-            stored = stored or {}
+            if custom_keys:  # no custom field shown: the JSON is not even parsed
+                stored = (custom_of(stored) if stored is not None else None) or {}
             # What the frozen dataclass's __init__ does, minus its eleven object.__setattr__
             # calls (3 µs a row, as much as the row's query): fill the new instance's dict.
             dto = new(RecordDTO)
             dto.__dict__.update({
-                "entity": entity, "id": rid, "values": dict(zip(builtin, pick(row))), "owner_id": owner_id,
-                "owner_name": owner_name or "", "creator_id": creator_id, "created_at": created,
-                "updated_at": updated, "version": version, "deleted_at": deleted,
+                "entity": entity, "id": rid, "values": RowValues(row, layout), "owner_id": owner_id,
+                "owner_name": owner_name or "", "creator_id": creator_id, "created_at": created_of(created),
+                "updated_at": updated_of(updated), "version": version,
+                "deleted_at": deleted_of(deleted) if deleted is not None else None,
                 "custom": {name: stored.get(key) for name, key in custom_keys} if custom_keys else {},
             })
             dtos.append(dto)
         return tuple(dtos)
+
+    def _converters(self, dialect: Dialect) -> tuple[Converter | None, ...]:
+        """Per ``list_columns()`` column, what turns the driver's value into the Python value
+        SQLAlchemy would have made (its own result processor for the column's type); all None
+        where SQLAlchemy converts the rows itself (``RAW_ROW_DIALECTS``)."""
+        found = self._column_converters.get(dialect.name)
+        if found is None:
+            raw = dialect.name in RAW_ROW_DIALECTS
+            found = tuple(_converter(c.type, dialect) if raw else None for c in self.list_columns())
+            self._column_converters[dialect.name] = found
+        return found
+
+    def _row_layout(self, dialect: Dialect, builtin: Sequence[str]) -> RowLayout:
+        key = (dialect.name, tuple(builtin))
+        layout = self._layouts.get(key)
+        if layout is None:
+            convert, index = self._converters(dialect), self._list_index
+            layout = RowLayout({f: (index[f], convert[index[f]]) for f in builtin},
+                               {n: f for n, (needs, f) in self.derived_values.items() if set(needs) <= set(builtin)})
+            self._layouts[key] = layout
+        return layout
 
     def base_clause(self) -> ColumnElement[bool]:
         """The module's base filter (built once). It admits nearly every row (only pooled
@@ -196,7 +246,14 @@ class RecordService(Generic[M]):
     def policy(self, session: Session, actor: Actor) -> FieldPolicy:
         """The actor's view of this module's fields (schema, custom fields, field access)."""
         schema = schema_for(session, actor, self.module) if self.module in BUILTIN_FIELDS else None
-        return FieldPolicy(self.model, self.fields, self.required, schema)
+        # Reads get the same schema object while the security cache holds it: keep its policy
+        # too (it works out which fields are shown once, not on every list page).
+        kept = self._policy
+        if kept is not None and kept.schema is schema and schema is not None:
+            return kept
+        policy = FieldPolicy(self.model, self.fields, self.required, schema)
+        self._policy = policy
+        return policy
 
     # --- transaction-level API --------------------------------------------------------
     # Used inside an open unit of work by the module services that compose several records
@@ -322,11 +379,26 @@ class RecordService(Generic[M]):
                 query, sort_at = self._plain_page_query(uow.actor, policy, sort, descending, limit, after is not None)
             params = {"after_key": after[0], "after_id": after[1]} if after is not None else {}
             # Core execution: plain column rows need none of the ORM result machinery.
-            rows = uow.session.connection().execute(query, params).all()
+            connection = uow.session.connection()
+            dialect = connection.dialect
+            result = connection.execute(query, params)
+            rows: Sequence[Any]
+            if dialect.name in RAW_ROW_DIALECTS:
+                # The driver's rows, converted as read (RowValues): SQLAlchemy would convert
+                # every value of every row first, which cost more than the query on SQLite.
+                rows = result.cursor.fetchall()
+                result.close()
+            else:
+                rows = result.all()
             more = len(rows) > limit
             rows = rows[:limit]
-            dtos = self._page_dtos(rows, policy)
-            cursor = (rows[-1][sort_at], rows[-1].id) if more and rows else None
+            dtos = self._page_dtos(rows, policy, dialect)
+            cursor = None
+            if more and rows:
+                key = rows[-1][sort_at]
+                if dialect.name in RAW_ROW_DIALECTS and key is not None:
+                    key = (_converter(query.selected_columns[sort_at].type, dialect) or _same)(key)
+                cursor = (key, rows[-1][0])
             return Page(rows=dtos, next_cursor=cursor)
 
     def _plain_page_query(
