@@ -33,6 +33,9 @@ def test_a_list_page_reads_what_a_record_read_gives(db: Database, admin: Actor) 
             assert (row.created_at, row.updated_at, row.deleted_at, row.custom) == (
                 one.created_at, one.updated_at, one.deleted_at, one.custom)
             assert row.values == one.values and row == one  # a Mapping equals the dict of its items
+    (row,) = [r for r in customers.list_page(db, admin).rows if r.id == c.id]
+    assert row.custom == {budget: "1234.50"} and list(row.custom) == [budget] and len(row.custom) == 1
+    assert copy.deepcopy(row.custom) == {budget: "1234.50"}
     (k,) = contracts.list_page(db, admin).rows
     assert k.values["outstanding_amount"] == Decimal("9348.00") and isinstance(k.values["amount"], Decimal)
     assert copy.deepcopy(k.values) == dict(k.values) and pickle.loads(pickle.dumps(k.values)) == dict(k.values)

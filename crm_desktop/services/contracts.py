@@ -139,12 +139,10 @@ class ContractService(RecordService[Contract]):
     derived_values = {"outstanding_amount": (("amount", "received_amount"),
                                              lambda v: outstanding(v["amount"], v["received_amount"]))}
 
-    def _with_text(self, query: Any, text: str | None) -> Any:
-        if not text or not text.strip():
-            return query
-        pattern = f"%{text.strip()}%"
+    def _text_match(self, pattern: Any) -> Any:
+        """Number, name or the customer's name (the list's search box)."""
         by_customer = Contract.customer_id.in_(select(Customer.id).where(Customer.name.ilike(pattern)))
-        return query.where(or_(Contract.number.ilike(pattern), Contract.name.ilike(pattern), by_customer))
+        return or_(Contract.number.ilike(pattern), Contract.name.ilike(pattern), by_customer)
 
     def create(
         self, db: Database, actor: Actor, values: Mapping[str, Any], *, owner_id: int | None = None,

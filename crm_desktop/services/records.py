@@ -14,7 +14,21 @@ from dataclasses import fields as dataclass_fields
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Column, ColumnElement, Dialect, Row, Select, bindparam, func, or_, select, true, tuple_
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Dialect,
+    Row,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -43,7 +57,7 @@ from crm_desktop.services.events import (
 from crm_desktop.services.filters import Filter, filter_sql, sort_column
 from crm_desktop.services.permissions import require
 from crm_desktop.services.record_fields import FieldPolicy
-from crm_desktop.services.row_values import Converter, Derived, RowLayout, RowValues
+from crm_desktop.services.row_values import Converter, CustomValues, Derived, RowLayout, RowValues
 from crm_desktop.services.schema import BUILTIN_FIELDS, schema_for
 from crm_desktop.services.scope import editable_filter, scope_filter, unindexed, visible_filter
 from crm_desktop.services.uow import read_only, unit_of_work
@@ -190,8 +204,6 @@ class RecordService(Generic[M]):
         entity, new = self.module, object.__new__
         for row in rows:
             rid, owner_id, creator_id, created, updated, version, deleted, stored, owner_name = base(row)
-            if custom_keys:  # no custom field shown: the JSON is not even parsed
-                stored = (custom_of(stored) if stored is not None else None) or {}
             # What the frozen dataclass's __init__ does, minus its eleven object.__setattr__
             # calls (3 µs a row, as much as the row's query): fill the new instance's dict.
             dto = new(RecordDTO)
@@ -200,7 +212,8 @@ class RecordService(Generic[M]):
                 "owner_name": owner_name or "", "creator_id": creator_id, "created_at": created_of(created),
                 "updated_at": updated_of(updated), "version": version,
                 "deleted_at": deleted_of(deleted) if deleted is not None else None,
-                "custom": {name: stored.get(key) for name, key in custom_keys} if custom_keys else {},
+                # The JSON is parsed when a custom value is read (and never without custom fields).
+                "custom": CustomValues(stored, custom_keys, custom_of) if custom_keys else {},
             })
             dtos.append(dto)
         return tuple(dtos)
@@ -346,10 +359,17 @@ class RecordService(Generic[M]):
         return query.where(filter_sql(self.model, policy.schema, flt))
 
     def _with_text(self, query: Select[Any], text: str | None) -> Select[Any]:
-        if text and self.search_fields:
-            pattern = f"%{text.strip()}%"
-            query = query.where(or_(*(getattr(self.model, f).ilike(pattern) for f in self.search_fields)))
-        return query
+        if not text or not text.strip():
+            return query
+        match = self._text_match(literal(f"%{text.strip()}%"))
+        return query.where(match) if match is not None else query
+
+    def _text_match(self, pattern: ColumnElement[str]) -> ColumnElement[bool] | None:
+        """Records whose search fields contain ``pattern`` (a LIKE pattern: a literal, or the
+        ``text_pattern`` parameter of a kept list statement); None: the module has none."""
+        if not self.search_fields:
+            return None
+        return or_(*(getattr(self.model, f).ilike(pattern) for f in self.search_fields))
 
     def list_page(
         self,
@@ -371,13 +391,16 @@ class RecordService(Generic[M]):
         with read_only(db, actor) as uow:
             require(uow.actor, self.module, "view")
             policy = self.policy(uow.session, uow.actor)
-            narrowed = bool((text and text.strip()) or (filter and filter.conditions) or view is not None)
-            if narrowed:
+            searching = bool(text and text.strip())
+            params: dict[str, Any] = {"after_key": after[0], "after_id": after[1]} if after is not None else {}
+            if (filter and filter.conditions) or view is not None:
                 query, sort_at = self._page_query(uow.actor, policy, sort, descending, limit, after is not None,
                                                   text=text, filter=filter, view=view, session=uow.session)
-            else:
-                query, sort_at = self._plain_page_query(uow.actor, policy, sort, descending, limit, after is not None)
-            params = {"after_key": after[0], "after_id": after[1]} if after is not None else {}
+            else:  # a kept statement; the search text is its parameter (typing reuses it)
+                query, sort_at = self._plain_page_query(uow.actor, policy, sort, descending, limit,
+                                                        after is not None, searching)
+                if searching:
+                    params["text_pattern"] = f"%{(text or '').strip()}%"
             # Core execution: plain column rows need none of the ORM result machinery.
             connection = uow.session.connection()
             dialect = connection.dialect
@@ -403,8 +426,9 @@ class RecordService(Generic[M]):
 
     def _plain_page_query(
         self, actor: Actor, policy: FieldPolicy, sort: str, descending: bool, limit: int, keyset: bool,
+        searching: bool = False,
     ) -> tuple[Select[Any], int]:
-        """``_page_query`` without text, filter or view, kept per (scope, sort, page shape).
+        """``_page_query`` without filter or view, kept per (scope, sort, page shape).
 
         Opening or refreshing a list, and scrolling it, run the same few statements again and
         again; building one (and SQLAlchemy's cache key for it) costs more on SQLite than
@@ -413,23 +437,28 @@ class RecordService(Generic[M]):
         """
         spec = policy.schema.get(sort) if policy.schema is not None else None
         key = (self.model.entity, actor.scopes_for(self.module), actor.user_id, actor.department_id, sort,
-               (spec.type, spec.builtin, spec.key) if spec is not None else None, descending, limit, keyset)
+               (spec.type, spec.builtin, spec.key) if spec is not None else None, descending, limit, keyset,
+               searching)
         cached = self._page_queries.get(key)
         if cached is None:
             if len(self._page_queries) >= PAGE_QUERY_CACHE:
                 self._page_queries.clear()  # many users on one PC is rare: start over, no LRU needed
-            cached = self._page_queries[key] = self._page_query(actor, policy, sort, descending, limit, keyset)
+            cached = self._page_queries[key] = self._page_query(actor, policy, sort, descending, limit, keyset,
+                                                                searching=searching)
         return cached
 
     def _page_query(
         self, actor: Actor, policy: FieldPolicy, sort: str, descending: bool, limit: int, keyset: bool, *,
         text: str | None = None, filter: Filter | None = None, view: str | None = None,
-        session: Session | None = None,
+        session: Session | None = None, searching: bool = False,
     ) -> tuple[Select[Any], int]:
-        """The page's statement (``after_key``/``after_id`` parameters when ``keyset``) and the
-        position of the sort key in its rows."""
+        """The page's statement (``after_key``/``after_id`` parameters when ``keyset``,
+        ``text_pattern`` when ``searching``) and the position of the sort key in its rows."""
         col = self._sort_column(policy, sort)
         query = self._list_query(actor, text, policy=policy, filter=filter, view=view, session=session)
+        match = self._text_match(bindparam("text_pattern", type_=String)) if searching else None
+        if match is not None:
+            query = query.where(match)
         if keyset:
             bound = tuple_(bindparam("after_key", type_=col.type), bindparam("after_id"))
             key = tuple_(col, self.model.id)

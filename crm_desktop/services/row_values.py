@@ -76,4 +76,40 @@ class RowValues(Mapping[str, Any]):
         return dict, (dict(self),)  # a copy or a pickle is the plain dict of its values
 
 
-__all__ = ["Converter", "Derived", "RowLayout", "RowValues"]
+class CustomValues(Mapping[str, Any]):
+    """A list row's custom field values (field name → value), from the stored JSON, which is
+    parsed the first time a value is read (the names are known without it)."""
+
+    __slots__ = ("_stored", "_keys", "_parse", "_values")
+
+    def __init__(self, stored: Any, keys: tuple[tuple[str, str], ...], parse: Converter) -> None:
+        self._stored = stored
+        self._keys = keys  # (field name, key inside the JSON)
+        self._parse = parse
+        self._values: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        values = self._values
+        if values is None:
+            stored = self._stored
+            data = (self._parse(stored) if stored is not None else None) or {}
+            values = self._values = {name: data.get(key) for name, key in self._keys}
+        return values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._load()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _key in self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"CustomValues({self._load()!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return dict, (self._load(),)
+
+
+__all__ = ["Converter", "CustomValues", "Derived", "RowLayout", "RowValues"]
