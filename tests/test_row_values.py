@@ -54,3 +54,25 @@ def test_keyset_pages_continue_from_a_converted_cursor(db: Database, admin: Acto
         after = page.next_cursor
         assert not isinstance(after[0], str)  # a datetime, as the eager path gave
     assert sorted(seen) == sorted(made) and len(seen) == len(set(seen))
+
+
+def test_kept_statements_page_by_money_and_search_through_the_driver(db: Database, admin: Actor) -> None:
+    """Keyset pages sorted by a Decimal and by a datetime, with and without search text: the
+    same records in the same order as one unpaged read (on SQLite these statements go to the
+    driver compiled once, with SQLAlchemy's bind processors for the bounds)."""
+    c = customers.create(db, admin, {"name": "鹭岛机电有限公司"})
+    for i, amount in enumerate(["100.10", "100.10", "2500.00", "99.99", "100.10", "0.01", "7800.50"]):
+        contracts.create(db, admin, {"name": f"合同{i}", "customer_id": c.id, "amount": amount})
+    for sort in ("amount", "updated_at", "id"):
+        for text in (None, "合同", "鹭岛"):
+            whole = [r.id for r in contracts.list_page(db, admin, sort=sort, limit=50, text=text).rows]
+            paged: list[int] = []
+            after = None
+            while True:
+                page = contracts.list_page(db, admin, sort=sort, limit=2, after=after, text=text)
+                paged += [r.id for r in page.rows]
+                if page.next_cursor is None:
+                    break
+                after = page.next_cursor
+            assert paged == whole and len(whole) == 7, (sort, text)
+    assert contracts.list_page(db, admin, text="没有").rows == ()
