@@ -5,6 +5,7 @@ on every read path: the list, its count, its search, a detail read and the expor
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
 
 from crm_desktop.db import Database
 from crm_desktop.models import (
@@ -117,23 +119,43 @@ def reference_visible(w: World, u: int) -> set[int]:
     return {i for i, o in enumerate(w.record_owner) if (o in owners or i in by_team) and not w.deleted[i]}
 
 
+def clear_organisation(s: Session, records: Sequence[type[Any]]) -> None:
+    """Empty ``records`` (children first), then the roles, users and departments."""
+    for table in (*records, TeamMember):
+        s.execute(delete(table))
+    s.execute(delete(user_roles))
+    for table in (RoleDataScope, RolePermission, Role):
+        s.execute(delete(table))
+    s.execute(delete(User))
+    s.execute(update(Department).values(parent_id=None))  # RESTRICT is checked row by row
+    s.execute(delete(Department))
+
+
+def add_organisation(s: Session, w: World, roles: Sequence[Role]) -> list[int]:
+    """The world's departments and users (with ``roles`` and superiors); the user ids."""
+    dept_ids: list[int] = []
+    for i, parent in enumerate(w.dept_parent):
+        d = Department(name=f"d{i}", parent_id=None if parent is None else dept_ids[parent])
+        s.add(d)
+        s.flush()
+        dept_ids.append(d.id)
+    user_ids: list[int] = []
+    for i, d in enumerate(w.user_dept):
+        user = User(mobile=f"1380000{i:04d}", name=f"u{i}", password_hash="x", department_id=dept_ids[d],
+                    roles=[roles[r] for r in w.user_roles[i]])
+        s.add(user)
+        s.flush()
+        user_ids.append(user.id)
+    for i, sup in enumerate(w.user_superior):
+        if sup is not None:
+            s.get_one(User, user_ids[i]).superior_id = user_ids[sup]
+    return user_ids
+
+
 def build(db: Database, w: World) -> tuple[list[int], list[int]]:
     """Write the world straight into the tables (the property is about reading)."""
     with db.sessions.begin() as s:
-        for table in (TeamMember, Payment, Contract, Opportunity, Customer):
-            s.execute(delete(table))
-        s.execute(delete(user_roles))
-        for table in (RoleDataScope, RolePermission, Role):
-            s.execute(delete(table))
-        s.execute(delete(User))
-        s.execute(update(Department).values(parent_id=None))  # RESTRICT is checked row by row
-        s.execute(delete(Department))
-        dept_ids: list[int] = []
-        for i, parent in enumerate(w.dept_parent):
-            d = Department(name=f"d{i}", parent_id=None if parent is None else dept_ids[parent])
-            s.add(d)
-            s.flush()
-            dept_ids.append(d.id)
+        clear_organisation(s, (Payment, Contract, Opportunity, Customer))
         roles = []
         for i, scope in enumerate(w.role_scope):
             modules = ("customer", *(entity for entity, _service, _term in SALES))
@@ -142,16 +164,7 @@ def build(db: Database, w: World) -> tuple[list[int], list[int]]:
                         scopes=[RoleDataScope(module=m, scope=scope.value) for m in modules])
             s.add(role)
             roles.append(role)
-        user_ids: list[int] = []
-        for i, d in enumerate(w.user_dept):
-            user = User(mobile=f"1380000{i:04d}", name=f"u{i}", password_hash="x", department_id=dept_ids[d],
-                        roles=[roles[r] for r in w.user_roles[i]])
-            s.add(user)
-            s.flush()
-            user_ids.append(user.id)
-        for i, sup in enumerate(w.user_superior):
-            if sup is not None:
-                s.get_one(User, user_ids[i]).superior_id = user_ids[sup]
+        user_ids = add_organisation(s, w, roles)
         record_ids: list[int] = []
         for i, owner in enumerate(w.record_owner):
             c = Customer(name=f"c{i} 客户", owner_id=user_ids[owner], creator_id=user_ids[owner], custom={})

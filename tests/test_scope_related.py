@@ -20,14 +20,12 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, update
 
 from crm_desktop.db import Database
 from crm_desktop.models import (
     Contact,
     Contract,
     Customer,
-    Department,
     Opportunity,
     OpportunityContact,
     Payment,
@@ -36,8 +34,6 @@ from crm_desktop.models import (
     RoleDataScope,
     RolePermission,
     TeamMember,
-    User,
-    user_roles,
     utcnow,
 )
 from crm_desktop.services import contacts as contact_ops
@@ -48,7 +44,7 @@ from crm_desktop.services.errors import NotFound, PermissionDenied
 from crm_desktop.services.permissions import DataScope
 # The customer window's related tabs, loaders and all: importing them needs no QApplication.
 from crm_desktop.ui.records.detail_page import RELATED_TABS
-from tests.test_scope_property import World, reference_visible, worlds
+from tests.test_scope_property import World, add_organisation, clear_organisation, reference_visible, worlds
 
 #: The child modules, each with its own scope and view permission per role.
 CHILDREN = ("contact", "opportunity", "contract", "payment")
@@ -127,20 +123,7 @@ def build(db: Database, r: Related) -> tuple[list[int], dict[str, list[int]], li
     """Write the world straight into the tables; user ids, record ids by module, plan ids."""
     w = r.org
     with db.sessions.begin() as s:
-        for table in (OpportunityContact, PaymentPlan, TeamMember, Payment, Contract, Opportunity, Contact, Customer):
-            s.execute(delete(table))
-        s.execute(delete(user_roles))
-        for table in (RoleDataScope, RolePermission, Role):
-            s.execute(delete(table))
-        s.execute(delete(User))
-        s.execute(update(Department).values(parent_id=None))  # RESTRICT is checked row by row
-        s.execute(delete(Department))
-        dept_ids: list[int] = []
-        for i, parent in enumerate(w.dept_parent):
-            d = Department(name=f"d{i}", parent_id=None if parent is None else dept_ids[parent])
-            s.add(d)
-            s.flush()
-            dept_ids.append(d.id)
+        clear_organisation(s, (OpportunityContact, PaymentPlan, Payment, Contract, Opportunity, Contact, Customer))
         roles = []
         for i in range(len(w.role_scope)):
             modules = ("customer", *CHILDREN)
@@ -149,16 +132,7 @@ def build(db: Database, r: Related) -> tuple[list[int], dict[str, list[int]], li
                         scopes=[RoleDataScope(module=m, scope=r.scope[m][i].value) for m in modules])
             s.add(role)
             roles.append(role)
-        user_ids: list[int] = []
-        for i, d in enumerate(w.user_dept):
-            user = User(mobile=f"1380000{i:04d}", name=f"u{i}", password_hash="x", department_id=dept_ids[d],
-                        roles=[roles[x] for x in w.user_roles[i]])
-            s.add(user)
-            s.flush()
-            user_ids.append(user.id)
-        for i, sup in enumerate(w.user_superior):
-            if sup is not None:
-                s.get_one(User, user_ids[i]).superior_id = user_ids[sup]
+        user_ids = add_organisation(s, w, roles)
 
         ids: dict[str, list[int]] = {}
 
