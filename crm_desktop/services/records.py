@@ -29,7 +29,6 @@ from sqlalchemy import (
     true,
     tuple_,
 )
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.visitors import replacement_traverse
@@ -58,7 +57,17 @@ from crm_desktop.services.events import (
 from crm_desktop.services.filters import Filter, filter_sql, sort_column
 from crm_desktop.services.permissions import require
 from crm_desktop.services.record_fields import FieldPolicy
-from crm_desktop.services.row_values import Converter, CustomValues, Derived, RowLayout, RowValues
+from crm_desktop.services.row_values import (
+    RAW_ROW_DIALECTS,
+    Converter,
+    CustomValues,
+    Derived,
+    DriverStatement,
+    RowLayout,
+    RowValues,
+    converter,
+    same,
+)
 from crm_desktop.services.schema import BUILTIN_FIELDS, schema_for
 from crm_desktop.services.scope import editable_filter, scope_filter, unindexed, visible_filter
 from crm_desktop.services.uow import read_only, unit_of_work
@@ -113,71 +122,6 @@ class TeamMemberDTO:
 
 
 Validator = Callable[[Mapping[str, Any]], dict[str, str]]
-
-#: Databases whose list pages are read as the driver's rows and converted when read: SQLite
-#: hands back text and floats, and converting every value of a page cost more than its query.
-#: (psycopg converts in C as it reads; SQLAlchemy's processors there need the cursor's types.)
-RAW_ROW_DIALECTS = frozenset({"sqlite"})
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-@dataclass(frozen=True)
-class DriverStatement:
-    """A statement compiled once for the DB-API driver: its SQL, the order of its parameters,
-    the values bound when it was built (ids, limits) and SQLAlchemy's own bind processor for
-    each (a keyset bound's datetime or Decimal becomes what the driver stores).
-
-    Running a kept list statement through SQLAlchemy's execution path (compiled-cache lookup,
-    parameter processing, result set-up) cost a fifth of a page's query on SQLite.
-    """
-
-    sql: str
-    names: tuple[str, ...]
-    values: Mapping[str, Any]
-    processors: Mapping[str, Converter]
-    #: The driver's base error class: its errors are raised as SQLAlchemy's, as elsewhere.
-    driver_error: type[Exception]
-
-    @classmethod
-    def compile(cls, query: Select[Any], dialect: Dialect) -> DriverStatement | None:
-        """None for what it does not handle (expanding IN lists, non-positional drivers):
-        those run through SQLAlchemy."""
-        compiled = query.compile(dialect=dialect)
-        names = tuple(compiled.positiontup or ())
-        if not dialect.positional or any(b.expanding or b.literal_execute for b in compiled.binds.values()):
-            return None
-        processors = {}
-        for name in set(names):
-            processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                processors[name] = processor
-        return cls(str(compiled), names, dict(compiled.params), processors, dialect.loaded_dbapi.Error)
-
-    def run(self, dbapi_connection: Any, params: Mapping[str, Any]) -> list[Any]:
-        """The rows of one execution with ``params`` over the values bound at build time."""
-        values = []
-        for name in self.names:
-            value = params[name] if name in params else self.values[name]
-            processor = self.processors.get(name)
-            values.append(processor(value) if processor is not None and value is not None else value)
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(self.sql, values)
-            return cursor.fetchall()  # type: ignore[no-any-return]
-        except self.driver_error as exc:
-            raise DBAPIError.instance(self.sql, values, exc, self.driver_error) from exc
-        finally:
-            cursor.close()
-
-
-def _converter(type_: Any, dialect: Dialect) -> Converter | None:
-    """SQLAlchemy's own result processor for ``type_`` on ``dialect`` (None: no conversion)."""
-    processor: Converter | None = type_.dialect_impl(dialect).result_processor(dialect, None)
-    return processor
-
 
 class RecordService(Generic[M]):
     """Record operations for one model. Thread rule: any thread; each call is one unit of work."""
@@ -247,7 +191,7 @@ class RecordService(Generic[M]):
         builtin, custom_keys = policy.shown
         layout = self._row_layout(dialect, builtin)
         convert = self._converters(dialect)
-        when = [convert[index[n]] or _same for n in ("created_at", "updated_at", "deleted_at", "custom")]
+        when = [convert[index[n]] or same for n in ("created_at", "updated_at", "deleted_at", "custom")]
         created_of, updated_of, deleted_of, custom_of = when
         base = itemgetter(*(index[n] for n in ("id", "owner_id", "creator_id", "created_at", "updated_at",
                                                "version", "deleted_at", "custom")), len(index))
@@ -285,7 +229,7 @@ class RecordService(Generic[M]):
         found = self._column_converters.get(dialect.name)
         if found is None:
             raw = dialect.name in RAW_ROW_DIALECTS
-            found = tuple(_converter(c.type, dialect) if raw else None for c in self.list_columns())
+            found = tuple(converter(c.type, dialect) if raw else None for c in self.list_columns())
             self._column_converters[dialect.name] = found
         return found
 
@@ -486,7 +430,7 @@ class RecordService(Generic[M]):
             if more and rows:
                 key = rows[-1][sort_at]
                 if dialect.name in RAW_ROW_DIALECTS and key is not None:
-                    key = (_converter(query.selected_columns[sort_at].type, dialect) or _same)(key)
+                    key = (converter(query.selected_columns[sort_at].type, dialect) or same)(key)
                 cursor = (key, rows[-1][0])
             return Page(rows=dtos, next_cursor=cursor)
 

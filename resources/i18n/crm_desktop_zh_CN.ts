@@ -6171,7 +6171,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Choose an enabled user as owner.</source>
-        <extracomment>Bound on the per-service cache of list statements (see ``_plain_page_query``). Databases whose list pages are read as the driver&apos;s rows and converted when read: SQLite hands back text and floats, and converting every value of a page cost more than its query. (psycopg converts in C as it reads; SQLAlchemy&apos;s processors there need the cursor&apos;s types.) The driver&apos;s base error class: its errors are raised as SQLAlchemy&apos;s, as elsewhere. Values a list row computes from its fields when read (a contract&apos;s outstanding amount): name → (the fields it needs, all shown, or it is left out; how it is computed). Rows the module&apos;s lists and reads never show (e.g. customers waiting in a pool).</extracomment>
+        <extracomment>Bound on the per-service cache of list statements (see ``_plain_page_query``). Values a list row computes from its fields when read (a contract&apos;s outstanding amount): name → (the fields it needs, all shown, or it is left out; how it is computed). Rows the module&apos;s lists and reads never show (e.g. customers waiting in a pool).</extracomment>
         <translation>请选择已启用的员工作为负责人。</translation>
     </message>
     <message>
