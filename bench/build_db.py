@@ -2,7 +2,7 @@
 
     python bench/build_db.py --database URL --customers 1000000 [--generate 100000] [--contracts 1000000]
 
-``crm_desktop.services.demo`` generates ``--generate`` customers (names, phones, addresses,
+``crm_desktop.demo.company`` generates ``--generate`` customers (names, phones, addresses,
 owners by territory; contacts, follow-ups, leads and the public pool come with them), then
 the customer rows are copied in SQL until there are ``--customers``: copy ``k`` of a customer
 keeps its owner, level, industry and address, gets the name suffix "（k 部）", and its created
@@ -32,8 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text  # noqa: E402
 
-from crm_desktop.db import open_database  # noqa: E402
-from crm_desktop.services import auth, demo, demo_sales  # noqa: E402
+from crm_desktop.bootstrap import bootstrap  # noqa: E402
+from crm_desktop.demo import company as demo
+from crm_desktop.demo import sales as demo_sales  # noqa: E402
+from crm_desktop.services.org import auth
 
 COPIED = ("phone", "mobile", "email", "website", "credit_code", "level", "industry", "source", "province", "city",
           "district", "address", "remark", "deal_status", "last_deal_at", "locked", "last_followup_at",
@@ -51,7 +53,7 @@ SHIFT = {
 
 def copy_round(db_url: str, k: int, limit: int, backend: str) -> None:
     """Insert copy ``k`` of the first ``limit`` generated customers."""
-    db = open_database(db_url)
+    db = bootstrap(db_url)
     cols = ", ".join(COPIED)
     suffix = f"（{k} 部）"
     name = f"name || '{suffix}'"
@@ -72,7 +74,7 @@ CONTRACT_COPIED = ("name", "customer_id", "opportunity_id", "customer_signer_id"
 
 def grow_contracts(db_url: str, target: int, t0: float) -> None:
     """Copy contracts in SQL until there are ``target`` (each round copies all there are)."""
-    db = open_database(db_url)
+    db = bootstrap(db_url)
     backend = db.backend
     with db.engine.connect() as conn:
         have = conn.execute(text("SELECT count(*) FROM contracts")).scalar() or 0
@@ -110,7 +112,7 @@ def main() -> None:
     parser.add_argument("--generate", type=int, default=100_000)
     parser.add_argument("--contracts", type=int, default=1_000_000)
     args = parser.parse_args()
-    db = open_database(args.database)
+    db = bootstrap(args.database, create=True)  # builds a new benchmark database
     t0 = time.perf_counter()
     if auth.needs_setup(db):
         demo.create_demo_company(db, users=60, customers=args.generate)
@@ -128,7 +130,7 @@ def main() -> None:
         have += min(per_round, args.customers - have)
         print(f"# {have} customers after copy {k} ({time.perf_counter() - t0:.0f}s)", flush=True)
     grow_contracts(args.database, args.contracts, t0)
-    db = open_database(args.database)
+    db = bootstrap(args.database)
     with db.engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     db.dispose()

@@ -30,13 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from crm_desktop.db import open_database  # noqa: E402
-from crm_desktop.services import auth  # noqa: E402
-from crm_desktop.services.demo import ADMIN_MOBILE, ADMIN_PASSWORD, DEMO_PASSWORD  # noqa: E402
-from crm_desktop.services.records import PAGE_SIZE  # noqa: E402
+from crm_desktop.bootstrap import bootstrap  # noqa: E402
+from crm_desktop.demo.company import ADMIN_MOBILE, ADMIN_PASSWORD, DEMO_PASSWORD  # noqa: E402
+from crm_desktop.services.org import auth  # noqa: E402
+from crm_desktop.services.records.records import PAGE_SIZE  # noqa: E402
 from crm_desktop.ui import ops  # noqa: E402
 from crm_desktop.ui.context import make_context  # noqa: E402
-from crm_desktop.ui.records.customers_tab import CustomersTab  # noqa: E402
+from crm_desktop.ui.records.lists.customers import CustomersTab  # noqa: E402
 
 BUDGET_MB = 300
 
@@ -75,7 +75,7 @@ def main() -> int:
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
-    db = open_database(args.database)
+    db = bootstrap(args.database)
     password = ADMIN_PASSWORD if args.mobile == ADMIN_MOBILE else DEMO_PASSWORD
     actor = auth.login(db, args.mobile, password)
     ctx = make_context(db, actor)

@@ -23,8 +23,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy.engine import URL
-
 from crm_desktop.paths import default_sqlite_path, user_config_dir
 
 log = logging.getLogger(__name__)
@@ -75,6 +73,9 @@ class Profile:
         """The SQLAlchemy URL. ``URL.create`` quotes any character a password may hold."""
         if self.kind == "local":
             return f"sqlite:///{self.sqlite_path()}"
+        # Imported here: the login window shows before SQLAlchemy is loaded (bench/startup.py).
+        from sqlalchemy.engine import URL
+
         return URL.create(
             "postgresql+psycopg",
             username=self.user or None,
@@ -108,6 +109,11 @@ class Config:
     last_mobile: str = ""
     #: "zh_CN", "en", or "" to follow the system language.
     language: str = ""
+    #: Window sizes by window (``ui.window_memory``): [width, height]; the main window's
+    #: [x, y, width, height, maximized].
+    windows: dict[str, list[int]] = field(default_factory=dict)
+    #: The main window's tab shown last ("customers"), opened again at the next start.
+    last_tab: str = ""
     path: Path | None = None
 
     def profile(self, profile_id: str) -> Profile | None:
@@ -200,7 +206,20 @@ def load_config(path: Path | None = None) -> Config:
     cfg.last_mobile = str(data.get("last_mobile") or "")
     language = str(data.get("language") or "")
     cfg.language = language if language in ("zh_CN", "en") else ""
+    cfg.windows = _windows_from(data.get("windows"))
+    cfg.last_tab = str(data.get("last_tab") or "")
     return cfg
+
+
+def _windows_from(data: Any) -> dict[str, list[int]]:
+    """Remembered window sizes; a hand-edited entry that is not 2 or 5 numbers is dropped."""
+    if not isinstance(data, dict):
+        return {}
+    found: dict[str, list[int]] = {}
+    for key, value in data.items():
+        if isinstance(value, list) and len(value) in (2, 5) and all(isinstance(v, int) for v in value):
+            found[str(key)] = [int(v) for v in value]
+    return found
 
 
 def save_config(cfg: Config, path: Path | None = None) -> Path:
@@ -213,6 +232,8 @@ def save_config(cfg: Config, path: Path | None = None) -> Path:
         "last_profile": cfg.last_profile,
         "last_mobile": cfg.last_mobile,
         "language": cfg.language,
+        "windows": cfg.windows,
+        "last_tab": cfg.last_tab,
     }
     fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".json", dir=path.parent)
     try:
@@ -238,6 +259,8 @@ def update_config(path: Path | None = None, **changes: Any) -> Config:
 
 
 # --- the OS keyring ------------------------------------------------------------------------
+# keyring is imported inside the functions below: loading it takes ~0.2 s, which only a server
+# profile's password needs (not an app on the local SQLite file). No import cycle involved.
 
 def _usable(backend: Any) -> bool:
     from keyring.backends import chainer, fail, null

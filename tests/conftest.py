@@ -10,8 +10,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import faulthandler
+import gc
 import itertools
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +23,59 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from crm_desktop.db import Database, make_engine, migrate, normalize_url, open_database
-from crm_desktop.services import auth
-from crm_desktop.services.actor import Actor
+from crm_desktop.bootstrap import bootstrap
+from crm_desktop.db import Database, make_engine, migrate, normalize_url
+from crm_desktop.services.org import auth
+from crm_desktop.services.org.actor import Actor
+
+FAULT_DIR_ENV = "CRM_TEST_FAULT_DIR"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own faulthandler set-up, which this replaces
+def pytest_configure(config: pytest.Config) -> None:
+    # As the app does (crm_desktop.ui.gc_policy): no automatic collection, which could free a
+    # widget on a background op's thread; the fixture below collects on this thread instead.
+    gc.disable()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:  # the controller: workers inherit where to write a crash's stacks
+        os.environ.setdefault(FAULT_DIR_ENV, tempfile.mkdtemp(prefix="crm-faults-"))
+    elif os.environ.get(FAULT_DIR_ENV):
+        # A worker that crashes shows only the tail of its stderr; its stacks go to a file the
+        # controller prints at the end of the run (see pytest_terminal_summary).
+        config._crm_fault_file = open(Path(os.environ[FAULT_DIR_ENV]) / f"{worker}.txt", "w")  # type: ignore[attr-defined]
+        faulthandler.enable(config._crm_fault_file, all_threads=True)  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller prints each crashed worker's stacks last, where a log's tail shows them."""
+    folder = os.environ.get(FAULT_DIR_ENV)
+    reporter = config.pluginmanager.getplugin("terminalreporter")
+    if os.environ.get("PYTEST_XDIST_WORKER") or not folder or not Path(folder).is_dir() or reporter is None:
+        return
+    for dump in sorted(Path(folder).glob("*.txt")):
+        lines = dump.read_text(errors="replace").splitlines()
+        if not lines:
+            continue
+        # The crashing thread's innermost frames are what tell the cause.
+        start = next((n for n, line in enumerate(lines) if line.startswith("Current thread")), 0)
+        reporter.write_sep("-", f"fatal error in worker {dump.stem}")
+        for line in lines[:1] + lines[start:start + 16]:
+            reporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_this_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Widgets closed by a test are deleted, and cycles collected, before the next test."""
+    yield
+    if "qtbot" in request.fixturenames or "qapp" in request.fixturenames:
+        from crm_desktop.ui.gc_policy import collect_now
+
+        collect_now()
+    else:
+        gc.collect(1)
+        if gc.get_count()[2] > 10:
+            gc.collect()
+
 
 PG_URL = normalize_url(os.environ.get("CRM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 _counter = itertools.count()
@@ -59,7 +112,7 @@ def pg_template() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("tpl") / "template.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}", create=True)
     migrate(engine)
     engine.dispose()
     return path
@@ -96,7 +149,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
-    database = open_database(db_url)
+    """The app's database on each backend, built through the composition root (rules,
+    approvals, the failure log and search initials wired, as in the app)."""
+    database = bootstrap(db_url)
     yield database
     database.dispose()
 
@@ -106,7 +161,7 @@ def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
     """SQLite only: for UI tests, which need a database but not both backends."""
     path = tmp_path / "crm.sqlite3"
     shutil.copy(sqlite_template, path)
-    database = open_database(f"sqlite:///{path}")
+    database = bootstrap(f"sqlite:///{path}")
     yield database
     database.dispose()
 

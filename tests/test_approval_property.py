@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm_desktop.db import Database
-from crm_desktop.services import approvals as appr
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow.approvals import FlowInput
 from tests.test_approvals import approver
 
 MODES = ("sequential", "countersign", "orsign")
@@ -55,7 +55,7 @@ class Model:
 
 @pytest.fixture
 def crew(sqlite_db: Database) -> tuple[Database, Actor, list[Actor]]:
-    from crm_desktop.services import auth
+    from crm_desktop.services.org import auth
 
     admin = auth.setup_company(sqlite_db, company="性质测试公司", admin_name="管理员", admin_mobile="13800000000",
                                password="admin1234")

@@ -12,13 +12,14 @@ from sqlalchemy import select
 from crm_desktop.automation.approvals import AlreadyDecided, ApprovalPending
 from crm_desktop.db import Database
 from crm_desktop.models import Customer, Message, Role
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import auth, pool, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers import pool
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import RuleViolation, ValidationError
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.org import auth, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow.approvals import FlowInput
 from tests.test_customers import make_user
 from tests.test_pool import make_pool, member
 
@@ -240,9 +241,9 @@ def test_two_orsign_approvers_at_the_same_moment(db: Database, admin: Actor) -> 
 
 
 def test_gated_status_transition_rules_and_start_approval_action(db: Database, admin: Actor) -> None:
-    from crm_desktop.services import automation as auto
-    from crm_desktop.services.automation import RuleInput
-    from crm_desktop.services.customers import set_deal_status
+    from crm_desktop.services.customers.customers import set_deal_status
+    from crm_desktop.services.workflow import automation as auto
+    from crm_desktop.services.workflow.automation import RuleInput
 
     manager = approver(db, admin, "13900000071")
     rep = make_user(db, admin, "13900000072")

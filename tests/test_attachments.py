@@ -8,13 +8,14 @@ import pytest
 
 from crm_desktop.db import Database
 from crm_desktop.models import Customer
-from crm_desktop.services import attachments, auth, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records import attachments
 
 
 def test_attachments_round_trip_and_rules(db: Database, admin: Actor, monkeypatch: pytest.MonkeyPatch) -> None:

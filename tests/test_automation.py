@@ -9,14 +9,18 @@ from sqlalchemy import func, select
 from crm_desktop.automation.engine import MAX_DEPTH, RuleFailed
 from crm_desktop.db import Database
 from crm_desktop.models import AutomationRun, Contact, Customer, Message, Role
-from crm_desktop.services import automation as auto
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.automation import RuleInput
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.leads import leads
 from crm_desktop.services.errors import PermissionDenied, ValidationError
-from crm_desktop.services.leads import leads
-from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.services.records.schema_admin import (
+    CustomFieldInput,
+    create_custom_field,
+)
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow.automation import RuleInput
 from tests.test_customers import make_user
 
 THRESHOLD = "10000000"
@@ -241,8 +245,8 @@ def test_rule_admin_permission_checks_and_order(db: Database, admin: Actor, team
 def test_assign_owner_copy_field_and_message_the_superior(
     db: Database, admin: Actor, team: tuple[Actor, Actor],
 ) -> None:
-    from crm_desktop.services import users
-    from crm_desktop.services.users import UserInput
+    from crm_desktop.services.org import users
+    from crm_desktop.services.org.users import UserInput
 
     rep, manager = team
     # The manager becomes the rep's direct superior.
@@ -276,10 +280,10 @@ CASES = [
 
 def test_conditions_mean_what_the_list_filter_means(db: Database, admin: Actor, capital: str) -> None:
     """Each operator, evaluated in Python by the engine, picks exactly the records the list's SQL filter picks."""
-    from crm_desktop.automation import conditions
-    from crm_desktop.services.filters import Filter
-    from crm_desktop.services.record_fields import FieldPolicy
-    from crm_desktop.services.schema import load_fields
+    from crm_desktop.services.records.filters import Filter
+    from crm_desktop.services.records.record_fields import FieldPolicy
+    from crm_desktop.services.records.schema import load_fields
+    from crm_desktop.services.workflow import conditions
 
     rows = [({"name": "厦门一", "province": "福建省厦门", "level": "A", "remark": "客户很感兴趣"}, "12000000"),
             ({"name": "福州二", "province": "福建省", "level": "B"}, "500"),

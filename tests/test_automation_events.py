@@ -10,19 +10,24 @@ import pytest
 from crm_desktop.automation.engine import RuleFailed, fire_event
 from crm_desktop.db import Database
 from crm_desktop.models import AutomationRule, Customer, utcnow
-from crm_desktop.services import automation as auto
-from crm_desktop.services import customers as customer_ops
-from crm_desktop.services import followups, jobs, leads as lead_ops, pool
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.automation import RuleInput
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers import customers as customer_ops
+from crm_desktop.services.customers import followups, jobs, pool
+from crm_desktop.services.customers import leads as lead_ops
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.leads import leads
+from crm_desktop.services.customers.pool import PoolInput, PoolMemberInput
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.leads import leads
-from crm_desktop.services.permissions import RECORD_ACTIONS
-from crm_desktop.services.pool import PoolInput, PoolMemberInput
-from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.services.records.schema_admin import (
+    CustomFieldInput,
+    create_custom_field,
+)
 from crm_desktop.services.uow import unit_of_work
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow.automation import RuleInput
 from tests.test_customers import ALL_SALES, make_user
 
 POOL_SALES = {**ALL_SALES, "customer": RECORD_ACTIONS + ("put_in_pool",), "pool": ("view", "claim")}

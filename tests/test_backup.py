@@ -1,21 +1,31 @@
 """Backup then restore gives identical data; bad backups are refused and change nothing."""
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlalchemy.engine import make_url
 
-from crm_desktop.db import Database, head_revision, open_database, sqlite_file
-from crm_desktop.services import backup as backup_service
-from crm_desktop.services import demo
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.backup import BackupError, backup, restore
-from crm_desktop.services.customers import customers
+from crm_desktop.bootstrap import bootstrap
+from crm_desktop.db import (
+    Database,
+    head_revision,
+    make_engine,
+    open_database,
+    sqlite_file,
+)
+from crm_desktop.demo import company as demo
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.maintenance import backup as backup_service
+from crm_desktop.services.maintenance.backup import BackupError, backup, restore
+from crm_desktop.services.org.actor import Actor
 
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
@@ -157,7 +167,7 @@ def test_a_damaged_backup_changes_nothing(db: Database, tmp_path: Path) -> None:
 def test_sqlite_restore_into_a_new_file_and_a_database_of_another_page_size(tmp_path: Path, sqlite_template: Path) -> None:
     path = tmp_path / "crm.sqlite3"
     shutil.copy(sqlite_template, path)
-    db = open_database(f"sqlite:///{path}")
+    db = bootstrap(f"sqlite:///{path}")
     try:
         demo.create_demo_company(db, customers=100)
         before = snapshot(db)
@@ -180,7 +190,7 @@ def test_sqlite_restore_into_a_new_file_and_a_database_of_another_page_size(tmp_
         db.dispose()
     fresh = tmp_path / "sub" / "new.sqlite3"
     restore(f"sqlite:///{fresh}", written)
-    other = open_database(f"sqlite:///{fresh}")
+    other = bootstrap(f"sqlite:///{fresh}")
     try:
         assert snapshot(other) == before
     finally:
@@ -220,3 +230,99 @@ def test_missing_postgres_tools_are_reported(monkeypatch: pytest.MonkeyPatch, tm
     with pytest.raises(BackupError, match="pg_dump was not found"):
         backup("postgresql://crm@127.0.0.1:1/crm", tmp_path / "x.dump")
     assert not list(tmp_path.iterdir())
+
+
+# --- only a real CRM backup, and a safety copy first ------------------------------------------
+
+def _foreign_backup(db: Database, tmp_path: Path) -> Path:
+    """Some other program's database that merely has tables ``users`` and ``alembic_version``
+    (at a revision this app knows), backed up the way this backend's backups are made."""
+    ddl = ("CREATE TABLE users (id INTEGER PRIMARY KEY, mobile VARCHAR(20), name VARCHAR(50))",
+           "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)",
+           f"INSERT INTO alembic_version VALUES ('{head_revision()}')",
+           "INSERT INTO users VALUES (1, '13800000000', 'someone else')")
+    if db.backend == "sqlite":
+        other = tmp_path / "other-app.sqlite3"
+        with sqlite3.connect(other) as conn:
+            for statement in ddl:
+                conn.execute(statement)
+        conn.close()
+        return other
+    from tests.conftest import PG_URL, _pg_admin_engine
+
+    name = f"foreign_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            for statement in ddl:
+                conn.execute(text(statement))
+        engine.dispose()
+        return backup(url, tmp_path / "other-app.dump")
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _one_line_refusal(db: Database, file: Path, match: str) -> str:
+    before = snapshot(db)
+    with pytest.raises(BackupError, match=match) as caught:
+        restore(_url(db), file)
+    assert snapshot(db) == before
+    message = str(caught.value)
+    assert "\n" not in message and ("Nothing was changed" in message or "was not changed" in message)
+    return message
+
+
+def test_a_foreign_database_with_users_and_alembic_version_is_refused(db: Database, tmp_path: Path) -> None:
+    demo.create_demo_company(db, customers=30)
+    message = _one_line_refusal(db, _foreign_backup(db, tmp_path), "not a CRM backup")
+    assert "is missing from its schema" in message  # names a table a CRM schema has and it lacks
+    # No safety copy either: nothing was about to change.
+    assert not [p for p in tmp_path.iterdir() if ".pre-restore-" in p.name]
+
+
+def test_a_backup_missing_one_column_is_refused(tmp_path: Path, sqlite_template: Path) -> None:
+    path = tmp_path / "crm.sqlite3"
+    shutil.copy(sqlite_template, path)
+    db = open_database(f"sqlite:///{path}")
+    try:
+        demo.create_demo_company(db, customers=20)
+        written = backup(f"sqlite:///{path}", tmp_path / "crm.backup")
+        with sqlite3.connect(written) as conn:
+            conn.execute("ALTER TABLE leads DROP COLUMN remark")
+        conn.close()
+        assert "leads.remark is missing" in _one_line_refusal(db, written, "not a CRM backup")
+    finally:
+        db.dispose()
+
+
+def test_a_truncated_backup_is_refused_in_one_line(db: Database, tmp_path: Path) -> None:
+    demo.create_demo_company(db, customers=300)
+    written = backup(_url(db), tmp_path / "crm.backup")
+    for keep in (0.3, 0.97):
+        damaged = tmp_path / f"damaged-{keep}.backup"
+        damaged.write_bytes(written.read_bytes()[: int(written.stat().st_size * keep)])
+        _one_line_refusal(db, damaged, "damaged|cannot be read|not a CRM backup|restore failed")
+
+
+def test_restore_keeps_a_safety_copy_of_the_data_it_replaces(db: Database, tmp_path: Path) -> None:
+    admin = demo.create_demo_company(db, customers=200)
+    url = _url(db)
+    written = backup(url, tmp_path / "backups" / "crm.backup")
+    _vandalise(db, admin)
+    replaced = snapshot(db)
+
+    safety = restore(url, written)
+    assert safety is not None and safety.is_file() and safety.parent == (
+        sqlite_file(url).parent if db.backend == "sqlite" else written.parent)  # type: ignore[union-attr]
+    assert ".pre-restore-" in safety.name and not [p for p in safety.parent.iterdir() if "partial" in p.name]
+    assert snapshot(db) != replaced
+    # The safety copy is itself a good backup of exactly what was replaced.
+    again = restore(url, safety)
+    assert snapshot(db) == replaced
+    assert again is not None and again != safety

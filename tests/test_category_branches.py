@@ -9,25 +9,25 @@ from typing import Any
 
 import pytest
 
-from crm_desktop.automation import conditions
 from crm_desktop.db import Database
 from crm_desktop.models import Contract, Opportunity
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import automation as auto
-from crm_desktop.services import contracts as ct
-from crm_desktop.services import derived_fields
-from crm_desktop.services import products as prod
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.automation import RuleInput
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import PermissionDenied, ValidationError
-from crm_desktop.services.filters import Filter
-from crm_desktop.services.opportunities import opportunities
-from crm_desktop.services.product_lines import LineInput
-from crm_desktop.services.record_fields import FieldPolicy
-from crm_desktop.services.schema import DERIVED_FIELDS, load_fields
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.records import derived_fields
+from crm_desktop.services.records.filters import Filter
+from crm_desktop.services.records.record_fields import FieldPolicy
+from crm_desktop.services.records.schema import DERIVED_FIELDS, load_fields
+from crm_desktop.services.sales import contracts as ct
+from crm_desktop.services.sales import products as prod
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.opportunities import opportunities
+from crm_desktop.services.sales.product_lines import LineInput
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow import conditions
+from crm_desktop.services.workflow.approvals import FlowInput
+from crm_desktop.services.workflow.automation import RuleInput
 from tests.test_approvals import approver, only_task, titles
 from tests.test_contracts import SALES, one_node
 from tests.test_customers import make_user

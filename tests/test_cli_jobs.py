@@ -6,10 +6,15 @@ import datetime as dt
 import pytest
 
 from crm_desktop import cli
-from crm_desktop.db import open_database
+from crm_desktop.bootstrap import bootstrap
 from crm_desktop.models import utcnow
-from crm_desktop.services import auth, pool
-from crm_desktop.services.pool import PoolInput, PoolMemberInput, PoolRuleInput
+from crm_desktop.services.customers import pool
+from crm_desktop.services.customers.pool import (
+    PoolInput,
+    PoolMemberInput,
+    PoolRuleInput,
+)
+from crm_desktop.services.org import auth
 from tests.test_pool import add_customer, row
 
 INIT = ["init", "--company", "厦门星辰科技有限公司", "--admin-name", "管理员", "--admin-mobile", "13800000000",
@@ -18,7 +23,7 @@ INIT = ["init", "--company", "厦门星辰科技有限公司", "--admin-name", "
 
 def test_run_jobs_recycles_and_prints_a_summary(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--database", db_url, *INIT]) == 0
-    db = open_database(db_url)
+    db = bootstrap(db_url)
     try:
         admin = auth.login(db, "13800000000", "admin1234")
         p = pool.create_pool(db, admin, PoolInput(
@@ -34,7 +39,7 @@ def test_run_jobs_recycles_and_prints_a_summary(db_url: str, capsys: pytest.Capt
     out, err = capsys.readouterr()
     assert out == ("Recycled 1 customer(s) into 1 public pool(s); "
                    "1 customer(s) due for recycling soon, 1 owner(s) to remind.\n") and err == ""
-    db = open_database(db_url)
+    db = bootstrap(db_url)
     try:
         assert row(db, stale).pool_id == p.id and row(db, soon).pool_id is None
     finally:

@@ -7,13 +7,23 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from crm_desktop.db import Database, open_database
+from crm_desktop.bootstrap import bootstrap
+from crm_desktop.db import Database
 from crm_desktop.models import Contact
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.contacts import contacts, list_for_customer, set_primary
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.contacts import (
+    contacts,
+    list_for_customer,
+    set_primary,
+)
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
-from crm_desktop.services.events import OwnerChanged, RecordCreated, RecordDeleted, RecordUpdated
+from crm_desktop.services.events import (
+    OwnerChanged,
+    RecordCreated,
+    RecordDeleted,
+    RecordUpdated,
+)
+from crm_desktop.services.org.actor import Actor
 from tests.test_customers import capture, log, make_user
 
 
@@ -136,7 +146,7 @@ def test_concurrent_set_primary_leaves_one_primary(db: Database, admin: Actor) -
     c = customers.create(db, admin, {"name": "星辰"})
     ids = [contacts.create(db, admin, {"customer_id": c.id, "name": n}).id for n in ("甲", "乙", "丙")]
     url = db.engine.url.render_as_string(hide_password=False)
-    handles = [open_database(url, migrate_schema=False) for _ in range(2)]
+    handles = [bootstrap(url, migrate_schema=False) for _ in range(2)]
     start = threading.Barrier(2)
     errors: list[Any] = []
 

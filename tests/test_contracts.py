@@ -9,26 +9,37 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from crm_desktop.automation import engine
 from crm_desktop.automation.approvals import ApprovalPending
 from crm_desktop.db import Database
-from crm_desktop.models import AutomationRule, Contract, Opportunity, OpportunityLine, Product
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import automation as auto
-from crm_desktop.services import contracts as ct
-from crm_desktop.services import numbering
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.automation import RuleInput
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from crm_desktop.services.filters import Condition, Filter, Op
-from crm_desktop.services.numbering import NumberRuleDTO
-from crm_desktop.services.permissions import RECORD_ACTIONS
-from crm_desktop.services.product_lines import LineInput
-from crm_desktop.services.records import RecordService
+from crm_desktop.models import (
+    AutomationRule,
+    Contract,
+    Opportunity,
+    OpportunityLine,
+    Product,
+)
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.errors import (
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
+from crm_desktop.services.events import StatusChanged
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS
+from crm_desktop.services.records import numbering
+from crm_desktop.services.records.filters import Condition, Filter, Op
+from crm_desktop.services.records.numbering import NumberRuleDTO
+from crm_desktop.services.records.records import RecordService
+from crm_desktop.services.sales import contracts as ct
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.product_lines import LineInput
 from crm_desktop.services.uow import unit_of_work
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow.approvals import FlowInput
+from crm_desktop.services.workflow.automation import RuleInput
 from tests.test_approvals import approver, only_task, titles
 from tests.test_customers import ALL_SALES, make_user
 
@@ -146,7 +157,7 @@ def test_execution_stages_gated_notifying_and_node_statuses(db: Database, admin:
     rep = make_user(db, admin, "13900000111", perms=SALES)
     manager = approver(db, admin, "13900000112")
     warehouse = make_user(db, admin, "13900000113", perms=SALES)
-    from crm_desktop.services.users import get_user
+    from crm_desktop.services.org.users import get_user
 
     warehouse_role = get_user(db, admin, warehouse.user_id).role_ids[0]
     cid = approved_contract(db, rep, "漳州重工有限公司")
@@ -258,7 +269,9 @@ def test_won_opportunity_rule_creates_draft_contract_with_lines(db: Database, ad
         s.commit()
 
     try:
-        from crm_desktop.services.opportunities import opportunities as opp_service  # the other helper's module
+        from crm_desktop.services.sales.opportunities import (
+            opportunities as opp_service,  # the other helper's module
+        )
     except ImportError:
         opp_service = RecordService(Opportunity, fields=("name", "customer_id", "amount", "status"))
     with unit_of_work(db, rep) as uow:  # the opportunity is marked won: its status_changed rules run
@@ -266,7 +279,7 @@ def test_won_opportunity_rule_creates_draft_contract_with_lines(db: Database, ad
         assert row is not None
         row.status = "won"
         uow.session.flush()
-        engine.fire(uow, opp_service, row, event="status_changed", before={"status": "open"}, after={"status": "won"})
+        uow.add_event(StatusChanged(opp_service.module, row.id, rep.user_id, field_name="status", old="open", new="won"))
     with db.sessions() as s:
         made = s.scalars(select(Contract).where(Contract.opportunity_id == opp_id)).all()
     assert len(made) == 1 and made[0].approval_status == "draft" and made[0].owner_id == rep.user_id
@@ -276,3 +289,26 @@ def test_won_opportunity_rule_creates_draft_contract_with_lines(db: Database, ad
     # The same by hand, from the detail page's button.
     again = ct.create_from_opportunity(db, rep, opp_id)
     assert again.values["opportunity_id"] == opp_id and again.values["amount"] == Decimal("233.33")
+
+
+def test_approval_lines_say_what_is_approved(db: Database, admin: Actor) -> None:
+    """"My approvals" names the record's amount, number and customer — the customer only for an
+    approver who may see it (the approver always sees the contract: a read seat on its team)."""
+    rep = make_user(db, admin, "13900000121", perms=SALES)
+    manager = approver(db, admin, "13900000122")  # SELF scope on customers: not the rep's customer
+    appr.create_flow(db, admin, FlowInput(name="合同审批", entity="contract", binding="create",
+                                          branches=({"name": "全部", "condition": {}, "nodes": [one_node(manager.user_id)]},)))
+    cust = customers.create(db, rep, {"name": "厦门鹭岛机电有限公司"})
+    p1 = product(db, admin, "P1", "1200.00")
+    c = contracts.create(db, rep, {"name": "鹭岛一期", "customer_id": cust.id}, lines=[LineInput(p1, "1200.00", "3")])
+    ct.submit(db, rep, c.id)
+    [waiting] = appr.my_approvals(db, manager, "pending")
+    assert waiting.entity == "contract" and waiting.record_name == "鹭岛一期"
+    assert waiting.amount == Decimal("3600.00") and waiting.record_number == c.values["number"]
+    assert waiting.customer_name == ""  # outside the manager's data scope: not named
+    [mine] = appr.my_approvals(db, rep, "submitted")
+    assert mine.customer_name == "厦门鹭岛机电有限公司" and mine.amount == Decimal("3600.00")
+    # The decided box says the same.
+    appr.decide(db, manager, waiting.task_id or 0, approve=True)
+    [decided] = appr.my_approvals(db, manager, "decided")
+    assert decided.amount == Decimal("3600.00")

@@ -9,10 +9,8 @@ from sqlalchemy import select
 
 from crm_desktop.db import Database
 from crm_desktop.models import Customer, Pool, Star
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.customers import (
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import (
     EDITABLE_FIELDS,
     FIELDS,
     SYSTEM_FIELDS,
@@ -27,10 +25,17 @@ from crm_desktop.services.customers import (
     unlock,
 )
 from crm_desktop.services.errors import NotFound, PermissionDenied, ValidationError
-from crm_desktop.services.events import DomainEvent, OwnerChanged, RecordUpdated, StatusChanged
-from crm_desktop.services.permissions import MODULES, RECORD_ACTIONS, DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.events import (
+    DomainEvent,
+    OwnerChanged,
+    RecordUpdated,
+    StatusChanged,
+)
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import MODULES, RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
 
 ALL_SALES = {
     "customer": RECORD_ACTIONS + ("lock",),
@@ -181,6 +186,8 @@ def test_bulk_transfer_carries_contacts_and_keeps_old_owner_in_team(db: Database
     li = make_user(db, admin, "13700000001")
     wang = make_user(db, admin, "13700000002")
     zhao = make_user(db, admin, "13700000003")
+    # A transfer gives records only to owners inside the actor's scope: a manager moves them.
+    boss = make_user(db, admin, "13700000004", scope=DataScope.DEPARTMENT)
     c1 = customers.create(db, li, {"name": "客户一"})
     c2 = customers.create(db, li, {"name": "客户二"})
     k1 = contacts.create(db, li, {"customer_id": c1.id, "name": "张三"})
@@ -189,7 +196,7 @@ def test_bulk_transfer_carries_contacts_and_keeps_old_owner_in_team(db: Database
     customers.set_team_member(db, li, c2.id, user_id=wang.user_id, access="read")
     seen = capture(db)
 
-    result = transfer_customers(db, li, [c1.id, c2.id, c1.id], new_owner_id=wang.user_id,
+    result = transfer_customers(db, boss, [c1.id, c2.id, c1.id], new_owner_id=wang.user_id,
                                 carry_contacts=True, keep_old_owner="read")
     assert result == TransferResult(customers=2, contacts=3)
     assert customers.visible_ids(db, wang) == {c1.id, c2.id}
@@ -217,7 +224,7 @@ def test_bulk_transfer_carries_contacts_and_keeps_old_owner_in_team(db: Database
                      ("customer", c2.id, li.user_id), ("contact", k3.id, zhao.user_id)]
 
     # Read-write: the previous owner may still edit.
-    back = transfer_customers(db, wang, [c1.id], new_owner_id=li.user_id, keep_old_owner="write")
+    back = transfer_customers(db, boss, [c1.id], new_owner_id=li.user_id, keep_old_owner="write")
     assert back == TransferResult(customers=1, contacts=0)
     assert customers.update(db, wang, c1.id, expected_version=customers.get(db, wang, c1.id).version,
                             changes={"level": "B"}).values["level"] == "B"
@@ -226,12 +233,17 @@ def test_bulk_transfer_carries_contacts_and_keeps_old_owner_in_team(db: Database
 def test_transfer_is_one_unit_of_work(db: Database, admin: Actor) -> None:
     li = make_user(db, admin, "13700000001")
     wang = make_user(db, admin, "13700000002")
-    no_contact_transfer = make_user(db, admin, "13700000003", perms={"customer": RECORD_ACTIONS})
+    no_contact_transfer = make_user(db, admin, "13700000003", perms={"customer": RECORD_ACTIONS},
+                                    scope=DataScope.DEPARTMENT)
     mine = customers.create(db, li, {"name": "李的客户"})
     theirs = customers.create(db, wang, {"name": "王的客户"})
     contacts.create(db, li, {"customer_id": mine.id, "name": "张三"})
     with pytest.raises(NotFound):  # the second one is out of scope: the first is not moved either
-        transfer_customers(db, li, [mine.id, theirs.id], new_owner_id=wang.user_id, carry_contacts=True)
+        transfer_customers(db, li, [theirs.id, mine.id], new_owner_id=li.user_id, carry_contacts=True)
+    with pytest.raises(NotFound):  # the second one does not exist: the first is not moved either
+        transfer_customers(db, admin, [mine.id, 10**9], new_owner_id=wang.user_id, carry_contacts=True)
+    with pytest.raises(ValidationError):  # wang is outside li's (self) scope: not a new owner for li
+        transfer_customers(db, li, [mine.id], new_owner_id=wang.user_id)
     assert customers.get(db, li, mine.id).owner_id == li.user_id
     steps = transfer_customers_steps(db, admin, [mine.id, theirs.id], new_owner_id=li.user_id)
     assert next(steps) == (1, 2, "")
@@ -270,7 +282,7 @@ def test_pooled_customers_are_out_of_reach_here(db: Database, admin: Actor) -> N
 
 
 def test_names_of_reads_only_what_the_actor_may_see(db: Database, admin: Actor) -> None:
-    from crm_desktop.services.customers import names_of
+    from crm_desktop.services.customers.customers import names_of
 
     rep = make_user(db, admin, "13700000031")
     mine = customers.create(db, rep, {"name": "我的客户"})

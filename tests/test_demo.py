@@ -2,18 +2,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from crm_desktop.bootstrap import bootstrap
 from crm_desktop.db import Database, open_database
-from crm_desktop.models import AuditEntry, Contact, Customer, Department, FollowUp, Lead, PoolEvent, User
-from crm_desktop.services import auth, demo, followups, jobs, pool, roles, search, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
-from crm_desktop.services.errors import RuleViolation
-from crm_desktop.services.permissions import DataScope
+from crm_desktop.demo import company as demo
+from crm_desktop.models import (
+    AuditEntry,
+    Contact,
+    Customer,
+    Department,
+    FollowUp,
+    Lead,
+    PoolEvent,
+    User,
+)
+from crm_desktop.services.customers import followups, jobs, pool
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.errors import RuleViolation, ValidationError
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.records import search
 from crm_desktop.services.uow import read_only
 
 
@@ -153,7 +172,7 @@ def test_same_seed_same_data(tmp_path: Path, sqlite_template: Path) -> None:
     for name in ("a", "b"):
         path = tmp_path / f"{name}.sqlite3"
         shutil.copy(sqlite_template, path)
-        database = open_database(f"sqlite:///{path}")
+        database = bootstrap(f"sqlite:///{path}")
         try:
             demo.create_demo_company(database, users=14, customers=200, seed=3)
             results.append([(r.name, r.phone, r.level, r.address, r.owner_id) for r in _rows(database)])
@@ -298,14 +317,25 @@ def test_demo_sales_chain_is_in_proportion_and_adds_up(db: Database) -> None:
     import re
     from decimal import Decimal
 
+    from crm_desktop.demo import sales as demo_sales
     from crm_desktop.models import (
-        Contract, ContractLine, NumberSequence, Opportunity, OpportunityContact, OpportunityLine, Payment,
-        PaymentPlan, Product, ProductCategory, StageChange,
+        Contract,
+        ContractLine,
+        NumberSequence,
+        Opportunity,
+        OpportunityContact,
+        OpportunityLine,
+        Payment,
+        PaymentPlan,
+        Product,
+        ProductCategory,
+        StageChange,
     )
-    from crm_desktop.services import contracts as contract_service
-    from crm_desktop.services import demo_sales, numbering, products, stages
-    from crm_desktop.services.product_lines import subtotal
-    from crm_desktop.services.schema import get_dictionary
+    from crm_desktop.services.records import numbering
+    from crm_desktop.services.records.schema import get_dictionary
+    from crm_desktop.services.sales import contracts as contract_service
+    from crm_desktop.services.sales import products, stages
+    from crm_desktop.services.sales.product_lines import subtotal
     from crm_desktop.services.uow import unit_of_work
 
     size = 1500
@@ -439,3 +469,107 @@ def test_demo_sales_chain_is_in_proportion_and_adds_up(db: Database) -> None:
         assert uow.session.scalar(select(func.count(AuditEntry.id)).where(
             AuditEntry.entity.in_(("product", "opportunity", "contract", "payment")))) == 0
         assert uow.session.scalar(select(func.count()).select_from(ProductCategory)) == 12
+
+
+# --- all or nothing ------------------------------------------------------------------------
+
+def _table_counts(db: Database) -> dict[str, int]:
+    models = (User, Department, Customer, Contact, Lead, FollowUp, PoolEvent, AuditEntry)
+    return {m.__tablename__: _count(db, m) for m in models}
+
+
+def test_a_failure_half_way_leaves_the_database_as_it_was(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = _table_counts(db)
+
+    def broken_sales(*args: object, **kwargs: object) -> Iterator[tuple[int, int, str]]:
+        yield 0, 1, "Selling"
+        raise RuntimeError("the disk is full")
+
+    # Organisation, customers, contacts, follow-ups, leads and the pool are written by then.
+    monkeypatch.setattr(demo, "fill_sales", broken_sales)
+    with pytest.raises(RuntimeError, match="disk is full"):
+        demo.create_demo_company(db, customers=600)
+    assert _table_counts(db) == empty and auth.needs_setup(db)
+    monkeypatch.undo()
+    demo.create_demo_company(db, customers=600)
+    assert _count(db, Customer) == 600 and _count(db, User) == len(demo.CORE)
+
+
+def test_demo_data_killed_half_way_can_simply_run_again(db_url: str) -> None:
+    """A real ``crm-admin demo-data`` killed (SIGKILL) while it inserts customers leaves an
+    empty database; running it again builds the whole company."""
+    command = [sys.executable, "-m", "crm_desktop.cli", "--database", db_url, "demo-data", "--customers", "6000"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the first batch of customers is in, more are coming
+        if line.startswith("Inserted 5000 of 6000 customers"):
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    else:
+        pytest.fail(f"demo-data ended before the kill point (exit {proc.wait()})")
+    proc.wait()
+    database = open_database(db_url)
+    try:
+        for _ in range(400):  # PostgreSQL: the server notices the dead client and rolls back
+            if auth.needs_setup(database) and _count(database, Customer) == 0:
+                break
+            time.sleep(0.05)
+        assert auth.needs_setup(database)
+        assert set(_table_counts(database).values()) == {0}
+    finally:
+        database.dispose()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    database = open_database(db_url)
+    try:
+        assert _count(database, Customer) == 6000 and _count(database, User) == len(demo.CORE)
+        assert _count(database, Department) == len(demo.DEPARTMENTS) + 1
+    finally:
+        database.dispose()
+
+
+def test_demo_contracts_and_payments_wait_for_their_approvers(db: Database) -> None:
+    """A representative's contract goes to their sales manager (a big one then to the leader the
+    representative chooses: here the regional director); their payment to finance — nothing is
+    approved by submitting it."""
+    from crm_desktop.demo.flows import BIG_CONTRACT
+    from crm_desktop.services.sales import contracts as contract_ops
+    from crm_desktop.services.sales import payments as payment_ops
+    from crm_desktop.services.sales.contracts import contracts
+    from crm_desktop.services.sales.payments import payments
+    from crm_desktop.services.workflow import approvals
+
+    demo.create_demo_company(db, customers=40)
+    people = {p.key: auth.login(db, p.mobile, demo.DEMO_PASSWORD) for p in demo.CORE if p.key != "gm"}
+    rep, manager, director, finance = people["fj_rep"], people["fj_mgr"], people["south"], people["finance"]
+    admin = auth.login(db, demo.ADMIN_MOBILE, demo.ADMIN_PASSWORD)
+    flows = {(f.entity, f.binding, f.enabled) for f in approvals.list_flows(db, admin)}
+    assert {("contract", "create", True), ("payment", "create", True)} <= flows
+
+    customer = customers.list_page(db, rep, limit=1).rows[0]
+    small = contracts.create(db, rep, {"name": "小合同", "customer_id": customer.id, "amount": "9000.00"})
+    assert contract_ops.submit(db, rep, small.id).values["approval_status"] == "pending"
+    [waiting] = approvals.my_approvals(db, manager, "pending")
+    assert waiting.record_id == small.id and waiting.submitter_name == "郑伟"
+    approvals.decide(db, manager, waiting.task_id or 0, approve=True)
+    assert contracts.get(db, rep, small.id).values["approval_status"] == "approved"
+
+    big = contracts.create(db, rep, {"name": "大合同", "customer_id": customer.id, "amount": BIG_CONTRACT})
+    assert [n.name for n in approvals.approvers_to_choose(db, rep, "contract", big.id)] == ["领导审批（提交人选择）"]
+    with pytest.raises(ValidationError):  # a big contract must name its leader
+        contract_ops.submit(db, rep, big.id)
+    contract_ops.submit(db, rep, big.id, approver_ids=[director.user_id])
+    [first] = approvals.my_approvals(db, manager, "pending")
+    approvals.decide(db, manager, first.task_id or 0, approve=True)
+    assert contracts.get(db, rep, big.id).values["approval_status"] == "pending"  # the director's turn
+    [second] = approvals.my_approvals(db, director, "pending")
+    assert second.record_id == big.id
+    approvals.decide(db, director, second.task_id or 0, approve=True)
+    assert contracts.get(db, rep, big.id).values["approval_status"] == "approved"
+
+    paid = payments.create(db, rep, {"contract_id": small.id, "amount": "4500.00", "paid_date": "2026-11-20"})
+    assert payment_ops.submit(db, rep, paid.id).values["approval_status"] == "pending"  # not by submitting it
+    [confirm] = approvals.my_approvals(db, finance, "pending")
+    assert confirm.record_id == paid.id and confirm.entity == "payment"
+    approvals.decide(db, finance, confirm.task_id or 0, approve=True)
+    assert payments.get(db, rep, paid.id).values["approval_status"] == "approved"

@@ -8,12 +8,18 @@ import pytest
 
 from crm_desktop.db import Database
 from crm_desktop.models import Customer, Lead, Pool, RecordMixin, utcnow
-from crm_desktop.services import auth, roles, search, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.duplicates import (
+from crm_desktop.services.errors import PermissionDenied, ValidationError
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records import search
+from crm_desktop.services.records.duplicates import (
     DuplicateCandidate,
     DuplicateFound,
     check_before_save,
+    claim_lock_keys,
     enforce,
     find_duplicates,
     get_duplicate_check_mode,
@@ -21,11 +27,7 @@ from crm_desktop.services.duplicates import (
     phone_key,
     set_duplicate_check_mode,
 )
-from crm_desktop.services.errors import PermissionDenied, ValidationError
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.roles import RoleInput
 from crm_desktop.services.uow import read_only, unit_of_work
-from crm_desktop.services.users import UserInput
 
 # --- pure functions ------------------------------------------------------------------------
 
@@ -66,6 +68,21 @@ def test_different_companies_keep_different_keys() -> None:
 ])
 def test_phone_key_compares_digits_without_country_code(raw: str, key: str) -> None:
     assert phone_key(raw) == key
+
+
+def test_values_the_check_finds_equal_lock_the_same_key() -> None:
+    """Two saves lock a shared key exactly when the check could match one against the other."""
+    def keys(**values: str) -> set[int]:
+        return set(claim_lock_keys(values))
+
+    assert keys(name="厦门星辰科技有限公司") == keys(name="星辰科技（厦门）")
+    assert keys(phone="0592-5550001") == keys(mobile="+86 592 5550001")  # compared crosswise
+    assert keys(email="Sales@Star.cn ") == keys(email="sales@star.cn")
+    assert keys(credit_code=" 91350200mA2xyz ") == keys(credit_code="91350200MA2XYZ")
+    assert len(keys(name="甲公司", phone="0592-5550001", email="a@b.cn", credit_code="X1")) == 4
+    assert keys(name="甲公司").isdisjoint(keys(name="乙公司"))
+    assert keys(phone="110", name="") == set()  # too short to be compared, so nothing to lock
+    assert all(-2**31 <= k < 2**31 for k in keys(name="星辰", phone="13800001234"))  # PostgreSQL int4
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -227,8 +244,8 @@ def test_warn_returns_block_refuses(db: Database, admin: Actor) -> None:
 
 
 def test_block_mode_holds_for_service_saves_without_a_form(db: Database, admin: Actor) -> None:
-    from crm_desktop.services.customers import customers
-    from crm_desktop.services.leads import leads
+    from crm_desktop.services.customers.customers import customers
+    from crm_desktop.services.customers.leads import leads
 
     rep = _user(db, admin, "13700000009", "周敏")
     existing = customers.create(db, admin, {"name": "厦门星辰科技有限公司", "phone": "0592-5550001"})
@@ -242,7 +259,11 @@ def test_block_mode_holds_for_service_saves_without_a_form(db: Database, admin: 
         customers.update(db, rep, other.id, expected_version=other.version, changes={"phone": "0592 5550001"})
     with pytest.raises(DuplicateFound):
         leads.create(db, rep, {"name": "一条线索", "phone": "05925550001"})
+    lead = leads.create(db, rep, {"name": "另一条线索"})
+    with pytest.raises(DuplicateFound):
+        leads.update(db, rep, lead.id, expected_version=lead.version, changes={"name": "星辰科技"})
     # A record never collides with itself, and unrelated fields are not checked at all.
     customers.update(db, admin, existing.id, expected_version=existing.version,
                      changes={"name": "厦门星辰科技有限公司", "remark": "老客户"})
     assert customers.update(db, rep, other.id, expected_version=other.version, changes={"remark": "x"}).version == 2
+    assert leads.update(db, rep, lead.id, expected_version=lead.version, changes={"remark": "x"}).version == 2

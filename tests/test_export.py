@@ -9,17 +9,18 @@ from openpyxl import load_workbook
 
 from crm_desktop.db import Database
 from crm_desktop.models import Customer
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import PermissionDenied
-from crm_desktop.services.export import ExportRequest, export_xlsx
-from crm_desktop.services.filters import Condition, Filter, Op
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.schema import Access, set_field_permissions
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records.export import ExportRequest, export_xlsx
+from crm_desktop.services.records.filters import Condition, Filter, Op
+from crm_desktop.services.records.schema import Access
+from crm_desktop.services.records.schema_admin import set_field_permissions
 from crm_desktop.services.uow import unit_of_work
-from crm_desktop.services.users import UserInput
 
 
 def run(gen: object) -> int:
@@ -98,3 +99,29 @@ def test_a_cancelled_or_failed_export_leaves_no_file(db: Database, admin: Actor,
     assert list(out.iterdir()) == []
     assert run(export_xlsx(db, admin, customers, target, ExportRequest(columns=("name",)))) == 3
     assert [p.name for p in out.iterdir()] == ["out.xlsx"]
+
+
+def test_header_labels_that_look_like_formulas_stay_text(db: Database, admin: Actor, tmp_path: Path) -> None:
+    """A custom field's label is typed by an administrator: in the header it is written as
+    text like any cell (issue 11), never as a live formula (read back: data type "s", the
+    literal label as value, shown as typed)."""
+    from crm_desktop.services.records.schema import FieldType
+    from crm_desktop.services.records.schema_admin import (
+        CustomFieldInput,
+        create_custom_field,
+    )
+
+    labels = ['=HYPERLINK("http://evil.example/x","点我")', "+1+1", "-2+3", "@SUM(A1)"]
+    names = [create_custom_field(db, admin, "customer", CustomFieldInput(label=label, type=FieldType.TEXT)).name
+             for label in labels]
+    customers.create(db, admin, {"name": "客户"}, custom={names[0]: "=1+2"})
+    path = tmp_path / "header.xlsx"
+    assert run(export_xlsx(db, admin, customers, path, ExportRequest(columns=["name", *names]),
+                           labels={"name": "=名称"})) == 1
+    ws = load_workbook(path).active
+    header = list(ws.iter_rows(min_row=1, max_row=1))[0]
+    assert [c.value for c in header] == ["=名称", *labels]
+    for cell in header:
+        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+        assert cell.font.b  # still a header
+    assert ws["B2"].value == "=1+2" and ws["B2"].data_type == "s"

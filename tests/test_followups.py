@@ -7,14 +7,12 @@ import threading
 import pytest
 from sqlalchemy import delete, select
 
-from crm_desktop.db import Database, open_database
+from crm_desktop.bootstrap import bootstrap
+from crm_desktop.db import Database
 from crm_desktop.models import DictionaryItem, FieldPermission, Role
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from crm_desktop.services.events import RecordCreated, RecordDeleted, StatusChanged
-from crm_desktop.services.followups import (
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.followups import (
     BUILTIN_KINDS,
     FollowUpAdded,
     add_followup,
@@ -24,8 +22,16 @@ from crm_desktop.services.followups import (
     followups,
     list_followups,
 )
-from crm_desktop.services.leads import convert, leads, mark_invalid
-from crm_desktop.services.permissions import RECORD_ACTIONS
+from crm_desktop.services.customers.leads import convert, leads, mark_invalid
+from crm_desktop.services.errors import (
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
+from crm_desktop.services.events import RecordCreated, RecordDeleted, StatusChanged
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS
 from tests.test_customers import capture, log, make_user
 
 UTC = dt.timezone.utc
@@ -233,7 +239,7 @@ def test_concurrent_followups_leave_the_newest_in_the_summary(db: Database, admi
         pytest.skip("the desktop app serializes SQLite writes on one worker; the race is a PostgreSQL one")
     c = customers.create(db, admin, {"name": "星辰"})
     url = db.engine.url.render_as_string(hide_password=False)
-    newer_db, older_db = (open_database(url, migrate_schema=False) for _ in range(2))
+    newer_db, older_db = (bootstrap(url, migrate_schema=False) for _ in range(2))
     holding, release = threading.Event(), threading.Event()
 
     def hold_before_commit(event: object, _uow: object) -> None:

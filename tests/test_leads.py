@@ -8,15 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from crm_desktop.db import Database, open_database
+from crm_desktop.bootstrap import bootstrap
+from crm_desktop.db import Database
 from crm_desktop.models import Contact, Customer, FieldPermission, Role
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.contacts import contacts, list_for_customer
-from crm_desktop.services.customers import customers
-from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from crm_desktop.services.events import RecordCreated, StatusChanged
-from crm_desktop.services.followups import add_followup
-from crm_desktop.services.leads import (
+from crm_desktop.services.customers.contacts import contacts, list_for_customer
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.followups import add_followup
+from crm_desktop.services.customers.leads import (
     EDITABLE_FIELDS,
     LEAD_TO_CONTACT,
     LEAD_TO_CUSTOMER,
@@ -26,7 +24,15 @@ from crm_desktop.services.leads import (
     mark_invalid,
     reopen,
 )
-from crm_desktop.services.permissions import RECORD_ACTIONS
+from crm_desktop.services.errors import (
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
+from crm_desktop.services.events import RecordCreated, StatusChanged
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS
 from tests.test_customers import ALL_SALES, capture, log, make_user
 
 LEAD = {
@@ -183,7 +189,7 @@ def test_two_people_convert_the_same_lead_at_once(db: Database, admin: Actor) ->
         pytest.skip("the desktop app serializes SQLite writes on one worker; the race is a PostgreSQL one")
     lead = leads.create(db, admin, {"name": "星辰", "contact_name": "陈"})
     url = db.engine.url.render_as_string(hide_password=False)
-    handles = [open_database(url, migrate_schema=False) for _ in range(2)]
+    handles = [bootstrap(url, migrate_schema=False) for _ in range(2)]
     start = threading.Barrier(2)
     outcome: list[Any] = []
 
@@ -207,7 +213,11 @@ def test_two_people_convert_the_same_lead_at_once(db: Database, admin: Actor) ->
 
 
 def test_convert_copies_custom_fields_with_the_same_label_and_type(db: Database, admin: Actor) -> None:
-    from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
+    from crm_desktop.services.records.schema import FieldType
+    from crm_desktop.services.records.schema_admin import (
+        CustomFieldInput,
+        create_custom_field,
+    )
 
     budget_lead = create_custom_field(db, admin, "lead", CustomFieldInput("预算", FieldType.MONEY))
     channel_lead = create_custom_field(db, admin, "lead", CustomFieldInput("渠道", FieldType.TEXT))

@@ -11,17 +11,21 @@ from sqlalchemy import func, select, update
 
 from crm_desktop.db import Database
 from crm_desktop.models import Opportunity, StageChange, User
-from crm_desktop.services import automation as auto
-from crm_desktop.services import departments as depts
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.automation import RuleInput
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from crm_desktop.services.export import ExportRequest, export_xlsx
-from crm_desktop.services.filters import Condition, Filter, Op
-from crm_desktop.services.followups import add_followup
-from crm_desktop.services.opportunities import (
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.followups import add_followup
+from crm_desktop.services.errors import (
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
+from crm_desktop.services.org import departments as depts
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS
+from crm_desktop.services.records.export import ExportRequest, export_xlsx
+from crm_desktop.services.records.filters import Condition, Filter, Op
+from crm_desktop.services.sales.opportunities import (
     advance,
     get_contacts,
     get_lines,
@@ -35,10 +39,17 @@ from crm_desktop.services.opportunities import (
     stage_history,
     win,
 )
-from crm_desktop.services.permissions import RECORD_ACTIONS
-from crm_desktop.services.product_lines import LineInput
-from crm_desktop.services.products import products, set_on_shelf
-from crm_desktop.services.stages import StageGroupInput, StageInput, create_group, list_groups, update_group
+from crm_desktop.services.sales.product_lines import LineInput
+from crm_desktop.services.sales.products import products, set_on_shelf
+from crm_desktop.services.sales.stages import (
+    StageGroupInput,
+    StageInput,
+    create_group,
+    list_groups,
+    update_group,
+)
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow.automation import RuleInput
 from tests.test_customers import ALL_SALES, log, make_user
 from tests.test_export import run, sheet
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 import pytest
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, departments as depts, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.audit import read_entries
-from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.errors import (
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org import departments as depts
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records.audit import read_entries
 
 
 def test_department_tree_rules(db: Database, admin: Actor) -> None:

@@ -9,15 +9,15 @@ import pytest
 
 from crm_desktop.automation.approvals import ApprovalPending
 from crm_desktop.db import Database
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import contracts as ct
-from crm_desktop.services import jobs
-from crm_desktop.services import payments as pay
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.contracts import contracts
+from crm_desktop.services.customers import jobs
 from crm_desktop.services.errors import NotFound, RuleViolation, ValidationError
-from crm_desktop.services.payments import Overpayment, PlanInput, payments
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.sales import contracts as ct
+from crm_desktop.services.sales import payments as pay
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.payments import Overpayment, PlanInput, payments
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow.approvals import FlowInput
 from tests.test_approvals import approver, only_task, titles
 from tests.test_contracts import SALES, approved_contract, one_node
 from tests.test_customers import make_user

@@ -10,17 +10,29 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, update
 
-from crm_desktop.db import Database, open_database
+from crm_desktop.bootstrap import bootstrap
+from crm_desktop.db import Database
 from crm_desktop.models import AuditEntry, Customer, PoolEvent, TeamMember, utcnow
-from crm_desktop.services import auth, departments, pool, roles, users
-from crm_desktop.services.actor import Actor, load_actor
-from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ServiceError, ValidationError
+from crm_desktop.services.customers import pool
+from crm_desktop.services.customers.pool import (
+    PoolInput,
+    PoolMemberInput,
+    PoolRuleInput,
+)
+from crm_desktop.services.errors import (
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ServiceError,
+    ValidationError,
+)
 from crm_desktop.services.events import DomainEvent, OwnerChanged
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.pool import PoolInput, PoolMemberInput, PoolRuleInput
-from crm_desktop.services.roles import RoleInput
+from crm_desktop.services.org import auth, departments, roles, users
+from crm_desktop.services.org.actor import Actor, load_actor
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
 from crm_desktop.services.uow import read_only, unit_of_work
-from crm_desktop.services.users import UserInput
 
 SALES = frozenset({("customer", a) for a in ("view", "create", "edit", "put_in_pool")}
                   | {("pool", a) for a in ("view", "claim")})
@@ -207,31 +219,32 @@ def test_put_in_pool_refusals_change_nothing(db: Database, admin: Actor) -> None
     assert row(db, theirs).previous_owner_id == wang.user_id and row(db, mine).previous_owner_id == li.user_id
 
 
-def test_put_in_pool_racing_an_edit_is_refused_in_words(sqlite_db: Database) -> None:
-    """SQLite reads before the write lock: an edit committed in between must not be overwritten."""
+def test_put_in_pool_racing_an_edit_runs_again_and_keeps_the_edit(sqlite_db: Database) -> None:
+    """SQLite reads before the write lock: an edit committed in between must not be overwritten.
+    Putting in commutes with an edit: the stale first attempt is run again on the fresh row."""
     db = sqlite_db
     admin = auth.setup_company(db, company="星辰", admin_name="管理员", admin_mobile="13800000000", password="admin1234")
     p = make_pool(db, admin, member(admin))
     cid = add_customer(db, admin.user_id)
-    other = open_database(db.engine.url.render_as_string(hide_password=False), migrate_schema=False)
+    other = bootstrap(db.engine.url.render_as_string(hide_password=False), migrate_schema=False)
     done: list[bool] = []
 
     def competing_edit(_conn: Any, _cur: Any, statement: str, *_a: Any) -> None:
         if not done and statement.lstrip().startswith("SELECT customers.") and "FOR UPDATE" not in statement:
             done.append(True)
-            with unit_of_work(other, None) as uow:
-                uow.session.execute(update(Customer).where(Customer.id == cid).values(
+            with other.engine.begin() as conn:  # another PC: not a unit of work of this call
+                conn.execute(update(Customer).where(Customer.id == cid).values(
                     remark="someone else's save", version=Customer.version + 1))
 
     event.listen(db.engine, "after_cursor_execute", competing_edit)
     try:
-        with pytest.raises(RuleViolation, match="changed these customers just now"):
-            pool.put_in_pool(db, admin, cid, pool_id=p.id, reason="x")
+        pool.put_in_pool(db, admin, cid, pool_id=p.id, reason="x")
     finally:
         event.remove(db.engine, "after_cursor_execute", competing_edit)
         other.dispose()
     c = row(db, cid)
-    assert done and (c.pool_id, c.owner_id, c.remark, c.version) == (None, admin.user_id, "someone else's save", 2)
+    assert done and (c.pool_id, c.owner_id, c.previous_owner_id, c.remark, c.version) == (
+        p.id, None, admin.user_id, "someone else's save", 3)
 
 
 # --- the pool list ---------------------------------------------------------------------------
@@ -257,6 +270,11 @@ def test_pool_list_pages_with_previous_owner_and_days_in_pool(db: Database, admi
     assert [r.name for r in by_name.rows + rest.rows] == [f"客户{i}" for i in range(5)]
     assert pool.count_pool_customers(db, li, p.id) == 5
     assert pool.count_pool_customers(db, li, p.id, text="客户3") == 1
+    pooled(db, p.id, "百分之100%公司", creator=admin.user_id)
+    assert pool.count_pool_customers(db, li, p.id, text="%") == 1  # a wildcard matches itself
+    assert pool.count_pool_customers(db, li, p.id, text="客_") == 0
+    with pytest.raises(ValidationError):
+        pool.count_pool_customers(db, li, p.id, text="x" * 201)
     with pytest.raises(ValidationError):
         pool.list_pool_customers(db, li, p.id, sort="phone")
     with pytest.raises(RuleViolation):
@@ -283,6 +301,40 @@ def test_claim_takes_ownership_with_audit_and_event(db: Database, admin: Actor) 
     assert [m.claimed_today for m in pool.member_pools(db, li)] == [1]
     with pytest.raises(RuleViolation, match="already been claimed"):
         pool.claim(db, li, [cid], pool_id=p.id)
+
+
+def test_claiming_an_id_not_in_the_pool_names_no_customer_the_user_cannot_see(db: Database, admin: Actor) -> None:
+    """Issue 11: a claim of any customer id answered with that customer's name, whoever owned
+    it, before the daily limit was looked at: a "self" user could read every name. Now an id
+    the user cannot see is NotFound, word for word as an id that does not exist, every time."""
+    li, wang = make_user(db, admin), make_user(db, admin)
+    p = make_pool(db, admin, member(li), member(wang), daily_claim_limit=1)
+    secret = add_customer(db, admin.user_id, "厦门机密科技有限公司", mobile="13912345678")
+    missing = secret + 1000
+
+    def refusal(customer_id: int) -> ServiceError:
+        with pytest.raises(ServiceError) as err:
+            pool.claim(db, li, [customer_id], pool_id=p.id)
+        return err.value
+
+    for _ in range(2):  # the daily limit changes nothing: it is not what answers
+        got, none = refusal(secret), refusal(missing)
+        assert isinstance(got, NotFound) and type(none) is NotFound
+        assert str(got).replace(str(secret), "#") == str(none).replace(str(missing), "#")
+        assert "机密" not in f"{got} {got.params}" and "13912345678" not in str(got.params)
+    # A customer the user may see is named; one that just left this pool (claimed by someone
+    # the user cannot see) is "already claimed", without its name.
+    mine = add_customer(db, li.user_id, "我的客户")
+    with pytest.raises(RuleViolation, match="我的客户 has already been claimed"):
+        pool.claim(db, li, [mine], pool_id=p.id)
+    taken = pooled(db, p.id, "王的新客户", creator=admin.user_id)
+    assert pool.claim(db, wang, [taken], pool_id=p.id) == 1
+    with pytest.raises(RuleViolation, match="already been claimed") as err:
+        pool.claim(db, li, [taken], pool_id=p.id)
+    assert "王的新客户" not in str(err.value)
+    assert pool.claim(db, li, [pooled(db, p.id, creator=admin.user_id)], pool_id=p.id) == 1  # the limit still holds
+    with pytest.raises(RuleViolation, match="a day"):
+        pool.claim(db, li, [pooled(db, p.id, creator=admin.user_id)], pool_id=p.id)
 
 
 def test_claim_refused_for_non_members_without_permission_and_from_disabled_pools(db: Database, admin: Actor) -> None:
@@ -383,7 +435,7 @@ def race(db: Database, calls: list[Callable[[Database], Any]], slow_after: Calla
     """Run ``calls`` at once on separate connections; each pauses after a statement that
     ``slow_after`` picks, so without locking both would read the same state before writing."""
     url = db.engine.url.render_as_string(hide_password=False)
-    handles = [open_database(url, migrate_schema=False) for _ in calls]
+    handles = [bootstrap(url, migrate_schema=False) for _ in calls]
 
     def pause(_conn: Any, _cur: Any, statement: str, *_a: Any) -> None:
         if slow_after(statement):

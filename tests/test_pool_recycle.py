@@ -5,16 +5,37 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 
 from crm_desktop.db import Database
-from crm_desktop.models import AuditEntry, Customer, PoolEvent, TeamMember, utcnow
-from crm_desktop.services import departments, jobs, pool
-from crm_desktop.services.actor import Actor
+from crm_desktop.models import (
+    AuditEntry,
+    Customer,
+    Opportunity,
+    PoolEvent,
+    TeamMember,
+    utcnow,
+)
+from crm_desktop.services.customers import jobs, pool
+from crm_desktop.services.customers.pool import (
+    PoolInput,
+    PoolMemberInput,
+    PoolRuleInput,
+)
 from crm_desktop.services.events import DomainEvent, OwnerChanged
-from crm_desktop.services.pool import PoolInput, PoolMemberInput, PoolRuleInput
+from crm_desktop.services.org import departments
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.sales.opportunities import opportunities
 from crm_desktop.services.uow import read_only, unit_of_work
-from tests.test_pool import add_customer, audit_of, events_of, make_pool, make_user, member, row
+from tests.test_pool import (
+    add_customer,
+    audit_of,
+    events_of,
+    make_pool,
+    make_user,
+    member,
+    row,
+)
 
 NOW = utcnow()
 
@@ -204,6 +225,45 @@ def test_due_reminders_name_owner_rule_and_days_left(db: Database, admin: Actor)
     assert report.summary() == ("Recycled 1 customer(s) into 1 public pool(s); "
                                 "2 customer(s) due for recycling soon, 2 owner(s) to remind.")
     assert owners(db, later, locked) == [li.user_id, li.user_id] and silent.remind_days == 0
+
+
+def opportunity(db: Database, admin: Actor, customer_id: int, *, days: float = 0, deleted: bool = False) -> int:
+    """An opportunity of the customer made through the service, then dated ``days`` ago by SQL."""
+    opp = opportunities.create(db, admin, {"name": f"商机{customer_id}", "customer_id": customer_id})
+    if deleted:
+        opportunities.delete(db, admin, opp.id)
+    if days:
+        with unit_of_work(db, None) as uow:
+            uow.session.execute(update(Opportunity).where(Opportunity.id == opp.id).values(created_at=ago(days)))
+    return opp.id
+
+
+def test_no_opportunity_counts_live_opportunities_created_within_the_days(db: Database, admin: Actor) -> None:
+    """"No opportunity for N days" = no live opportunity created in the last N days (its
+    later edits do not count): one created today keeps an old customer, an old or deleted one
+    does not. Run through the job runner, as the app and ``crm-admin run-jobs`` do."""
+    li = make_user(db, admin)
+    p = make_pool(db, admin, member(li), rules=(rule("no_opportunity", 30),), remind_days=10)
+    fresh = old(db, li, "今天有商机", days=400)
+    opportunity(db, admin, fresh)
+    stale = old(db, li, "商机很旧", days=400)
+    stale_opp = opportunity(db, admin, stale, days=31)
+    none = old(db, li, "从无商机", days=400)
+    deleted = old(db, li, "商机已删除", days=400)
+    opportunity(db, admin, deleted, deleted=True)
+    soon = old(db, li, "商机快到期", days=400)
+    opportunity(db, admin, soon, days=25)
+    # An edit of the old opportunity today does not restart the clock.
+    with unit_of_work(db, None) as uow:
+        uow.session.execute(update(Opportunity).where(Opportunity.id == stale_opp).values(updated_at=NOW))
+    report = jobs.run_jobs(db, now=NOW)
+    assert report.recycle.customer_ids == (stale, none, deleted)
+    assert [row(db, i).pool_id for i in (stale, none, deleted)] == [p.id] * 3
+    assert owners(db, fresh, soon) == [li.user_id, li.user_id]
+    # The reminder counts from the newest opportunity: created 25 days ago, due in 5.
+    assert [(r.customer_id, r.rule_kind, r.days_left) for r in report.reminders] == [(soon, "no_opportunity", 5)]
+    assert report.reminders[0].due_at == ago(25) + dt.timedelta(days=30)
+    assert jobs.run_recycle(db, now=NOW + dt.timedelta(days=6)).customer_ids == (soon,)
 
 
 @pytest.mark.parametrize("kind", ["no_followup", "no_deal", "no_opportunity"])

@@ -7,10 +7,21 @@ import pytest
 
 from crm_desktop.db import Database
 from crm_desktop.models import Product
-from crm_desktop.services import attachments
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.errors import NotFound, PermissionDenied, RuleViolation, ValidationError
-from crm_desktop.services.products import (
+from crm_desktop.services.errors import (
+    NotFound,
+    PermissionDenied,
+    RuleViolation,
+    ValidationError,
+)
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.records import attachments
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.services.records.schema_admin import (
+    CustomFieldInput,
+    create_custom_field,
+)
+from crm_desktop.services.sales.product_pictures import product_pictures
+from crm_desktop.services.sales.products import (
     category_tree,
     create_category,
     delete_category,
@@ -20,8 +31,6 @@ from crm_desktop.services.products import (
     rename_category,
     set_on_shelf,
 )
-from crm_desktop.services.product_pictures import product_pictures
-from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
 from tests.test_customers import ALL_SALES, log, make_user
 
 CATALOGUE = {"product": ("view",)}

@@ -7,11 +7,15 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from crm_desktop.db import Database, open_database
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
-from crm_desktop.services.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from crm_desktop.bootstrap import bootstrap
+from crm_desktop.db import Database
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.errors import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 from crm_desktop.services.events import (
     DomainEvent,
     OwnerChanged,
@@ -20,9 +24,11 @@ from crm_desktop.services.events import (
     RecordRestored,
     RecordUpdated,
 )
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
 
 
 def _sales(db: Database, admin: Actor, mobile: str = "13700000001", *, actions: tuple[str, ...] = RECORD_ACTIONS) -> Actor:
@@ -74,7 +80,7 @@ def test_save_racing_another_commit_is_a_conflict(db: Database, admin: Actor) ->
     """The other save commits after our version check but before our UPDATE: the
     ``WHERE version = ?`` of the UPDATE catches it (StaleDataError → ConflictError)."""
     c = customers.create(db, admin, {"name": "星辰", "phone": "111"})
-    other = open_database(str(db.engine.url.render_as_string(hide_password=False)), migrate_schema=False)
+    other = bootstrap(str(db.engine.url.render_as_string(hide_password=False)), migrate_schema=False)
     fired = {"done": False}
 
     def competing_save(session: Any, _ctx: Any, _instances: Any) -> None:
@@ -101,7 +107,7 @@ def test_save_racing_another_commit_is_a_conflict(db: Database, admin: Actor) ->
 def test_two_sessions_save_at_once_exactly_one_wins(db: Database, admin: Actor) -> None:
     c = customers.create(db, admin, {"name": "星辰", "phone": "111"})
     url = db.engine.url.render_as_string(hide_password=False)
-    sessions = [open_database(url, migrate_schema=False) for _ in range(2)]
+    sessions = [bootstrap(url, migrate_schema=False) for _ in range(2)]
     start = threading.Barrier(2)
     outcome: dict[str, Any] = {}
 
@@ -208,9 +214,9 @@ def test_failing_subscriber_fails_the_save_and_nothing_is_kept(db: Database, adm
 def test_list_rows_carry_what_a_detail_read_carries(db: Database, admin: Actor) -> None:
     """Lists read plain rows, not records: each list DTO must equal the detail read's DTO
     (values, custom fields, owner name, times), and count() must agree with the pages."""
-    from crm_desktop.services import schema
+    from crm_desktop.services.records import schema, schema_admin
 
-    budget = schema.create_custom_field(db, admin, "customer", schema.CustomFieldInput(
+    budget = schema_admin.create_custom_field(db, admin, "customer", schema_admin.CustomFieldInput(
         label="预算", type=schema.FieldType.MONEY))
     sales = _sales(db, admin, "13700000011")
     made = [customers.create(db, sales, {"name": f"客户{i}", "phone": f"0592-{i}"}, custom={budget.name: f"{i}.5"})
@@ -248,3 +254,36 @@ def test_list_walks_the_sort_index_on_sqlite(db: Database, admin: Actor) -> None
         assert "+customers.deleted_at IS NULL" in compiled and "+customers.pool_id IS NULL" in compiled
         plan = " | ".join(r[3] for r in uow.session.execute(sql_text("EXPLAIN QUERY PLAN " + compiled)))
     assert "USING INDEX ix_customers_updated_at" in plan and "TEMP B-TREE" not in plan, plan
+
+
+# --- the list search box and text filters match % _ \ literally -----------------------------
+
+#: Names holding LIKE's wildcards and escape, and decoys a wildcard would match.
+LITERAL_NAMES = ("%", "_", "\\", "百分之100%折扣", "a_b贸易", "路径\\备份", "1000台机床", "a1b贸易", "普通公司")
+
+
+@pytest.mark.parametrize("text", ["%", "_", "\\", "100%", "a_b"])
+def test_list_search_and_text_filters_match_wildcards_literally(db: Database, admin: Actor, text: str) -> None:
+    from crm_desktop.services.records.filters import Condition, Filter, Op
+    from crm_desktop.services.sales.contracts import contracts
+
+    ids = {name: customers.create(db, admin, {"name": name}).id for name in LITERAL_NAMES}
+    holding = {name for name in LITERAL_NAMES if text in name}
+    assert holding
+
+    def names(**kw: Any) -> set[str]:
+        return {r.values["name"] for r in customers.list_page(db, admin, **kw).rows}
+
+    assert names(text=text) == holding and customers.count(db, admin, text=text) == len(holding)
+    # The kept statement (search text as a parameter) and the built one (with a filter) agree.
+    assert names(text=f" {text} ", filter=Filter((Condition("name", Op.NOT_EMPTY),))) == holding
+    by_op = {op: names(filter=Filter((Condition("name", op, value),))) for op, value in (
+        (Op.CONTAINS, text), (Op.NOT_CONTAINS, text), (Op.EQ, text), (Op.NE, text), (Op.IN, [text]))}
+    exact = {text} & set(LITERAL_NAMES)
+    assert by_op == {Op.CONTAINS: holding, Op.NOT_CONTAINS: set(LITERAL_NAMES) - holding, Op.EQ: exact,
+                     Op.NE: set(LITERAL_NAMES) - exact, Op.IN: exact}
+    # Contracts search their number, name and customer's name (their own text match).
+    for name, cid in ids.items():
+        contracts.create(db, admin, {"name": f"合同-{name}", "customer_id": cid})
+    found = {r.values["name"] for r in contracts.list_page(db, admin, text=text).rows}
+    assert found == {f"合同-{name}" for name in holding}

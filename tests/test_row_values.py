@@ -7,12 +7,16 @@ import pickle
 from decimal import Decimal
 
 from crm_desktop.db import Database
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.products import products
-from crm_desktop.services.product_lines import LineInput
-from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.services.records.schema_admin import (
+    CustomFieldInput,
+    create_custom_field,
+)
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.product_lines import LineInput
+from crm_desktop.services.sales.products import products
 
 
 def test_a_list_page_reads_what_a_record_read_gives(db: Database, admin: Actor) -> None:

@@ -7,26 +7,28 @@ import decimal
 import pytest
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import ConflictError, ValidationError
-from crm_desktop.services.filters import Condition, Filter, Op
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.schema import (
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records.filters import Condition, Filter, Op
+from crm_desktop.services.records.schema import (
     Access,
-    CustomFieldInput,
     DictionaryItemDTO,
     FieldType,
-    create_custom_field,
     get_dictionary,
     get_schema,
+)
+from crm_desktop.services.records.schema_admin import (
+    CustomFieldInput,
+    create_custom_field,
     set_dictionary,
     set_field_permissions,
     update_custom_field,
 )
-from crm_desktop.services.users import UserInput
 
 
 def _capital(db: Database, admin: Actor) -> str:
@@ -182,14 +184,16 @@ def test_the_widest_field_access_of_several_roles_wins(db: Database, admin: Acto
 def test_a_select_field_and_its_new_dictionary_are_created_together_or_not_at_all(
     db: Database, admin: Actor
 ) -> None:
-    from crm_desktop.services.schema import (
-        CustomFieldInput,
+    from crm_desktop.services.records.schema import (
         DictionaryItemDTO,
         FieldType,
-        create_dictionary,
-        create_select_field,
         get_dictionary,
         get_schema,
+    )
+    from crm_desktop.services.records.schema_admin import (
+        CustomFieldInput,
+        create_dictionary,
+        create_select_field,
         list_dictionaries,
     )
 
@@ -222,7 +226,8 @@ def test_a_select_field_and_its_new_dictionary_are_created_together_or_not_at_al
 
 
 def test_built_in_selects_take_only_their_dictionarys_values(db: Database, admin: Actor) -> None:
-    from crm_desktop.services.schema import DictionaryItemDTO, get_dictionary, set_dictionary
+    from crm_desktop.services.records.schema import DictionaryItemDTO, get_dictionary
+    from crm_desktop.services.records.schema_admin import set_dictionary
 
     with pytest.raises(ValidationError) as err:
         customers.create(db, admin, {"name": "甲公司", "level": "Z", "industry": "软件", "source": "exhibition"})

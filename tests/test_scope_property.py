@@ -1,6 +1,6 @@
 """Property: for random department trees, superior chains, role sets and teams, the records
-each user can list are exactly those a plain reference model of the five scopes plus teams
-allows — on SQLite and on PostgreSQL. Customers, opportunities, contracts and payments alike,
+each user can list are exactly those a plain reference model of the six scopes (custom ones
+with random department sets, empty ones included) plus teams allows — on SQLite and on PostgreSQL. Customers, opportunities, contracts and payments alike,
 on every read path: the list, its count, its search, a detail read and the export."""
 from __future__ import annotations
 
@@ -26,20 +26,21 @@ from crm_desktop.models import (
     Role,
     RoleDataScope,
     RolePermission,
+    RoleScopeDepartment,
     TeamMember,
     User,
     user_roles,
     utcnow,
 )
-from crm_desktop.services.actor import load_actor
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import NotFound
-from crm_desktop.services.export import ExportRequest, export_xlsx
-from crm_desktop.services.opportunities import opportunities
-from crm_desktop.services.payments import payments
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.records import RecordService
+from crm_desktop.services.org.actor import load_actor
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.records.export import ExportRequest, export_xlsx
+from crm_desktop.services.records.records import RecordService
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.opportunities import opportunities
+from crm_desktop.services.sales.payments import payments
 
 #: The sales records built beside each customer (same owner, team and bin state), and a search
 #: term every one of them matches (by name, number or — for contracts — the customer's name).
@@ -54,6 +55,8 @@ class World:
     user_dept: list[int]
     user_superior: list[int | None]
     role_scope: list[DataScope]
+    #: role → the department indexes of its custom scope (used where its scope is CUSTOM).
+    role_depts: list[frozenset[int]]
     user_roles: list[list[int]]
     record_owner: list[int]
     team: list[tuple[int, int, str]]  # (record, user, access)
@@ -75,6 +78,8 @@ def worlds(draw: st.DrawFn) -> World:
         user_superior.append(draw(st.one_of(st.none(), st.sampled_from(earlier))) if earlier else None)
     n_roles = draw(st.integers(1, 4))
     role_scope = [draw(st.sampled_from(list(DataScope))) for _ in range(n_roles)]
+    # Empty sets too: a custom scope whose departments were all deleted (only its own records).
+    role_depts = [frozenset(draw(st.sets(st.integers(0, n_dept - 1), max_size=n_dept))) for _ in range(n_roles)]
     roles_of = [sorted(draw(st.sets(st.integers(0, n_roles - 1), min_size=1, max_size=n_roles))) for _ in range(n_users)]
     n_rec = draw(st.integers(0, 14))
     record_owner = [draw(st.integers(0, n_users - 1)) for _ in range(n_rec)]
@@ -82,11 +87,13 @@ def worlds(draw: st.DrawFn) -> World:
                                    st.sampled_from(["read", "write"])), max_size=6, unique_by=lambda t: (t[0], t[1])))
     team = [t for t in team if n_rec and record_owner[t[0]] != t[1]]
     deleted = [draw(st.booleans()) and draw(st.booleans()) for _ in range(n_rec)]
-    return World(dept_parent, user_dept, user_superior, role_scope, roles_of, record_owner, team, deleted)
+    return World(dept_parent, user_dept, user_superior, role_scope, role_depts, roles_of, record_owner, team, deleted)
 
 
-def reference_visible(w: World, u: int) -> set[int]:
-    """The five scopes and teams, written as plainly as possible."""
+def reference_owners(w: World, u: int) -> set[int]:
+    """The users whose records user ``u``'s roles let them see (the six scopes, teams aside),
+    written as plainly as possible. A custom scope: its own records and those of the users of
+    exactly the chosen departments (sub-departments are not implied)."""
     def subtree(d: int) -> set[int]:
         out = {d}
         changed = True
@@ -114,7 +121,14 @@ def reference_visible(w: World, u: int) -> set[int]:
             DataScope.DEPARTMENT: {v for v in everyone if w.user_dept[v] == w.user_dept[u]},
             DataScope.DEPARTMENT_TREE: {v for v in everyone if w.user_dept[v] in subtree(w.user_dept[u])},
             DataScope.ALL: everyone,
+            DataScope.CUSTOM: {u} | {v for v in everyone if w.user_dept[v] in w.role_depts[r]},
         }[w.role_scope[r]]
+    return owners
+
+
+def reference_visible(w: World, u: int) -> set[int]:
+    """The six scopes and teams: the live records user ``u`` may see."""
+    owners = reference_owners(w, u)
     by_team = {rec for rec, member, _ in w.team if member == u}
     return {i for i, o in enumerate(w.record_owner) if (o in owners or i in by_team) and not w.deleted[i]}
 
@@ -124,7 +138,7 @@ def clear_organisation(s: Session, records: Sequence[type[Any]]) -> None:
     for table in (*records, TeamMember):
         s.execute(delete(table))
     s.execute(delete(user_roles))
-    for table in (RoleDataScope, RolePermission, Role):
+    for table in (RoleScopeDepartment, RoleDataScope, RolePermission, Role):
         s.execute(delete(table))
     s.execute(delete(User))
     s.execute(update(Department).values(parent_id=None))  # RESTRICT is checked row by row
@@ -132,24 +146,26 @@ def clear_organisation(s: Session, records: Sequence[type[Any]]) -> None:
 
 
 def add_organisation(s: Session, w: World, roles: Sequence[Role]) -> list[int]:
-    """The world's departments and users (with ``roles`` and superiors); the user ids."""
+    """The world's departments and users (with ``roles`` and superiors); the user ids. Every
+    custom scope row of role ``i`` gets the departments ``w.role_depts[i]``."""
     dept_ids: list[int] = []
     for i, parent in enumerate(w.dept_parent):
         d = Department(name=f"d{i}", parent_id=None if parent is None else dept_ids[parent])
         s.add(d)
         s.flush()
         dept_ids.append(d.id)
-    user_ids: list[int] = []
-    for i, d in enumerate(w.user_dept):
-        user = User(mobile=f"1380000{i:04d}", name=f"u{i}", password_hash="x", department_id=dept_ids[d],
-                    roles=[roles[r] for r in w.user_roles[i]])
-        s.add(user)
-        s.flush()
-        user_ids.append(user.id)
-    for i, sup in enumerate(w.user_superior):
-        if sup is not None:
-            s.get_one(User, user_ids[i]).superior_id = user_ids[sup]
-    return user_ids
+    for i, role in enumerate(roles):
+        for row in role.scopes:
+            if row.scope == DataScope.CUSTOM:
+                row.departments = [RoleScopeDepartment(department_id=dept_ids[d]) for d in sorted(w.role_depts[i])]
+    users = [User(mobile=f"1380000{i:04d}", name=f"u{i}", password_hash="x", department_id=dept_ids[d],
+                  roles=[roles[r] for r in w.user_roles[i]]) for i, d in enumerate(w.user_dept)]
+    s.add_all(users)
+    s.flush()
+    for user, sup in zip(users, w.user_superior):
+        if sup is not None:  # the objects in hand: a get() would reload each user's roles
+            user.superior_id = users[sup].id
+    return [user.id for user in users]
 
 
 def build(db: Database, w: World) -> tuple[list[int], list[int]]:

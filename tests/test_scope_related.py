@@ -36,15 +36,22 @@ from crm_desktop.models import (
     TeamMember,
     utcnow,
 )
-from crm_desktop.services import contacts as contact_ops
-from crm_desktop.services import opportunities as opportunity_ops
-from crm_desktop.services import payments as payment_ops
-from crm_desktop.services.actor import Actor, load_actor
+from crm_desktop.services.customers import contacts as contact_ops
 from crm_desktop.services.errors import NotFound, PermissionDenied
-from crm_desktop.services.permissions import DataScope
+from crm_desktop.services.org.actor import Actor, load_actor
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.sales import opportunities as opportunity_ops
+from crm_desktop.services.sales import payments as payment_ops
+
 # The customer window's related tabs, loaders and all: importing them needs no QApplication.
-from crm_desktop.ui.records.detail_page import RELATED_TABS
-from tests.test_scope_property import World, add_organisation, clear_organisation, reference_visible, worlds
+from crm_desktop.ui.records.details.tab_kinds import RELATED_TABS
+from tests.test_scope_property import (
+    World,
+    add_organisation,
+    clear_organisation,
+    reference_visible,
+    worlds,
+)
 
 #: The child modules, each with its own scope and view permission per role.
 CHILDREN = ("contact", "opportunity", "contract", "payment")
@@ -53,6 +60,9 @@ CHILDREN = ("contact", "opportunity", "contract", "payment")
 #: just filters the child module by customer (the actor's visible children of any customer id).
 #: A tab added to RELATED_TABS fails the test until it is named here.
 CUSTOMER_CHECKED = {"opportunities": True, "contracts": False, "payments": False}
+#: The related tabs of other parents: the contact's opportunities (through the opportunity's
+#: contacts), the opportunity's contracts (a filtered contract list).
+OTHER_PARENTS = {"contact_opportunities": "contact", "opportunity_contracts": "opportunity"}
 
 
 @dataclass
@@ -203,7 +213,8 @@ def expect(*, allowed: bool, parent_seen: bool | None, children: Iterable[int]) 
 @settings(max_examples=36, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(r=related_worlds())
 def test_related_reads_match_the_reference_model(db: Database, r: Related) -> None:
-    assert set(RELATED_TABS) == set(CUSTOMER_CHECKED), "a new related tab: say whether it checks the customer"
+    assert set(RELATED_TABS) == set(CUSTOMER_CHECKED) | set(OTHER_PARENTS), \
+        "a new related tab: say whether it checks the customer, or which parent it has"
     user_ids, ids, plan_ids = build(db, r)
     pay = r.kids["payment"]
     for u, uid in enumerate(user_ids):
@@ -230,6 +241,8 @@ def test_related_reads_match_the_reference_model(db: Database, r: Related) -> No
                   expect(allowed=can["contact"], parent_seen=shown, children=children("contact", p)),
                   lenient=not can["customer"])
             for key, spec in RELATED_TABS.items():
+                if key in OTHER_PARENTS:
+                    continue
                 module = spec.entity
                 if module == "payment":  # a payment's customer is its contract's
                     want = {ids["payment"][i] for i in seen["payment"]
@@ -263,7 +276,22 @@ def test_related_reads_match_the_reference_model(db: Database, r: Related) -> No
                   expect(allowed=can["payment"], parent_seen=shown, children=children("payment", k, pay)),
                   lenient=not can["contract"])
 
+        for c, contact_id in enumerate(ids["contact"]):
+            # The contact window's Opportunities tab: the visible opportunities it takes part in.
+            got = outcome(lambda: RELATED_TABS["contact_opportunities"].load(db, actor, contact_id))
+            check(f"opportunities of contact {c}", got,
+                  expect(allowed=can["opportunity"], parent_seen=c in seen["contact"],
+                         children={ids["opportunity"][o] for o, cc in r.links if cc == c and o in seen["opportunity"]}),
+                  lenient=not can["contact"])
+
         for o, opportunity_id in enumerate(ids["opportunity"]):
+            # The opportunity window's Contracts tab lists visible contracts only.
+            got = outcome(lambda: RELATED_TABS["opportunity_contracts"].load(db, actor, opportunity_id))
+            if can["contract"]:
+                assert isinstance(got, frozenset) and got <= {ids["contract"][k] for k in seen["contract"]}, \
+                    f"user {u}, contracts of opportunity {o}: {got}"
+            else:
+                assert got is PermissionDenied, f"user {u}, contracts of opportunity {o}: {got}"
             # The opportunity's contacts (opportunities_tab.open_opportunity_form preselects them).
             got = outcome(lambda: opportunity_ops.get_contacts(db, actor, opportunity_id))
             check(f"contacts of opportunity {o}", got,

@@ -10,15 +10,25 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy import text as sa_text
 
 from crm_desktop.db import Database
-from crm_desktop.models import Contact, Customer, Lead, Pool, RecordMixin, TeamMember, utcnow
-from crm_desktop.services import auth, roles, search, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.pinyin import initials
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.schema import Access, set_field_permissions
+from crm_desktop.models import (
+    Contact,
+    Customer,
+    Lead,
+    Pool,
+    RecordMixin,
+    TeamMember,
+    utcnow,
+)
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records import search
+from crm_desktop.services.records.pinyin import initials
+from crm_desktop.services.records.schema import Access
+from crm_desktop.services.records.schema_admin import set_field_permissions
 from crm_desktop.services.uow import read_only, unit_of_work
-from crm_desktop.services.users import UserInput
 
 ENTITIES = ("customer", "lead", "contact")
 
@@ -228,6 +238,19 @@ def test_query_syntax_in_the_text_is_literal(db: Database, admin: Actor, text: s
     _customer(db, admin, "x_c 50% \"quoted\"")
     result = search.search(db, admin, text)
     assert all(text.lower() in h.name.lower() for h in result.all())
+
+
+#: Names holding LIKE's wildcards and escape, and decoys a wildcard would match.
+LITERAL_NAMES = ("%", "_", "百分之100%折扣", "a_b贸易", "路径\\备份", "1000台机床", "a1b贸易", "ab贸易", "普通公司")
+
+
+@pytest.mark.parametrize("text", ["%", "_", "\\", "0%", "_b", "\\备", "100%", "a_b", "径\\备", "%折扣", "a_b贸"])
+def test_wildcards_find_exactly_the_names_holding_them(db: Database, admin: Actor, text: str) -> None:
+    """One, two and three or more characters: the scan, FTS5 trigram and pg_trgm paths."""
+    for name in LITERAL_NAMES:
+        _customer(db, admin, name)
+    expected = {n for n in LITERAL_NAMES if text in n}
+    assert expected and set(_found(db, admin, text)) == expected
 
 
 def test_bulk_core_inserts_are_indexed_and_reindex_matches_the_triggers(db: Database, admin: Actor) -> None:

@@ -9,21 +9,32 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select, text
 
-from crm_desktop.db import Database, open_database
+from crm_desktop.bootstrap import bootstrap
+from crm_desktop.db import Database
 from crm_desktop.models import CacheSignal, FieldPermission
-from crm_desktop.services import auth, roles, schema_admin, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import AccountDisabled, PermissionDenied
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.schema import Access, CustomFieldInput, FieldType, get_schema, schema_for
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records import schema_admin
+from crm_desktop.services.records.schema import (
+    Access,
+    FieldType,
+    get_schema,
+    schema_for,
+)
+from crm_desktop.services.records.schema_admin import CustomFieldInput
 from crm_desktop.services.uow import read_only, unit_of_work
-from crm_desktop.services.users import UserInput
 from tests.test_customers import make_user
 
-#: The tables (and columns) migration 0009 guards with triggers.
-GUARDED = importlib.import_module("crm_desktop.migrations.versions.0009_cache_signals").GUARDED
+#: The tables (and columns) migrations 0009 and 0010 (custom scopes' departments) guard with triggers.
+GUARDED = {
+    **importlib.import_module("crm_desktop.migrations.versions.0009_cache_signals").GUARDED,
+    **importlib.import_module("crm_desktop.migrations.versions.0010_custom_scope").GUARDED,
+}
 
 #: A column of each fully guarded table that a no-op UPDATE can name.
 ANY_COLUMN = {"roles": "name", "custom_fields": "label", "field_permissions": "access"}
@@ -37,7 +48,7 @@ def token(db: Database) -> str:
 @pytest.fixture
 def other(db: Database) -> Iterator[Database]:
     """A second handle on the same database, as another PC on the LAN would have."""
-    handle = open_database(db.engine.url.render_as_string(hide_password=False), migrate_schema=False)
+    handle = bootstrap(db.engine.url.render_as_string(hide_password=False), migrate_schema=False)
     yield handle
     handle.dispose()
 
@@ -92,7 +103,8 @@ def test_plain_sql_on_every_guarded_table_replaces_the_token(db: Database, admin
     """A later migration that rebuilds one of these tables (alembic's batch mode on SQLite
     copies and drops it) would drop its triggers with it: this fails then."""
     role = roles.create_role(db, admin, RoleInput(name="r", permissions=frozenset({("customer", "view")}),
-                                                 scopes={"customer": DataScope.SELF}))
+                                                 scopes={"customer": DataScope.CUSTOM},
+                                                 scope_departments={"customer": frozenset({admin.department_id})}))
     users.create_user(db, admin, UserInput(mobile="13900000005", name="u", department_id=admin.department_id,
                                            role_ids=(role.id,)), password="abc12345")
     schema_admin.create_custom_field(db, admin, "customer", CustomFieldInput(label="预算", type=FieldType.MONEY))

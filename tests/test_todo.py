@@ -4,14 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from crm_desktop.db import Database
-from crm_desktop.services import approvals, jobs
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
-from crm_desktop.services.followups import add_followup, count_due
-from crm_desktop.services.leads import leads
-from crm_desktop.services.permissions import RECORD_ACTIONS
-from crm_desktop.services.pool import PoolRuleInput
-from crm_desktop.services.todo import TodoCounts, todo_counts
+from crm_desktop.services.customers import jobs
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.followups import add_followup, count_due
+from crm_desktop.services.customers.leads import leads
+from crm_desktop.services.customers.pool import PoolRuleInput
+from crm_desktop.services.customers.todo import TodoCounts, todo_counts
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS
+from crm_desktop.services.workflow import approvals
 from tests.test_customers import make_user
 from tests.test_pool import add_customer, make_pool, member, row
 
@@ -84,3 +85,53 @@ def test_counts_are_the_actors_own_within_scope_and_permissions(db: Database, ad
     report = jobs.run_recycle(db, now=NOW)
     assert overdue in report.customer_ids and row(db, soon).owner_id == li.user_id
     assert todo_counts(db, li, now=NOW, tz=CST).recycle_soon == 1
+
+
+def test_tasks_and_events_counted_are_exactly_those_listed(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.activities.schedule import EventInput, create_event
+    from crm_desktop.services.activities.tasks import TaskInput, create_task, set_done
+    from crm_desktop.services.customers.todo import ITEM_KINDS, todo_items
+
+    perms = {"customer": RECORD_ACTIONS, "followup": ("view", "create", "edit", "delete"), "task": ("view", "create", "edit", "delete"),
+             "event": ("view", "create", "edit", "delete")}
+    li = make_user(db, admin, "13600000011", perms=perms)
+    wang = make_user(db, admin, "13600000012", perms=perms)
+    today = NOW.date()
+
+    def task(owner: Actor, title: str, due: dt.date | None, **kw: object) -> int:
+        return create_task(db, owner, TaskInput(title=title, due_date=due, **kw), tz=CST).id  # type: ignore[arg-type]
+
+    task(li, "逾期的", today - dt.timedelta(days=2))
+    task(li, "今天的", today)
+    task(wang, "王的，李参与", today, participant_ids=(li.user_id,))
+    task(wang, "王自己的", today)  # li neither owns nor takes part
+    task(li, "明天的", today + dt.timedelta(days=1))
+    task(li, "没日期", None)
+    set_done(db, li, task(li, "已完成", today))
+
+    def at(day: dt.date, hour: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=CST)
+
+    create_event(db, li, EventInput(title="上午拜访", start_at=at(today, 9), end_at=at(today, 10), tz="Asia/Shanghai"))
+    create_event(db, wang, EventInput(title="王的会，李参加", start_at=at(today, 15), end_at=at(today, 16),
+                                      participant_ids=(li.user_id,), tz="Asia/Shanghai"))
+    create_event(db, wang, EventInput(title="王的会", start_at=at(today, 15), end_at=at(today, 16),
+                                      tz="Asia/Shanghai"))
+    create_event(db, li, EventInput(title="明天的会", start_at=at(today + dt.timedelta(days=1), 9),
+                                    end_at=at(today + dt.timedelta(days=1), 10), tz="Asia/Shanghai"))
+    c = customers.create(db, li, {"name": "今日回访公司"})
+    follow(db, li, "customer", c.id, dt.datetime(2026, 3, 10, 17, 0, tzinfo=CST))
+
+    items = todo_items(db, li, now=NOW, tz=CST)
+    counts = todo_counts(db, li, now=NOW, tz=CST)
+    by_kind = {k: [i.title for i in items if i.kind == k] for k in ITEM_KINDS}
+    assert by_kind == {"task_overdue": ["逾期的"], "task_today": ["今天的", "王的，李参与"],
+                       "event": ["上午拜访", "王的会，李参加"], "followup": ["今日回访公司"]}
+    assert (counts.tasks_overdue, counts.tasks_today, counts.events_today, counts.followups_due_today) == tuple(
+        len(by_kind[k]) for k in ITEM_KINDS)
+    assert counts.activities == 5
+
+    # Without task and event permissions those kinds count 0 (and list nothing), the rest stays.
+    plain = make_user(db, admin, "13600000013")
+    assert todo_counts(db, plain, now=NOW, tz=CST).activities == 0
+    assert todo_items(db, plain, now=NOW, tz=CST) == []

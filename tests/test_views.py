@@ -5,15 +5,15 @@ import pytest
 
 from crm_desktop.db import Database
 from crm_desktop.models import Customer
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import NotFound, ValidationError
-from crm_desktop.services.filters import Condition, Filter, Op
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.users import UserInput
-from crm_desktop.services.views import (
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records.filters import Condition, Filter, Op
+from crm_desktop.services.records.views import (
     ColumnDTO,
     ViewInput,
     delete_view,

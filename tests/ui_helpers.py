@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth
+from crm_desktop.services.org import auth
 from crm_desktop.ui.context import AppContext, make_context
 
 ADMIN_MOBILE = "13800000000"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # System libraries Qt needs on a bare Debian/Ubuntu machine (offscreen or on a desktop), and
-# CJK fonts so that Chinese text renders. Safe to run repeatedly; does nothing elsewhere.
+# CJK fonts so that Chinese text renders; poppler-utils (pdftoppm, pdftotext) for the tests that
+# render printed PDFs. Safe to run repeatedly; does nothing elsewhere.
 set -euo pipefail
-PKGS="fonts-noto-cjk libegl1 libgl1 libopengl0 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0"
+PKGS="fonts-noto-cjk poppler-utils libegl1 libgl1 libopengl0 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0"
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-system-deps: no apt-get here; install Qt's runtime libraries and a CJK font yourself" >&2
   exit 0

@@ -16,7 +16,7 @@ from crm_desktop.db import _alembic_config, make_engine
 def main() -> None:
     message = sys.argv[1] if len(sys.argv) > 1 else "change"
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'scratch.sqlite3'}")
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'scratch.sqlite3'}", create=True)
         with engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
         with engine.begin() as conn:

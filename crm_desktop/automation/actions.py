@@ -7,7 +7,8 @@ Action objects (JSON):
 - ``{"type": "set_field", "field": "level", "value": "A"}`` or ``{..., "from_field": "name"}``
 - ``{"type": "message", "to": "owner"|"superior"|"team"|"users"|"role", "user_ids": [..], "role_id": n,
   "title": "…", "body": "…"}``; ``{field}`` in title/body is replaced by the record's value
-  (``{followup.content}`` too, for followup_added rules). "team" is the record's team members.
+  (``{followup.content}`` too, for followup_added rules; ``{customer.name}``, ``{opportunity.name}``:
+  the related record's, ``RELATED_TARGETS``). "team" is the record's team members.
 - ``{"type": "assign_owner", "user_id": n}`` or ``{"type": "assign_owner", "round_robin": [ids]}``:
   round robin gives each record to the next enabled user of the list after the one this rule
   assigned last (``AutomationRule.round_robin_last_id``, read under the rule's row lock and
@@ -19,54 +20,71 @@ Action objects (JSON):
   source's owner; a contract made from an opportunity is a draft with the opportunity's product
   lines; an opportunity needs ``customer_id``, e.g. ``{"customer_id": {"field": "id"}}`` on a customer).
   Needs a user: refused in rules run by a scheduled job (date_reached).
+- ``{"type": "create_task", "title": "Call {name}", "description": "…", "priority": "high",
+  "due_in_days": n, "to": "owner"|"superior"|"users", "user_ids": [..]}``: a task about the record
+  (issue 16) for the first recipient (default: the record's owner), due n local days from now
+  (none: in their inbox), created by the acting user (a job: the owner).
 - ``{"type": "start_approval", "flow_id": n}``: submits the record to an approval flow
   (``crm_desktop.automation.approvals.start``) with the record's owner as submitter.
+
+set_field and message may act on a related record instead (``"on": "customer"`` or
+``"opportunity"``, ``rule_format.RELATED_TARGETS``): the field is the related record's and
+checked by its service; the recipients (owner, superior, team) are the related record's; the
+value copied, the placeholders and the rule's condition stay the rule's record's. The write
+is the same audited path, recorded as the related record's RecordUpdated, so its own rules run
+one level deeper. A record without that related record (a contract without an opportunity, a
+follow-up on a lead, a customer in the recycle bin) skips the action: the run log says so.
+
+Actions never run rules themselves: what they write is recorded as domain events while the
+unit of work's ``depth`` is one more than the running rule's, and the engine, subscribed to
+those events, runs the rules they fire one level deeper.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select, update
 
-from crm_desktop.automation import engine
+from crm_desktop.automation import approvals
+from crm_desktop.automation.context import Context, condition_specs
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import AutomationRule, Message, TeamMember, User, user_roles
-from crm_desktop.services import audit
+from crm_desktop.models import (
+    AutomationRule,
+    FollowUp,
+    Message,
+    TeamMember,
+    User,
+    user_roles,
+)
+from crm_desktop.services.activities.common import RELATED_MODELS
+from crm_desktop.services.activities.tasks import TaskInput, insert_task
+from crm_desktop.services.customers.contacts import add_contact
+from crm_desktop.services.customers.customers import insert_record
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.events import OwnerChanged, RecordUpdated
+from crm_desktop.services.records import audit
+from crm_desktop.services.records.registry import record_service
+from crm_desktop.services.sales.contracts import (
+    contract_from_opportunity,
+    insert_contract,
+)
+from crm_desktop.services.sales.opportunities import insert_opportunity
+from crm_desktop.services.workflow.approval_state import flow_switched_off
+from crm_desktop.services.workflow.rule_format import (
+    ACTIONS,
+    CREATE_TARGETS,
+    RECIPIENTS,
+    RELATED_ACTIONS,
+    RELATED_TARGETS,
+)
 
-ACTIONS = ("set_field", "message", "assign_owner", "add_team", "create_record", "start_approval")
-CREATE_TARGETS = ("contact", "customer", "lead", "contract", "opportunity")
-RECIPIENTS = ("owner", "superior", "team", "users", "role")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)\}")
 
 
-def service_for(entity: str) -> Any:
-    """The RecordService of an entity (imported late: the services import this package's caller)."""
-    from crm_desktop.services.contacts import contacts
-    from crm_desktop.services.customers import customers
-    from crm_desktop.services.followups import followups
-    from crm_desktop.services.leads import leads
-
-    services: dict[str, Any] = {"customer": customers, "lead": leads, "contact": contacts, "followup": followups}
-    # --- sales chain: contracts and payments ---
-    from crm_desktop.services.contracts import contracts
-    from crm_desktop.services.payments import payments
-
-    services |= {"contract": contracts, "payment": payments}
-    # --- sales chain: products and opportunities ---
-    from crm_desktop.services.opportunities import opportunities
-    from crm_desktop.services.products import products
-
-    services |= {"product": products, "opportunity": opportunities}
-    if entity not in services:
-        raise ValidationError({"entity": QT_TRANSLATE_NOOP("errors", "Unknown field.")})
-    return services[entity]
-
-
-def run(ctx: engine.Context, action: Mapping[str, Any]) -> str:
+def run(ctx: Context, action: Mapping[str, Any]) -> str:
     kind = action.get("type")
     handler = _HANDLERS.get(str(kind))
     if handler is None:
@@ -74,12 +92,76 @@ def run(ctx: engine.Context, action: Mapping[str, Any]) -> str:
     return handler(ctx, action)
 
 
+# --- the related record -------------------------------------------------------------------
+
+def related(ctx: Context, action: Mapping[str, Any]) -> Context | None:
+    """What the action acts on: ``ctx`` itself (no ``"on"``), or the record's related record
+    (``RELATED_TARGETS``) as a context of its own — None when the record has none."""
+    on = action.get("on")
+    if on in (None, "", "record"):
+        return ctx
+    if on not in RELATED_TARGETS.get(ctx.service.module, ()) or action.get("type") not in RELATED_ACTIONS:
+        raise ValidationError({"on": QT_TRANSLATE_NOOP("errors", "This record has no such related record.")})
+    related_id = _related_id(ctx, str(on))
+    if related_id is None:
+        return None
+    service = record_service(str(on))
+    row = ctx.uow.session.get(service.model, related_id)
+    if row is None or row.deleted_at is not None:
+        return None
+    return Context(ctx.uow, service, row, ctx.kinds, {}, {}, ctx.depth, ctx.trace, condition_specs(ctx.uow, service.module),
+                   rule_id=ctx.rule_id)
+
+
+def _related_id(ctx: Context, on: str) -> int | None:
+    row = ctx.row
+    if isinstance(row, FollowUp):  # a follow-up's customer is its target's (none for a lead)
+        if row.target_entity == on:
+            return row.target_id
+        if row.target_entity not in RELATED_TARGETS or on not in RELATED_TARGETS[row.target_entity]:
+            return None
+        target = ctx.uow.session.get(record_service(row.target_entity).model, row.target_id)
+        return getattr(target, f"{on}_id", None) if target is not None else None
+    return getattr(row, f"{on}_id", None)
+
+
+def related_values(ctx: Context, text: str) -> dict[str, Any]:
+    """The values of the related records ``text`` names as ``{customer.name}`` (read only then:
+    a message that names none costs nothing); a missing related record's are empty."""
+    out: dict[str, Any] = {}
+    for on in RELATED_TARGETS.get(ctx.service.module, ()):
+        if "{" + on + "." not in text:
+            continue
+        target = related(ctx, {"type": "message", "on": on})
+        if target is not None:
+            out |= {f"{on}.{name}": value for name, value in target.values().items()}
+    return out
+
+
+def _no_related(action: Mapping[str, Any]) -> str:
+    """The run log's words for an action skipped because the related record does not exist."""
+    return f"{action.get('type')} skipped: no {action.get('on')}"
+
+
 # --- set a field ------------------------------------------------------------------------
 
-def _set_field(ctx: engine.Context, action: Mapping[str, Any]) -> str:
+def _set_field(ctx: Context, action: Mapping[str, Any]) -> str:
     name = str(action.get("field") or "")
-    values = ctx.values()
-    value = values.get(str(action["from_field"])) if action.get("from_field") else action.get("value")
+    target = related(ctx, action)
+    if target is None:
+        return _no_related(action)
+    # The value copied is the rule's record's, whichever record is written.
+    value = ctx.values().get(str(action["from_field"])) if action.get("from_field") else action.get("value")
+    if target is not ctx:
+        # Locked and read again, not compared with a version this save read earlier: the rule's
+        # write commutes with someone else's edit of the customer (theirs then sees ours).
+        ctx.uow.session.refresh(target.row, with_for_update=True)
+    done = _write_field(target, name, value)
+    return done if target is ctx else f"{target.service.module} {target.row.id}: {done}"
+
+
+def _write_field(ctx: Context, name: str, value: Any) -> str:
+    """Set ``name`` of ``ctx``'s record through its service's validation, audit and events."""
     session, row = ctx.uow.session, ctx.row
     # The service's own validation (types, options, required, unique, system fields refused).
     builtin, custom = ctx.service.prepare_values(session, ctx.policy, {name: value}, partial=True, record_id=row.id)
@@ -95,14 +177,12 @@ def _set_field(ctx: engine.Context, action: Mapping[str, Any]) -> str:
         row.custom = {**(row.custom or {}), **custom}  # a new dict: JSON change tracking
     session.flush()
     audit.write_audit(session, entity=ctx.service.module, record_id=row.id, action="update",
-                      actor_id=_actor_id(ctx), changes=diff, version=row.version)
+                      actor_id=ctx.actor_id(), changes=diff, version=row.version)
     before = {k: audit.jsonable(o) for k, (o, _n) in diff.items()}
     after = {k: audit.jsonable(n) for k, (_o, n) in diff.items()}
-    ctx.uow.add_event(RecordUpdated(ctx.service.module, row.id, _actor_id(ctx), before=before, after=after))
     if ctx.trace is not None:
         ctx.trace.changes.extend((ctx.service.module, row.id, k, before[k], after[k]) for k in diff)
-    engine.fire(ctx.uow, ctx.service, row, event="edited", before=before, after=after, depth=ctx.depth + 1,
-                trace=ctx.trace)
+    ctx.uow.add_event(RecordUpdated(ctx.service.module, row.id, ctx.actor_id(), before=before, after=after))
     return f"set {name}"
 
 
@@ -116,7 +196,7 @@ def fill(text: str, values: Mapping[str, Any]) -> str:
     return _PLACEHOLDER.sub(one, text)
 
 
-def recipients(ctx: engine.Context, action: Mapping[str, Any]) -> list[int]:
+def recipients(ctx: Context, action: Mapping[str, Any]) -> list[int]:
     session, to = ctx.uow.session, action.get("to")
     if to == "owner":
         ids = [ctx.row.owner_id]
@@ -138,14 +218,20 @@ def recipients(ctx: engine.Context, action: Mapping[str, Any]) -> list[int]:
     return [i for i in wanted if i in enabled]
 
 
-def _message(ctx: engine.Context, action: Mapping[str, Any]) -> str:
-    values = ctx.values()
-    title = fill(str(action.get("title") or ""), values)[:200]
-    body = fill(str(action.get("body") or ""), values)
-    to = recipients(ctx, action)
+def _message(ctx: Context, action: Mapping[str, Any]) -> str:
+    target = related(ctx, action)
+    if target is None:
+        return _no_related(action)
+    # The placeholders are the rule's record's, and its related records' as {customer.name}.
+    title, body = str(action.get("title") or ""), str(action.get("body") or "")
+    values = ctx.values() | related_values(ctx, title + body)
+    title, body = fill(title, values)[:200], fill(body, values)
+    # Owner, superior and team are the related record's; the message opens it (its owner may
+    # not see the rule's record).
+    to = recipients(target, action)
     for user_id in to:
-        ctx.uow.session.add(Message(recipient_id=user_id, title=title, body=body, entity=ctx.service.module,
-                                    record_id=ctx.row.id, read=False))
+        ctx.uow.session.add(Message(recipient_id=user_id, title=title, body=body, entity=target.service.module,
+                                    record_id=target.row.id, read=False))
         if ctx.trace is not None:
             ctx.trace.messages.append((user_id, title, body))
     ctx.uow.session.flush()
@@ -154,7 +240,7 @@ def _message(ctx: engine.Context, action: Mapping[str, Any]) -> str:
 
 # --- owner and team ---------------------------------------------------------------------
 
-def _assign_owner(ctx: engine.Context, action: Mapping[str, Any]) -> str:
+def _assign_owner(ctx: Context, action: Mapping[str, Any]) -> str:
     row, session = ctx.row, ctx.uow.session
     if action.get("round_robin") is not None:
         new = _next_in_turn(ctx, [int(u) for u in action["round_robin"]])
@@ -167,16 +253,14 @@ def _assign_owner(ctx: engine.Context, action: Mapping[str, Any]) -> str:
     row.owner_id = new
     session.flush()
     audit.write_audit(session, entity=ctx.service.module, record_id=row.id, action="owner_change",
-                      actor_id=_actor_id(ctx), changes={"owner_id": (old, new)}, version=row.version)
-    ctx.uow.add_event(OwnerChanged(ctx.service.module, row.id, _actor_id(ctx), old_owner_id=old, new_owner_id=new))
+                      actor_id=ctx.actor_id(), changes={"owner_id": (old, new)}, version=row.version)
     if ctx.trace is not None:
         ctx.trace.changes.append((ctx.service.module, row.id, "owner_id", old, new))
-    engine.fire(ctx.uow, ctx.service, row, event="owner_changed", before={"owner_id": old}, after={"owner_id": new},
-                depth=ctx.depth + 1, trace=ctx.trace)
+    ctx.uow.add_event(OwnerChanged(ctx.service.module, row.id, ctx.actor_id(), old_owner_id=old, new_owner_id=new))
     return f"owner {new}"
 
 
-def _next_in_turn(ctx: engine.Context, user_ids: list[int]) -> int:
+def _next_in_turn(ctx: Context, user_ids: list[int]) -> int:
     """The enabled user after the one this rule assigned last (the first one the first time),
     and remember them. The rule's row is locked until the save commits, so concurrent saves
     take turns (SQLite: the save already holds the database's write lock)."""
@@ -202,7 +286,7 @@ def _next_in_turn(ctx: engine.Context, user_ids: list[int]) -> int:
     return new
 
 
-def _add_team(ctx: engine.Context, action: Mapping[str, Any]) -> str:
+def _add_team(ctx: Context, action: Mapping[str, Any]) -> str:
     access = str(action.get("access") or "read")
     if access not in ("read", "write"):
         raise ValidationError({"access": QT_TRANSLATE_NOOP("errors", "Choose read or read-write.")})
@@ -220,7 +304,7 @@ def _add_team(ctx: engine.Context, action: Mapping[str, Any]) -> str:
             session.add(TeamMember(entity=module, record_id=row.id, user_id=user_id, access=access))
         else:
             member.access = access
-        audit.write_audit(session, entity=module, record_id=row.id, action="team", actor_id=_actor_id(ctx),
+        audit.write_audit(session, entity=module, record_id=row.id, action="team", actor_id=ctx.actor_id(),
                           changes={f"team:{user_id}": (old, access)}, version=row.version)
         if ctx.trace is not None:
             ctx.trace.changes.append((module, row.id, f"team:{user_id}", old, access))
@@ -231,10 +315,7 @@ def _add_team(ctx: engine.Context, action: Mapping[str, Any]) -> str:
 
 # --- related record ---------------------------------------------------------------------
 
-def _create_record(ctx: engine.Context, action: Mapping[str, Any]) -> str:
-    from crm_desktop.services.contacts import add_contact
-    from crm_desktop.services.customers import insert_record
-
+def _create_record(ctx: Context, action: Mapping[str, Any]) -> str:
     target = str(action.get("entity") or "")
     if ctx.uow.actor is None:
         raise ValidationError({"entity": QT_TRANSLATE_NOOP(
@@ -253,55 +334,66 @@ def _create_record(ctx: engine.Context, action: Mapping[str, Any]) -> str:
     owner = ctx.row.owner_id
     if owner is None:
         raise ValidationError({"owner_id": QT_TRANSLATE_NOOP("errors", "Choose an enabled user as owner.")})
-    service = service_for(target)
+    service = record_service(target)
     if target in ("contact", "opportunity") and mapped.get("customer_id") in (None, ""):
         raise ValidationError({"customer_id": QT_TRANSLATE_NOOP("errors", "Required.")})
-    if target == "contact":  # keeps the one-primary-contact rule of the customer
-        new = add_contact(ctx.uow, mapped, owner_id=owner)
-    elif target == "contract":  # a draft contract of the opportunity, with its product lines
-        new = _contract_for(ctx, mapped, owner)
-    elif target == "opportunity":  # the owner's stage group and first stage, like one entered by hand
-        from crm_desktop.services.opportunities import insert_opportunity
-
-        new = insert_opportunity(ctx.uow, mapped, owner_id=owner)
-    else:
-        new = insert_record(ctx.uow, service, mapped, owner_id=owner)
-    if ctx.trace is not None:
-        ctx.trace.created.append((target, new.id))
-    engine.fire(ctx.uow, service, new, event="created", depth=ctx.depth + 1, trace=ctx.trace)
+    # Held until it is in the trace, so that a trial lists it before what its own rules make.
+    with ctx.uow.holding_events():
+        if target == "contact":  # keeps the one-primary-contact rule of the customer
+            new = add_contact(ctx.uow, mapped, owner_id=owner)
+        elif target == "contract":  # a draft contract of the opportunity, with its product lines
+            new = _contract_for(ctx, mapped, owner)
+        elif target == "opportunity":  # the owner's stage group and first stage, like one entered by hand
+            new = insert_opportunity(ctx.uow, mapped, owner_id=owner)
+        else:
+            new = insert_record(ctx.uow, service, mapped, owner_id=owner)
+        if ctx.trace is not None:
+            ctx.trace.created.append((target, new.id))
+    # (The new record's "created" rules have run now, one level deeper.)
     return f"created {target} {new.id}"
 
 
-def _contract_for(ctx: engine.Context, mapped: Mapping[str, Any], owner: int) -> Any:
+def _contract_for(ctx: Context, mapped: Mapping[str, Any], owner: int) -> Any:
     """From an opportunity: its draft contract with its name, customer and lines (the mapping
     is not needed); from another record: a draft contract of the mapped values, without lines."""
-    from crm_desktop.services.contracts import contract_from_opportunity, insert_contract
-
     if ctx.service.module != "opportunity":
         return insert_contract(ctx.uow, mapped, owner_id=owner)
     return contract_from_opportunity(ctx.uow, ctx.row, owner_id=owner)
 
 
+# --- a task ------------------------------------------------------------------------------
+
+def _create_task(ctx: Context, action: Mapping[str, Any]) -> str:
+    values = ctx.values()
+    owner = (recipients(ctx, {"to": "owner", **action}) or [None])[0]
+    if owner is None:
+        raise ValidationError({"owner_id": QT_TRANSLATE_NOOP("errors", "Choose an enabled user as owner.")})
+    days = action.get("due_in_days")
+    due = dt.date.today() + dt.timedelta(days=int(days)) if days not in (None, "") else None
+    related = ((ctx.service.module, ctx.row.id),) if ctx.service.module in RELATED_MODELS else ()
+    data = TaskInput(title=fill(str(action.get("title") or ""), values)[:200],
+                     description=fill(str(action.get("description") or ""), values),
+                     priority=str(action.get("priority") or "none"), due_date=due, related=related)
+    task = insert_task(ctx.uow, data, owner_id=owner, creator_id=ctx.actor_id() or owner, check_scope=False)
+    if ctx.trace is not None:
+        ctx.trace.created.append(("task", task.id))
+    return f"created task {task.id}"
+
+
 # --- approval -----------------------------------------------------------------------------
 
-def _start_approval(ctx: engine.Context, action: Mapping[str, Any]) -> str:
-    # Imported here: the approval engine builds on the record services, which import this package.
-    from crm_desktop.automation import approvals
-
+def _start_approval(ctx: Context, action: Mapping[str, Any]) -> str:
     flow_id = int(action["flow_id"])
-    if approvals.flow_switched_off(ctx.uow, flow_id):
+    if flow_switched_off(ctx.uow, flow_id):
         return f"approval flow {flow_id} is switched off: not started"  # switched off = lets things through
     approvals.start(ctx.uow, ctx.service, ctx.row, flow_id=flow_id, submitter_id=ctx.row.owner_id)
     return f"approval flow {flow_id} started"
 
 
-def _actor_id(ctx: engine.Context) -> int | None:
-    return ctx.uow.actor.user_id if ctx.uow.actor is not None else None
-
-
 _HANDLERS = {
     "set_field": _set_field, "message": _message, "assign_owner": _assign_owner, "add_team": _add_team,
-    "create_record": _create_record, "start_approval": _start_approval,
+    "create_record": _create_record, "start_approval": _start_approval, "create_task": _create_task,
 }
 
-__all__ = ["ACTIONS", "CREATE_TARGETS", "RECIPIENTS", "fill", "recipients", "run", "service_for"]
+__all__ = ["ACTIONS", "CREATE_TARGETS", "RECIPIENTS", "RELATED_TARGETS", "fill", "recipients", "related", "related_values",
+           "run"]

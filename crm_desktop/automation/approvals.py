@@ -13,7 +13,9 @@ Flow definition (``ApprovalFlow``), JSON parts:
   the roles; empty = anyone) both hold is taken.
 - node: ``{"name": "福建事业部审批", "mode": "sequential"|"countersign"|"orsign",
   "approver": {"kind": "users", "users": [..]} | {"kind": "superior", "levels": 1}
-  | {"kind": "role", "role_id": n} | {"kind": "submitter_picks"}}``.
+  | {"kind": "role", "role_id": n} | {"kind": "submitter_picks"}}``. Submitter picks: the
+  users the submitter named for the node (``services.approver_picks``: a submit by hand must
+  name them; a request nobody submits by hand has none, and the node goes to the administrator).
   Sequential: the approvers decide one after another. Countersign (会签): all at once, all must
   approve. Or-sign (或签): all at once, the first decision counts and the others' tasks close.
   Superior N levels up walks the submitter's direct-superior chain; where the chain ends before
@@ -33,31 +35,40 @@ Promises (thread rule: the caller's unit of work and thread):
 - Approval releases what the flow gated: a record created under a "create" flow becomes active
   (``approval_status`` ""), a "status" flow sets the status field to the requested value
   through the audit path. Rejection leaves a created record "rejected" (its submitter can edit
-  it and resubmit) and a status unchanged. The submitter is told either way, and the record's
-  approval_approved / approval_rejected trigger rules fire.
+  it and resubmit) and a status unchanged. The submitter is told either way, and an
+  ApprovalDecided event is recorded (the record's approval_approved / approval_rejected
+  trigger rules fire on it).
 - A finished instance calls its entity's ``FINISH_HOOKS`` entry (the owning service's follow-on
   work). A node with ``"sets_status": value`` sets the entity's ``NODE_STATUS_FIELDS`` field to
   the value when a person approves that node (auto-approved nodes set nothing).
-- ``withdraw`` (submitter, pending only) and ``resubmit`` (submitter, rejected or withdrawn;
-  from the first node or from the rejected node, by the flow's setting) keep every earlier
-  round's tasks and log entries: the history shows them all.
+- ``withdraw`` (submitter, pending only; ``services.approval_state``) and ``resubmit``
+  (submitter, rejected or withdrawn; from the first node or from the rejected node, by the
+  flow's setting) keep every earlier round's tasks and log entries: the history shows them all.
+
+How it is reached: services record ``ApprovalRequested`` (a gated creation or status change, a
+flow started by hand) and ``RecordDeleted`` (its open approvals are withdrawn), to which this
+engine subscribes (``on_requested``, ``on_deleted``); deciding and resubmitting are commands
+(``services.commands``). The data the services own — which flow gates what, pending checks,
+instance locks, the log — lives in ``services.approval_state``.
+
+Resubmitting snapshots the record again, so an acting submitter must still be able to edit it
+(else NotFound/PermissionDenied, as for ``submit``): a record that left their scope is never
+shown to them in a new form.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from crm_desktop.automation import conditions
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import (
     ApprovalFlow,
     ApprovalInstance,
-    ApprovalLog,
     ApprovalTask,
-    Department,
+    DictionaryItem,
     Message,
     Role,
     TeamMember,
@@ -65,140 +76,71 @@ from crm_desktop.models import (
     user_roles,
     utcnow,
 )
-from crm_desktop.services import audit
+from crm_desktop.services.commands import DecideApproval, ResubmitApproval
+from crm_desktop.services.customers.customers import apply_deal_status
 from crm_desktop.services.errors import PermissionDenied, RuleViolation, ValidationError
-from crm_desktop.services.events import StatusChanged
+from crm_desktop.services.events import (
+    ApprovalDecided,
+    ApprovalRequested,
+    RecordDeleted,
+    StatusChanged,
+)
+from crm_desktop.services.records import audit
+from crm_desktop.services.records.registry import record_service
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.services.sales.contracts import (
+    apply_execution_status,
+    contract_finished,
+)
+from crm_desktop.services.sales.payments import payment_finished
+from crm_desktop.services.workflow.approval_state import (  # noqa: F401 - re-exported: the engine's vocabulary
+    APPROVER_KINDS,
+    BINDINGS,
+    MODES,
+    OPEN_TASK_STATES,
+    AlreadyDecided,
+    ApprovalPending,
+    acting,
+    check_definition,
+    close_tasks,
+    count_waiting,
+    creation_flow,
+    flow_switched_off,
+    lock_instance,
+    log,
+    node_name,
+    nodes_of,
+    pending_for,
+    refuse_edit_while_pending,
+    transition_flow,
+)
+from crm_desktop.services.workflow.approver_picks import (
+    branch_for,
+    check_picks,
+    record_values,
+)
 
 if TYPE_CHECKING:
-    from crm_desktop.services.records import RecordService
+    from crm_desktop.services.records.records import RecordService
     from crm_desktop.services.uow import UnitOfWork
 
-MODES = ("sequential", "countersign", "orsign")
 #: How an approved status flow sets a status, per (entity, field), when the owning service has
-#: its own rule for it (e.g. a deal status also stamps the deal time and fires its triggers).
-#: Each takes (unit of work, row, new value) and returns whether it changed anything.
-STATUS_APPLIERS: dict[tuple[str, str], Callable[[Any, Any, Any], bool]] = {}
+#: its own rule for it (e.g. a deal status also stamps the deal time). Each takes (unit of
+#: work, row, new value) and returns whether it changed anything.
+STATUS_APPLIERS: dict[tuple[str, str], Callable[[Any, Any, Any], bool]] = {
+    ("customer", "deal_status"): apply_deal_status,
+    ("contract", "execution_status"): apply_execution_status,
+}
 #: The owning service's follow-on work when an instance on one of its records finishes, per
 #: entity: (unit of work, row, instance, approved). An approved contract sets its customer's
 #: deal status; an approved payment updates the received amounts.
-FINISH_HOOKS: dict[str, Callable[[Any, Any, Any, bool], None]] = {}
+FINISH_HOOKS: dict[str, Callable[[Any, Any, Any, bool], None]] = {
+    "contract": contract_finished,
+    "payment": payment_finished,
+}
 #: Per entity, the status field a node's ``"sets_status"`` value is written to (through
 #: STATUS_APPLIERS) when that node is approved: "one flow whose nodes each set a status".
-NODE_STATUS_FIELDS: dict[str, str] = {}
-APPROVER_KINDS = ("users", "superior", "role", "submitter_picks")
-BINDINGS = ("create", "status", "manual")
-OPEN_TASK_STATES = ("pending", "waiting")
-
-
-class AlreadyDecided(RuleViolation):
-    def __init__(self) -> None:
-        super().__init__(QT_TRANSLATE_NOOP("errors", "This approval was already decided by someone else."))
-
-
-class ApprovalPending(RuleViolation):
-    def __init__(self) -> None:
-        super().__init__(QT_TRANSLATE_NOOP(
-            "errors", "This record is waiting for approval: withdraw the approval to change it."))
-
-
-# --- checking a definition ----------------------------------------------------------------
-
-def check_definition(schema: Any, form: Sequence[Mapping[str, Any]], branches: Sequence[Mapping[str, Any]]) -> None:
-    """ValidationError unless the form and branches are well formed for ``schema``'s entity."""
-    errors: dict[str, str] = {}
-    for item in form:
-        if not str(item.get("label") or "").strip() or schema.get(str(item.get("field"))) is None:
-            errors["form"] = QT_TRANSLATE_NOOP("errors", "Each form field needs a label and a record field.")
-    if not branches:
-        errors["branches"] = QT_TRANSLATE_NOOP("errors", "Add at least one branch.")
-    for branch in branches:
-        conditions.check(schema, branch.get("condition") or {})
-        nodes = branch.get("nodes") or []
-        if not nodes:
-            errors["branches"] = QT_TRANSLATE_NOOP("errors", "Each branch needs at least one node.")
-        for node in nodes:
-            approver = node.get("approver") or {}
-            kind = approver.get("kind")
-            if node.get("mode", "sequential") not in MODES or kind not in APPROVER_KINDS:
-                errors["nodes"] = QT_TRANSLATE_NOOP("errors", "Each node needs a mode and an approver.")
-            elif kind == "users" and not approver.get("users"):
-                errors["nodes"] = QT_TRANSLATE_NOOP("errors", "Choose the node's approvers.")
-            elif kind == "role" and not approver.get("role_id"):
-                errors["nodes"] = QT_TRANSLATE_NOOP("errors", "Choose the node's role.")
-            elif kind == "superior" and not 1 <= int(approver.get("levels") or 1) <= 10:
-                errors["nodes"] = QT_TRANSLATE_NOOP("errors", "Superior levels must be between 1 and 10.")
-    if errors:
-        raise ValidationError(errors)
-
-
-# --- finding the flow that gates something --------------------------------------------------
-
-def creation_flow(uow: UnitOfWork, entity: str) -> ApprovalFlow | None:
-    return uow.session.scalars(
-        select(ApprovalFlow).where(ApprovalFlow.entity == entity, ApprovalFlow.binding == "create",
-                                   ApprovalFlow.enabled.is_(True)).order_by(ApprovalFlow.id).limit(1)
-    ).first()
-
-
-def transition_flow(uow: UnitOfWork, entity: str, field: str, old: Any, new: Any) -> ApprovalFlow | None:
-    flows = uow.session.scalars(
-        select(ApprovalFlow).where(ApprovalFlow.entity == entity, ApprovalFlow.binding == "status",
-                                   ApprovalFlow.status_field == field, ApprovalFlow.enabled.is_(True))
-        .order_by(ApprovalFlow.id)
-    )
-    for flow in flows:
-        if flow.from_status not in (None, "") and flow.from_status != old:
-            continue
-        if flow.to_status not in (None, "") and flow.to_status != new:
-            continue
-        return flow
-    return None
-
-
-def flow_switched_off(uow: UnitOfWork, flow_id: int) -> bool:
-    """True for an existing flow an administrator switched off (a missing one is an error for ``start``)."""
-    return uow.session.scalar(select(ApprovalFlow.enabled).where(ApprovalFlow.id == flow_id)) is False
-
-
-def gate_creation(uow: UnitOfWork, service: RecordService[Any], row: Any) -> ApprovalInstance | None:
-    """After a record's insert: when an enabled "create" flow exists, the record waits for it."""
-    if not hasattr(row, "approval_status"):
-        return None
-    flow = creation_flow(uow, service.module)
-    if flow is None:
-        return None
-    return start(uow, service, row, flow=flow, submitter_id=_acting(uow) or row.owner_id, target={"kind": "create"})
-
-
-def gate_transition(uow: UnitOfWork, service: RecordService[Any], row: Any, field: str, new: Any) -> ApprovalInstance | None:
-    """Before a status change: when an enabled flow gates it, submit it and return the instance
-    (the caller must not change the status: approval will); None lets the change through."""
-    old = getattr(row, field)
-    flow = transition_flow(uow, service.module, field, old, new)
-    if flow is None:
-        return None
-    if pending_for(uow, service.module, row.id, flow.id):
-        raise RuleViolation(QT_TRANSLATE_NOOP("errors", "A change of this record is already waiting for approval."))
-    target = {"kind": "status", "field": field, "from": audit.jsonable(old), "to": audit.jsonable(new)}
-    return start(uow, service, row, flow=flow, submitter_id=_acting(uow) or row.owner_id, target=target)
-
-
-def refuse_edit_while_pending(row: Any) -> None:
-    if getattr(row, "approval_status", "") == "pending":
-        raise ApprovalPending()
-
-
-def pending_for(uow: UnitOfWork, entity: str, record_id: int, flow_id: int | None = None) -> bool:
-    query = select(func.count(ApprovalInstance.id)).where(
-        ApprovalInstance.entity == entity, ApprovalInstance.record_id == record_id,
-        ApprovalInstance.status == "pending")
-    if flow_id is not None:
-        query = query.where(ApprovalInstance.flow_id == flow_id)
-    return bool(uow.session.scalar(query))
-
-
-def _acting(uow: UnitOfWork) -> int | None:
-    return uow.actor.user_id if uow.actor is not None else None
+NODE_STATUS_FIELDS: dict[str, str] = {"contract": "execution_status"}
 
 
 # --- starting ----------------------------------------------------------------------------
@@ -213,7 +155,7 @@ def start(
         flow = uow.session.get(ApprovalFlow, flow_id)
         if flow is None or flow.entity != service.module:
             raise ValidationError({"flow": QT_TRANSLATE_NOOP("errors", "Choose an approval flow of this record's kind.")})
-    submitter = submitter_id or _acting(uow) or row.owner_id
+    submitter = submitter_id or acting(uow) or row.owner_id
     inst = ApprovalInstance(
         flow_id=flow.id, flow_name=flow.name, entity=service.module, record_id=row.id,
         record_name=str(getattr(row, "name", "") or "")[:200], submitter_id=submitter, status="pending",
@@ -225,37 +167,23 @@ def start(
     uow.session.flush()
     if inst.target.get("kind") == "create" and hasattr(row, "approval_status"):
         row.approval_status = "pending"
-    _log(uow, inst, "submitted", actor_id=submitter)
+    log(uow, inst, "submitted", actor_id=submitter)
     _activate(uow, inst, 0)
     return inst
 
 
 def _snapshot(uow: UnitOfWork, service: RecordService[Any], row: Any, flow: ApprovalFlow, inst: ApprovalInstance) -> None:
-    """Fill the form from the record and choose the branch, as things are now."""
-    from crm_desktop.automation.engine import system_schema
-    from crm_desktop.services.derived_fields import derived_values
-    from crm_desktop.services.record_fields import FieldPolicy
-    from crm_desktop.services.schema import with_derived
-
-    schema = system_schema(uow, service.module)
-    policy = FieldPolicy(service.model, service.fields, service.required, schema)
-    values = policy.current(row) | {"id": row.id, "owner_id": row.owner_id}
-    # Derived values (a contract's product categories) cost a query: only those a branch names.
-    named = frozenset().union(*(conditions.fields_named(b.get("condition")) for b in flow.branches or []))
-    values |= derived_values(uow.session, service.module, row.id, named)
-    specs = {f.name: f for f in with_derived(schema).fields}
+    """Fill the form from the record and choose the branch, as things are now (the branch
+    choice is ``approver_picks.branch_for``: the one a submitter's approver choice was checked
+    against)."""
+    specs, values = record_values(uow.session, service, row, flow)
     inst.form_data = {"fields": [
         {"key": str(item.get("key") or item.get("field")), "label": str(item.get("label") or ""),
          "field": str(item.get("field")),
          "value": _readable(uow, specs.get(str(item.get("field"))), values.get(str(item.get("field"))))}
         for item in (flow.form or [])
     ]}
-    chosen: dict[str, Any] = {"name": "", "nodes": []}
-    for branch in flow.branches or []:
-        if _submitter_fits(uow, inst.submitter_id, branch.get("submitters") or {}) and conditions.matches(
-                specs, conditions.groups_of(branch.get("condition") or {}), values, {}):
-            chosen = {"name": str(branch.get("name") or ""), "nodes": list(branch.get("nodes") or [])}
-            break
+    chosen = branch_for(uow.session, flow, specs, values, inst.submitter_id)
     chosen |= {"no_approver": flow.no_approver, "admin_id": flow.admin_id, "resubmit_from": flow.resubmit_from}
     inst.branch = chosen
 
@@ -263,9 +191,6 @@ def _snapshot(uow: UnitOfWork, service: RecordService[Any], row: Any, flow: Appr
 def _readable(uow: UnitOfWork, spec: Any, value: Any) -> Any:
     """A form value as the approver should read it, fixed at submission: people by name,
     dictionary options by label (an id or a code means nothing to an approver)."""
-    from crm_desktop.models import DictionaryItem
-    from crm_desktop.services.schema import FieldType
-
     if spec is None or value in (None, ""):
         return audit.jsonable(value)
     if spec.type == FieldType.USER or spec.name in ("owner_id", "creator_id"):
@@ -277,42 +202,10 @@ def _readable(uow: UnitOfWork, spec: Any, value: Any) -> Any:
     return audit.jsonable(value)
 
 
-def _submitter_fits(uow: UnitOfWork, user_id: int, test: Mapping[str, Any]) -> bool:
-    users, departments, roles = (set(test.get(k) or ()) for k in ("users", "departments", "roles"))
-    if not (users or departments or roles):
-        return True
-    if user_id in users:
-        return True
-    user = uow.session.get(User, user_id)
-    if user is None:
-        return False
-    if roles and roles & {r.id for r in user.roles}:
-        return True
-    dept_id: int | None = user.department_id
-    seen: set[int] = set()
-    while dept_id is not None and dept_id not in seen:  # the department or one above it
-        if dept_id in departments:
-            return True
-        seen.add(dept_id)
-        dept_id = uow.session.scalar(select(Department.parent_id).where(Department.id == dept_id))
-    return False
-
-
 # --- nodes and tasks -----------------------------------------------------------------------
 
-def _nodes(inst: ApprovalInstance) -> list[dict[str, Any]]:
-    return list((inst.branch or {}).get("nodes") or [])
-
-
-def node_name(inst: ApprovalInstance, index: int | None) -> str:
-    nodes = _nodes(inst)
-    if index is None or not 0 <= index < len(nodes):
-        return ""
-    return str(nodes[index].get("name") or "")
-
-
 def resolve_approvers(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> list[int]:
-    node = _nodes(inst)[index]
+    node = nodes_of(inst)[index]
     approver = node.get("approver") or {}
     kind = approver.get("kind")
     found: list[int] = []
@@ -354,7 +247,7 @@ def _admins(uow: UnitOfWork, inst: ApprovalInstance) -> list[int]:
 def _activate(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> None:
     """Open node ``index`` (or finish when past the last); nodes without approvers are skipped
     or given to the administrator, by the flow's setting."""
-    nodes = _nodes(inst)
+    nodes = nodes_of(inst)
     while True:
         inst.node_index = index
         if index >= len(nodes):
@@ -364,8 +257,8 @@ def _activate(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> None:
                 if approvers:
                     inst.branch = {**inst.branch, "nodes": [{"name": "", "mode": "orsign",
                                                              "approver": {"kind": "users", "users": approvers}}]}
-                    nodes = _nodes(inst)
-                    _log(uow, inst, "to_admin", node=0)
+                    nodes = nodes_of(inst)
+                    log(uow, inst, "to_admin", node=0)
                     _open_tasks(uow, inst, 0, approvers, "orsign")
                     return
             _finish(uow, inst, approved=True)
@@ -375,11 +268,11 @@ def _activate(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> None:
         mode = str(node.get("mode") or "sequential")
         if not approvers:
             if (inst.branch or {}).get("no_approver") == "auto":
-                _log(uow, inst, "auto_approved", node=index)
+                log(uow, inst, "auto_approved", node=index)
                 index += 1
                 continue
             approvers = _admins(uow, inst)
-            _log(uow, inst, "to_admin", node=index)
+            log(uow, inst, "to_admin", node=index)
             if not approvers:
                 raise RuleViolation(QT_TRANSLATE_NOOP(
                     "errors", "The approval step \"{node}\" has no approver and there is no approval administrator."),
@@ -412,9 +305,7 @@ def _share(uow: UnitOfWork, inst: ApprovalInstance, user_id: int) -> None:
 
 
 def _model(inst: ApprovalInstance) -> Any:
-    from crm_desktop.automation.actions import service_for
-
-    return service_for(inst.entity).model
+    return record_service(inst.entity).model
 
 
 def _tell_approver(uow: UnitOfWork, inst: ApprovalInstance, user_id: int) -> None:
@@ -428,20 +319,7 @@ def _message(uow: UnitOfWork, user_id: int, inst: ApprovalInstance, title: str, 
     ))
 
 
-def _log(uow: UnitOfWork, inst: ApprovalInstance, action: str, *, actor_id: int | None = None,
-         node: int | None = None, comment: str = "") -> None:
-    uow.session.add(ApprovalLog(instance_id=inst.id, round=inst.round, node_index=node,
-                                node_name=node_name(inst, node), actor_id=actor_id, action=action, comment=comment))
-
-
 # --- deciding ------------------------------------------------------------------------------
-
-def lock_instance(uow: UnitOfWork, instance_id: int) -> ApprovalInstance:
-    inst = uow.session.get(ApprovalInstance, instance_id, with_for_update=True, populate_existing=True)
-    if inst is None:
-        raise ValidationError({"instance": QT_TRANSLATE_NOOP("errors", "This approval no longer exists.")})
-    return inst
-
 
 def decide(uow: UnitOfWork, task_id: int, user_id: int, *, approve: bool, comment: str = "") -> ApprovalInstance:
     """The approver's decision on their task. AlreadyDecided when someone else's counted first."""
@@ -460,17 +338,17 @@ def decide(uow: UnitOfWork, task_id: int, user_id: int, *, approve: bool, commen
     now = utcnow()
     task.state, task.comment, task.decided_at = ("approved" if approve else "rejected"), comment.strip(), now
     inst.updated_at = now  # bumps the version: a concurrent decision on SQLite fails its UPDATE
-    _log(uow, inst, "approved" if approve else "rejected", actor_id=user_id, node=task.node_index, comment=task.comment)
+    log(uow, inst, "approved" if approve else "rejected", actor_id=user_id, node=task.node_index, comment=task.comment)
     node_tasks = list(uow.session.scalars(select(ApprovalTask).where(
         ApprovalTask.instance_id == inst.id, ApprovalTask.round == inst.round,
         ApprovalTask.node_index == task.node_index).order_by(ApprovalTask.position)))
     if not approve:
-        _close(node_tasks)
+        close_tasks(node_tasks)
         _finish(uow, inst, approved=False, comment=task.comment)
     else:
         mode = _mode(inst, task.node_index)
         if mode == "orsign":
-            _close(node_tasks)
+            close_tasks(node_tasks)
             _node_approved(uow, inst, task.node_index)
             _activate(uow, inst, task.node_index + 1)
         elif mode == "countersign":
@@ -495,7 +373,7 @@ def decide(uow: UnitOfWork, task_id: int, user_id: int, *, approve: bool, commen
 def _node_approved(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> None:
     """A node a person approved: when it says ``"sets_status"``, set the record's status field
     (``NODE_STATUS_FIELDS``) to it through the entity's STATUS_APPLIERS entry."""
-    nodes = _nodes(inst)
+    nodes = nodes_of(inst)
     value = nodes[index].get("sets_status") if 0 <= index < len(nodes) else None
     field = NODE_STATUS_FIELDS.get(inst.entity)
     applier = STATUS_APPLIERS.get((inst.entity, field)) if field else None
@@ -507,23 +385,15 @@ def _node_approved(uow: UnitOfWork, inst: ApprovalInstance, index: int) -> None:
 
 
 def _mode(inst: ApprovalInstance, index: int) -> str:
-    nodes = _nodes(inst)
+    nodes = nodes_of(inst)
     return str(nodes[index].get("mode") or "sequential") if 0 <= index < len(nodes) else "orsign"
 
 
-def _close(tasks: Sequence[ApprovalTask]) -> None:
-    for t in tasks:
-        if t.state in OPEN_TASK_STATES:
-            t.state = "closed"
-
-
 def _finish(uow: UnitOfWork, inst: ApprovalInstance, *, approved: bool, comment: str = "") -> None:
-    from crm_desktop.automation.actions import service_for
-
     inst.status = "approved" if approved else "rejected"
     inst.finished_at = utcnow()
-    _log(uow, inst, "finished", comment=inst.status)
-    service = service_for(inst.entity)
+    log(uow, inst, "finished", comment=inst.status)
+    service = record_service(inst.entity)
     row = uow.session.get(service.model, inst.record_id)
     if row is None:
         return
@@ -540,7 +410,7 @@ def _finish(uow: UnitOfWork, inst: ApprovalInstance, *, approved: bool, comment:
              QT_TRANSLATE_NOOP("messages", "Approved: {flow} — {record}") if approved
              else QT_TRANSLATE_NOOP("messages", "Rejected: {flow} — {record}"), comment)
     uow.session.flush()
-    _fire(uow, service, row, "approval_approved" if approved else "approval_rejected")
+    uow.add_event(ApprovalDecided(inst.entity, row.id, acting(uow), instance_id=inst.id, approved=approved))
 
 
 def _apply_status(uow: UnitOfWork, service: RecordService[Any], row: Any, inst: ApprovalInstance) -> None:
@@ -557,47 +427,27 @@ def _apply_status(uow: UnitOfWork, service: RecordService[Any], row: Any, inst: 
     audit.write_audit(uow.session, entity=inst.entity, record_id=row.id, action="status",
                       actor_id=inst.submitter_id, changes={field: (old, new)}, version=row.version)
     uow.add_event(StatusChanged(inst.entity, row.id, inst.submitter_id, field_name=field, old=audit.jsonable(old), new=new))
-    _fire(uow, service, row, "status_changed", before={field: audit.jsonable(old)}, after={field: new})
 
 
-def _fire(uow: UnitOfWork, service: RecordService[Any], row: Any, event: str, **change: Any) -> None:
-    from crm_desktop.automation import engine
-
-    engine.fire_event(uow, service, row, event, **change)  # the engine's entry point for other engines
-
-
-# --- withdrawing and resubmitting ------------------------------------------------------------
-
-def withdraw(uow: UnitOfWork, instance_id: int, user_id: int, comment: str = "") -> ApprovalInstance:
-    inst = lock_instance(uow, instance_id)
-    if inst.submitter_id != user_id:
-        raise PermissionDenied("approval", "withdraw")
-    if inst.status != "pending":
-        raise AlreadyDecided()
-    _close(list(uow.session.scalars(select(ApprovalTask).where(
-        ApprovalTask.instance_id == inst.id, ApprovalTask.state.in_(OPEN_TASK_STATES)))))
-    inst.status, inst.finished_at = "withdrawn", utcnow()
-    _log(uow, inst, "withdrawn", actor_id=user_id, node=inst.node_index, comment=comment.strip())
-    row = uow.session.get(_model(inst), inst.record_id)
-    if row is not None and (inst.target or {}).get("kind") == "create" and hasattr(row, "approval_status"):
-        row.approval_status = "withdrawn"
-    uow.session.flush()
-    return inst
-
+# --- resubmitting (withdrawing: services.approval_state) ------------------------------------------------------------
 
 def resubmit(uow: UnitOfWork, instance_id: int, user_id: int, *,
              picks: Mapping[int | str, Sequence[int]] | None = None) -> ApprovalInstance:
-    from crm_desktop.automation.actions import service_for
-
     inst = lock_instance(uow, instance_id)
     if inst.submitter_id != user_id:
         raise PermissionDenied("approval", "resubmit")
     if inst.status not in ("rejected", "withdrawn"):
         raise RuleViolation(QT_TRANSLATE_NOOP("errors", "Only a rejected or withdrawn approval can be resubmitted."))
-    service = service_for(inst.entity)
-    row = uow.session.get(service.model, inst.record_id)
-    if row is None or getattr(row, "deleted_at", None) is not None:
-        raise ValidationError({"record": QT_TRANSLATE_NOOP("errors", "The record no longer exists.")})
+    service = record_service(inst.entity)
+    if uow.actor is not None:
+        # The new round snapshots the record as it is now, so the submitter must still be
+        # allowed to edit it, as ``submit`` asks: a record that left their scope since (or went
+        # to the recycle bin) is answered like one that does not exist, never shown in a form.
+        row = service.load_row(uow.session, uow.actor, inst.record_id, for_edit=True)
+    else:
+        row = uow.session.get(service.model, inst.record_id)
+        if row is None or getattr(row, "deleted_at", None) is not None:
+            raise ValidationError({"record": QT_TRANSLATE_NOOP("errors", "The record no longer exists.")})
     if pending_for(uow, inst.entity, inst.record_id):
         raise RuleViolation(QT_TRANSLATE_NOOP("errors", "A change of this record is already waiting for approval."))
     from_rejected = inst.status == "rejected" and (inst.branch or {}).get("resubmit_from") == "rejected"
@@ -610,20 +460,19 @@ def resubmit(uow: UnitOfWork, instance_id: int, user_id: int, *,
         _snapshot(uow, service, row, flow, inst)  # the edited record, the flow as it is now
         if from_rejected:
             inst.branch = kept_branch  # resume the same path at the node that rejected it
+    if uow.actor is not None and inst.picks:
+        # A submitter who chose approvers resubmits: each node they choose for needs one (the
+        # earlier choice stands unless ``picks`` changes it), as ``submit`` asks. A request
+        # nobody chose for (a gated creation) still goes to the administrator.
+        check_picks(uow.session, inst.branch or {}, inst.picks, submitter_id=inst.submitter_id)
     inst.round += 1
     inst.status, inst.finished_at, inst.updated_at = "pending", None, utcnow()
     if (inst.target or {}).get("kind") == "create" and hasattr(row, "approval_status"):
         row.approval_status = "pending"
-    _log(uow, inst, "resubmitted", actor_id=user_id, node=start_at)
+    log(uow, inst, "resubmitted", actor_id=user_id, node=start_at)
     _activate(uow, inst, start_at)
     uow.session.flush()
     return inst
-
-
-def count_waiting(session: Any, user_id: int) -> int:
-    """How many approval tasks wait for ``user_id`` (the to-do count)."""
-    return session.scalar(select(func.count(ApprovalTask.id)).where(
-        ApprovalTask.approver_id == user_id, ApprovalTask.state == "pending")) or 0
 
 
 def close_for_record(uow: UnitOfWork, entity: str, record_id: int) -> None:
@@ -637,11 +486,38 @@ def close_for_record(uow: UnitOfWork, entity: str, record_id: int) -> None:
                                                    ApprovalTask.state.in_(OPEN_TASK_STATES)).values(state="closed"))
     for inst in uow.session.scalars(select(ApprovalInstance).where(ApprovalInstance.id.in_(ids))):
         inst.status, inst.finished_at = "withdrawn", utcnow()
-        _log(uow, inst, "withdrawn", comment="record deleted")
+        log(uow, inst, "withdrawn", comment="record deleted")
+
+
+# --- what the bus hands over (wired by crm_desktop.bootstrap) -----------------------------------
+
+def on_requested(event: ApprovalRequested, uow: UnitOfWork) -> None:
+    """A service asked for an approval (a gated creation or status change, a flow started by
+    hand): start the instance on the record."""
+    service = record_service(event.entity)
+    row = uow.session.get(service.model, event.record_id)
+    if row is None:
+        raise ValidationError({"record": QT_TRANSLATE_NOOP("errors", "The record no longer exists.")})
+    start(uow, service, row, flow_id=event.flow_id, submitter_id=event.submitter_id,
+          target=event.target or None, picks=event.picks or None)
+
+
+def on_deleted(event: RecordDeleted, uow: UnitOfWork) -> None:
+    close_for_record(uow, event.entity, event.record_id)
+
+
+def on_decide(command: DecideApproval, uow: UnitOfWork) -> ApprovalInstance:
+    assert uow.actor is not None
+    return decide(uow, command.task_id, uow.actor.user_id, approve=command.approve, comment=command.comment)
+
+
+def on_resubmit(command: ResubmitApproval, uow: UnitOfWork) -> ApprovalInstance:
+    assert uow.actor is not None
+    return resubmit(uow, command.instance_id, uow.actor.user_id, picks=command.picks)
 
 
 __all__ = ["APPROVER_KINDS", "AlreadyDecided", "ApprovalPending", "BINDINGS", "FINISH_HOOKS", "MODES",
-           "NODE_STATUS_FIELDS", "STATUS_APPLIERS", "check_definition",
-           "close_for_record", "count_waiting", "creation_flow", "decide", "gate_creation", "gate_transition",
-           "lock_instance", "node_name", "pending_for", "refuse_edit_while_pending", "resolve_approvers", "resubmit", "start",
-           "transition_flow", "withdraw"]
+           "NODE_STATUS_FIELDS", "STATUS_APPLIERS", "check_definition", "close_for_record", "count_waiting",
+           "creation_flow", "decide", "lock_instance", "node_name", "on_decide", "on_deleted", "on_requested",
+           "on_resubmit", "pending_for", "refuse_edit_while_pending", "resolve_approvers", "resubmit", "start",
+           "transition_flow"]

@@ -1,10 +1,12 @@
 """The trigger engine: event → condition → ordered actions, inside the save's transaction.
 
-Promises (thread rule: runs on the thread of the unit of work that calls it):
+Promises (thread rule: runs on the thread of the unit of work whose event it handles):
 
-- ``fire`` is called by the record services after a write, in the same unit of work. It reads
-  the ids and revision tokens of the entity's enabled rules for the event in one indexed query
-  and returns at once when there are none, so entities without rules pay one small query per
+- The engine subscribes to the domain events of every unit of work (``on_event``, wired by
+  ``crm_desktop.bootstrap``); no service calls it. ``CHANGES`` says which rule events each
+  event class fires. For each event it reads the ids and revision tokens of the entity's
+  enabled rules of those kinds in one indexed query (once per unit of work and kind) and
+  returns at once when there are none, so entities without rules pay one small query per
   save. Parsed rules are kept per engine and re-read only when their token changed; their
   conditions are compiled once per schema (``conditions.compile_condition``), and a save reads
   only the field types conditions need (``condition_specs``), the whole schema only when an
@@ -12,35 +14,36 @@ Promises (thread rule: runs on the thread of the unit of work that calls it):
 - Rules run in ``sort_order``. A rule whose event and condition match runs its actions in
   order; each run is logged (``automation_runs``) with outcome "ok".
 - A failing action raises ``RuleFailed`` naming the rule: the unit of work rolls back, so the
-  save that fired it fails and nothing of it (nor of any rule) is kept. The record services
-  then log the failure in a transaction of its own (``log_failure``).
-- Changes made by actions fire rules again (edited / field changed / owner changed / created
-  for a related record) one level deeper. At ``MAX_DEPTH`` matching rules are not run: each
-  is logged "skipped" with the reason, and the save succeeds. So a chain of rules that keep
-  setting each other's fields always ends.
-- ``Trace`` collects what a run changed, sent and created (used by ``try_rule``).
+  save that fired it fails and nothing of it (nor of any rule) is kept. The failure is then
+  logged in a transaction of its own (``log_failure``, subscribed to the bus's rolled_back phase).
+- Changes made by actions are events too, recorded while the unit of work's ``depth`` is one
+  more than the running rule's: their rules run one level deeper. At ``MAX_DEPTH`` matching
+  rules are not run: each is logged "skipped" with the reason, and the save succeeds. So a
+  chain of rules that keep setting each other's fields always ends.
+- ``Trace`` collects what a run changed, sent and created (used by trying a rule).
 
-Events (``EVENTS``; the record services fire them, ``fire_event`` is the entry point for
-other engines such as approvals):
+Rule events (``rule_format.EVENTS``) and the domain events that fire them (``CHANGES``):
 
-- created · edited · owner_changed: the record's own saves (all create paths: RecordService,
-  contacts, follow-ups, lead conversion's customer and contact, records made by rules).
-- field_changed: one field changed (optionally from / to a value) by a save *or* a status
-  change, so "deal status changed to deal" works either way it is written.
-- status_changed: a status field changed through its own operation (customer ``deal_status``;
-  lead ``status``: following, invalid, reopened, converted). The rule's ``field`` is the status
-  field (``STATUS_FIELDS``), optionally with from / to values like field_changed.
-- followup_added: fired on the follow-up's parent (customer, lead or contact) after its
-  summary was updated. Conditions and message placeholders see the parent's fields and the
-  follow-up's under ``followup.`` (``followup.content``, ``followup.kind``,
-  ``followup.next_contact_at``, …): "a follow-up whose content contains 感兴趣" is the
-  condition ``followup.content contains 感兴趣`` on the customer. (Rules of entity
-  "followup" with event "created" also fire, on the follow-up itself.)
-- pool_put / pool_claimed: a customer was put into a public pool (by a user or recycled by
-  the job) / taken out of one (claimed or assigned). After pool_put the customer has no owner.
-- approval_approved / approval_rejected: fired by the approval engine through ``fire_event``.
-- date_reached: time-based, run by the date job (services/jobs.py), never by a save: N days
-  after (negative: before) a date or date-time field, once per record per occurrence.
+- created (RecordCreated) · edited (RecordUpdated) · owner_changed (OwnerChanged, a transfer):
+  every write of the record that records them — the services' own saves, lead conversion's
+  customer and contact, records made by rules, the record's status-like system fields.
+- field_changed: one field changed (optionally from / to a value) by an update *or* a status
+  change (RecordUpdated, StatusChanged), so "deal status changed to deal" works either way.
+- status_changed (StatusChanged): a status field changed through its own operation (customer
+  ``deal_status``; lead ``status``; contract ``execution_status``; opportunity ``status`` and,
+  for a stage move, ``stage_id``). The rule's ``field`` is the status field
+  (``STATUS_FIELDS``), optionally with from / to values like field_changed.
+- followup_added (FollowUpAdded): on the follow-up's parent (customer, lead, contact,
+  opportunity or contract) after its summary (if it has one) was updated. Conditions and message placeholders see the parent's fields and
+  the follow-up's under ``followup.`` (``followup.content``, …). (Rules of entity "followup"
+  with event "created" fire on the follow-up itself.)
+- pool_put / pool_claimed (OwnerChanged with a ``pool_id``): a customer was put into a public
+  pool (by a user or recycled by the job) / taken out of one (claimed or assigned); before /
+  after carry owner_id and pool_id. After pool_put the customer has no owner.
+- approval_approved / approval_rejected (ApprovalDecided): an approval of the record finished.
+- date_reached (DateReached): time-based, recorded by the date job (services/jobs.py) for one
+  rule and record: N days after (negative: before) a date or date-time field, once per
+  record per occurrence.
 
 Conditions may name the entity's derived fields (``schema.DERIVED_FIELDS``: a contract's or an
 opportunity's ``product_category``, the categories of its lines' products and those above
@@ -55,58 +58,91 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, or_, select
 
-from crm_desktop.automation import conditions
-from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import AutomationRule, AutomationRun, CustomField
-from crm_desktop.services.errors import RuleViolation, ServiceError
-from crm_desktop.services.derived_fields import derived_names, derived_values
-from crm_desktop.services.record_fields import FieldPolicy
-from crm_desktop.services.schema import (
-    BUILTIN_FIELDS,
-    CUSTOM_PREFIX,
+from crm_desktop.automation import actions
+from crm_desktop.automation.context import Context, Trace, condition_specs, state_of
+from crm_desktop.models import AutomationRule, AutomationRun, FollowUp
+from crm_desktop.services.errors import RuleFailed, ServiceError
+from crm_desktop.services.events import (
+    ApprovalDecided,
+    DateReached,
+    DomainEvent,
+    FollowUpAdded,
+    OwnerChanged,
+    RecordCreated,
+    RecordUpdated,
+    StatusChanged,
+    TaskCompleted,
+    TaskCreated,
+    TaskOverdue,
+)
+from crm_desktop.services.records.derived_fields import derived_names, derived_values
+from crm_desktop.services.records.registry import RECORD_SERVICES, record_service
+from crm_desktop.services.records.schema import (
     DERIVED_FIELDS,
     EntitySchema,
     FieldSpec,
-    FieldType,
-    load_fields,
-    with_derived,
+    system_schema,
+)
+from crm_desktop.services.workflow import conditions
+from crm_desktop.services.workflow.rule_format import (
+    EVENTS,
+    FIELD_EVENTS,
+    FOLLOWUP_PREFIX,
+    STATUS_FIELDS,
+    condition_schema,
+    followup_fields,
+    followup_values,
 )
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
-    from crm_desktop.services.records import RecordService
+    from crm_desktop.services.records.records import RecordService
     from crm_desktop.services.uow import UnitOfWork
 
 MAX_DEPTH = 3
-EVENTS = (
-    "created", "edited", "field_changed", "owner_changed", "status_changed", "followup_added", "pool_put",
-    "pool_claimed", "approval_approved", "approval_rejected", "date_reached",
-)
-#: Rule events that name a field (``AutomationRule.field``) and may give from / to values.
-FIELD_EVENTS = ("field_changed", "status_changed")
-#: The status fields of each entity (what a status_changed rule may watch).
-STATUS_FIELDS: dict[str, tuple[str, ...]] = {"customer": ("deal_status",), "lead": ("status",),
-                                             "contract": ("execution_status",),
-                                             # a stage move fires status_changed on "stage_id" too
-                                             # (field_changed rules on "stage_id" see it)
-                                             "opportunity": ("status",)}
-#: Prefix of a follow-up's fields in the values a followup_added rule sees.
-FOLLOWUP_PREFIX = "followup."
-#: Which rule events a record event can fire.
-_KINDS: dict[str, tuple[str, ...]] = {
-    "created": ("created",), "edited": ("edited", "field_changed"), "owner_changed": ("owner_changed",),
-    "status_changed": ("status_changed", "field_changed"), "followup_added": ("followup_added",),
-    "pool_put": ("pool_put",), "pool_claimed": ("pool_claimed",),
-    "approval_approved": ("approval_approved",), "approval_rejected": ("approval_rejected",),
-    "date_reached": ("date_reached",),
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a domain event means to the rules: the rule events it fires and the changed
+    fields' old and new values."""
+
+    kinds: tuple[str, ...]
+    before: Mapping[str, Any]
+    after: Mapping[str, Any]
+
+
+def _owner_change(e: OwnerChanged) -> Change:
+    if e.put_in_pool:
+        return Change(("pool_put",), {"owner_id": e.old_owner_id, "pool_id": None},
+                      {"owner_id": None, "pool_id": e.pool_id})
+    if e.claimed_from_pool:
+        return Change(("pool_claimed",), {"owner_id": None, "pool_id": e.pool_id},
+                      {"owner_id": e.new_owner_id, "pool_id": None})
+    return Change(("owner_changed",), {"owner_id": e.old_owner_id}, {"owner_id": e.new_owner_id})
+
+
+#: Which rule events each domain event fires (the one map from the event vocabulary to the
+#: rules' stored event names).
+CHANGES: dict[type[DomainEvent], Callable[[Any], Change]] = {
+    RecordCreated: lambda e: Change(("created",), {}, {}),
+    RecordUpdated: lambda e: Change(("edited", "field_changed"), e.before, e.after),
+    OwnerChanged: _owner_change,
+    StatusChanged: lambda e: Change(("status_changed", "field_changed"), {e.field_name: e.old}, {e.field_name: e.new}),
+    FollowUpAdded: lambda e: Change(("followup_added",), {}, {}),
+    ApprovalDecided: lambda e: Change(("approval_approved",) if e.approved else ("approval_rejected",), {}, {}),
+    DateReached: lambda e: Change(("date_reached",), {}, {}),
+    # A task about the record (issue 16); the task's own copy (entity "task") fires nothing.
+    TaskCreated: lambda e: Change(("task_created",), {}, {}),
+    TaskCompleted: lambda e: Change(("task_completed",), {}, {}),
+    TaskOverdue: lambda e: Change(("task_overdue",), {}, {}),
 }
 
 _RULE_STAMPS = (
@@ -126,28 +162,6 @@ _RULE_BODIES = select(
 #: (no JSON) and parses a rule again only when an administrator changed it, on any PC.
 _PARSED: weakref.WeakKeyDictionary[Any, dict[int, tuple[str, RuleSpec]]] = weakref.WeakKeyDictionary()
 _PARSED_LOCK = threading.Lock()
-
-
-class RuleFailed(RuleViolation):
-    """A rule's action failed; the save that fired it is refused."""
-
-    def __init__(self, rule_id: int | None, rule_name: str, reason: str, *, entity: str, record_id: int,
-                 depth: int) -> None:
-        super().__init__(QT_TRANSLATE_NOOP("errors", "The automation rule \"{rule}\" failed: {reason}"),
-                         rule=rule_name, reason=reason)
-        self.rule_id, self.rule_name, self.reason = rule_id, rule_name, reason
-        self.entity, self.record_id, self.depth = entity, record_id, depth
-
-
-@dataclass
-class Trace:
-    """What runs did: rules fired, field changes, messages, records created."""
-
-    fired: list[tuple[int | None, str, str, int]] = field(default_factory=list)  # rule id, name, entity, record
-    changes: list[tuple[str, int, str, Any, Any]] = field(default_factory=list)  # entity, id, field, old, new
-    messages: list[tuple[int, str, str]] = field(default_factory=list)  # recipient, title, body
-    created: list[tuple[str, int]] = field(default_factory=list)
-    skipped: list[tuple[int | None, str, str]] = field(default_factory=list)  # rule id, name, reason
 
 
 @dataclass(frozen=True)
@@ -180,146 +194,79 @@ class RuleSpec:
         return found
 
 
-@dataclass
-class Context:
-    """One record event being handled: the record, its service, and the change."""
-
-    uow: UnitOfWork
-    service: RecordService[Any]
-    row: Any
-    event: str
-    before: dict[str, Any]
-    after: dict[str, Any]
-    depth: int
-    trace: Trace | None
-    #: Every field by name, as conditions need them (type, custom key); see ``condition_specs``.
-    specs: dict[str, FieldSpec]
-    #: Values that are not the record's own (a new follow-up's, as ``followup.content``).
-    extra: dict[str, Any] = field(default_factory=dict)
-    #: The rule whose actions are running (actions that keep per-rule state read it).
-    rule_id: int | None = None
-    full_schema: EntitySchema | None = None
-
-    @property
-    def schema(self) -> EntitySchema:
-        """The entity's complete schema, read when an action first needs it (a save whose rules
-        do not match never does)."""
-        if self.full_schema is None:
-            self.full_schema = system_schema(self.uow, self.service.module)
-        return self.full_schema
-
-    @cached_property
-    def policy(self) -> FieldPolicy:
-        return FieldPolicy(self.service.model, self.service.fields, self.service.required, self.schema)
-
-    def values(self) -> dict[str, Any]:
-        """Every field's current value by name (custom ones as ``cf_key``), plus id, owner and ``extra``."""
-        row = self.row
-        values = {f: getattr(row, f) for f in self.service.fields}
-        stored = row.custom or {}
-        values.update({name: stored.get(spec.key) for name, spec in self.specs.items()
-                       if spec.key is not None and not name.startswith(FOLLOWUP_PREFIX)})
-        return values | {"id": row.id, "owner_id": row.owner_id} | self.extra
-
-
-def system_schema(uow: UnitOfWork, entity: str) -> EntitySchema:
-    """Every field of the entity, no field permissions: rules act for the company, not the actor."""
-    # No autoflush: the save's pending audit rows do not touch the custom fields read here,
-    # and flushing them now would only move the commit's work into the engine.
-    with uow.session.no_autoflush:
-        return EntitySchema(entity=entity, fields=tuple(load_fields(uow.session, entity)), access={})
-
-
-_CUSTOM_TYPES = select(CustomField.key, CustomField.type).where(
-    CustomField.entity == bindparam("entity"), CustomField.hidden.is_(False))
-
-
-def condition_specs(uow: UnitOfWork, entity: str) -> dict[str, FieldSpec]:
-    """Every field of the entity by name, with what conditions and values need of it (type,
-    custom key) — built from one narrow query instead of the whole schema, which a save whose
-    rules do not match never needs."""
-    specs = {f.name: f for f in BUILTIN_FIELDS[entity]}
-    for key, type_ in uow.session.connection().execute(_CUSTOM_TYPES, {"entity": entity}):
-        specs[CUSTOM_PREFIX + key] = FieldSpec(entity=entity, name=CUSTOM_PREFIX + key, label="",
-                                               type=FieldType(type_), builtin=False, key=key)
-    return specs
-
-
-def followup_fields(uow: UnitOfWork) -> tuple[FieldSpec, ...]:
-    """A follow-up's fields named as a followup_added rule sees them (``followup.content``, …)."""
-    return tuple(replace(f, name=FOLLOWUP_PREFIX + f.name) for f in load_fields(uow.session, "followup"))
-
-
-def followup_values(row: Any) -> dict[str, Any]:
-    """A follow-up's values under ``FOLLOWUP_PREFIX`` (the ``extra`` of a followup_added event)."""
-    names = ("id", "kind", "content", "followed_at", "next_contact_at", "owner_id", "created_at")
-    values = {FOLLOWUP_PREFIX + n: getattr(row, n) for n in names}
-    values.update({FOLLOWUP_PREFIX + CUSTOM_PREFIX + k: v for k, v in (row.custom or {}).items()})
-    return values
-
-
-def condition_schema(uow: UnitOfWork, entity: str, event: str) -> EntitySchema:
-    """The fields a rule of ``event`` on ``entity`` may test (the entity's and its derived
-    ones, plus the follow-up's)."""
-    schema = with_derived(system_schema(uow, entity))
-    if event == "followup_added":
-        schema = EntitySchema(entity=entity, fields=schema.fields + followup_fields(uow), access={})
-    return schema
-
-
 def spec_of(rule: AutomationRule) -> RuleSpec:
     """A stored rule as the engine runs it."""
     return RuleSpec(rule.id, rule.name, rule.event, rule.field, rule.from_value, rule.to_value,
                     rule.condition or {}, tuple(rule.actions or ()))
 
 
-def has_rules(uow: UnitOfWork, entity: str, event: str) -> bool:
-    """Whether any enabled rule of ``entity`` could fire on ``event`` (lets bulk paths skip
-    loading their rows when nothing listens)."""
-    query = select(AutomationRule.id).where(
-        AutomationRule.entity == entity, AutomationRule.enabled.is_(True),
-        AutomationRule.event.in_(list(_KINDS[event]))).limit(1)
-    return uow.session.scalar(query) is not None
+# --- handling domain events -------------------------------------------------------------------
 
-
-def fire(
-    uow: UnitOfWork, service: RecordService[Any], row: Any, *, event: str, before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None, depth: int = 0, trace: Trace | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> None:
-    """Run the enabled rules of ``service``'s entity that ``event`` fires on ``row``.
-
-    ``before`` / ``after`` hold the changed fields' old and new values; ``extra`` values the
-    conditions see besides the record's (a followup_added event passes ``followup_values``).
-    """
-    params = {"entity": service.module, "kinds": list(_KINDS[event]), "fields": list(after or ())}
-    # Core on the session's connection: plain rows, no ORM result machinery (and no autoflush:
-    # the save has flushed, and nothing pending touches the rules).
-    stamps = uow.session.connection().execute(_RULE_STAMPS, params).all()
+def on_event(event: DomainEvent, uow: UnitOfWork) -> None:
+    """The bus's in-transaction handler: run the rules ``event`` fires on its record."""
+    service = RECORD_SERVICES.get(event.entity)
+    if service is None:  # not a record rules can watch (a pool's settings)
+        return
+    change = CHANGES[type(event)](event)
+    stamps = _stamps(uow, service.module, change)
     if not stamps:
         return
     rules = _parsed(uow, stamps)
-    run_rules(uow, service, row, rules, event=event, before=before, after=after, depth=depth, trace=trace,
-              extra=extra)
+    if isinstance(event, DateReached):  # the date job asks for one rule
+        rules = [r for r in rules if r.id == event.rule_id]
+    row = uow.session.get(service.model, event.record_id)
+    if row is None or not rules:
+        return
+    extra = None
+    if isinstance(event, FollowUpAdded):
+        followup = uow.session.get(FollowUp, event.followup_id)
+        extra = followup_values(followup) if followup is not None else None
+    run_rules(uow, service, row, rules, kinds=change.kinds, before=change.before, after=change.after,
+              depth=event.depth, trace=state_of(uow).trace, extra=extra)
+
+
+def _stamps(uow: UnitOfWork, entity: str, change: Change) -> Sequence[Any]:
+    """Ids and revisions of the enabled rules ``change`` may fire, in run order (read once per
+    unit of work: a bulk write asks the same for every record)."""
+    fields = tuple(change.after) if any(k in FIELD_EVENTS for k in change.kinds) else ()
+    key = (entity, change.kinds, fields)
+    cache = state_of(uow).stamps
+    found = cache.get(key)
+    if found is None:
+        params = {"entity": entity, "kinds": list(change.kinds), "fields": list(fields)}
+        # Core on the session's connection: plain rows, no ORM result machinery (and no
+        # autoflush: the save has flushed, and nothing pending touches the rules).
+        found = cache[key] = uow.session.connection().execute(_RULE_STAMPS, params).all()
+    return found
 
 
 def fire_event(
     uow: UnitOfWork, service: RecordService[Any] | str, row: Any, event: str,
     before: Mapping[str, Any] | None = None, after: Mapping[str, Any] | None = None,
 ) -> None:
-    """Fire ``event`` (e.g. "approval_approved") on ``row`` inside the caller's unit of work.
+    """Record the domain event that rule event ``event`` (e.g. "approval_approved") stands for
+    on ``row``, in the caller's unit of work: its rules run as the bus hands it over.
 
-    For engines other than the record services (approvals). ``service`` is the record's
-    RecordService or its entity name. A failing rule raises RuleFailed: the caller's unit of
-    work must roll back; wrap it in ``failures_logged(db)`` so the failure is logged.
+    For callers that think in rule events; services record the event classes themselves.
+    A failing rule raises RuleFailed: the caller's unit of work must roll back.
     """
-    if event not in _KINDS:
-        raise ValueError(f"unknown automation event {event!r}")
-    if isinstance(service, str):
-        from crm_desktop.automation.actions import service_for  # actions import this module
-
-        service = service_for(service)
-    fire(uow, service, row, event=event, before=before, after=after)
+    entity = service if isinstance(service, str) else service.module
+    actor = uow.actor.user_id if uow.actor is not None else None
+    before, after = dict(before or {}), dict(after or {})
+    if event in ("approval_approved", "approval_rejected"):
+        uow.add_event(ApprovalDecided(entity, row.id, actor, approved=event == "approval_approved"))
+    elif event == "created":
+        uow.add_event(RecordCreated(entity, row.id, actor))
+    elif event == "edited":
+        uow.add_event(RecordUpdated(entity, row.id, actor, before=before, after=after))
+    elif event == "owner_changed":
+        uow.add_event(OwnerChanged(entity, row.id, actor, old_owner_id=before.get("owner_id"),
+                                   new_owner_id=after.get("owner_id")))
+    elif event == "status_changed" and len(after) == 1:
+        (name, new), = after.items()
+        uow.add_event(StatusChanged(entity, row.id, actor, field_name=name, old=before.get(name), new=new))
+    else:
+        raise ValueError(f"no domain event stands for the automation event {event!r} here")
 
 
 def _parsed(uow: UnitOfWork, stamps: Sequence[Any]) -> list[RuleSpec]:
@@ -338,19 +285,20 @@ def _parsed(uow: UnitOfWork, stamps: Sequence[Any]) -> list[RuleSpec]:
 
 
 def run_rules(
-    uow: UnitOfWork, service: RecordService[Any], row: Any, rules: list[RuleSpec], *, event: str,
+    uow: UnitOfWork, service: RecordService[Any], row: Any, rules: list[RuleSpec], *, kinds: tuple[str, ...],
     before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, depth: int, trace: Trace | None,
     force: bool = False, extra: Mapping[str, Any] | None = None, schema: EntitySchema | None = None,
 ) -> None:
     """Run ``rules`` in order (``force``: ignore whether the event fits, for trying a rule).
 
-    ``schema``: the entity's ``system_schema`` when the caller runs many records (the date job).
+    ``kinds``: the rule events the change fires (``Change.kinds``); ``schema``: the entity's
+    ``system_schema`` when the caller already has it.
     """
     specs = {f.name: f for f in schema.fields} if schema is not None else condition_specs(uow, service.module)
     specs |= {f.name: f for f in DERIVED_FIELDS.get(service.module, ())}
     if extra and any(k.startswith(FOLLOWUP_PREFIX) for k in extra):
-        specs |= {f.name: f for f in followup_fields(uow)}
-    ctx = Context(uow, service, row, event, dict(before or {}), dict(after or {}), depth, trace, specs,
+        specs |= {f.name: f for f in followup_fields(uow.session)}
+    ctx = Context(uow, service, row, kinds, dict(before or {}), dict(after or {}), depth, trace, specs,
                   dict(extra or {}), full_schema=schema)
     # Conditions are compiled once per rule and schema: a custom field added, removed or
     # retyped changes the token, and the rule is compiled again.
@@ -362,8 +310,9 @@ def run_rules(
     known: dict[str, Any] = {}
     for rule in rules:
         try:
-            # The common case inline (same event, not a field rule): this loop runs per rule per save.
-            if not force and (rule.event != event or rule.event in FIELD_EVENTS) and not _event_fits(ctx, rule):
+            # The common case inline (an event kind of its own, not a field rule): this loop
+            # runs per rule per save.
+            if not force and (rule.event not in kinds or rule.event in FIELD_EVENTS) and not _event_fits(ctx, rule):
                 continue
             if derived and (wanted := (derived & rule.named) - known.keys()):
                 known |= derived_values(uow.session, service.module, row.id, wanted)
@@ -383,12 +332,13 @@ def run_rules(
 
 
 def _event_fits(ctx: Context, rule: RuleSpec) -> bool:
+    # A status change is a field change too (its kinds say so); an edit is never a status change.
+    if rule.event not in ctx.kinds:
+        return False
     if rule.event not in FIELD_EVENTS:
-        return rule.event == ctx.event
-    # A status change is a field change too; an edit is never a status change.
-    allowed = ("edited", "status_changed") if rule.event == "field_changed" else ("status_changed",)
+        return True
     name = rule.field
-    if ctx.event not in allowed or not name or name not in ctx.after:
+    if not name or name not in ctx.after:
         return False
     spec = ctx.specs.get(name)
     if spec is None:
@@ -399,23 +349,27 @@ def _event_fits(ctx: Context, rule: RuleSpec) -> bool:
 
 
 def _run(ctx: Context, rule: RuleSpec) -> None:
-    from crm_desktop.automation import actions  # actions fire rules again through this module
-
     if ctx.trace is not None:
         ctx.trace.fired.append((rule.id, rule.name, ctx.service.module, ctx.row.id))
     # Logged before the actions run, so the log reads in firing order when they fire rules too.
     entry = _log(ctx, rule, "ok", "")
     ctx.rule_id = rule.id
     done: list[str] = []
-    for action in rule.actions:
-        try:
-            done.append(actions.run(ctx, action))
-        except RuleFailed:
-            raise  # a rule further down the chain failed: it names itself
-        except ServiceError as exc:
-            raise _failed(ctx, rule, exc) from None
-        except Exception as exc:  # noqa: BLE001 - any broken action fails the save, named
-            raise _failed(ctx, rule, exc) from exc
+    uow = ctx.uow
+    outer = uow.depth
+    uow.depth = ctx.depth + 1  # what the actions write fires rules one level deeper
+    try:
+        for action in rule.actions:
+            try:
+                done.append(actions.run(ctx, action))
+            except RuleFailed:
+                raise  # a rule further down the chain failed: it names itself
+            except ServiceError as exc:
+                raise _failed(ctx, rule, exc) from None
+            except Exception as exc:  # noqa: BLE001 - any broken action fails the save, named
+                raise _failed(ctx, rule, exc) from exc
+    finally:
+        uow.depth = outer
     if entry is not None:
         entry.message = "; ".join(done)[:2000]
 
@@ -437,6 +391,38 @@ def _log(ctx: Context, rule: RuleSpec, outcome: str, message: str) -> Automation
     return entry
 
 
+# --- trying a rule, logging failures ----------------------------------------------------------
+
+def try_rule(uow: UnitOfWork, rule_id: int, record_id: int) -> tuple[Trace, str]:
+    """Run rule ``rule_id`` on the record (whatever its event) in ``uow``, which the caller
+    rolls back; returns what it (and every rule it fired) did, and the failure's text if any.
+    A followup_added rule is tried with the record's newest follow-up."""
+    rule = uow.session.get(AutomationRule, rule_id)
+    assert rule is not None  # the caller loaded it
+    service = record_service(rule.entity)
+    row = uow.session.get(service.model, record_id)
+    assert row is not None  # the caller checked the actor may see it
+    extra = _newest_followup(uow, rule.entity, record_id) if rule.event == "followup_added" else None
+    trace = state_of(uow).trace = Trace()
+    error = ""
+    try:
+        run_rules(uow, service, row, [spec_of(rule)], kinds=("edited", "field_changed"), before={}, after={},
+                  depth=0, trace=trace, force=True, extra=extra)
+    except RuleFailed as exc:
+        error = str(exc)
+    return trace, error
+
+
+def _newest_followup(uow: UnitOfWork, entity: str, record_id: int) -> dict[str, Any]:
+    """The record's newest live follow-up as a followup_added rule sees it (empty values if none)."""
+    newest = uow.session.scalar(select(FollowUp).where(
+        FollowUp.target_entity == entity, FollowUp.target_id == record_id, FollowUp.deleted_at.is_(None),
+    ).order_by(FollowUp.followed_at.desc(), FollowUp.id.desc()).limit(1))
+    if newest is None:
+        return {k: None for k in followup_values(FollowUp())}
+    return followup_values(newest)
+
+
 def log_failure(db: Database, exc: RuleFailed) -> None:
     """Log a failed run after its transaction was rolled back (the save's log went with it)."""
     with db.sessions() as session:
@@ -448,16 +434,12 @@ def log_failure(db: Database, exc: RuleFailed) -> None:
         session.commit()
 
 
-@contextmanager
-def failures_logged(db: Database) -> Iterator[None]:
-    """Around a unit of work: a RuleFailed leaving it (after its rollback) is logged, then re-raised."""
-    try:
-        yield
-    except RuleFailed as exc:
-        log_failure(db, exc)
-        raise
+def on_rolled_back(error: Exception, db: Database) -> None:
+    """The bus's rolled_back handler: a unit of work that failed because of a rule logs it."""
+    if isinstance(error, RuleFailed):
+        log_failure(db, error)
 
 
-__all__ = ["EVENTS", "FIELD_EVENTS", "FOLLOWUP_PREFIX", "MAX_DEPTH", "STATUS_FIELDS", "Context", "RuleFailed",
-           "RuleSpec", "Trace", "condition_schema", "failures_logged", "fire", "fire_event", "followup_fields",
-           "followup_values", "has_rules", "log_failure", "run_rules", "spec_of", "system_schema"]
+__all__ = ["CHANGES", "EVENTS", "FIELD_EVENTS", "FOLLOWUP_PREFIX", "MAX_DEPTH", "STATUS_FIELDS", "Change", "Context",
+           "RuleFailed", "RuleSpec", "Trace", "condition_schema", "fire_event", "followup_fields", "followup_values",
+           "log_failure", "on_event", "on_rolled_back", "run_rules", "spec_of", "system_schema", "try_rule"]

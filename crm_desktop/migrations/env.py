@@ -1,5 +1,10 @@
 """Alembic environment. The app passes an open connection (db.migrate); developers can
-also run ``alembic`` by hand with ``CRM_DATABASE_URL`` set (see tools/new_migration.py)."""
+also run ``alembic`` by hand with ``CRM_DATABASE_URL`` set (see tools/new_migration.py).
+
+Either way the whole run is one transaction (``db.schema_transaction``): alembic's own
+transaction handling is not used, so a revision must never commit by itself (no
+``executescript``, no VACUUM; see ``db.migrate``).
+"""
 from __future__ import annotations
 
 import os
@@ -20,6 +25,8 @@ def _configure(connection: object) -> None:
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
         compare_type=True,
         include_name=schema_include_name,  # the hand-made search index has no model
+        # db.migrate's progress report: after each revision, before anything is committed.
+        on_version_apply=config.attributes.get("on_version_apply"),
     )
 
 
@@ -29,10 +36,13 @@ if connection is not None:
     with context.begin_transaction():
         context.run_migrations()
 else:
-    from crm_desktop.db import make_engine, resolve_url
+    from crm_desktop.db import make_engine, resolve_url, schema_transaction
 
     engine = make_engine(resolve_url(os.environ.get("CRM_DATABASE_URL")))
-    with engine.begin() as conn:
-        _configure(conn)
-        with context.begin_transaction():
-            context.run_migrations()
+    try:
+        with schema_transaction(engine) as conn:
+            _configure(conn)
+            with context.begin_transaction():
+                context.run_migrations()
+    finally:
+        engine.dispose()

@@ -1,12 +1,33 @@
 """SQLAlchemy models, one module per domain. Importing this package registers them all."""
 from __future__ import annotations
 
+from crm_desktop.models.activity import (
+    ActivityLink,
+    ActivityParticipant,
+    ReminderShown,
+    ScheduleEvent,
+    Task,
+    TaskComment,
+    TaskSubtask,
+)
 from crm_desktop.models.approval import ApprovalFlow, ApprovalInstance, ApprovalLog, ApprovalTask
 from crm_desktop.models.audit import AuditChange, AuditEntry
 from crm_desktop.models.automation import AutomationRule, AutomationRun, Message
 from crm_desktop.models.base import Base, JSONType, UTCDateTime, utcnow
 from crm_desktop.models.customer import Contact, Customer, FollowUp, Lead
-from crm_desktop.models.org import CacheSignal, Department, Role, RoleDataScope, RolePermission, Setting, User, user_roles
+from crm_desktop.models.imports import ImportBatch, ImportBatchRow, ImportMapping
+from crm_desktop.models.org import (
+    CacheSignal,
+    Department,
+    LoginFailure,
+    Role,
+    RoleDataScope,
+    RolePermission,
+    RoleScopeDepartment,
+    Setting,
+    User,
+    user_roles,
+)
 from crm_desktop.models.pool import Pool, PoolEvent, PoolMember, PoolRule
 from crm_desktop.models.record import RecordMixin, TeamMember
 from crm_desktop.models.sales import (
@@ -35,16 +56,18 @@ from crm_desktop.models.schema import (
     SavedView,
     Star,
 )
+from crm_desktop.models.target import SalesTarget
 
 __all__ = [
-    "CacheSignal",
+    "ActivityLink", "ActivityParticipant", "ReminderShown", "ScheduleEvent", "Task", "TaskComment", "TaskSubtask",
+    "CacheSignal", "SalesTarget",
     "ApprovalFlow", "ApprovalInstance", "ApprovalLog", "ApprovalTask",
     "Contract", "ContractLine", "NumberRule", "NumberSequence", "Opportunity", "OpportunityContact",
     "OpportunityLine", "Payment", "PaymentPlan", "Product", "ProductCategory", "Stage", "StageChange", "StageGroup",
     "Attachment", "AttachmentBlob", "AuditChange", "AuditEntry", "AutomationRule", "AutomationRun", "Message",
     "ColumnPreference", "Contact", "CustomField",
     "DictionaryItem", "FieldPermission", "FollowUp", "Lead", "Pool", "PoolEvent", "PoolMember", "PoolRule",
-    "SavedView", "Star", "Base", "Customer", "Department", "JSONType", "RecordMixin",
-    "Role", "RoleDataScope", "RolePermission", "Setting", "TeamMember", "User", "UTCDateTime",
-    "user_roles", "utcnow",
+    "SavedView", "Star", "Base", "Customer", "Department", "LoginFailure", "JSONType", "RecordMixin",
+    "Role", "RoleDataScope", "RolePermission", "RoleScopeDepartment", "Setting", "TeamMember", "User", "UTCDateTime",
+    "user_roles", "utcnow", "ImportBatch", "ImportBatchRow", "ImportMapping",
 ]

@@ -3,7 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_desktop.models.base import Base, JSONType, UTCDateTime, utcnow
@@ -90,6 +100,33 @@ class RoleDataScope(Base):
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
     module: Mapped[str] = mapped_column(String(50), primary_key=True)
     scope: Mapped[str] = mapped_column(String(30))
+    #: The departments of a custom scope (自定义); empty for every other scope.
+    departments: Mapped[list[RoleScopeDepartment]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="RoleScopeDepartment.department_id"
+    )
+
+
+class RoleScopeDepartment(Base):
+    """One department a role's custom data scope covers on one module.
+
+    A row per department (not a JSON list) so the database keeps the ids honest: a role
+    cannot name a department that does not exist, and deleting a department (only an empty
+    one can be) drops it from every custom scope (ON DELETE CASCADE). Triggers replace the
+    security token on every change (migration 0010), like the other grant tables.
+    """
+
+    __tablename__ = "role_scope_departments"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["role_id", "module"], ["role_data_scopes.role_id", "role_data_scopes.module"], ondelete="CASCADE"
+        ),
+    )
+
+    role_id: Mapped[int] = mapped_column(primary_key=True)
+    module: Mapped[str] = mapped_column(String(50), primary_key=True)
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class User(Base):
@@ -118,3 +155,18 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     roles: Mapped[list[Role]] = relationship(secondary=user_roles, lazy="selectin")
+
+
+class LoginFailure(Base):
+    """Failed logins of a mobile number that has no account, counted like a user's.
+
+    Without it the sixth wrong password of a real account answered "locked" and an unknown
+    number never did: five guesses told an attacker who has an account. The number is kept
+    only as a digest, so the table does not collect what strangers typed."""
+
+    __tablename__ = "login_failures"
+
+    mobile_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -33,6 +33,8 @@ class CustomField(Base):
     import_aliases: Mapped[list[str]] = mapped_column(JSONType, default=list)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Lists sort and filter by it through an expression index (services/records/field_index.py).
+    indexed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

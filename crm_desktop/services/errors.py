@@ -107,3 +107,17 @@ class AccountDisabled(AuthError):
         super().__init__(
             QT_TRANSLATE_NOOP("errors", "This account is disabled. Ask an administrator.")
         )
+
+
+class RuleFailed(RuleViolation):
+    """An automation rule's action failed: the save that fired it is refused, naming the rule.
+
+    Raised by the rules engine inside the save's unit of work; defined here because it is the
+    service call that fails with it (and a scheduled job catches it per record)."""
+
+    def __init__(self, rule_id: int | None, rule_name: str, reason: str, *, entity: str, record_id: int,
+                 depth: int) -> None:
+        super().__init__(QT_TRANSLATE_NOOP("errors", "The automation rule \"{rule}\" failed: {reason}"),
+                         rule=rule_name, reason=reason)
+        self.rule_id, self.rule_name, self.reason = rule_id, rule_name, reason
+        self.entity, self.record_id, self.depth = entity, record_id, depth

@@ -11,14 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -33,12 +32,14 @@ from PySide6.QtWidgets import (
 
 from crm_desktop import config
 from crm_desktop.config import Profile
-from crm_desktop.db import DatabaseError, DatabaseUnavailable, NotADatabase, check_connection, make_engine
-from crm_desktop.services import auth
-from crm_desktop.ui.context import AppContext
+from crm_desktop.db_location import DatabaseError, DatabaseUnavailable, NotADatabase
+from crm_desktop.ui.dirty import GuardedDialog
 from crm_desktop.ui.forms import FormDialog, FormErrors, MessageBar
-from crm_desktop.ui.ops import op
 from crm_desktop.ui.i18n import error_text
+from crm_desktop.ui.ops import op
+
+if TYPE_CHECKING:
+    from crm_desktop.ui.context import AppContext
 
 T = TypeVar("T")
 
@@ -148,7 +149,15 @@ class ChangePasswordDialog(FormDialog):
             return None
         db, actor = self.ctx.db, self.ctx.actor
         old, new = self.old_password.text(), self.new_password.text()
-        return lambda: auth.change_password(db, actor, old_password=old, new_password=new)
+
+        def change() -> object:  # worker thread
+            # Imported here, like every database part the login window's module needs: the
+            # window shows before SQLAlchemy is loaded (bench/startup.py).
+            from crm_desktop.services.org import auth
+
+            return auth.change_password(db, actor, old_password=old, new_password=new)
+
+        return change
 
 
 def hide_password(url: str) -> str:
@@ -157,6 +166,8 @@ def hide_password(url: str) -> str:
 
 
 def _test_connection(url: str) -> None:  # worker thread
+    from crm_desktop.db import check_connection, make_engine  # see ChangePasswordDialog
+
     engine = make_engine(url)
     try:
         check_connection(engine)
@@ -164,7 +175,7 @@ def _test_connection(url: str) -> None:  # worker thread
         engine.dispose()
 
 
-class ConnectionDialog(QDialog):
+class ConnectionDialog(GuardedDialog):
     """Add or edit a shared-server profile: host, port, database, user, password.
 
     The password is offered to the OS keyring only ("Remember the password"); without a

@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QIcon
@@ -29,14 +29,19 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from crm_desktop import __version__, config
 from crm_desktop.config import Config
-from crm_desktop.db import Database, open_database, resolve_url, sqlite_file
+from crm_desktop.db_location import resolve_url, sqlite_file
 from crm_desktop.paths import resource_path, user_data_dir
-from crm_desktop.ui import i18n, ops
+from crm_desktop.ui import gc_policy, i18n, ops, window_memory
 from crm_desktop.ui.account_dialogs import database_error_text
-from crm_desktop.ui.context import make_context
-from crm_desktop.ui.first_run import FirstRunDialog
 from crm_desktop.ui.i18n import tr
 from crm_desktop.ui.login import LoginDialog
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
+
+# Start-up imports only what the login window needs: the database parts, the first-run set-up
+# and the main window are imported where they are first used, while or after the login window
+# is on screen (bench/startup.py measures launch to login window).
 
 log = logging.getLogger(__name__)
 
@@ -117,9 +122,12 @@ def install_excepthook() -> ExceptHook:
 
 def run_main_window(database: Database, actor: object, settings: Config) -> Literal["logout", "quit"]:
     """Show the main window until the user logs out or closes it."""
+    from crm_desktop.ui.context import make_context
+    from crm_desktop.ui.live import start_live
     from crm_desktop.ui.main_window import MainWindow  # imports every module's pages
 
     ctx = make_context(database, actor)  # type: ignore[arg-type]
+    hub = start_live(ctx)  # other PCs' saves and editing windows, the server connection
     window = MainWindow(ctx, settings=settings)
     loop = QEventLoop()
     outcome: list[Literal["logout", "quit"]] = ["quit"]
@@ -130,11 +138,11 @@ def run_main_window(database: Database, actor: object, settings: Config) -> Lite
 
     window.logout_requested.connect(logout)
     window.closed.connect(loop.quit)
-    window.resize(1280, 800)
     window.show()
     loop.exec()
     window.hide()
     window.deleteLater()
+    hub.stop()
     return outcome[0]
 
 
@@ -147,6 +155,8 @@ def run_sessions(settings: Config, *, fixed_url: str | None) -> int:
         database, actor = login.result_value.database, login.result_value.actor
         try:
             if actor is None:
+                from crm_desktop.ui.first_run import FirstRunDialog
+
                 first = FirstRunDialog(database)
                 first.exec()
                 actor = first.actor
@@ -192,7 +202,9 @@ def run_smoke(url: str, settings: Config) -> int:
         print("smoke failed: timed out", file=sys.stderr, flush=True)
         loop.quit()
 
-    ops.op(None, lambda: open_database(url), write=True).success(opened).failure(failed).run()
+    from crm_desktop.bootstrap import bootstrap
+
+    ops.op(None, lambda: bootstrap(url, create=True), write=True).success(opened).failure(failed).run()
     QTimer.singleShot(SMOKE_TIMEOUT_MS, timed_out)
     loop.exec()
     return int(state["code"])  # type: ignore[call-overload]
@@ -206,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("CRM Desktop")
     app.setApplicationVersion(__version__)
+    gc_policy.install(app)  # cyclic garbage is freed on this thread, never on a worker's
     icon = resource_path("icons", "app.png")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
@@ -213,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # end the program in the middle of logging in.
     app.setQuitOnLastWindowClosed(False)
     settings = config.load_config()
+    window_memory.install(settings)  # window sizes, positions and the last tab across restarts
     language = args.language or settings.language or i18n.system_language()
     if not i18n.install_language(language):
         log.info("no translation for %s; using English", language)

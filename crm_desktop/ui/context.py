@@ -5,9 +5,10 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from crm_desktop.bootstrap import subscribe_refresh
 from crm_desktop.db import Database
-from crm_desktop.services.actor import Actor
 from crm_desktop.services.events import DomainEvent
+from crm_desktop.services.org.actor import Actor
 
 
 class AppSignals(QObject):
@@ -49,7 +50,8 @@ class AppContext:
 
 
 def make_context(db: Database, actor: Actor) -> AppContext:
+    """The session's context; its refresh signal is wired to ``db`` by the composition root
+    (``db`` was opened through ``crm_desktop.bootstrap``)."""
     signals = AppSignals()
-    if db.bus is not None:
-        db.bus.subscribe(signals.on_committed, phase="after_commit")
+    subscribe_refresh(db, signals.on_committed)
     return AppContext(db=db, actor=actor, signals=signals)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -16,14 +15,15 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth
-from crm_desktop.services.actor import Actor
-from crm_desktop.ui.ops import op
+from crm_desktop.services.org import auth
+from crm_desktop.services.org.actor import Actor
 from crm_desktop.ui.account_dialogs import fit_to_contents, password_edit
+from crm_desktop.ui.dirty import GuardedDialog
 from crm_desktop.ui.forms import FormErrors, MessageBar
+from crm_desktop.ui.ops import op
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(GuardedDialog):
     """Company name, administrator's name and mobile, password twice.
 
     On success ``actor`` is the new super administrator (already logged in) and the dialog

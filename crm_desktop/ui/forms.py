@@ -16,17 +16,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QLayout,
     QAbstractButton,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QMessageBox,
@@ -35,13 +35,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
 from shiboken6 import isValid
 
 from crm_desktop.services import errors as service_errors
-from crm_desktop.services.users import UserDTO
+from crm_desktop.ui.dirty import GuardedDialog
 from crm_desktop.ui.i18n import error_text, field_label, service_text
 from crm_desktop.ui.ops import op
+
+if TYPE_CHECKING:  # the login window uses this module and shows before any service is loaded
+    from crm_desktop.services.org.users import UserDTO
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +189,12 @@ class FormErrors:
         self.message.show_exception(exc)
 
 
-class FormDialog(QDialog):
+class FormDialog(GuardedDialog):
     """OK/Cancel dialog around a QFormLayout whose save runs as a background write.
 
     Subclasses add rows with ``add_row`` and implement ``build_call``; the dialog never
-    closes on a failed save, and cannot be cancelled half-way through one.
+    closes on a failed save, and cannot be cancelled half-way through one. Cancelling it with
+    typed input asks first (``GuardedDialog``).
     """
 
     saved = Signal(object)

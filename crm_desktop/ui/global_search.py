@@ -7,9 +7,16 @@ emits ``record_chosen(entity, id, name)`` and the main window opens that module 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from crm_desktop.services.search import SearchResult, search
+from crm_desktop.services.records.search import SearchResult, search
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.ops import op
 

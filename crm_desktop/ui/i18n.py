@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.paths import resource_path
+
+#: Qt's own Chinese catalogue (qtbase_zh_CN.qm) lacks these labels of its file dialog, which then
+#: reads half in English; ours has them (our translator is installed last, so it is asked first).
+QT_CATALOGUE_GAPS = (
+    QT_TRANSLATE_NOOP("QFileDialog", "&Look in:"),
+    QT_TRANSLATE_NOOP("QFileDialog", "Files of &type:"),
+)
 
 LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
 # pyside6-lupdate files bare tr("…") calls (outside a class) under the empty context.
@@ -34,7 +42,10 @@ def current_language() -> str:
 def install_language(language: str) -> bool:
     """Load the app's and Qt's own translations for ``language``; English needs none.
 
-    Returns False when the .qm file is missing (the UI then stays in English).
+    Qt's own (qtbase_*.qm from PySide6's translations folder, ``QLibraryInfo.TranslationsPath``)
+    translate the standard dialogs and buttons (file dialogs, Yes/No, Save/Cancel); the few
+    strings it lacks are ours (``QT_CATALOGUE_GAPS``). Returns False when our .qm file is missing
+    (the UI then stays in English).
     """
     global _current
     app = QCoreApplication.instance()
@@ -73,7 +84,11 @@ def error_text(exc: BaseException) -> str:
             for name, msg in exc.field_errors.items()
         )
     if isinstance(exc, ServiceError):
-        from crm_desktop.services.permissions import ACTION_LABELS, ENTITY_LABELS, MODULES
+        from crm_desktop.services.org.permissions import (
+            ACTION_LABELS,
+            ENTITY_LABELS,
+            MODULES,
+        )
 
         params = dict(exc.params)
         if "entity" in params and params["entity"] in ENTITY_LABELS:

@@ -6,11 +6,13 @@ team running them at once do the work once.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from crm_desktop.services.jobs import JobsReport, run_jobs
+from crm_desktop.services.activities.tasks import note_overdue
+from crm_desktop.services.customers.jobs import JobsReport, run_jobs
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.ops import op
 
@@ -44,6 +46,10 @@ class JobScheduler(QObject):
 
     def _done(self, report: JobsReport) -> None:
         self.running = False
+        # Tasks whose due day passed: their "overdue" event, once each (rules may act on it).
+        db, today = self.ctx.db, dt.date.today()
+        op(self, lambda: note_overdue(db, today=today), write=True).failure(  # type: ignore[arg-type]
+            lambda exc: log.warning("overdue tasks job failed: %r", exc)).run()
         log.info("scheduled jobs: %s", report.summary())
         if report.recycle.recycled:
             self.ctx.signals.notify("customer")  # lists drop the recycled customers

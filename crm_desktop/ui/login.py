@@ -1,6 +1,7 @@
 """Log in: choose where the data is (this computer or a shared server), then who you are.
 
-The dialog opens the chosen database in the background (``db.open_database`` migrates it),
+The dialog opens the chosen database in the background (``bootstrap`` migrates it and wires
+the app's parts to it),
 tells an empty database apart (the app then runs the first-run set-up) and checks the mobile
 number and password. Every failure is a sentence inside the dialog, never a traceback.
 
@@ -8,13 +9,13 @@ Thread rule: GUI thread only; opening the database and ``auth.login`` run throug
 """
 from __future__ import annotations
 
-from functools import partial
-
 import logging
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QFont, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,11 +33,8 @@ from PySide6.QtWidgets import (
 
 from crm_desktop import config
 from crm_desktop.config import Config, Profile
-from crm_desktop.db import Database, DatabaseError, NotADatabase, open_database, sqlite_file
-from crm_desktop.services import auth
-from crm_desktop.services.actor import Actor
+from crm_desktop.db_location import DatabaseError, NotADatabase, sqlite_file
 from crm_desktop.services.errors import AuthError
-from crm_desktop.ui.ops import op
 from crm_desktop.ui.account_dialogs import (
     ConnectionDialog,
     ElidedLabel,
@@ -46,7 +44,13 @@ from crm_desktop.ui.account_dialogs import (
     password_edit,
     stacked,
 )
+from crm_desktop.ui.dirty import set_enter_button
 from crm_desktop.ui.forms import MessageBar
+from crm_desktop.ui.ops import op
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
+    from crm_desktop.services.org.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +74,31 @@ class _Opened:
 
 
 def _open(url: str) -> _Opened:  # worker thread
-    database = open_database(url)
+    # The first run: the chosen (or default) file may not exist yet. The dialog then says the
+    # database is empty and offers the company set-up, so nothing is created silently.
+    # The database parts are imported here, in the worker: the window is on screen before
+    # SQLAlchemy, the models and the services are loaded (bench/startup.py).
+    from crm_desktop.bootstrap import bootstrap
+    from crm_desktop.services.org import auth
+
+    database = bootstrap(url, create=True)
     try:
         return _Opened(database, auth.needs_setup(database))
     except BaseException:
         database.dispose()
         raise
+
+
+def _needs_setup(database: Database) -> bool:  # worker thread
+    from crm_desktop.services.org import auth  # see _open
+
+    return auth.needs_setup(database)
+
+
+def _login(database: Database, mobile: str, password: str) -> Actor:  # worker thread
+    from crm_desktop.services.org import auth  # see _open
+
+    return auth.login(database, mobile, password)
 
 
 class LoginDialog(QDialog):
@@ -178,10 +201,10 @@ class LoginDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.login_button = self.buttons.addButton(self.tr("Log in"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.tr("Quit"), QDialogButtonBox.ButtonRole.RejectRole)
-        self.login_button.setDefault(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        set_enter_button(self.login_button)  # not the (hidden) "Choose another database file…"
 
         fixed = self.fixed_url is not None
         for widget in (self.profile_combo, self.edit_button, self.add_button):
@@ -268,8 +291,14 @@ class LoginDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         if self._database is None and not self._connecting:
-            self._connect()
+            # After the window is painted: opening imports the database parts (a second of
+            # Python in the worker, which would hold the GIL while the window first paints).
+            QTimer.singleShot(0, self._connect_if_idle)
         (self.password if self.mobile.text() else self.mobile).setFocus()
+
+    def _connect_if_idle(self) -> None:
+        if self._database is None and not self._connecting:
+            self._connect()
 
     # --- connecting ---------------------------------------------------------------------
 
@@ -324,7 +353,7 @@ class LoginDialog(QDialog):
 
     def _check_setup(self, database: Database) -> None:
         generation = self._generation
-        op(self, lambda: auth.needs_setup(database)).success(
+        op(self, partial(_needs_setup, database)).success(
             partial(self._setup_checked, generation)
         ).failure(partial(self._open_failed, generation)).run()
 
@@ -391,7 +420,7 @@ class LoginDialog(QDialog):
         self._set_busy(True)
         self._set_status(self.tr("Checking your password…"))
         generation = self._generation
-        op(self, lambda: auth.login(database, mobile, password), write=True).success(
+        op(self, partial(_login, database, mobile, password), write=True).success(
             partial(self._logged_in, generation)
         ).failure(partial(self._login_failed, generation)).run()
 

@@ -7,8 +7,10 @@ Above the tabs, a top bar: on the left the to-do strip (ui/todo.py) counts follo
 today, approvals waiting and customers about to be recycled; on the right the global search,
 the message centre's button with the unread count (ui/messages.py; a tray notification when it
 rises, where the desktop has a tray) and the user menu, which changes the password, switches
-the language (the window is rebuilt so every string changes) and logs out
-(``logout_requested``; the app returns to the login dialog).
+the language (the window is rebuilt so every string changes), shows "About" (version,
+database, Qt/Python, licence) and logs out (``logout_requested``; the app returns to the login
+dialog). The window's size and position and the tab last shown are remembered across restarts
+in the user's configuration (``ui.window_memory``).
 
 Thread rule: GUI thread only; data is read through ``ops.op``.
 """
@@ -16,9 +18,10 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -37,41 +40,65 @@ from PySide6.QtWidgets import (
 from crm_desktop import config
 from crm_desktop.config import Config
 from crm_desktop.db import Database, sqlite_file
-from crm_desktop.services import approvals as approval_ops
-from crm_desktop.services import auth
-from crm_desktop.ui import i18n, ops
+from crm_desktop.services.activities import schedule as schedule_ops
+from crm_desktop.services.activities import tasks as task_ops
+from crm_desktop.services.org import auth
+from crm_desktop.services.workflow import approvals as approval_ops
+from crm_desktop.ui import i18n, ops, window_memory
+from crm_desktop.ui.about import AboutDialog
+from crm_desktop.ui.account_dialogs import ChangePasswordDialog
+from crm_desktop.ui.activities.event_dialog import EventDialog
+from crm_desktop.ui.activities.page import ActivitiesTab
+from crm_desktop.ui.activities.reminders import ReminderScheduler
+from crm_desktop.ui.activities.task_dialog import TaskDialog
+from crm_desktop.ui.admin.area import AdminArea
+from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.global_search import GlobalSearch
 from crm_desktop.ui.job_scheduler import JobScheduler
-from crm_desktop.ui.messages import MessageButton, MessageCentre, MessageWatcher, make_tray
+from crm_desktop.ui.live import ConnectionStatus
+from crm_desktop.ui.messages import (
+    MessageButton,
+    MessageCentre,
+    MessageWatcher,
+    make_tray,
+)
+from crm_desktop.ui.my_approvals import MyApprovalsPage
 from crm_desktop.ui.ops import op
-from crm_desktop.ui.records.contacts_tab import ContactsTab
-from crm_desktop.ui.records.contracts_tab import ContractsTab
-from crm_desktop.ui.records.opportunities_tab import OpportunitiesTab
-from crm_desktop.ui.records.payments_tab import PaymentsTab
-from crm_desktop.ui.records.products_tab import ProductsTab
-from crm_desktop.ui.records.detail_page import DETAIL_ENTITIES, open_detail
-from crm_desktop.ui.records.leads_tab import LeadsTab
-from crm_desktop.ui.records.pool_tab import PoolTab
-from crm_desktop.ui.account_dialogs import ChangePasswordDialog
-from crm_desktop.ui.admin.area import AdminArea
-from crm_desktop.ui.approvals import MyApprovalsPage
-from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.customers_tab import CustomersTab
+from crm_desktop.ui.records.details.window import open_detail
+from crm_desktop.ui.records.lists.contacts import ContactsTab
+from crm_desktop.ui.records.lists.contracts import ContractsTab
+from crm_desktop.ui.records.lists.customers import CustomersTab
+from crm_desktop.ui.records.lists.leads import LeadsTab
+from crm_desktop.ui.records.lists.opportunities import OpportunitiesTab
+from crm_desktop.ui.records.lists.payments import PaymentsTab
+from crm_desktop.ui.records.lists.pool import PoolTab
+from crm_desktop.ui.records.lists.products import ProductsTab
+from crm_desktop.ui.records.specs.registry import DETAIL_ENTITIES
 from crm_desktop.ui.todo import TodoStrip, show_due_today
+from crm_desktop.ui.window_memory import default_size
 from crm_desktop.ui.workbench import Workbench
 
 WORKBENCH, CUSTOMERS, LEADS, CONTACTS, POOL, ADMIN = "workbench", "customers", "leads", "contacts", "pool", "admin"
 APPROVALS = "approvals"
 PRODUCTS, OPPORTUNITIES = "products", "opportunities"
 CONTRACTS, PAYMENTS = "contracts", "payments"
+ACTIVITIES = "activities"
 STATUS_MESSAGE_MS = 8000
 
 log = logging.getLogger(__name__)
 
 
+def database_location(db: Database) -> tuple[Path | None, str]:
+    """(the SQLite file, "") or (None, "user@host:port/database" without the password)."""
+    path = sqlite_file(db.url)
+    if path is not None:
+        return path, ""
+    return None, re.sub(r"^[^:/]+://", "", db.url).replace(":***@", "@")
+
+
 def can_administer(ctx: AppContext) -> bool:
     """Whether the Administration tab is shown at all."""
-    return any(ctx.actor.can(module, "view") for module in ("user", "role", "department")) or any(
+    return any(ctx.actor.can(module, "view") for module in ("user", "role", "department", "target")) or any(
         ctx.actor.can(module, "manage") for module in ("pool", "setting"))
 
 
@@ -92,17 +119,29 @@ class MainWindow(QMainWindow):
         self.company = ""
         self._leaving = False  # set once the pages agreed to close
         self.setMinimumSize(960, 600)
+        # 1280×800, or what the screen has (a 1366×768 laptop): the status bar stays on screen.
+        self.resize(default_size(self, QSize(1280, 800)))
         # Outlives rebuilds (a language switch): the count and the tray do not start over.
         self.messages = MessageWatcher(ctx, parent=self)
         self.message_centre: MessageCentre | None = None
         self._build()
+        if settings is not None and settings.last_tab in self._tab_keys:
+            self.show_tab(settings.last_tab)  # where the user left off
         ctx.signals.changed.connect(self._on_changed)
+        #: Says when the server cannot be reached (live refresh's connection, issue 17).
+        self.connection_status = ConnectionStatus(ctx)
+        self.statusBar().addPermanentWidget(self.connection_status)
         self.tray = make_tray(self, tooltip=self.tr("CRM Desktop"))
         self.messages.arrived.connect(self._notify)
         if self.tray is not None:
             self.tray.messageClicked.connect(self.open_messages)
         # Pool recycling and reminders: at start-up and hourly while the app runs.
         self.jobs = JobScheduler(ctx, parent=self)
+        # Reminders of events, tasks and next contacts at their minute (issue 16); those
+        # missed while the app was closed are shown now.
+        self.reminders = ReminderScheduler(ctx, notify=self._notify, parent=self)
+        self.reminders.open_record.connect(self.open_activity)
+        self.reminders.start()
 
     # --- building -----------------------------------------------------------------------
 
@@ -119,6 +158,10 @@ class MainWindow(QMainWindow):
         self.workbench = Workbench(ctx)
         self.workbench.open_module.connect(self._open_module)
         self._add_tab(WORKBENCH, self.workbench, self.tr("Workbench"))
+        self.activities_tab: ActivitiesTab | None = None
+        if ctx.actor.can("task", "view") or ctx.actor.can("event", "view"):
+            self.activities_tab = ActivitiesTab(ctx)
+            self._add_tab(ACTIVITIES, self.activities_tab, self.tr("Activities"))
         self.customers_tab: QWidget | None = None
         if ctx.actor.can("customer", "view"):
             self.customers_tab = CustomersTab(ctx)
@@ -227,6 +270,8 @@ class MainWindow(QMainWindow):
             action.setData(code)
             group.addAction(action)
             self.language_actions[code] = action
+        self.about_action = menu.addAction(self.tr("About CRM Desktop…"))
+        self.about_action.triggered.connect(self.show_about)
         menu.addSeparator()
         self.logout_action = menu.addAction(self.tr("Log out"))
         self.logout_action.triggered.connect(self.log_out)
@@ -246,10 +291,9 @@ class MainWindow(QMainWindow):
 
     def database_text(self, db: Database) -> str:
         """Where the data is, never with a password."""
-        path = sqlite_file(db.url)
+        path, server = database_location(db)
         if path is not None:
             return self.tr("Database: {path}").format(path=path)
-        server = re.sub(r"^[^:/]+://", "", db.url).replace(":***@", "@")
         return self.tr("Shared server: {server}").format(server=server)
 
     def _update_title(self) -> None:
@@ -290,6 +334,18 @@ class MainWindow(QMainWindow):
         if search_edit is not None:
             search_edit.setText(name)
         if entity in DETAIL_ENTITIES:
+            open_detail(self.ctx, entity, record_id, parent=self)
+
+    def open_activity(self, entity: str, record_id: int) -> None:
+        """Open what a reminder is about: a task or event in its dialog, a record's detail."""
+        db, actor = self.ctx.db, self.ctx.actor
+        if entity == "task":
+            op(self, lambda: task_ops.get_task(db, actor, record_id)).success(
+                lambda task: TaskDialog(self.ctx, task=task, parent=self).open()).run()
+        elif entity == "event":
+            op(self, lambda: schedule_ops.get_event(db, actor, record_id)).success(
+                lambda event: EventDialog(self.ctx, event=event, parent=self).open()).run()
+        elif entity in DETAIL_ENTITIES:
             open_detail(self.ctx, entity, record_id, parent=self)
 
     def _open_module(self, module: str) -> None:
@@ -352,6 +408,14 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def show_about(self) -> AboutDialog:
+        """The About dialog (version, database, Qt/Python, licence); returns it for tests."""
+        path, server = database_location(self.ctx.db)
+        dialog = AboutDialog(str(path) if path is not None else server, shared=path is None, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
     def _password_changed(self, _result: object) -> None:
         self.statusBar().showMessage(self.tr("Your password was changed."), STATUS_MESSAGE_MS)
 
@@ -400,6 +464,7 @@ class MainWindow(QMainWindow):
         """Ask open pages to close (they may keep unsaved edits), then signal the app."""
         if self._pages_agree_to_close():
             self._leaving = True
+            self._remember_tab()
             self.logout_requested.emit()
 
     # --- closing ------------------------------------------------------------------------
@@ -415,6 +480,13 @@ class MainWindow(QMainWindow):
                 return False
         return True
 
+    def _remember_tab(self) -> None:
+        """The tab shown now opens first next time (in the user's configuration file)."""
+        if self.settings is None or not self._tab_keys:
+            return
+        self.settings.last_tab = self.current_tab_key()
+        window_memory.save(self.settings)
+
     def close_without_asking(self) -> None:
         """Close even if a page has unsaved edits (the pages were asked already, or it is a
         rendering run with nothing to keep)."""
@@ -426,6 +498,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self._leaving = True
+        self._remember_tab()
         if self.tray is not None:
             self.tray.hide()  # not left behind in the tray until the process ends
         event.accept()

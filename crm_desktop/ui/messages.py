@@ -42,11 +42,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import automation
-from crm_desktop.services.automation import MessageDTO
+from crm_desktop.services.workflow import automation
+from crm_desktop.services.workflow.automation import MessageDTO
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.i18n import service_text
 from crm_desktop.ui.forms import MessageBar
+from crm_desktop.ui.i18n import service_text
 from crm_desktop.ui.ops import op
 
 #: How often the unread count is read again (other PCs write messages too).

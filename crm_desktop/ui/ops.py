@@ -66,15 +66,19 @@ class _Relay(QObject):
 
     def _done(self, op_id: int, result: object) -> None:
         operation = _registry.get(op_id)
-        if operation is not None:
-            operation._finish(result)
-        _release(op_id)
+        try:
+            if operation is not None:
+                operation._finish(result)
+        finally:  # a callback that raised must not leave the op "running" for ever (wait_idle, settle)
+            _release(op_id)
 
     def _failed(self, op_id: int, exc: object) -> None:
         operation = _registry.get(op_id)
-        if operation is not None:
-            operation._fail(exc)  # type: ignore[arg-type]
-        _release(op_id)
+        try:
+            if operation is not None:
+                operation._fail(exc)  # type: ignore[arg-type]
+        finally:
+            _release(op_id)
 
     def _progress(self, op_id: int, done: int, total: int, text: str) -> None:
         operation = _registry.get(op_id)

@@ -1,5 +1,9 @@
-"""The to-do strip (待办) of the main window: follow-ups due today, approvals waiting for me,
-customers about to be recycled into a public pool (``services.todo.todo_counts``).
+"""The to-do strip (待办) of the main window: follow-ups due today, tasks overdue or due today
+and today's events, approvals waiting for me, customers about to be recycled into a public
+pool (``services.customers.todo.todo_counts``).
+
+The tasks-and-events count opens ``TodoListDialog``, which lists ``todo_items`` of those
+kinds: the very list the count was counted from.
 
 Each count is a link: ``open_followups(entity)`` (the module with due follow-ups, to be shown
 filtered by ``show_due_today``), ``open_module("approvals" | "customer")``. The strip reads
@@ -15,18 +19,38 @@ import datetime as dt
 import logging
 from functools import partial
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
-from crm_desktop.services.filters import Condition, Filter, Op
-from crm_desktop.services.todo import TodoCounts, todo_counts
-from crm_desktop.services.views import BuiltinView
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.services.customers.todo import (
+    TodoCounts,
+    TodoItem,
+    todo_counts,
+    todo_items,
+)
+from crm_desktop.services.records.filters import Condition, Filter, Op
+from crm_desktop.services.records.views import BuiltinView
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text
 from crm_desktop.ui.ops import op
 
 #: Entities whose change can alter a count ("*" = everything).
-WATCHED = frozenset({"*", "customer", "lead", "contact", "followup", "pool", "approval", "user", "role"})
+WATCHED = frozenset({"*", "customer", "lead", "contact", "followup", "pool", "approval", "user", "role", "task",
+                     "event"})
+#: The ``TodoItem`` kinds the "Tasks and events" count counts (and its list shows).
+ACTIVITY_KINDS = ("task_overdue", "task_today", "event")
 RELOAD_DELAY_MS = 400
 REFRESH_MS = 5 * 60 * 1000
 
@@ -40,7 +64,7 @@ _LINK_DUE = ("QPushButton { border: none; padding: 2px 6px; text-align: left; co
 
 class TodoStrip(QFrame):
     """Public for tests: ``counts`` (None until read), ``followups_button``,
-    ``approvals_button``, ``recycle_button``."""
+    ``activities_button`` (opens ``activities_list``), ``approvals_button``, ``recycle_button``."""
 
     open_followups = Signal(str)
     open_module = Signal(str)
@@ -51,6 +75,7 @@ class TodoStrip(QFrame):
         super().__init__(parent)
         self.ctx = ctx
         self.counts: TodoCounts | None = None
+        self.activities_list: TodoListDialog | None = None
         self._generation = 0
         self.setObjectName("todoStrip")  # its background is the main window's top bar
         caption = QLabel(self.tr("To do:"))
@@ -58,6 +83,10 @@ class TodoStrip(QFrame):
         self.followups_button = QPushButton()
         self.followups_button.setToolTip(self.tr("Your leads, customers and contacts to contact today"))
         self.followups_button.clicked.connect(self._followups_clicked)
+        self.activities_button = QPushButton()
+        self.activities_button.setToolTip(
+            self.tr("Your tasks overdue or due today and today's events (yours or ones you take part in)"))
+        self.activities_button.clicked.connect(self.open_activities)
         self.approvals_button = QPushButton()
         self.approvals_button.setToolTip(self.tr("Approvals waiting for your decision"))
         self.approvals_button.clicked.connect(partial(self.open_module.emit, "approvals"))
@@ -69,7 +98,7 @@ class TodoStrip(QFrame):
         layout.setContentsMargins(12, 3, 12, 3)
         layout.setSpacing(10)
         layout.addWidget(caption)
-        for button in (self.followups_button, self.approvals_button, self.recycle_button):
+        for button in (self.followups_button, self.activities_button, self.approvals_button, self.recycle_button):
             button.setFlat(True)
             layout.addWidget(button)
         layout.addStretch(1)
@@ -118,12 +147,23 @@ class TodoStrip(QFrame):
         c = counts
         for button, template, n in (
             (self.followups_button, self.tr("Follow-ups due today {n}"), c.followups_due_today if c else None),
+            (self.activities_button, self.tr("Tasks and events {n}"), c.activities if c else None),
             (self.approvals_button, self.tr("Approvals waiting {n}"), c.approvals_waiting if c else None),
             (self.recycle_button, self.tr("To be recycled soon {n}"), c.recycle_soon if c else None),
         ):
             button.setText(template.format(n="…" if n is None else n))
             button.setStyleSheet(_LINK_DUE if n else _LINK)  # something to do stands out
         self.recycle_button.setVisible(self.ctx.actor.can("customer", "view"))
+        self.activities_button.setVisible(self.ctx.actor.can("task", "view") or self.ctx.actor.can("event", "view"))
+
+    def open_activities(self) -> TodoListDialog:
+        """Show the tasks and events the count counts (non-modal); returns it for tests."""
+        dialog = TodoListDialog(self.ctx, ACTIVITY_KINDS, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open_module.connect(self.open_module)
+        self.activities_list = dialog
+        dialog.show()
+        return dialog
 
     def _followups_clicked(self) -> None:
         found = [entity for entity, n in (self.counts.followups_by_entity if self.counts else ()) if n]
@@ -149,3 +189,72 @@ def show_due_today(tab: QWidget) -> None:
         search_edit.clear()
     view_bar.select_view(BuiltinView.MINE.value)
     view_bar.apply_filter(due_today_filter())
+
+
+_KIND_LABELS = {
+    "task_overdue": QT_TRANSLATE_NOOP("TodoListDialog", "Task overdue"),
+    "task_today": QT_TRANSLATE_NOOP("TodoListDialog", "Task due today"),
+    "event": QT_TRANSLATE_NOOP("TodoListDialog", "Event today"),
+    "followup": QT_TRANSLATE_NOOP("TodoListDialog", "Follow-up due today"),
+}
+
+
+def _when_text(item: TodoItem) -> str:
+    when = item.when
+    if isinstance(when, dt.datetime):
+        return when.astimezone().strftime("%Y-%m-%d %H:%M")
+    return when.isoformat() if when is not None else ""
+
+
+class TodoListDialog(QDialog):
+    """The to-do items of some kinds (``services.customers.todo.todo_items``), oldest due first
+    as the service orders them; double-clicking a row opens its module.
+
+    Public for tests: ``tree`` (one top-level row per item), ``items``, ``loaded``."""
+
+    loaded = Signal()
+    open_module = Signal(str)
+
+    def __init__(self, ctx: AppContext, kinds: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.kinds = kinds
+        self.items: list[TodoItem] = []
+        self.setWindowTitle(self.tr("To do today"))
+        self.resize(560, 360)
+        self.tree = QTreeWidget()
+        self.tree.setRootIsDecorated(False)
+        self.tree.setHeaderLabels([self.tr("Kind"), self.tr("Title"), self.tr("Due")])
+        self.tree.itemDoubleClicked.connect(self._open)
+        self.empty_label = QLabel(self.tr("Nothing due today."))
+        self.empty_label.hide()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("Close"))
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(buttons)
+        db, actor = ctx.db, ctx.actor
+        op(self, lambda: todo_items(db, actor)).success(self._show).failure(self._failed).run()
+
+    def _show(self, items: list[TodoItem]) -> None:
+        self.items = [i for i in items if i.kind in self.kinds]
+        self.tree.clear()
+        for item in self.items:
+            row = QTreeWidgetItem([QCoreApplication.translate("TodoListDialog", _KIND_LABELS[item.kind]),
+                                   item.title, _when_text(item)])
+            self.tree.addTopLevelItem(row)
+        for column in range(3):
+            self.tree.resizeColumnToContents(column)
+        self.empty_label.setVisible(not self.items)
+        self.loaded.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.empty_label.setText(error_text(exc))
+        self.empty_label.show()
+
+    def _open(self, row: QTreeWidgetItem, _column: int) -> None:
+        item = self.items[self.tree.indexOfTopLevelItem(row)]
+        # Tasks and events live on the activities page; a follow-up on its record's module.
+        self.open_module.emit("activities" if item.entity in ("task", "event") else item.entity)

@@ -1,7 +1,9 @@
 """The workbench (工作台): the home page a user sees after logging in.
 
-A greeting, the company, the user's department and roles, and how many customers they can
-see (through the one data-scope function, via ``customers.count``), with shortcuts to the
+A greeting, then the dashboard (仪表盘, ``ui.dashboard.page``: brief, targets, funnel, trend,
+rankings, forgotten customers for whoever the filter bar names, within the user's scope),
+then the company, the user's department and roles, and how many customers they can see
+(through the one data-scope function, via ``customers.count``), with shortcuts to the
 modules. It reloads itself when ``ctx.signals.changed`` reports customers, people or the
 organisation changed; bursts of changes (an import) cause one reload.
 
@@ -9,41 +11,36 @@ Thread rule: GUI thread only; the data is read through ``ops.op``.
 """
 from __future__ import annotations
 
-from functools import partial
-
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QDate, QLocale, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, departments, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import PermissionDenied
+from crm_desktop.services.org import auth, departments, users
+from crm_desktop.services.org.actor import Actor
 from crm_desktop.ui.context import AppContext
+from crm_desktop.ui.dashboard.page import DashboardPage
 from crm_desktop.ui.forms import MessageBar
-from crm_desktop.ui.ops import op
 from crm_desktop.ui.i18n import current_language
+from crm_desktop.ui.ops import op
 
 #: Entities whose change can alter what the workbench shows ("*" = everything).
 WATCHED = frozenset({"*", "customer", "user", "role", "department"})
 RELOAD_DELAY_MS = 250
-RECENT_ROWS = 8
 
 
 @dataclass(frozen=True)
@@ -54,8 +51,6 @@ class WorkbenchData:
     roles: tuple[str, ...]
     #: None when the user may not view customers at all.
     customer_count: int | None
-    #: The most recently updated customers the user can see (name, owner, updated at).
-    recent: tuple[tuple[str, str, dt.datetime], ...] = ()
 
 
 def load_workbench(db: Database, actor: Actor) -> WorkbenchData:
@@ -67,12 +62,10 @@ def load_workbench(db: Database, actor: Actor) -> WorkbenchData:
     except PermissionDenied:  # reading user records may be restricted; the org tree is not
         names = {d.id: d.name for d in departments.list_departments(db, actor)}
         department, position, roles = names.get(actor.department_id, ""), "", actor.role_names
-    count, recent = None, ()
+    count = None
     if actor.can("customer", "view"):
         count = customers.count(db, actor)
-        page = customers.list_page(db, actor, sort="updated_at", descending=True, limit=RECENT_ROWS)
-        recent = tuple((str(r.values.get("name") or ""), r.owner_name, r.updated_at) for r in page.rows)
-    return WorkbenchData(company, department, position, tuple(roles), count, recent)
+    return WorkbenchData(company, department, position, tuple(roles), count)
 
 
 def _card(title: str) -> tuple[QFrame, QVBoxLayout]:
@@ -125,6 +118,8 @@ class Workbench(QWidget):
         layout.addWidget(self.subtitle)
         self.message = MessageBar()
         layout.addWidget(self.message)
+        self.dashboard = DashboardPage(self.ctx)
+        layout.addWidget(self.dashboard)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
@@ -191,28 +186,6 @@ class Workbench(QWidget):
         for column in range(columns):
             grid.setColumnStretch(column, 1)
 
-        self.recent_table: QTableWidget | None = None
-        if actor.can("customer", "view"):
-            card, box = _card(self.tr("Recently updated customers"))
-            table = QTableWidget(0, 3)
-            table.setHorizontalHeaderLabels([self.tr("Customer"), self.tr("Owner"), self.tr("Updated")])
-            table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-            table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            table.verticalHeader().hide()
-            table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-            table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-            table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-            table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-            row_height = table.verticalHeader().defaultSectionSize()
-            table.setFixedHeight(table.horizontalHeader().sizeHint().height() + row_height * RECENT_ROWS + 4)
-            table.doubleClicked.connect(self._open_customers)
-            self.recent_empty = QLabel(self.tr("No customers yet."))
-            self.recent_empty.hide()
-            box.addWidget(table)
-            box.addWidget(self.recent_empty)
-            self.recent_table = table
-            grid.addWidget(card, 1, 0, 1, columns)
         layout.addStretch(1)
 
         scroll = QScrollArea()
@@ -278,19 +251,6 @@ class Workbench(QWidget):
             locale = QLocale(current_language())
             self.customer_count.setText(locale.toString(data.customer_count))
             self.customer_hint.setText(self.tr("Customers you can see"))
-        self._show_recent(data)
-
-    def _show_recent(self, data: WorkbenchData) -> None:
-        table = self.recent_table
-        if table is None:
-            return
-        table.setRowCount(len(data.recent))
-        for row, (name, owner, updated) in enumerate(data.recent):
-            when = updated.replace(tzinfo=dt.UTC).astimezone() if updated.tzinfo is None else updated.astimezone()
-            for column, text in enumerate((name, owner, when.strftime("%Y-%m-%d %H:%M"))):
-                table.setItem(row, column, QTableWidgetItem(text))
-        table.setVisible(bool(data.recent))
-        self.recent_empty.setVisible(not data.recent)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if self._current(generation):

@@ -42,30 +42,60 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <source>{kind} for {days} days</source>
         <translation>{days} 天{kind}</translation>
     </message>
+</context>
+<context>
+    <name>AboutDialog</name>
     <message>
-        <source>fields</source>
-        <comment>Opportunity name</comment>
-        <translation>字段</translation>
+        <source>About CRM Desktop</source>
+        <translation>关于 CRM Desktop</translation>
     </message>
     <message>
-        <source>fields</source>
-        <comment>Amount</comment>
-        <translation>字段</translation>
+        <source>CRM Desktop</source>
+        <translation>CRM Desktop</translation>
     </message>
     <message>
-        <source>fields</source>
-        <comment>Expected close date</comment>
-        <translation>字段</translation>
+        <source>Customers, leads, opportunities, contracts and payments for sales teams; on this computer or on a shared server.</source>
+        <translation>面向销售团队的客户、线索、商机、合同与回款管理；数据可保存在本机或共享服务器上。</translation>
     </message>
     <message>
-        <source>fields</source>
-        <comment>Remark</comment>
-        <translation>字段</translation>
+        <source>Version</source>
+        <translation>版本</translation>
     </message>
     <message>
-        <source>fields</source>
-        <comment>Status</comment>
-        <translation>字段</translation>
+        <source>Shared server</source>
+        <translation>共享服务器</translation>
+    </message>
+    <message>
+        <source>Database</source>
+        <translation>数据库</translation>
+    </message>
+    <message>
+        <source>Qt</source>
+        <translation>Qt</translation>
+    </message>
+    <message>
+        <source>Python</source>
+        <translation>Python</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>操作系统</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>许可</translation>
+    </message>
+    <message>
+        <source>Proprietary software: licensed to your company for its own use. All rights reserved.</source>
+        <translation>专有软件：授权贵公司内部使用。保留所有权利。</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy these facts, e.g. for a message to your administrator</source>
+        <translation>复制以上信息，例如发给管理员</translation>
     </message>
 </context>
 <context>
@@ -95,6 +125,92 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>ActivitiesTab</name>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Calendar</source>
+        <translation>日程</translation>
+    </message>
+</context>
+<context>
+    <name>ActivityDialog</name>
+    <message>
+        <source>Save</source>
+        <extracomment>Where &quot;now&quot; comes from: tests inject a fixed clock (the screens never read the time themselves).</extracomment>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+</context>
+<context>
+    <name>ActivityTimelineTab</name>
+    <message>
+        <source>Open</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Pending</source>
+        <translation>审批中</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>已通过</translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation>已驳回</translation>
+    </message>
+    <message>
+        <source>Withdrawn</source>
+        <translation>已撤回</translation>
+    </message>
+    <message>
+        <source>All activities</source>
+        <translation>全部活动</translation>
+    </message>
+    <message>
+        <source>New task</source>
+        <translation>新建任务</translation>
+    </message>
+    <message>
+        <source>New event</source>
+        <translation>新建日程</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Activities: {n}</source>
+        <translation>活动：{n}</translation>
+    </message>
+</context>
+<context>
     <name>AddFollowUpDialog</name>
     <message>
         <source>Add follow-up</source>
@@ -107,6 +223,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Remind me to contact again</source>
         <translation>提醒我再次联系</translation>
+    </message>
+    <message>
+        <source>Add to my schedule</source>
+        <translation>加入我的日程</translation>
     </message>
     <message>
         <source>Attach files…</source>
@@ -227,8 +347,39 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>编号规则</translation>
     </message>
     <message>
+        <source>Print templates</source>
+        <translation>打印模板</translation>
+    </message>
+    <message>
+        <source>Sales targets</source>
+        <translation>业绩目标</translation>
+    </message>
+    <message>
         <source>Your roles do not include any administration permission.</source>
         <translation>您的角色没有任何系统管理权限。</translation>
+    </message>
+</context>
+<context>
+    <name>AgendaView</name>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>All day</source>
+        <translation>全天</translation>
     </message>
 </context>
 <context>
@@ -617,6 +768,21 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>BoardCard</name>
+    <message>
+        <source>Close {date}</source>
+        <extracomment>Header colours of the closed columns. What the last drag of this card ended in (None: never dragged).</extracomment>
+        <translation>预计 {date} 成交</translation>
+    </message>
+</context>
+<context>
+    <name>BoardColumn</name>
+    <message>
+        <source>Show more</source>
+        <translation>显示更多</translation>
+    </message>
+</context>
+<context>
     <name>BooleanEditor</name>
     <message>
         <source>Yes</source>
@@ -672,6 +838,61 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Approval {n}</source>
         <translation>审批 {n}</translation>
+    </message>
+</context>
+<context>
+    <name>CalendarPage</name>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>周</translation>
+    </message>
+    <message>
+        <source>Agenda</source>
+        <translation>列表</translation>
+    </message>
+    <message>
+        <source>My calendar</source>
+        <translation>我的日程</translation>
+    </message>
+    <message>
+        <source>New event</source>
+        <translation>新建日程</translation>
+    </message>
+    <message>
+        <source>Export .ics…</source>
+        <translation>导出 .ics…</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>{year}-{month:02d}</source>
+        <translation>{year}年{month:02d}月</translation>
+    </message>
+    <message>
+        <source>{n} items</source>
+        <translation>{n} 项</translation>
+    </message>
+    <message>
+        <source>Export my calendar</source>
+        <translation>导出我的日程</translation>
+    </message>
+    <message>
+        <source>iCalendar (*.ics)</source>
+        <translation>iCalendar 文件 (*.ics)</translation>
+    </message>
+    <message>
+        <source>{n} events written to {path}</source>
+        <translation>已将 {n} 个日程写入 {path}</translation>
     </message>
 </context>
 <context>
@@ -737,6 +958,51 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>ChooseApproversDialog</name>
+    <message>
+        <source>Choose the approver</source>
+        <extracomment>The submit call for a choice: {node index: [user ids]}, or None when no node asks.</extracomment>
+        <translation>选择审批人</translation>
+    </message>
+    <message>
+        <source>This approval flow asks you to choose who approves it.</source>
+        <translation>此审批流程需要由您选择审批人。</translation>
+    </message>
+    <message>
+        <source>Tick each person who approves this step.</source>
+        <extracomment>The search box above each list of several approvers.</extracomment>
+        <translation>勾选审批此步骤的每一位人员。</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>请选择…</translation>
+    </message>
+    <message>
+        <source>Approver</source>
+        <translation>审批人</translation>
+    </message>
+    <message>
+        <source>All of them must approve.</source>
+        <translation>需全部审批人同意（会签）。</translation>
+    </message>
+    <message>
+        <source>The first of them to decide counts.</source>
+        <translation>以其中第一位审批人的意见为准（或签）。</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>提交</translation>
+    </message>
+    <message>
+        <source>Filter by name or department</source>
+        <translation>按姓名或部门筛选</translation>
+    </message>
+    <message>
+        <source>Choose who approves this step.</source>
+        <translation>请选择此步骤的审批人。</translation>
+    </message>
+</context>
+<context>
     <name>ColumnChooser</name>
     <message>
         <source>Columns</source>
@@ -769,6 +1035,25 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Choose and order the list&apos;s columns.</source>
         <translation>选择列表显示的列并调整顺序。</translation>
+    </message>
+</context>
+<context>
+    <name>CompletionPanel</name>
+    <message>
+        <source>Achieved {achieved} · no target set</source>
+        <translation>已完成 {achieved} · 未设目标</translation>
+    </message>
+    <message>
+        <source>Target {target} · achieved {achieved} · gap {gap} · expected by today {pace}</source>
+        <translation>目标 {target} · 已完成 {achieved} · 差额 {gap} · 按进度应完成 {pace}</translation>
+    </message>
+    <message>
+        <source>Weighted pipeline closing in the period: {weighted} ({count} opportunities, {amount} in all)</source>
+        <translation>本期预计成交的加权商机：{weighted}（{count} 个商机，共 {amount}）</translation>
+    </message>
+    <message>
+        <source>covers {share} of the gap</source>
+        <translation>可覆盖差额的 {share}</translation>
     </message>
 </context>
 <context>
@@ -972,6 +1257,21 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>ConnectionStatus</name>
+    <message>
+        <source>Connected to the server again.</source>
+        <translation>已重新连接到服务器。</translation>
+    </message>
+    <message>
+        <source>Server unreachable — trying again in {seconds} s</source>
+        <translation>无法连接服务器 — {seconds} 秒后重试</translation>
+    </message>
+    <message>
+        <source>Open forms keep what you typed; nothing can be saved until the connection is back.</source>
+        <translation>已打开的表单会保留您输入的内容；连接恢复前无法保存。</translation>
+    </message>
+</context>
+<context>
     <name>ContactDialog</name>
     <message>
         <source>Type to search customers</source>
@@ -995,14 +1295,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Primary</source>
         <translation>首要</translation>
-    </message>
-    <message>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
-        <source>Updated</source>
-        <translation>更新时间</translation>
     </message>
     <message>
         <source>{n} contact</source>
@@ -1044,8 +1336,9 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
 <context>
     <name>ContractActions</name>
     <message>
-        <source>“{name}” is approved.</source>
-        <translation>“{name}”已审批通过。</translation>
+        <source>No approval flow applies to it: “{name}” is approved without an approval.</source>
+        <extracomment>Approval states from which a contract can be submitted (the service checks again).</extracomment>
+        <translation>没有适用的审批流：“{name}”已直接通过，无需审批。</translation>
     </message>
     <message>
         <source>“{name}” was submitted for approval.</source>
@@ -1100,6 +1393,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
     <message>
         <source>Void “{name}”? It stays on record but takes no more payments.</source>
+        <extracomment>Print… / Export PDF… (print_buttons.py).</extracomment>
         <translation>确定作废“{name}”？作废后合同仍会保留，但不能再登记回款。</translation>
     </message>
 </context>
@@ -1107,7 +1401,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>ContractPaymentsTab</name>
     <message>
         <source>New payment…</source>
-        <extracomment>Approval states from which a contract can be submitted (the service checks again).</extracomment>
         <translation>新建回款…</translation>
     </message>
     <message>
@@ -1146,10 +1439,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>执行状态</translation>
     </message>
     <message>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
         <source>{n} contract</source>
         <translation>共 {n} 个合同</translation>
     </message>
@@ -1167,6 +1456,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
     <message>
         <source>Edit contract</source>
+        <extracomment>Called with each screen as it is saved (name, widget, whether the renderer resized it to SIZE): the layout check looks at every screen this module renders, by construction. The contract shown on the &quot;contract-detail&quot; screen (lines, plans, a payment, its approval history). The contract the sales director submitted that waits for the administrator (&quot;approval-decision&quot;). The rule on the &quot;admin-rule-related&quot; screen: a contract&apos;s approval updates its customer. The registration shown on the &quot;record-approval&quot; screen: rejected once, resubmitted.</extracomment>
         <translation>编辑合同</translation>
     </message>
     <message>
@@ -1180,10 +1470,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Operation log: {name}</source>
         <translation>操作记录：{name}</translation>
-    </message>
-    <message>
-        <source>Saved “{name}”.</source>
-        <translation>已保存“{name}”。</translation>
     </message>
     <message>
         <source>Void “{name}”? It stays on record but takes no more payments.</source>
@@ -1214,6 +1500,69 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>CreateTaskEditor</name>
+    <message>
+        <source>e.g. Call {name}</source>
+        <translation>例如：回访 {name}</translation>
+    </message>
+    <message>
+        <source>Insert a field into the title…</source>
+        <translation>在标题中插入字段…</translation>
+    </message>
+    <message>
+        <source>No due date (the inbox)</source>
+        <translation>无截止日期（收件箱）</translation>
+    </message>
+    <message>
+        <source>In a number of days</source>
+        <translation>若干天后到期</translation>
+    </message>
+    <message>
+        <source> day(s) after the rule runs</source>
+        <translation> 天（规则执行后）</translation>
+    </message>
+    <message>
+        <source>The record&apos;s owner</source>
+        <translation>记录负责人</translation>
+    </message>
+    <message>
+        <source>A chosen user</source>
+        <translation>指定用户</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>标题：</translation>
+    </message>
+    <message>
+        <source>Due:</source>
+        <translation>截止：</translation>
+    </message>
+    <message>
+        <source>Days:</source>
+        <translation>天数：</translation>
+    </message>
+    <message>
+        <source>Priority:</source>
+        <translation>优先级：</translation>
+    </message>
+    <message>
+        <source>Assign to:</source>
+        <translation>分配给：</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>用户：</translation>
+    </message>
+    <message>
+        <source>Enter the task&apos;s title.</source>
+        <translation>请输入任务标题。</translation>
+    </message>
+    <message>
+        <source>Choose who gets the task.</source>
+        <translation>请选择任务的负责人。</translation>
+    </message>
+</context>
+<context>
     <name>CustomFieldDialog</name>
     <message>
         <source>Edit field</source>
@@ -1238,6 +1587,14 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Hidden from every form and list</source>
         <translation>在所有表单和列表中隐藏</translation>
+    </message>
+    <message>
+        <source>Index it: big lists sort and filter by it quickly</source>
+        <translation>建立索引：大列表按此字段排序和筛选更快</translation>
+    </message>
+    <message>
+        <source>The database keeps an index of this field&apos;s values. Sorting or filtering a list of many records by it then takes a moment instead of seconds; saving records costs a little more.</source>
+        <translation>数据库为此字段的值维护索引。按它排序或筛选大量记录的列表只需片刻而不是几秒；保存记录会稍慢一点。</translation>
     </message>
     <message>
         <source>Shown under the field in forms</source>
@@ -1298,6 +1655,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Hidden:</source>
         <translation>隐藏：</translation>
+    </message>
+    <message>
+        <source>Index:</source>
+        <translation>索引：</translation>
     </message>
 </context>
 <context>
@@ -1369,6 +1730,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Shown</source>
         <translation>已显示</translation>
+    </message>
+    <message>
+        <source>{status}, indexed</source>
+        <translation>{status}，已建索引</translation>
     </message>
     <message>
         <source>Show</source>
@@ -1455,7 +1820,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>CustomerContactsTab</name>
     <message>
         <source>Name</source>
-        <extracomment>The customer&apos;s contacts, primary first (the service&apos;s order).</extracomment>
         <translation>姓名</translation>
     </message>
     <message>
@@ -1476,6 +1840,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
     <message>
         <source>New contact</source>
+        <extracomment>The customer&apos;s contacts, primary first (the service&apos;s order).</extracomment>
         <translation>新建联系人</translation>
     </message>
     <message>
@@ -1495,7 +1860,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>CustomerTransferDialog</name>
     <message>
         <source>Also transfer their contacts</source>
-        <extracomment>Stored deal status → untranslated label (context &quot;fields&quot;), from the one field schema.</extracomment>
         <translation>同时转移其联系人</translation>
     </message>
     <message>
@@ -1503,32 +1867,24 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>选中客户的所有联系人也将转给新负责人。</translation>
     </message>
     <message>
-        <source>No</source>
-        <translation>否</translation>
+        <source>Also transfer their opportunities</source>
+        <translation>同时转移其商机</translation>
     </message>
     <message>
-        <source>Yes, read only</source>
-        <translation>是，只读</translation>
+        <source>The opportunities of the selected customers get the new owner too.</source>
+        <translation>选中客户的商机也将转给新负责人。</translation>
     </message>
     <message>
-        <source>Yes, read and write</source>
-        <translation>是，读写</translation>
+        <source>Also transfer their contracts</source>
+        <translation>同时转移其合同</translation>
     </message>
     <message>
-        <source>Keep the previous owner in the team</source>
-        <translation>将原负责人保留在相关团队中</translation>
+        <source>The contracts of the selected customers get the new owner too.</source>
+        <translation>选中客户的合同也将转给新负责人。</translation>
     </message>
 </context>
 <context>
     <name>CustomersTab</name>
-    <message>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
-        <source>Updated</source>
-        <translation>更新时间</translation>
-    </message>
     <message>
         <source>{n} customer</source>
         <translation>共 {n} 个客户</translation>
@@ -1569,6 +1925,114 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <source>Transferred {customers} customers and {contacts} contacts.</source>
         <translation>已转移 {customers} 个客户和 {contacts} 个联系人。</translation>
     </message>
+    <message>
+        <source>Carried along: {opportunities} opportunities, {contracts} contracts.</source>
+        <translation>一并转移：{opportunities} 个商机，{contracts} 份合同。</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardPage</name>
+    <message>
+        <source>Refresh</source>
+        <extracomment>Entities whose change can alter a figure (&quot;*&quot; = everything).</extracomment>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Export picture…</source>
+        <translation>导出图片…</translation>
+    </message>
+    <message>
+        <source>Export numbers…</source>
+        <translation>导出数据…</translation>
+    </message>
+    <message>
+        <source>Target completion</source>
+        <translation>业绩指标</translation>
+    </message>
+    <message>
+        <source>Sales funnel</source>
+        <translation>销售漏斗</translation>
+    </message>
+    <message>
+        <source>Sales trend</source>
+        <translation>销售趋势</translation>
+    </message>
+    <message>
+        <source>Rankings</source>
+        <translation>排行榜</translation>
+    </message>
+    <message>
+        <source>Forgotten customers</source>
+        <translation>遗忘提醒</translation>
+    </message>
+    <message>
+        <source>Never followed up: {n}</source>
+        <translation>从未跟进：{n}</translation>
+    </message>
+    <message>
+        <source>Over {days} days: {n}</source>
+        <translation>超过 {days} 天：{n}</translation>
+    </message>
+    <message>
+        <source>Won</source>
+        <translation>赢单</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>输单</translation>
+    </message>
+    <message>
+        <source>{count} open · {amount} · conversion {conversion}</source>
+        <translation>进行中 {count} 个 · {amount} · 转化率 {conversion}</translation>
+    </message>
+    <message>
+        <source>{count} won · {amount}</source>
+        <translation>赢单 {count} 个 · {amount}</translation>
+    </message>
+    <message>
+        <source>{count} lost · {amount}</source>
+        <translation>输单 {count} 个 · {amount}</translation>
+    </message>
+    <message>
+        <source>Opportunities</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <source>{amount} · last year {before} · target {target}</source>
+        <translation>{amount} · 去年同期 {before} · 目标 {target}</translation>
+    </message>
+    <message>
+        <source>This period</source>
+        <translation>本期</translation>
+    </message>
+    <message>
+        <source>A year earlier</source>
+        <translation>去年同期</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Numbers exported.</source>
+        <translation>数据已导出。</translation>
+    </message>
+    <message>
+        <source>Export picture</source>
+        <translation>导出图片</translation>
+    </message>
+    <message>
+        <source>PNG picture (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>Export numbers</source>
+        <translation>导出数据</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
 </context>
 <context>
     <name>DateEditor</name>
@@ -1585,6 +2049,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>DecisionDialog</name>
     <message>
         <source>Approve</source>
+        <extracomment>Text and background of each instance status (a badge reads at a glance).</extracomment>
         <translation>同意</translation>
     </message>
     <message>
@@ -1602,6 +2067,30 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Comment</source>
         <translation>审批意见</translation>
+    </message>
+    <message>
+        <source>Open the record</source>
+        <translation>打开记录</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>编号</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Submitted by</source>
+        <translation>提交人</translation>
+    </message>
+    <message>
+        <source>Flow</source>
+        <translation>审批流</translation>
     </message>
 </context>
 <context>
@@ -1664,10 +2153,18 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>DetailData</name>
+    <message>
+        <source>(not in your data scope)</source>
+        <extracomment>Fields that are not in ``RecordDTO.values`` but on the DTO itself. dictionary name → value → label (labels as the administrator typed them) The name of the customer the record belongs to (&quot;&quot; when none, or not visible). How reference fields stored as numbers read (``record_names.reference_names``): a customer, an opportunity, a contract, a payment plan, a stage, a category; &quot;&quot; when not visible.</extracomment>
+        <translation>（不在您的数据范围内）</translation>
+    </message>
+</context>
+<context>
     <name>DetailTab</name>
     <message>
         <source>Confirm</source>
-        <extracomment>The record services a detail page can show, by entity. Fields that are not in ``RecordDTO.values`` but on the DTO itself. dictionary name → value → label (labels as the administrator typed them) Contacts: the name of the customer they belong to. How reference fields stored as numbers read (an opportunity&apos;s stage, a product&apos;s category). The open &quot;are you sure?&quot; question, if any (tests answer it).</extracomment>
+        <extracomment>The open &quot;are you sure?&quot; question, if any (tests answer it).</extracomment>
         <translation>确认</translation>
     </message>
 </context>
@@ -1828,6 +2325,174 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Someone else&apos;s record: ask its owner or your manager.</source>
         <translation>他人的记录：请联系其负责人或您的上级。</translation>
+    </message>
+</context>
+<context>
+    <name>EventDialog</name>
+    <message>
+        <source>At the start</source>
+        <extracomment>Reminder choices in minutes before the start.</extracomment>
+        <translation>开始时</translation>
+    </message>
+    <message>
+        <source>%n minute(s) before</source>
+        <translation>提前 %n 分钟</translation>
+    </message>
+    <message>
+        <source>Edit event</source>
+        <translation>编辑日程</translation>
+    </message>
+    <message>
+        <source>New event</source>
+        <translation>新建日程</translation>
+    </message>
+    <message>
+        <source>All day</source>
+        <translation>全天</translation>
+    </message>
+    <message>
+        <source>Does not repeat</source>
+        <translation>不重复</translation>
+    </message>
+    <message>
+        <source>Daily</source>
+        <translation>每天</translation>
+    </message>
+    <message>
+        <source>Weekly</source>
+        <translation>每周</translation>
+    </message>
+    <message>
+        <source>Monthly on the same day</source>
+        <translation>每月同一天</translation>
+    </message>
+    <message>
+        <source>Monthly on the same weekday</source>
+        <translation>每月同一星期几</translation>
+    </message>
+    <message>
+        <source>Yearly</source>
+        <translation>每年</translation>
+    </message>
+    <message>
+        <source>every </source>
+        <translation>每 </translation>
+    </message>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>Never ends</source>
+        <translation>永不结束</translation>
+    </message>
+    <message>
+        <source>Ends on</source>
+        <translation>结束于</translation>
+    </message>
+    <message>
+        <source>Ends after</source>
+        <translation>重复次数</translation>
+    </message>
+    <message>
+        <source> times</source>
+        <translation> 次</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <source>Repeat</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>重复于</translation>
+    </message>
+    <message>
+        <source>Ends</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>关联</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>Remind me</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>参与人</translation>
+    </message>
+    <message>
+        <source>Repeating event</source>
+        <translation>重复日程</translation>
+    </message>
+    <message>
+        <source>Change only this event, this and the following ones, or all of them?</source>
+        <translation>只修改此日程、此日程及之后的日程，还是全部？</translation>
+    </message>
+    <message>
+        <source>This event</source>
+        <translation>仅此日程</translation>
+    </message>
+    <message>
+        <source>This and following</source>
+        <translation>此日程及之后</translation>
+    </message>
+    <message>
+        <source>All events</source>
+        <translation>所有日程</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context>
 <context>
@@ -2134,7 +2799,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>FlowChain</name>
     <message>
         <source>Submit</source>
-        <extracomment>What a branch condition may name: ``fields`` plus the derived ones (a contract&apos;s product category); None: just ``fields``. Form fields and the status field stay ``fields``.</extracomment>
         <translation>提交</translation>
     </message>
     <message>
@@ -2183,6 +2847,11 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Chosen by the submitter</source>
         <translation>提交人自选</translation>
+    </message>
+    <message>
+        <source>{name} (disabled)</source>
+        <extracomment>What a branch condition may name: ``fields`` plus the derived ones (a contract&apos;s product category); None: just ``fields``. Form fields and the status field stay ``fields``.</extracomment>
+        <translation>{name}（已停用）</translation>
     </message>
     <message>
         <source>Record creation</source>
@@ -2435,6 +3104,37 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>FormWatch</name>
+    <message>
+        <source>Reload</source>
+        <translation>重新载入</translation>
+    </message>
+    <message>
+        <source>Show their version; what you typed here is dropped.</source>
+        <translation>显示对方保存的版本；您在此处输入的内容将被丢弃。</translation>
+    </message>
+    <message>
+        <source>Keep mine</source>
+        <translation>保留我的</translation>
+    </message>
+    <message>
+        <source>Keep your entries; saving will show both versions field by field.</source>
+        <translation>保留您的输入；保存时将逐个字段对比两个版本。</translation>
+    </message>
+    <message>
+        <source>record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <source>Changed by {name} since you opened this form.</source>
+        <translation>您打开此表单后，{name} 修改了这条记录。</translation>
+    </message>
+    <message>
+        <source>This record was changed since you opened this form.</source>
+        <translation>您打开此表单后，这条记录已被修改。</translation>
+    </message>
+</context>
+<context>
     <name>GlobalSearch</name>
     <message>
         <source>Search leads, customers, contacts (name, phone, pinyin)</source>
@@ -2459,10 +3159,227 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
 </context>
 <context>
+    <name>GuardedDialog</name>
+    <message>
+        <source>Discard changes?</source>
+        <translation>放弃修改？</translation>
+    </message>
+    <message>
+        <source>Close without saving? What you typed in this form will be lost.</source>
+        <translation>不保存就关闭吗？您在此表单中输入的内容将会丢失。</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>放弃修改</translation>
+    </message>
+    <message>
+        <source>Keep editing</source>
+        <translation>继续编辑</translation>
+    </message>
+</context>
+<context>
+    <name>ImportWizard</name>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Bring records in from an Excel, WPS or csv file.</source>
+        <translation>从 Excel、WPS 或 csv 文件导入记录。</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>An Excel, WPS or csv file</source>
+        <translation>Excel、WPS 或 csv 文件</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Choose the file to import. The first sheet with data and its header row are found for you; you can change them in the next step.</source>
+        <translation>请选择要导入的文件。系统会自动找到第一个有数据的工作表及其标题行，下一步中可以修改。</translation>
+    </message>
+    <message>
+        <source>Sheet</source>
+        <translation>工作表</translation>
+    </message>
+    <message>
+        <source>Header row</source>
+        <translation>标题行</translation>
+    </message>
+    <message>
+        <source>Column in the file</source>
+        <translation>文件中的列</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
+        <source>Matched by</source>
+        <translation>匹配方式</translation>
+    </message>
+    <message>
+        <source>Each column goes to one field, or is not imported. Your choice is remembered for files with the same headers.</source>
+        <translation>每一列对应一个字段，或不导入。对于标题相同的文件，系统会记住您的选择。</translation>
+    </message>
+    <message>
+        <source>Skip the row</source>
+        <translation>跳过该行</translation>
+    </message>
+    <message>
+        <source>Update the existing record</source>
+        <translation>更新已有记录</translation>
+    </message>
+    <message>
+        <source>Create it anyway</source>
+        <translation>仍然新建</translation>
+    </message>
+    <message>
+        <source>Stop the import</source>
+        <translation>停止导入</translation>
+    </message>
+    <message>
+        <source>Reject the row</source>
+        <translation>该行导入失败</translation>
+    </message>
+    <message>
+        <source>Add them to the dictionary</source>
+        <translation>添加到数据字典</translation>
+    </message>
+    <message>
+        <source>Run automation rules and approval flows for the imported records</source>
+        <translation>为导入的记录运行自动化规则和审批流程</translation>
+    </message>
+    <message>
+        <source>Off by default: automation rules and approval flows do not run for imported records unless this is ticked.</source>
+        <translation>默认关闭：除非勾选此项，导入的记录不会触发自动化规则和审批流程。</translation>
+    </message>
+    <message>
+        <source>Import nothing if any row has an error</source>
+        <translation>任何一行有错误时全部不导入</translation>
+    </message>
+    <message>
+        <source>A row that already exists</source>
+        <translation>已存在的记录</translation>
+    </message>
+    <message>
+        <source>Values not in a dictionary</source>
+        <translation>数据字典中没有的值</translation>
+    </message>
+    <message>
+        <source>Row</source>
+        <translation>行</translation>
+    </message>
+    <message>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Changes to existing records</source>
+        <translation>对已有记录的修改</translation>
+    </message>
+    <message>
+        <source>Save the rows that failed…</source>
+        <translation>保存失败的行…</translation>
+    </message>
+    <message>
+        <source>Undo this import</source>
+        <translation>撤销本次导入</translation>
+    </message>
+    <message>
+        <source>Check (dry run)</source>
+        <translation>检查（试导入）</translation>
+    </message>
+    <message>
+        <source>Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.txt)</source>
+        <translation>表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>pinyin</source>
+        <translation>拼音</translation>
+    </message>
+    <message>
+        <source>similar name</source>
+        <translation>相似名称</translation>
+    </message>
+    <message>
+        <source>remembered</source>
+        <translation>上次的选择</translation>
+    </message>
+    <message>
+        <source>chosen</source>
+        <translation>手动选择</translation>
+    </message>
+    <message>
+        <source>(not imported)</source>
+        <translation>（不导入）</translation>
+    </message>
+    <message>
+        <source>New: {new} · updated: {updated} · skipped: {skipped} · failed: {failed}</source>
+        <translation>新建：{new} · 更新：{updated} · 跳过：{skipped} · 失败：{failed}</translation>
+    </message>
+    <message>
+        <source>Row {row}: {changes}</source>
+        <translation>第 {row} 行：{changes}</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>Imported {created}, updated {updated}, skipped {skipped}, failed {failed} (batch {batch}).</source>
+        <translation>新建 {created} 条，更新 {updated} 条，跳过 {skipped} 条，失败 {failed} 条（批次 {batch}）。</translation>
+    </message>
+    <message>
+        <source>Saved {file}</source>
+        <translation>已保存 {file}</translation>
+    </message>
+    <message>
+        <source>Save the rows that failed</source>
+        <translation>保存失败的行</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Undone: {deleted} records removed, {restored} restored.</source>
+        <translation>已撤销：删除 {deleted} 条记录，恢复 {restored} 条。</translation>
+    </message>
+    <message>
+        <source>{count} records changed since the import were left as they are.</source>
+        <translation>{count} 条记录在导入后已被修改，保持不变。</translation>
+    </message>
+</context>
+<context>
     <name>LeadsTab</name>
     <message>
         <source>Convert to customer</source>
-        <extracomment>Stored status → untranslated label (context &quot;fields&quot;), from the one field schema.</extracomment>
         <translation>转化为客户</translation>
     </message>
     <message>
@@ -2480,14 +3397,6 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Take an invalid lead back so it can be followed up and converted.</source>
         <translation>恢复无效线索，以便继续跟进和转化。</translation>
-    </message>
-    <message>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
-        <source>Updated</source>
-        <translation>更新时间</translation>
     </message>
     <message>
         <source>{n} lead</source>
@@ -2783,6 +3692,10 @@ Details: {details}</source>
         <translation>工作台</translation>
     </message>
     <message>
+        <source>Activities</source>
+        <translation>任务日程</translation>
+    </message>
+    <message>
         <source>Customers</source>
         <translation>客户</translation>
     </message>
@@ -2835,6 +3748,10 @@ Details: {details}</source>
         <translation>语言</translation>
     </message>
     <message>
+        <source>About CRM Desktop…</source>
+        <translation>关于 CRM Desktop…</translation>
+    </message>
+    <message>
         <source>Log out</source>
         <translation>退出登录</translation>
     </message>
@@ -2856,7 +3773,7 @@ Details: {details}</source>
     </message>
     <message>
         <source>CRM Desktop</source>
-        <extracomment>The window was closed (the app then quits). The language was switched and the window rebuilt; carries the language code.</extracomment>
+        <extracomment>The window was closed (the app then quits). The language was switched and the window rebuilt; carries the language code. Says when the server cannot be reached (live refresh&apos;s connection, issue 17).</extracomment>
         <translation>CRM Desktop</translation>
     </message>
     <message>
@@ -3018,6 +3935,7 @@ Details: {details}</source>
     </message>
     <message>
         <source>Choose who receives the message.</source>
+        <extracomment>Whose owner / superior / team is told (the record&apos;s customer …); the text stays the record&apos;s.</extracomment>
         <translation>请选择消息接收人。</translation>
     </message>
     <message>
@@ -3044,6 +3962,13 @@ Details: {details}</source>
     </message>
 </context>
 <context>
+    <name>MonthView</name>
+    <message>
+        <source>+%1 more</source>
+        <translation>还有 %1 项</translation>
+    </message>
+</context>
+<context>
     <name>MoveDepartmentDialog</name>
     <message>
         <source>Move “{name}”</source>
@@ -3058,20 +3983,11 @@ Details: {details}</source>
     <name>MyApprovalsPage</name>
     <message>
         <source>Customer</source>
-        <extracomment>Text and background of each instance status (a badge reads at a glance). Records and approvals whose change may change what the lists show.</extracomment>
         <translation>客户</translation>
     </message>
     <message>
-        <source>Lead</source>
-        <translation>线索</translation>
-    </message>
-    <message>
-        <source>Contact</source>
-        <translation>联系人</translation>
-    </message>
-    <message>
         <source>Waiting for me</source>
-        <extracomment>A list was shown (tests wait for it).</extracomment>
+        <extracomment>Records and approvals whose change may change what the lists show. A list was shown (tests wait for it).</extracomment>
         <translation>待我审批</translation>
     </message>
     <message>
@@ -3105,6 +4021,14 @@ Details: {details}</source>
     <message>
         <source>Record</source>
         <translation>记录</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
     </message>
     <message>
         <source>Submitter</source>
@@ -3389,6 +4313,14 @@ Details: {details}</source>
         <translation>关闭时：超过未回款金额的回款将被拒绝。</translation>
     </message>
     <message>
+        <source>Mark the opportunity won when its contract is approved</source>
+        <translation>合同审批通过后，将其商机标记为赢单</translation>
+    </message>
+    <message>
+        <source>On: approving a contract closes the opportunity it was made for as won.</source>
+        <translation>开启后：合同审批通过时，其所属商机自动赢单。</translation>
+    </message>
+    <message>
         <source>Number rules</source>
         <translation>编号规则</translation>
     </message>
@@ -3399,6 +4331,14 @@ Details: {details}</source>
     <message>
         <source>Payments above the outstanding amount are now refused.</source>
         <translation>已禁止超额回款：超过未回款金额的回款将被拒绝。</translation>
+    </message>
+    <message>
+        <source>An approved contract now marks its opportunity won.</source>
+        <translation>合同审批通过后将自动把商机标记为赢单。</translation>
+    </message>
+    <message>
+        <source>Approving a contract no longer changes its opportunity.</source>
+        <translation>合同审批通过不再改变其商机。</translation>
     </message>
 </context>
 <context>
@@ -3528,14 +4468,6 @@ Details: {details}</source>
 <context>
     <name>OpportunitiesTab</name>
     <message>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
-        <source>Updated</source>
-        <translation>更新时间</translation>
-    </message>
-    <message>
         <source>{n} opportunity</source>
         <translation>共 {n} 个商机</translation>
     </message>
@@ -3568,8 +4500,75 @@ Details: {details}</source>
         <translation>操作记录：{name}</translation>
     </message>
     <message>
-        <source>Saved “{name}”.</source>
-        <translation>已保存“{name}”。</translation>
+        <source>List</source>
+        <translation>列表</translation>
+    </message>
+    <message>
+        <source>Board</source>
+        <translation>看板</translation>
+    </message>
+    <message>
+        <source>The opportunities as cards by stage: drag a card to move it.</source>
+        <translation>按阶段以卡片显示商机：拖动卡片即可推进阶段。</translation>
+    </message>
+</context>
+<context>
+    <name>OpportunityBoard</name>
+    <message>
+        <source>Show won and lost</source>
+        <translation>显示赢单和输单</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Drag a card to another column to move the opportunity.</source>
+        <translation>把卡片拖到另一列即可变更商机阶段。</translation>
+    </message>
+    <message>
+        <source>Stage group</source>
+        <translation>阶段组</translation>
+    </message>
+    <message>
+        <source>Won</source>
+        <translation>赢单</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>输单</translation>
+    </message>
+    <message>
+        <source>{n} opportunity</source>
+        <translation>{n} 个商机</translation>
+    </message>
+    <message>
+        <source>{n} opportunities</source>
+        <translation>{n} 个商机</translation>
+    </message>
+    <message>
+        <source>{count}, together ¥{amount}</source>
+        <translation>{count}，合计 ¥{amount}</translation>
+    </message>
+    <message>
+        <source>Opportunity board</source>
+        <translation>商机看板</translation>
+    </message>
+    <message>
+        <source>Close “{name}” as won?</source>
+        <translation>将“{name}”标记为赢单？</translation>
+    </message>
+    <message>
+        <source>“{name}” is won.</source>
+        <translation>“{name}”已赢单。</translation>
+    </message>
+    <message>
+        <source>“{name}” is lost.</source>
+        <translation>“{name}”已输单。</translation>
+    </message>
+    <message>
+        <source>“{name}” moved to “{stage}”.</source>
+        <translation>“{name}”已移到“{stage}”。</translation>
     </message>
 </context>
 <context>
@@ -3631,6 +4630,7 @@ Details: {details}</source>
     </message>
     <message>
         <source>Move this opportunity from “{old}” to “{new}”?</source>
+        <extracomment>Print quotation… / Export PDF… (print_buttons.py).</extracomment>
         <translation>确定将此商机从“{old}”阶段变更为“{new}”阶段？</translation>
     </message>
     <message>
@@ -3760,8 +4760,8 @@ Details: {details}</source>
 <context>
     <name>PaymentsTab</name>
     <message>
-        <source>Payment {name} is approved.</source>
-        <translation>回款 {name} 已审批通过。</translation>
+        <source>No approval flow applies to it: payment {name} is approved without an approval.</source>
+        <translation>没有适用的审批流：回款 {name} 已直接通过，无需审批。</translation>
     </message>
     <message>
         <source>Payment {name} was submitted for approval.</source>
@@ -3775,10 +4775,6 @@ Details: {details}</source>
     <message>
         <source>Submit for approval</source>
         <translation>提交审批</translation>
-    </message>
-    <message>
-        <source>Owner</source>
-        <translation>负责人</translation>
     </message>
     <message>
         <source>{n} payment</source>
@@ -3812,15 +4808,12 @@ Details: {details}</source>
         <source>Operation log: {name}</source>
         <translation>操作记录：{name}</translation>
     </message>
-    <message>
-        <source>Saved “{name}”.</source>
-        <translation>已保存“{name}”。</translation>
-    </message>
 </context>
 <context>
     <name>PermissionMatrix</name>
     <message>
         <source>All</source>
+        <extracomment>(label, combo) pairs per row of the data-scope grid. Department trees of custom scopes per row (each tree about a quarter of a 1366 screen). A module&apos;s department tree appeared (its scope became &quot;Custom&quot; outside ``load``): the page scrolls it into view, as it is usually below the fold.</extracomment>
         <translation>全部</translation>
     </message>
     <message>
@@ -3830,6 +4823,14 @@ Details: {details}</source>
     <message>
         <source>Data scope: whose records the users of this role see</source>
         <translation>数据范围：此角色的用户可以查看谁的数据</translation>
+    </message>
+    <message>
+        <source>Custom: the records of users in the ticked departments (a sub-department only when ticked too), and each user&apos;s own records.</source>
+        <translation>自定义：勾选部门中员工负责的数据（下属部门须另行勾选），以及用户本人的数据。</translation>
+    </message>
+    <message>
+        <source>{module}: departments</source>
+        <translation>{module}：部门</translation>
     </message>
 </context>
 <context>
@@ -3962,7 +4963,7 @@ Details: {details}</source>
     <name>PoolTab</name>
     <message>
         <source>Search customer name</source>
-        <extracomment>Changes that can alter a pool&apos;s list or the actor&apos;s quota.</extracomment>
+        <extracomment>Changes that can alter a pool&apos;s list or the actor&apos;s quota. field → stored value → label: a level reads &quot;B（普通客户）&quot; as in the customer list. The pool list&apos;s view spec (its columns and actions).</extracomment>
         <translation>搜索客户名称</translation>
     </message>
     <message>
@@ -3991,15 +4992,8 @@ Details: {details}</source>
     </message>
     <message>
         <source>Customer</source>
+        <extracomment>The pool service sorts by name, level and the time put in; the other columns it adds itself.</extracomment>
         <translation>客户</translation>
-    </message>
-    <message>
-        <source>Level</source>
-        <translation>级别</translation>
-    </message>
-    <message>
-        <source>Industry</source>
-        <translation>行业</translation>
     </message>
     <message>
         <source>Previous owner</source>
@@ -4130,6 +5124,206 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>PresenceLabel</name>
+    <message>
+        <source>Another user</source>
+        <extracomment>(entity, id) → (who saved it last on another PC, the version it made), for &quot;changed by …&quot;.</extracomment>
+        <translation>另一位用户</translation>
+    </message>
+    <message>
+        <source>{names} is editing this {thing}</source>
+        <translation>{names} 正在编辑此{thing}</translation>
+    </message>
+</context>
+<context>
+    <name>PrintButtons</name>
+    <message>
+        <source>Print…</source>
+        <extracomment>Where the last PDF went: the next one is offered the same folder.</extracomment>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Print the contract from the company&apos;s template (with a preview).</source>
+        <translation>按公司模板打印合同（先预览）。</translation>
+    </message>
+    <message>
+        <source>Print quotation…</source>
+        <translation>打印报价单…</translation>
+    </message>
+    <message>
+        <source>Print the product lines as a quotation (with a preview).</source>
+        <translation>把产品明细打印成报价单（先预览）。</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <source>Save the printed document as a PDF file.</source>
+        <translation>把打印的文档保存为 PDF 文件。</translation>
+    </message>
+    <message>
+        <source>Print contract</source>
+        <translation>打印合同</translation>
+    </message>
+    <message>
+        <source>Print quotation</source>
+        <translation>打印报价单</translation>
+    </message>
+    <message>
+        <source>Export PDF</source>
+        <translation>导出 PDF</translation>
+    </message>
+    <message>
+        <source>PDF document (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Quotation</source>
+        <translation>报价单</translation>
+    </message>
+    <message>
+        <source>the folder cannot be written to</source>
+        <translation>该文件夹不可写入</translation>
+    </message>
+    <message>
+        <source>the file could not be written</source>
+        <translation>文件无法写入</translation>
+    </message>
+    <message>
+        <source>Not saved: “{file}” ({reason}).</source>
+        <translation>未保存：“{file}”（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Saved “{file}” ({n} page(s)).</source>
+        <translation>已保存“{file}”（共 {n} 页）。</translation>
+    </message>
+</context>
+<context>
+    <name>PrintTemplatesPage</name>
+    <message>
+        <source>Contract</source>
+        <translation>合同</translation>
+    </message>
+    <message>
+        <source>Quotation</source>
+        <translation>报价单</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Chinese default</source>
+        <translation>中文默认模板</translation>
+    </message>
+    <message>
+        <source>Put the default Chinese template in the editor (saved only with Save).</source>
+        <translation>把默认的中文模板放入编辑器（点“保存”后才生效）。</translation>
+    </message>
+    <message>
+        <source>English default</source>
+        <translation>英文默认模板</translation>
+    </message>
+    <message>
+        <source>Put the default English template in the editor (saved only with Save).</source>
+        <translation>把默认的英文模板放入编辑器（点“保存”后才生效）。</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>恢复默认</translation>
+    </message>
+    <message>
+        <source>Forget the saved template: the default one prints again.</source>
+        <translation>删除已保存的模板：重新使用默认模板打印。</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>单据</translation>
+    </message>
+    <message>
+        <source>Upload logo…</source>
+        <translation>上传标志…</translation>
+    </message>
+    <message>
+        <source>Remove logo</source>
+        <translation>删除标志</translation>
+    </message>
+    <message>
+        <source>Company logo</source>
+        <translation>公司标志</translation>
+    </message>
+    <message>
+        <source>Meaning</source>
+        <translation>含义</translation>
+    </message>
+    <message>
+        <source>Placeholder</source>
+        <translation>占位符</translation>
+    </message>
+    <message>
+        <source>Double-click a placeholder to put it at the cursor.</source>
+        <translation>双击占位符即可插入到光标处。</translation>
+    </message>
+    <message>
+        <source>Placeholders</source>
+        <extracomment>The filled-in template as the printed page lays it out (scaled to the pane).</extracomment>
+        <translation>占位符</translation>
+    </message>
+    <message>
+        <source>HTML</source>
+        <translation>HTML</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>Print templates</source>
+        <translation>打印模板</translation>
+    </message>
+    <message>
+        <source>Discard the changes to this template?</source>
+        <translation>放弃对此模板的修改？</translation>
+    </message>
+    <message>
+        <source>Repeat for each product line</source>
+        <translation>每个产品明细重复一次</translation>
+    </message>
+    <message>
+        <source>Template saved: printing uses it from now on.</source>
+        <translation>模板已保存：此后打印都使用它。</translation>
+    </message>
+    <message>
+        <source>Forget the saved template? The default one prints again.</source>
+        <translation>删除已保存的模板？将重新使用默认模板打印。</translation>
+    </message>
+    <message>
+        <source>The default template prints again.</source>
+        <translation>已恢复使用默认模板打印。</translation>
+    </message>
+    <message>
+        <source>No logo</source>
+        <translation>无标志</translation>
+    </message>
+    <message>
+        <source>Upload logo</source>
+        <translation>上传标志</translation>
+    </message>
+    <message>
+        <source>Pictures (*.png *.jpg *.jpeg *.gif *.bmp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.gif *.bmp)</translation>
+    </message>
+    <message>
+        <source>Logo saved.</source>
+        <translation>标志已保存。</translation>
+    </message>
+    <message>
+        <source>Logo removed.</source>
+        <translation>标志已删除。</translation>
+    </message>
+</context>
+<context>
     <name>ProductPicker</name>
     <message>
         <source>Add product</source>
@@ -4177,14 +5371,6 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Stop offering the selected products; existing lines keep them.</source>
         <translation>将选中的产品下架；已有的产品明细不受影响。</translation>
-    </message>
-    <message>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
-        <source>Updated</source>
-        <translation>更新时间</translation>
     </message>
     <message>
         <source>{n} product</source>
@@ -4283,6 +5469,18 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <extracomment>Qt&apos;s own Chinese catalogue (qtbase_zh_CN.qm) lacks these labels of its file dialog, which then reads half in English; ours has them (our translator is installed last, so it is asked first).</extracomment>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
     <name>ReasonDialog</name>
     <message>
         <source>Mark as lost</source>
@@ -4305,11 +5503,12 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RecordDetailWindow</name>
     <message>
         <source>Loading…</source>
-        <extracomment>The key facts of each entity&apos;s header, in order. Each entity&apos;s tabs, in order (keys; see ``RecordDetailWindow._make_tab``). Tabs listing another module&apos;s records that belong to this one (see detail_related.py). Tabs that read another module need its &quot;view&quot; permission. A widget under an entity&apos;s header, re-read with the tabs (a ``DetailTab``). Records with a form of their own (lines, pickers): Edit calls ``EDIT_FORMS[entity](window)`` instead of opening the schema-generated form. The header&apos;s approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey. The entities that have a detail page (list tabs check before offering &quot;Open&quot;). Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``).</extracomment>
+        <extracomment>The header&apos;s approval badge: pending (待审批) in orange, rejected in red, withdrawn in grey. Tabs other modules add to every detail window of an entity (see ``register_detail_tabs``). The entity&apos;s view spec: header facts, header part, tabs and actions.</extracomment>
         <translation>正在加载…</translation>
     </message>
     <message>
         <source>Edit</source>
+        <extracomment>The header facts, one label each: a narrow window wraps between facts, never inside one.</extracomment>
         <translation>编辑</translation>
     </message>
     <message>
@@ -4322,7 +5521,6 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
     <message>
         <source>Customer</source>
-        <extracomment>The entity&apos;s header part (``HEADER_PARTS``), e.g. the opportunity&apos;s stage bar; None for others.</extracomment>
         <translation>客户</translation>
     </message>
     <message>
@@ -4352,6 +5550,10 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Follow-ups</source>
         <translation>跟进记录</translation>
+    </message>
+    <message>
+        <source>Activities</source>
+        <translation>活动记录</translation>
     </message>
     <message>
         <source>Basic info</source>
@@ -4395,6 +5597,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
     <message>
         <source>Not available</source>
+        <extracomment>The entity&apos;s header part (``ViewSpec.header_part``), e.g. the opportunity&apos;s stage bar. &quot;张三 is editing this customer&quot; while another PC has its form open (issue 17).</extracomment>
         <translation>无法查看</translation>
     </message>
     <message>
@@ -4434,11 +5637,12 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RecordDialog</name>
     <message>
         <source>You may view this field but not change it.</source>
-        <extracomment>The caller&apos;s spec when it decides the editor (legacy forms, reference pickers). What the form started from (as its editors read it); only fields that differ are saved.</extracomment>
+        <extracomment>The caller&apos;s form field when it decides the editor (a form without a schema, a reference picker). What the form started from (as its editors read it); only fields that differ are saved.</extracomment>
         <translation>您可以查看此字段，但不能修改。</translation>
     </message>
     <message>
         <source>Owner: {owner} · Last saved {time}</source>
+        <extracomment>Other people&apos;s saves and editing windows of this record (issue 17; edits only).</extracomment>
         <translation>负责人：{owner} · 最后保存于 {time}</translation>
     </message>
     <message>
@@ -4541,7 +5745,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
     <message>
         <source>Filter ({n})</source>
-        <extracomment>The row of buttons above the list; module tabs and add-ons insert their buttons here.</extracomment>
+        <extracomment>The row of buttons above the list; module tabs and add-ons insert their buttons here. The Export button (list_export.py) where the spec offers it; hidden without the permission. The Import… button (ui/imports) for the modules the import engine knows.</extracomment>
         <translation>筛选（{n}）</translation>
     </message>
     <message>
@@ -4612,6 +5816,25 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>RelatedChoice</name>
+    <message>
+        <source>Its customer</source>
+        <translation>所属客户</translation>
+    </message>
+    <message>
+        <source>The contract&apos;s opportunity</source>
+        <translation>合同所属商机</translation>
+    </message>
+    <message>
+        <source>This record</source>
+        <translation>本记录</translation>
+    </message>
+    <message>
+        <source>Record:</source>
+        <translation>作用于：</translation>
+    </message>
+</context>
+<context>
     <name>RelatedRecordsTab</name>
     <message>
         <source>Open</source>
@@ -4622,6 +5845,36 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <source>{n} in all</source>
         <extracomment>The row of buttons; a module adds its own here (``add_row_action`` for the selected row). The form &quot;New …&quot; opened last (open_record_form puts it here). Buttons for the selected row, with when each is enabled (see ``add_row_action``).</extracomment>
         <translation>共 {n} 条</translation>
+    </message>
+</context>
+<context>
+    <name>ReminderPopup</name>
+    <message>
+        <source>Reminders</source>
+        <translation>提醒</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Snooze 10 minutes</source>
+        <translation>10 分钟后再提醒</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Due now:</source>
+        <translation>到期提醒：</translation>
+    </message>
+</context>
+<context>
+    <name>ReminderScheduler</name>
+    <message>
+        <source>Reminder</source>
+        <translation>提醒</translation>
     </message>
 </context>
 <context>
@@ -4726,7 +5979,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>RuleActions</name>
     <message>
         <source>Set a field</source>
-        <extracomment>The translation context of these texts (they were written in ``rule_actions``). followup_added rules may test the new follow-up&apos;s fields (``followup.content`` …). The approval flows of the entity (a start_approval action names one), disabled ones too. What a condition may name: ``fields`` plus the derived ones (a contract&apos;s product category, with its category paths); None: just ``fields``. Kept apart from ``fields`` because the actions (set or copy a field) must never offer a derived field.</extracomment>
+        <extracomment>The translation context of these texts (they were written in ``rule_actions``). followup_added rules may test the new follow-up&apos;s fields (``followup.content`` …). The approval flows of the entity (a start_approval action names one), disabled ones too. What a condition may name: ``fields`` plus the derived ones (a contract&apos;s product category, with its category paths); None: just ``fields``. Kept apart from ``fields`` because the actions (set or copy a field) must never offer a derived field. The schemas of the records an action may act on instead (the record&apos;s customer, a contract&apos;s opportunity: ``rule_format.RELATED_TARGETS``), those the actor may read.</extracomment>
         <translation>设置字段值</translation>
     </message>
     <message>
@@ -4748,6 +6001,126 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Start an approval</source>
         <translation>发起审批</translation>
+    </message>
+    <message>
+        <source>Create a task</source>
+        <translation>创建任务</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>{field} (before the change)</source>
+        <translation>{field}（修改前）</translation>
+    </message>
+    <message>
+        <source> or </source>
+        <translation> 或 </translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation> 且 </translation>
+    </message>
+    <message>
+        <source>Always</source>
+        <translation>总是</translation>
+    </message>
+    <message>
+        <source>Customer</source>
+        <translation>客户</translation>
+    </message>
+    <message>
+        <source>Opportunity</source>
+        <translation>商机</translation>
+    </message>
+    <message>
+        <source>{record}: {action}</source>
+        <translation>{record}：{action}</translation>
+    </message>
+    <message>
+        <source>Set {field} = {source}</source>
+        <translation>设置 {field} = {source}</translation>
+    </message>
+    <message>
+        <source>Set {field} = {value}</source>
+        <translation>设置 {field} = {value}</translation>
+    </message>
+    <message>
+        <source>Message to {who}: {title}</source>
+        <translation>发消息给{who}：{title}</translation>
+    </message>
+    <message>
+        <source>Owner in turn: {users}</source>
+        <translation>轮流分配负责人：{users}</translation>
+    </message>
+    <message>
+        <source>Owner → {user}</source>
+        <translation>负责人 → {user}</translation>
+    </message>
+    <message>
+        <source>read-write</source>
+        <translation>读写</translation>
+    </message>
+    <message>
+        <source>read</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>Team + {users} ({access})</source>
+        <translation>相关团队 + {users}（{access}）</translation>
+    </message>
+    <message>
+        <source>Create {entity}</source>
+        <translation>新建{entity}</translation>
+    </message>
+    <message>
+        <source>Start approval: {flow}</source>
+        <translation>发起审批：{flow}</translation>
+    </message>
+    <message>
+        <source>no due date</source>
+        <translation>无截止日期</translation>
+    </message>
+    <message>
+        <source>due today</source>
+        <translation>今天到期</translation>
+    </message>
+    <message>
+        <source>due in {n} days</source>
+        <translation>{n} 天后到期</translation>
+    </message>
+    <message>
+        <source>{due}, priority {priority}</source>
+        <translation>{due}，优先级 {priority}</translation>
+    </message>
+    <message>
+        <source>Task for {who}: {title} ({details})</source>
+        <translation>给 {who} 的任务：{title}（{details}）</translation>
+    </message>
+    <message>
+        <source>the owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>the owner&apos;s superior</source>
+        <translation>负责人的上级</translation>
+    </message>
+    <message>
+        <source>the team members</source>
+        <translation>相关团队成员</translation>
+    </message>
+    <message>
+        <source>role {role}</source>
+        <translation>角色 {role}</translation>
     </message>
 </context>
 <context>
@@ -4968,6 +6341,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
     <message>
         <source>Choose the field to set.</source>
+        <extracomment>The record whose field is set (the record&apos;s customer …); None: no choice offered.</extracomment>
         <translation>请选择要设置的字段。</translation>
     </message>
 </context>
@@ -5183,6 +6557,203 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>TargetsPage</name>
+    <message>
+        <source>Year total</source>
+        <translation>全年合计</translation>
+    </message>
+    <message>
+        <source>Fill evenly</source>
+        <translation>平均分配</translation>
+    </message>
+    <message>
+        <source>Spread the year total over the twelve months of the selected row.</source>
+        <translation>把全年合计平均分到所选行的十二个月。</translation>
+    </message>
+    <message>
+        <source>Copy from last year</source>
+        <translation>复制去年目标</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Year</source>
+        <translation>年度</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Month {n}</source>
+        <translation>{n}月</translation>
+    </message>
+    <message>
+        <source>Sales targets</source>
+        <translation>业绩目标</translation>
+    </message>
+    <message>
+        <source>Whole company</source>
+        <translation>全公司</translation>
+    </message>
+    <message>
+        <source>Enter an amount, or leave the cell empty.</source>
+        <translation>请输入金额，或留空。</translation>
+    </message>
+    <message>
+        <source>Choose a row first.</source>
+        <translation>请先选择一行。</translation>
+    </message>
+    <message>
+        <source>Enter the year total to spread.</source>
+        <translation>请输入要分配的全年合计。</translation>
+    </message>
+    <message>
+        <source>Copied the targets of {n} departments and colleagues.</source>
+        <translation>已复制 {n} 个部门和员工的目标。</translation>
+    </message>
+    <message>
+        <source>Last year has no targets of this kind.</source>
+        <translation>去年没有这类目标。</translation>
+    </message>
+    <message>
+        <source>Some cells do not hold an amount; they are marked in red.</source>
+        <translation>有单元格不是金额，已用红色标出。</translation>
+    </message>
+    <message>
+        <source>Targets saved.</source>
+        <translation>目标已保存。</translation>
+    </message>
+</context>
+<context>
+    <name>TaskDialog</name>
+    <message>
+        <source>Edit task</source>
+        <translation>编辑任务</translation>
+    </message>
+    <message>
+        <source>New task</source>
+        <translation>新建任务</translation>
+    </message>
+    <message>
+        <source>What needs doing</source>
+        <translation>要做什么</translation>
+    </message>
+    <message>
+        <source>Due on</source>
+        <translation>截止于</translation>
+    </message>
+    <message>
+        <source>at</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Separate tags with commas</source>
+        <translation>多个标签用逗号分隔</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>任务名称</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>关联</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>描述</translation>
+    </message>
+    <message>
+        <source>New subtask, then Enter</source>
+        <translation>输入子任务后按回车</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Participants</source>
+        <translation>参与人</translation>
+    </message>
+    <message>
+        <source>Subtasks</source>
+        <translation>子任务</translation>
+    </message>
+</context>
+<context>
+    <name>TaskWorkbench</name>
+    <message>
+        <source>New task</source>
+        <translation>新建任务</translation>
+    </message>
+    <message>
+        <source>Ctrl+N</source>
+        <translation>Ctrl+N</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <source>Move to</source>
+        <translation>移到</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>优先级</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Subtasks</source>
+        <translation>子任务</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>{n} tasks</source>
+        <translation>{n} 个任务</translation>
+    </message>
+</context>
+<context>
     <name>TeamMemberDialog</name>
     <message>
         <source>Read</source>
@@ -5274,15 +6845,73 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>TileWidget</name>
+    <message>
+        <source>Click to open the records counted here.</source>
+        <translation>点击查看计入此数的记录。</translation>
+    </message>
+    <message>
+        <source>vs previous period: {change}</source>
+        <translation>环比：{change}</translation>
+    </message>
+</context>
+<context>
+    <name>TodoListDialog</name>
+    <message>
+        <source>Task overdue</source>
+        <translation>逾期任务</translation>
+    </message>
+    <message>
+        <source>Task due today</source>
+        <translation>今天到期的任务</translation>
+    </message>
+    <message>
+        <source>Event today</source>
+        <translation>今天的日程</translation>
+    </message>
+    <message>
+        <source>Follow-up due today</source>
+        <translation>今天待跟进</translation>
+    </message>
+    <message>
+        <source>To do today</source>
+        <translation>今日待办</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Nothing due today.</source>
+        <translation>今天没有待办。</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
     <name>TodoStrip</name>
     <message>
         <source>To do:</source>
-        <extracomment>Entities whose change can alter a count (&quot;*&quot; = everything). New counts are shown (tests wait for it).</extracomment>
+        <extracomment>Entities whose change can alter a count (&quot;*&quot; = everything). The ``TodoItem`` kinds the &quot;Tasks and events&quot; count counts (and its list shows). New counts are shown (tests wait for it).</extracomment>
         <translation>待办：</translation>
     </message>
     <message>
         <source>Your leads, customers and contacts to contact today</source>
         <translation>您今天需要联系的线索、客户和联系人</translation>
+    </message>
+    <message>
+        <source>Your tasks overdue or due today and today&apos;s events (yours or ones you take part in)</source>
+        <translation>您逾期或今天到期的任务和今天的日程（您负责或参与的）</translation>
     </message>
     <message>
         <source>Approvals waiting for your decision</source>
@@ -5295,6 +6924,10 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Follow-ups due today {n}</source>
         <translation>今日待跟进 {n}</translation>
+    </message>
+    <message>
+        <source>Tasks and events {n}</source>
+        <translation>任务和日程 {n}</translation>
     </message>
     <message>
         <source>Approvals waiting {n}</source>
@@ -5314,6 +6947,22 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Selected records: {n}. Choose their new owner.</source>
         <translation>已选中 {n} 条记录，请选择新的负责人。</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>Yes, read only</source>
+        <translation>是，只读</translation>
+    </message>
+    <message>
+        <source>Yes, read and write</source>
+        <translation>是，读写</translation>
+    </message>
+    <message>
+        <source>Keep the previous owner in the team</source>
+        <translation>将原负责人保留在相关团队中</translation>
     </message>
     <message>
         <source>New owner</source>
@@ -5617,7 +7266,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>Workbench</name>
     <message>
         <source>Customers</source>
-        <extracomment>Entities whose change can alter what the workbench shows (&quot;*&quot; = everything). None when the user may not view customers at all. The most recently updated customers the user can see (name, owner, updated at).</extracomment>
+        <extracomment>Entities whose change can alter what the workbench shows (&quot;*&quot; = everything). None when the user may not view customers at all.</extracomment>
         <translation>客户</translation>
     </message>
     <message>
@@ -5663,26 +7312,6 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Open administration</source>
         <translation>打开系统管理</translation>
-    </message>
-    <message>
-        <source>Recently updated customers</source>
-        <translation>最近更新的客户</translation>
-    </message>
-    <message>
-        <source>Customer</source>
-        <translation>客户</translation>
-    </message>
-    <message>
-        <source>Owner</source>
-        <translation>负责人</translation>
-    </message>
-    <message>
-        <source>Updated</source>
-        <translation>更新时间</translation>
-    </message>
-    <message>
-        <source>No customers yet.</source>
-        <translation>暂无客户。</translation>
     </message>
     <message>
         <source>Good morning, {name}</source>
@@ -5790,6 +7419,296 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <source>Date reached</source>
         <translation>到达指定日期</translation>
     </message>
+    <message>
+        <source>Task created about the record</source>
+        <translation>关联任务已创建</translation>
+    </message>
+    <message>
+        <source>Task about the record finished</source>
+        <translation>关联任务已完成</translation>
+    </message>
+    <message>
+        <source>Task about the record overdue</source>
+        <translation>关联任务已逾期</translation>
+    </message>
+</context>
+<context>
+    <name>calendar</name>
+    <message>
+        <source>Mon</source>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+</context>
+<context>
+    <name>dashboard</name>
+    <message>
+        <source>New customers</source>
+        <extracomment>Contracts and payments count once approved (a draft is not a sale). The field the period applies to, and whether it is a timestamp (else a date).</extracomment>
+        <translation>新增客户</translation>
+    </message>
+    <message>
+        <source>New contacts</source>
+        <translation>新增联系人</translation>
+    </message>
+    <message>
+        <source>New opportunities</source>
+        <translation>新增商机</translation>
+    </message>
+    <message>
+        <source>New contracts</source>
+        <translation>新增合同</translation>
+    </message>
+    <message>
+        <source>Payments received</source>
+        <translation>回款金额</translation>
+    </message>
+    <message>
+        <source>Follow-ups</source>
+        <translation>跟进记录</translation>
+    </message>
+    <message>
+        <source>Contract amount</source>
+        <extracomment>completion key → (target kind, brief tile whose amount is the achievement)
+----------
+ranking key → (brief tile it ranks, by amount?, label)
+----------
+series key → (entity, date field, label)</extracomment>
+        <translation>合同金额</translation>
+    </message>
+    <message>
+        <source>Sales brief</source>
+        <translation>销售简报</translation>
+    </message>
+    <message>
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Previous count</source>
+        <translation>上期数量</translation>
+    </message>
+    <message>
+        <source>Previous amount</source>
+        <translation>上期金额</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Previous period</source>
+        <translation>上期期间</translation>
+    </message>
+    <message>
+        <source>Target completion</source>
+        <translation>业绩指标</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>Achieved</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Completion</source>
+        <translation>完成率</translation>
+    </message>
+    <message>
+        <source>Gap</source>
+        <translation>差额</translation>
+    </message>
+    <message>
+        <source>Expected by today</source>
+        <translation>按进度应完成</translation>
+    </message>
+    <message>
+        <source>Weighted pipeline</source>
+        <translation>加权商机金额</translation>
+    </message>
+    <message>
+        <source>Sales funnel</source>
+        <translation>销售漏斗</translation>
+    </message>
+    <message>
+        <source>Stage group</source>
+        <translation>阶段组</translation>
+    </message>
+    <message>
+        <source>Stage</source>
+        <translation>阶段</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>Conversion</source>
+        <translation>转化率</translation>
+    </message>
+    <message>
+        <source>Won</source>
+        <translation>赢单</translation>
+    </message>
+    <message>
+        <source>Lost</source>
+        <translation>输单</translation>
+    </message>
+    <message>
+        <source>Sales trend</source>
+        <translation>销售趋势</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>起</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>止</translation>
+    </message>
+    <message>
+        <source>Last year</source>
+        <translation>去年</translation>
+    </message>
+    <message>
+        <source>Rankings</source>
+        <translation>排行榜</translation>
+    </message>
+    <message>
+        <source>Ranking</source>
+        <translation>排行</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>名次</translation>
+    </message>
+    <message>
+        <source>Colleague</source>
+        <translation>员工</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>Forgotten customers</source>
+        <translation>遗忘提醒</translation>
+    </message>
+    <message>
+        <source>Days without follow-up</source>
+        <translation>未跟进天数</translation>
+    </message>
+    <message>
+        <source>Customers</source>
+        <translation>客户数</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>从未跟进</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <extracomment>The company&apos;s time zone: days, weeks and months of every figure are counted in it.</extracomment>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>昨天</translation>
+    </message>
+    <message>
+        <source>This week</source>
+        <translation>本周</translation>
+    </message>
+    <message>
+        <source>Last week</source>
+        <translation>上周</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>Last month</source>
+        <translation>上月</translation>
+    </message>
+    <message>
+        <source>This quarter</source>
+        <translation>本季度</translation>
+    </message>
+    <message>
+        <source>Last quarter</source>
+        <translation>上季度</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>本年</translation>
+    </message>
+    <message>
+        <source>Custom range</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Everything I can see</source>
+        <extracomment>The modules whose scope decides which colleagues the owner choice offers.</extracomment>
+        <translation>我能看到的全部</translation>
+    </message>
+    <message>
+        <source>Me</source>
+        <translation>仅本人</translation>
+    </message>
+    <message>
+        <source>Me and my subordinates</source>
+        <translation>本人及下属</translation>
+    </message>
+    <message>
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <source>Department and sub-departments</source>
+        <translation>部门及下级部门</translation>
+    </message>
+    <message>
+        <source>One colleague</source>
+        <translation>指定员工</translation>
+    </message>
 </context>
 <context>
     <name>dictionaries</name>
@@ -5870,12 +7789,24 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <source>payment</source>
         <translation>回款</translation>
     </message>
+    <message>
+        <source>task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>schedule event</source>
+        <translation>日程</translation>
+    </message>
 </context>
 <context>
     <name>errors</name>
     <message>
         <source>Unknown action.</source>
         <translation>未知的动作。</translation>
+    </message>
+    <message>
+        <source>This record has no such related record.</source>
+        <translation>该记录没有这种关联记录。</translation>
     </message>
     <message>
         <source>Choose who receives the message.</source>
@@ -5891,13 +7822,21 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
     <message>
         <source>Required.</source>
-        <extracomment>(label, value) pairs of the form as submitted. The actor&apos;s open task on this instance (to approve or reject), if any.
+        <extracomment>The calendar&apos;s colour of each kind (an event may set its own). Reminders are at most this long before the start (the reminder window&apos;s reach). Minutes before the start (several). IANA zone the event repeats in (&quot;&quot; = this computer&apos;s zone).
+----------
+Where moving a task puts its due day, in days from today (None: no date, the inbox).
+----------
+PostgreSQL SQLSTATEs of a lost server: connection exceptions, and the server shutting down.
+----------
+module → the departments of its custom scope (only modules whose scope is CUSTOM). module → the departments its custom scope covers; required (non-empty) for every module whose scope is CUSTOM, refused for any other.
 ----------
 Larger files belong on a file server: a LAN database should stay quick to back up.
 ----------
-Entities each event can happen to (events not listed: every entity of ``ENTITIES``). How far a date rule may fire from its date, in days. date_reached only: the date / date-time field and the days after it (negative: before). Set for system messages (approvals): title and body are templates of translation context &quot;messages&quot;, to be filled with these values in the reader&apos;s language.
+The group a new company starts with (seed 004&apos;s opportunity stages). An existing stage of the group (None: a new stage). Used by everyone whose department no other group names.
 ----------
-The group a new company starts with (seed 004&apos;s opportunity stages). An existing stage of the group (None: a new stage). Used by everyone whose department no other group names.</extracomment>
+(label, value) pairs of the form as submitted. The actor&apos;s open task on this instance (to approve or reject), if any. What is being approved, as the record is now (``_record_facts``): its amount (contracts, payments, opportunities), its number (contracts, payments) and its customer&apos;s name — &quot;&quot; when the customer is outside the actor&apos;s data scope.
+----------
+Entities each event can happen to (events not listed: every entity of ``ENTITIES``). How far a date rule may fire from its date, in days. date_reached only: the date / date-time field and the days after it (negative: before). Set for system messages (approvals): title and body are templates of translation context &quot;messages&quot;, to be filled with these values in the reader&apos;s language.</extracomment>
         <translation>必填。</translation>
     </message>
     <message>
@@ -5930,12 +7869,24 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>不支持的数据库类型：{backend}</translation>
     </message>
     <message>
-        <source>{path} is not a CRM backup: it has no schema version.</source>
-        <translation>{path} 不是 CRM 备份：缺少数据库结构版本。</translation>
+        <source>{path} is not a CRM backup: it has no schema version. Nothing was changed.</source>
+        <translation>{path} 不是 CRM 备份：它没有数据库结构版本。未做任何更改。</translation>
     </message>
     <message>
         <source>{path} was made by a newer version of CRM Desktop (schema {revision}; this version knows up to {head}). Update the app before restoring it. Nothing was changed.</source>
         <translation>{path} 由更新版本的 CRM Desktop 创建（数据库结构 {revision}；当前版本最高支持 {head}）。请先升级程序再恢复。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} is not a CRM backup: its schema version {revision} is unknown. Nothing was changed.</source>
+        <translation>{path} 不是 CRM 备份：其数据库结构版本 {revision} 无法识别。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} is not a CRM backup: {name} is missing from its schema {revision}. Nothing was changed.</source>
+        <translation>{path} 不是 CRM 备份：其结构版本 {revision} 中缺少 {name}。未做任何更改。</translation>
+    </message>
+    <message>
+        <source>{path} is not a CRM backup: it has {name}, which schema {revision} does not. Nothing was changed.</source>
+        <translation>{path} 不是 CRM 备份：它含有 {name}，而结构版本 {revision} 中没有。未做任何更改。</translation>
     </message>
     <message>
         <source>An in-memory database cannot be backed up or restored.</source>
@@ -5962,10 +7913,6 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>{path} 不是 CRM 备份（不是 SQLite 数据库）。未做任何更改。</translation>
     </message>
     <message>
-        <source>{path} is an SQLite database but not a CRM backup. Nothing was changed.</source>
-        <translation>{path} 是 SQLite 数据库，但不是 CRM 备份。未做任何更改。</translation>
-    </message>
-    <message>
         <source>{path} is damaged ({error}). Nothing was changed.</source>
         <translation>{path} 已损坏（{error}）。未做任何更改。</translation>
     </message>
@@ -5976,6 +7923,10 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <message>
         <source>The backup file is the database itself.</source>
         <translation>备份文件就是数据库文件本身。</translation>
+    </message>
+    <message>
+        <source>Could not take a safety copy of the database first: {error}. Nothing was changed.</source>
+        <translation>无法先为数据库做安全副本：{error}。未做任何更改。</translation>
     </message>
     <message>
         <source>The restore failed: {error}. The database was not changed.</source>
@@ -5998,10 +7949,6 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>{path} 不是 CRM 备份（不是 PostgreSQL 自定义格式转储）。未做任何更改。</translation>
     </message>
     <message>
-        <source>{path} is a PostgreSQL dump but not a CRM backup. Nothing was changed.</source>
-        <translation>{path} 是 PostgreSQL 转储，但不是 CRM 备份。未做任何更改。</translation>
-    </message>
-    <message>
         <source>The database is in use: close CRM Desktop on every computer, then restore again. Nothing was changed.</source>
         <translation>数据库正在使用中：请关闭所有电脑上的 CRM Desktop，然后重新恢复。未做任何更改。</translation>
     </message>
@@ -6012,7 +7959,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>The demo company needs at least {count} users.</source>
-        <extracomment>Every demo user other than the super administrator logs in with this password. (name, parent name); parents come first. The company itself is the top department. Actions granted on every record module (those a module does not have are skipped). Grants outside the record modules (organisation, public pool): (module, action) pairs. Sales people see the public pool and claim from it; managers also assign its customers. The product catalogue has no data scope: who may see or maintain it is granted here. The province whose customers this person looks after (&quot;&quot; = owns no customers). The fixed core; superiors come before their subordinates. Extra sales representatives join these branches in turn: (department, superior key, territory).</extracomment>
+        <extracomment>Every demo user other than the super administrator logs in with this password. (name, parent name); parents come first. The company itself is the top department. Actions granted on every record module (those a module does not have are skipped). Grants outside the record modules (organisation, public pool): (module, action) pairs. Sales people see the public pool and claim from it; managers also assign its customers. Managers and finance read the sales targets their dashboards measure against. The product catalogue has no data scope: who may see or maintain it is granted here. The province whose customers this person looks after (&quot;&quot; = owns no customers). The fixed core; superiors come before their subordinates. Extra sales representatives join these branches in turn: (department, superior key, territory).</extracomment>
         <translation>演示公司至少需要 {count} 名员工。</translation>
     </message>
     <message>
@@ -6069,6 +8016,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>This comparison does not fit the field.</source>
+        <extracomment>A custom field&apos;s key as it may appear inside SQL text: keys are generated (``f1``, ``f2``…, see ``schema_admin``); anything else is refused before it reaches a statement.</extracomment>
         <translation>此比较方式不适用于该字段。</translation>
     </message>
     <message>
@@ -6146,8 +8094,8 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>客户“{name}”尚未审批通过，不能放入公海。</translation>
     </message>
     <message>
-        <source>Someone else changed these customers just now. Reload and try again.</source>
-        <translation>其他人刚刚修改了这些客户，请刷新后重试。</translation>
+        <source>A customer you chose has already been claimed or is no longer in this pool.</source>
+        <translation>所选客户中有客户已被领取，或已不在此公海中。</translation>
     </message>
     <message>
         <source>The customer {name} has already been claimed or is no longer in this pool.</source>
@@ -6180,7 +8128,12 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Choose read or read-write.</source>
+        <extracomment>What a customer&apos;s transfer may carry along (转移客户时同时转移): module → its model. Each is found by its ``customer_id``; the records keep their own module&apos;s permission and scope.</extracomment>
         <translation>请选择只读或读写。</translation>
+    </message>
+    <message>
+        <source>Choose an owner within your data scope.</source>
+        <translation>请选择您数据权限范围内的负责人。</translation>
     </message>
     <message>
         <source>This list cannot be filtered.</source>
@@ -6200,7 +8153,20 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Unknown module.</source>
+        <extracomment>Lists sort and filter by it through an expression index (``field_index``).</extracomment>
         <translation>未知模块。</translation>
+    </message>
+    <message>
+        <source>Departments can only be chosen for the custom data scope.</source>
+        <translation>只有自定义数据范围才能选择部门。</translation>
+    </message>
+    <message>
+        <source>Choose at least one department for each custom data scope.</source>
+        <translation>每个自定义数据范围至少选择一个部门。</translation>
+    </message>
+    <message>
+        <source>Unknown department.</source>
+        <translation>部门不存在。</translation>
     </message>
     <message>
         <source>The super administrator role cannot be changed or deleted.</source>
@@ -6277,8 +8243,48 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>不能停用自己的账号。</translation>
     </message>
     <message>
+        <source>Dates before 1900 are not accepted.</source>
+        <extracomment>Excel&apos;s day 0 in the 1900 date system (its serial 60 is the non-existent 1900-02-29, so serials from 61 on count from 1899-12-30). Serials past 9999-12-31 are not dates.</extracomment>
+        <translation>不接受 1900 年以前的日期。</translation>
+    </message>
+    <message>
+        <source>Not a date (write it as 2026-12-06).</source>
+        <translation>不是日期（请写成 2026-12-06）。</translation>
+    </message>
+    <message>
+        <source>Day and month order is ambiguous in this column (e.g. 06/12/2026): write the dates as 2026-12-06.</source>
+        <translation>此列日期的日、月顺序无法确定（如 06/12/2026）：请写成 2026-12-06 的格式。</translation>
+    </message>
+    <message>
+        <source>Not a number.</source>
+        <translation>不是数字。</translation>
+    </message>
+    <message>
+        <source>Negative amounts are not accepted here.</source>
+        <translation>此处不接受负数金额。</translation>
+    </message>
+    <message>
+        <source>Write yes or no (是/否, Y/N, √).</source>
+        <translation>请填写是或否（是/否、Y/N、√）。</translation>
+    </message>
+    <message>
         <source>Enter a mobile number (digits only).</source>
-        <translation>请输入手机号（仅限数字）。</translation>
+        <translation>请输入手机号码（仅数字）。</translation>
+    </message>
+    <message>
+        <source>Remove the unusable character (such as NUL) from this text.</source>
+        <extracomment>A typed or imported text holds a NUL or a broken character that no database can store.</extracomment>
+        <translation>请删除文本中无法保存的字符（如 NUL）。</translation>
+    </message>
+    <message>
+        <source>Too long for this field: shorten it.</source>
+        <extracomment>A value is longer than its field allows (shown next to the field).</extracomment>
+        <translation>内容超出此字段的长度，请缩短。</translation>
+    </message>
+    <message>
+        <source>Search for at most 200 characters.</source>
+        <extracomment>Search-box or list filter text is too long; the number is MAX_SEARCH.</extracomment>
+        <translation>搜索内容最多 200 个字符。</translation>
     </message>
     <message>
         <source>Enter a valid value for this field.</source>
@@ -6312,6 +8318,10 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <message>
         <source>Choose the dictionary that lists the options.</source>
         <translation>请选择提供选项的数据字典。</translation>
+    </message>
+    <message>
+        <source>Fields of this type cannot be indexed.</source>
+        <translation>此类型的字段不能建立索引。</translation>
     </message>
     <message>
         <source>The type of a field cannot change; add a new field instead.</source>
@@ -6352,16 +8362,49 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Another record already has this value.</source>
+        <extracomment>PostgreSQL SQLSTATEs after which the whole transaction may simply run again. SQLite primary result codes of the same kind (the extended codes keep them in the low byte).</extracomment>
         <translation>已有其他记录使用此值。</translation>
+    </message>
+    <message>
+        <source>The chosen record no longer exists.</source>
+        <translation>所选的记录已不存在。</translation>
+    </message>
+    <message>
+        <source>Someone else changed this record at the same moment. Nothing was saved: reload it and try again.</source>
+        <translation>其他人刚刚同时修改了这条记录，本次没有保存。请重新加载后再试。</translation>
+    </message>
+    <message>
+        <source>The database was busy with other people&apos;s changes, so this change was not saved. Try again in a moment.</source>
+        <translation>数据库正忙于处理其他人的修改，本次修改没有保存。请稍后再试。</translation>
+    </message>
+    <message>
+        <source>The database server cannot be reached, so this change was not saved. What you typed is still here: save again when the status bar says the connection is back.</source>
+        <translation>无法连接数据库服务器，此修改未保存。您输入的内容仍在：状态栏提示连接恢复后请再次保存。</translation>
+    </message>
+    <message>
+        <source>A value is too long or contains a character the database cannot store.</source>
+        <translation>有值过长，或包含数据库无法保存的字符。</translation>
+    </message>
+    <message>
+        <source>The database reported an error (the details are in the log). Reload and try again; if it keeps happening, tell your administrator.</source>
+        <translation>数据库报告了一个错误（详情已写入日志）。请重新加载后再试；如果问题持续出现，请联系管理员。</translation>
+    </message>
+    <message>
+        <source>Other records still refer to this one, so it was not removed.</source>
+        <translation>仍有其他记录引用这条记录，因此没有删除。</translation>
     </message>
     <message>
         <source>Unknown view.</source>
         <translation>未知场景。</translation>
     </message>
     <message>
-        <source>Choose a lead, customer or contact.</source>
-        <extracomment>The records that take follow-ups, with their services.</extracomment>
-        <translation>请选择线索、客户或联系人。</translation>
+        <source>Choose a lead, customer, contact, opportunity or contract.</source>
+        <extracomment>The records that take follow-ups, with their services. The targets with a follow-up summary (their lists sort by it, the to-do list and the pool&apos;s recycle rules read it); an opportunity&apos;s or contract&apos;s follow-ups are only listed.</extracomment>
+        <translation>请选择线索、客户、联系人、商机或合同。</translation>
+    </message>
+    <message>
+        <source>A follow-up belongs to whoever records it.</source>
+        <translation>跟进记录只能属于填写它的人。</translation>
     </message>
     <message>
         <source>A follow-up cannot be edited. Move it to the recycle bin and add a new one.</source>
@@ -6403,7 +8446,6 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>The automation rule &quot;{rule}&quot; failed: {reason}</source>
-        <extracomment>Rule events that name a field (``AutomationRule.field``) and may give from / to values. The status fields of each entity (what a status_changed rule may watch). Prefix of a follow-up&apos;s fields in the values a followup_added rule sees. Which rule events a record event can fire. Parsed rules per engine, by id: (revision, RuleSpec). A save reads only ids and revisions (no JSON) and parses a rule again only when an administrator changed it, on any PC.</extracomment>
         <translation>自动化规则“{rule}”执行失败：{reason}</translation>
     </message>
     <message>
@@ -6431,6 +8473,10 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>请至少添加一个动作。</translation>
     </message>
     <message>
+        <source>A task needs a title.</source>
+        <translation>任务需要名称。</translation>
+    </message>
+    <message>
         <source>Choose an approval flow.</source>
         <translation>请选择审批流。</translation>
     </message>
@@ -6440,7 +8486,6 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>This approval was already decided by someone else.</source>
-        <extracomment>How an approved status flow sets a status, per (entity, field), when the owning service has its own rule for it (e.g. a deal status also stamps the deal time and fires its triggers). Each takes (unit of work, row, new value) and returns whether it changed anything. The owning service&apos;s follow-on work when an instance on one of its records finishes, per entity: (unit of work, row, instance, approved). An approved contract sets its customer&apos;s deal status; an approved payment updates the received amounts. Per entity, the status field a node&apos;s ``&quot;sets_status&quot;`` value is written to (through STATUS_APPLIERS) when that node is approved: &quot;one flow whose nodes each set a status&quot;.</extracomment>
         <translation>此审批已由他人处理。</translation>
     </message>
     <message>
@@ -6481,6 +8526,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Choose an approval flow of this record&apos;s kind.</source>
+        <extracomment>How an approved status flow sets a status, per (entity, field), when the owning service has its own rule for it (e.g. a deal status also stamps the deal time). Each takes (unit of work, row, new value) and returns whether it changed anything. The owning service&apos;s follow-on work when an instance on one of its records finishes, per entity: (unit of work, row, instance, approved). An approved contract sets its customer&apos;s deal status; an approved payment updates the received amounts. Per entity, the status field a node&apos;s ``&quot;sets_status&quot;`` value is written to (through STATUS_APPLIERS) when that node is approved: &quot;one flow whose nodes each set a status&quot;.</extracomment>
         <translation>请选择适用于此类记录的审批流。</translation>
     </message>
     <message>
@@ -6704,17 +8750,365 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <source>“{name}” is used by {count} opportunity(ies): disable it instead.</source>
         <translation>“{name}”正被 {count} 个商机使用，请改为停用。</translation>
     </message>
+    <message>
+        <source>Your roles hide the stage or status of opportunities: the board cannot show them.</source>
+        <extracomment>Cards a column reads at a time. The closed columns a board may add after the stages (their key is the status). The status of the column&apos;s opportunities: &quot;open&quot; for a stage, else the key. The stage&apos;s name (&quot;&quot; for won and lost: the screen names those). None when the actor may not see amounts.</extracomment>
+        <translation>你的角色隐藏了商机的阶段或状态：看板无法显示。</translation>
+    </message>
+    <message>
+        <source>The template is too long.</source>
+        <extracomment>True: nothing stored, this is the default template in the asked language.</extracomment>
+        <translation>模板太长。</translation>
+    </message>
+    <message>
+        <source>A lines block cannot hold another one.</source>
+        <translation>明细区块内不能再嵌套明细区块。</translation>
+    </message>
+    <message>
+        <source>{name} closes a lines block that was not opened.</source>
+        <translation>{name} 结束了一个没有开始的明细区块。</translation>
+    </message>
+    <message>
+        <source>{name} stands for a product line: put it between {start} and {end}.</source>
+        <translation>{name} 表示一行产品明细：请放在 {start} 和 {end} 之间。</translation>
+    </message>
+    <message>
+        <source>The template uses an unknown placeholder: {name}.</source>
+        <translation>模板使用了未知的占位符：{name}。</translation>
+    </message>
+    <message>
+        <source>The lines block is not closed: add {end}.</source>
+        <translation>明细区块没有结束：请加上 {end}。</translation>
+    </message>
+    <message>
+        <source>The logo is larger than {size} KB: choose a smaller picture.</source>
+        <translation>标志大于 {size} KB：请选择更小的图片。</translation>
+    </message>
+    <message>
+        <source>Choose a PNG, JPEG, GIF or BMP picture.</source>
+        <translation>请选择 PNG、JPEG、GIF 或 BMP 图片。</translation>
+    </message>
+    <message>
+        <source>This approval flow asks you to choose the approver: choose who approves it.</source>
+        <extracomment>Node modes in which several people approve (all of them, or the first one).</extracomment>
+        <translation>此审批流程需要您选择审批人：请选择审批人。</translation>
+    </message>
+    <message>
+        <source>Choose enabled users as approvers.</source>
+        <translation>请选择已启用的员工作为审批人。</translation>
+    </message>
+    <message>
+        <source>You cannot approve what you submit: choose someone else.</source>
+        <translation>不能审批自己提交的内容：请选择其他人。</translation>
+    </message>
+    <message>
+        <source>One person approves this step: choose one approver.</source>
+        <translation>此步骤由一人审批：请只选择一位审批人。</translation>
+    </message>
+    <message>
+        <source>A target has twelve months.</source>
+        <extracomment>Nesting depth in the grid (company 0, top departments 1, …; users one below their department).</extracomment>
+        <translation>目标须有十二个月。</translation>
+    </message>
+    <message>
+        <source>A target is a number from 0 to 99,999,999,999,999.99.</source>
+        <translation>目标须为 0 至 99,999,999,999,999.99 之间的数字。</translation>
+    </message>
+    <message>
+        <source>Unknown department or user.</source>
+        <translation>部门或用户不存在。</translation>
+    </message>
+    <message>
+        <source>The sheet is empty.</source>
+        <extracomment>The first rows under the header, as text. Fields the columns may go to: (name, English label; translate in context &quot;fields&quot;). sheet row → {field: (old, new)} The sheet rows that failed (their numbers), for the error file. 0-based index of the header row in the sheet (what the error file copies).
+----------
+update rows: record id → {field: (old, new)} (custom fields under their names). record id → its version when planned (an update writes only that version). category paths a product import creates.</extracomment>
+        <translation>工作表为空。</translation>
+    </message>
+    <message>
+        <source>{count} rows have errors and the import is all or nothing: nothing was imported.</source>
+        <translation>有 {count} 行存在错误，且设置为全部成功才导入：未导入任何数据。</translation>
+    </message>
+    <message>
+        <source>Import batch {batch} is {status}: nothing to resume.</source>
+        <translation>导入批次 {batch} 状态为 {status}：无需继续。</translation>
+    </message>
+    <message>
+        <source>The file of import batch {batch} is gone or has changed since: undo the batch instead.</source>
+        <translation>导入批次 {batch} 的文件已不存在或已被修改：请改为撤销该批次。</translation>
+    </message>
+    <message>
+        <source>Import batch {batch} was undone already.</source>
+        <translation>导入批次 {batch} 已撤销。</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Same {field} as row {row} of this file.</source>
+        <translation>{field}与本文件第 {row} 行相同。</translation>
+    </message>
+    <message>
+        <source>Already exists ({field}): skipped.</source>
+        <translation>已存在（{field}）：已跳过。</translation>
+    </message>
+    <message>
+        <source>Matches several existing records: cannot choose one to update.</source>
+        <translation>与多条已有记录重复：无法确定要更新哪一条。</translation>
+    </message>
+    <message>
+        <source>Matches an existing record you may not edit (owner: {owner}).</source>
+        <translation>与一条您无权编辑的已有记录重复（负责人：{owner}）。</translation>
+    </message>
+    <message>
+        <source>This record may already exist (owner: {owner}): duplicate claims are blocked.</source>
+        <translation>此记录可能已存在（负责人：{owner}）：已禁止撞单。</translation>
+    </message>
+    <message>
+        <source>Row {row} matches an existing record and the policy is to stop: nothing was imported.</source>
+        <translation>第 {row} 行与已有记录重复，且重复处理方式为停止：未导入任何数据。</translation>
+    </message>
+    <message>
+        <source>No product category has this name or path.</source>
+        <translation>没有此名称或路径的产品分类。</translation>
+    </message>
+    <message>
+        <source>The header row is past the end of the sheet.</source>
+        <translation>标题行超出了工作表末尾。</translation>
+    </message>
+    <message>
+        <source>Several columns are called {names}: rename them so that each header is different.</source>
+        <translation>有多列名为 {names}：请重命名，使每列标题各不相同。</translation>
+    </message>
+    <message>
+        <source>The sheet has a header but no rows to import.</source>
+        <translation>工作表只有标题行，没有可导入的数据。</translation>
+    </message>
+    <message>
+        <source>Already up to date: skipped.</source>
+        <translation>内容相同：已跳过。</translation>
+    </message>
+    <message>
+        <source>No enabled user has this name or mobile number.</source>
+        <translation>没有此姓名或手机号的启用用户。</translation>
+    </message>
+    <message>
+        <source>Several users have this name: write their mobile number instead.</source>
+        <translation>多个用户同名：请改填其手机号。</translation>
+    </message>
+    <message>
+        <source>You may only import records for yourself (no transfer permission).</source>
+        <translation>您只能导入负责人为自己的记录（无转移权限）。</translation>
+    </message>
+    <message>
+        <source>Not a value of the dictionary: choose a listed value.</source>
+        <translation>不是数据字典中的值：请选择列出的值。</translation>
+    </message>
+    <message>
+        <source>The cell holds more than 32,767 characters.</source>
+        <translation>单元格超过 32,767 个字符。</translation>
+    </message>
+    <message>
+        <source>No customer you can see has this name, credit code or phone.</source>
+        <translation>您可见的客户中没有此名称、信用代码或电话。</translation>
+    </message>
+    <message>
+        <source>Several customers match: use the credit code.</source>
+        <translation>匹配到多个客户：请使用统一社会信用代码。</translation>
+    </message>
+    <message>
+        <source>No department has this name or path.</source>
+        <translation>没有此名称或路径的部门。</translation>
+    </message>
+    <message>
+        <source>The column {column} is mapped to an unknown field.</source>
+        <extracomment>create · update · skip · fail (decided by the duplicate policy) Whether the row&apos;s own owner cell named the owner (an empty cell keeps a record&apos;s owner). Dictionary values met in the file but not in the dictionary (&quot;add&quot; mode).</extracomment>
+        <translation>列“{column}”对应了未知字段。</translation>
+    </message>
+    <message>
+        <source>The column {column} cannot be imported: it is set by the system.</source>
+        <translation>列“{column}”不能导入：由系统设置。</translation>
+    </message>
+    <message>
+        <source>The columns {first} and {second} both go to the same field: map only one.</source>
+        <translation>列“{first}”和“{second}”对应了同一字段：只能对应其中一列。</translation>
+    </message>
+    <message>
+        <source>The column {column} cannot be imported: the field is read-only for you.</source>
+        <translation>列“{column}”不能导入：该字段对您只读。</translation>
+    </message>
+    <message>
+        <source>The required column {field} is missing.</source>
+        <translation>缺少必填列“{field}”。</translation>
+    </message>
+    <message>
+        <source>The file {file} does not exist.</source>
+        <extracomment>More columns than any real list has; a sheet claiming 16,384 is refused, not read. Excel&apos;s own limit on the characters in a cell.</extracomment>
+        <translation>文件 {file} 不存在。</translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation>文件为空。</translation>
+    </message>
+    <message>
+        <source>Choose an Excel, WPS or OpenDocument spreadsheet (.xlsx, .xls, .ods) or a .csv file.</source>
+        <translation>请选择 Excel、WPS 或 OpenDocument 表格（.xlsx、.xls、.ods）或 .csv 文件。</translation>
+    </message>
+    <message>
+        <source>The workbook is protected with a password: open it, remove the password and save it again.</source>
+        <translation>工作簿设有密码保护：请打开后取消密码并重新保存。</translation>
+    </message>
+    <message>
+        <source>This is a Word document, not a spreadsheet.</source>
+        <translation>这是 Word 文档，不是表格。</translation>
+    </message>
+    <message>
+        <source>The file is not an Excel workbook.</source>
+        <translation>文件不是 Excel 工作簿。</translation>
+    </message>
+    <message>
+        <source>The file is damaged or is not a spreadsheet: open it in Excel or WPS and save it again.</source>
+        <translation>文件已损坏或不是表格文件：请用 Excel 或 WPS 打开后重新保存。</translation>
+    </message>
+    <message>
+        <source>The workbook has no sheets.</source>
+        <translation>工作簿中没有工作表。</translation>
+    </message>
+    <message>
+        <source>The workbook has no sheet called {sheet}.</source>
+        <translation>工作簿中没有名为“{sheet}”的工作表。</translation>
+    </message>
+    <message>
+        <source>The sheet {sheet} has {columns} columns; at most 500 can be imported.</source>
+        <translation>工作表“{sheet}”有 {columns} 列；最多可导入 500 列。</translation>
+    </message>
+    <message>
+        <source>The sheet {sheet} has {rows} rows; at most 1,000,000 can be imported at once: split it.</source>
+        <translation>工作表“{sheet}”有 {rows} 行；一次最多导入 1,000,000 行：请拆分。</translation>
+    </message>
+    <message>
+        <source>The sheet {sheet} has more than 1,000,000 rows: split it into smaller files.</source>
+        <translation>工作表“{sheet}”超过 1,000,000 行：请拆分为多个文件。</translation>
+    </message>
+    <message>
+        <source>The file joins several files with different encodings (a byte-order mark in the middle): save it again as one file.</source>
+        <translation>文件由多个编码不同的文件拼接而成（中间有字节顺序标记）：请重新保存为一个文件。</translation>
+    </message>
+    <message>
+        <source>The file contains NUL characters: it is not a text file, or it is damaged.</source>
+        <translation>文件含有 NUL 字符：不是文本文件，或已损坏。</translation>
+    </message>
+    <message>
+        <source>The file mixes text encodings, or is not a text file: save it again as UTF-8 csv.</source>
+        <translation>文件混用了多种文本编码，或不是文本文件：请重新保存为 UTF-8 编码的 csv。</translation>
+    </message>
+    <message>
+        <source>The text file is not a valid csv file.</source>
+        <translation>文本文件不是有效的 csv 文件。</translation>
+    </message>
+    <message>
+        <source>Someone changed this record while it was imported: not updated.</source>
+        <translation>导入期间此记录已被他人修改：未更新。</translation>
+    </message>
+    <message>
+        <source>Choose a customer, contact, opportunity, contract or lead.</source>
+        <extracomment>The records a task or an event can be about, with the column that names each.</extracomment>
+        <translation>请选择客户、联系人、商机、合同或线索。</translation>
+    </message>
+    <message>
+        <source>The related record does not exist.</source>
+        <translation>关联的记录不存在。</translation>
+    </message>
+    <message>
+        <source>Choose enabled users.</source>
+        <translation>请选择启用的用户。</translation>
+    </message>
+    <message>
+        <source>Choose how it repeats.</source>
+        <translation>请选择重复方式。</translation>
+    </message>
+    <message>
+        <source>Repeat every 1 to 999.</source>
+        <translation>间隔为 1 到 999。</translation>
+    </message>
+    <message>
+        <source>Repeat 1 to 5000 times.</source>
+        <translation>重复 1 到 5000 次。</translation>
+    </message>
+    <message>
+        <source>The repeat ends before it starts.</source>
+        <translation>重复的结束日期早于开始。</translation>
+    </message>
+    <message>
+        <source>End on a day or after a number of times, not both.</source>
+        <translation>按日期或按次数结束，只能选一种。</translation>
+    </message>
+    <message>
+        <source>The end is before the start.</source>
+        <translation>结束时间早于开始时间。</translation>
+    </message>
+    <message>
+        <source>Choose a type.</source>
+        <translation>请选择类型。</translation>
+    </message>
+    <message>
+        <source>Remind between 0 minutes and 30 days before.</source>
+        <translation>提醒时间须在提前 0 分钟到 30 天之间。</translation>
+    </message>
+    <message>
+        <source>Choose which occurrences to change.</source>
+        <translation>请选择要修改哪些日程。</translation>
+    </message>
+    <message>
+        <source>Choose a lead, customer or contact.</source>
+        <translation>请选择线索、客户或联系人。</translation>
+    </message>
+    <message>
+        <source>At most 200 characters.</source>
+        <translation>最多 200 个字符。</translation>
+    </message>
+    <message>
+        <source>Choose a priority.</source>
+        <translation>请选择优先级。</translation>
+    </message>
+    <message>
+        <source>The due date is before the start.</source>
+        <translation>截止日期早于开始日期。</translation>
+    </message>
+    <message>
+        <source>A subtask needs a title.</source>
+        <translation>子任务需要名称。</translation>
+    </message>
+    <message>
+        <source>You may give tasks only to people inside your data scope.</source>
+        <translation>只能把任务分配给您数据权限范围内的人。</translation>
+    </message>
+    <message>
+        <source>A task cannot be moved there.</source>
+        <translation>任务不能移到这里。</translation>
+    </message>
 </context>
 <context>
     <name>fields</name>
     <message>
         <source>Owner</source>
-        <extracomment>Built-in fields have a column; custom ones live in the ``custom`` JSON under ``key``. Set by the system, never typed in a form (owner, times, summaries). Custom fields only: the key inside ``custom``. Fixed options for built-in selects that are not dictionaries: ((value, label), ...) Computed from related rows, never stored (``DERIVED_FIELDS``): only conditions and list filters know it; forms, columns, sorting, import and export never see it.</extracomment>
+        <extracomment>0-based index of the header row in the sheet; None: detected. header text → field name (or pseudo-target); None: remembered or automatic. skip · update · create · stop Records without an owner column go to this user (default: the importer). reject · add (dictionary values not in the dictionary) Automation rules and approval flows run for imported records (off by default). Import nothing unless every row is valid. What the wizard calls the columns that are not fields (context &quot;fields&quot;).
+----------
+Built-in fields have a column; custom ones live in the ``custom`` JSON under ``key``. Set by the system, never typed in a form (owner, times, summaries). Custom fields only: the key inside ``custom``. Fixed options for built-in selects that are not dictionaries: ((value, label), ...) Computed from related rows, never stored (``DERIVED_FIELDS``): only conditions and list filters know it; forms, columns, sorting, import and export never see it. The most characters a text value may have (a multiselect: each chosen value); None for non-text fields. Built-in: the column&apos;s length (``String(n)``), or ``LONG_TEXT_MAX`` for an unbounded text column; custom: ``CUSTOM_TEXT_MAX`` / ``LONG_TEXT_MAX`` (textarea). The services enforce it on both backends (SQLite does not check lengths). Custom fields only: an expression index serves sorting and filtering by it.</extracomment>
         <translation>负责人</translation>
     </message>
     <message>
         <source>Created</source>
         <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>Contact phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <source>Contact&apos;s position</source>
+        <translation>职务</translation>
     </message>
     <message>
         <source>Updated</source>
@@ -6747,7 +9141,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <message>
         <source>Name</source>
         <extracomment>Rows of the members tree and rules table the service may name in &quot;members.N&quot; / &quot;rules.N.x&quot;.</extracomment>
-        <translation>客户名称</translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Phone</source>
@@ -6773,6 +9167,10 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <message>
         <source>E-mail</source>
         <translation>邮箱</translation>
+    </message>
+    <message>
+        <source>Customer name</source>
+        <translation>客户名称</translation>
     </message>
     <message>
         <source>Website</source>
@@ -6920,6 +9318,7 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Amount</source>
+        <extracomment>The list says &quot;Amount&quot; where the form says &quot;Contract amount&quot;; &quot;outstanding&quot; is computed.</extracomment>
         <translation>金额</translation>
     </message>
     <message>
@@ -6932,7 +9331,6 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>In progress</source>
-        <extracomment>An opportunity&apos;s status as the schema words it (&quot;fields&quot; context).</extracomment>
         <translation>进行中</translation>
     </message>
     <message>
@@ -7070,7 +9468,6 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
     <message>
         <source>Contact name</source>
-        <extracomment>Customers offered in the &quot;new contact&quot; form (the service&apos;s list limit).</extracomment>
         <translation>姓名</translation>
     </message>
     <message>
@@ -7151,8 +9548,20 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>暂无回款。</translation>
     </message>
     <message>
+        <source>This contact takes part in no opportunity yet.</source>
+        <translation>该联系人尚未参与任何商机。</translation>
+    </message>
+    <message>
+        <source>No contracts of this opportunity yet.</source>
+        <translation>该商机尚无合同。</translation>
+    </message>
+    <message>
+        <source>New contract from this opportunity</source>
+        <translation>由此商机新建合同</translation>
+    </message>
+    <message>
         <source>Opportunities</source>
-        <extracomment>The customer detail page&apos;s &quot;Opportunities&quot; tab.</extracomment>
+        <extracomment>Tab titles are the window&apos;s words. Tabs listing another module&apos;s records that belong to this one (see related.py).</extracomment>
         <translation>商机</translation>
     </message>
     <message>
@@ -7166,6 +9575,10 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <message>
         <source>Contacts</source>
         <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Custom data scope</source>
+        <translation>自定义数据范围</translation>
     </message>
 </context>
 <context>
@@ -7313,6 +9726,19 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <source>Payment due {date}: {contract} instalment {instalment}, {amount}</source>
         <translation>回款到期 {date}：{contract} 第 {instalment} 期，{amount}</translation>
     </message>
+    <message>
+        <source>Reminder: {title}</source>
+        <extracomment>The record to open from the notification.</extracomment>
+        <translation>提醒：{title}</translation>
+    </message>
+    <message>
+        <source>{when}</source>
+        <translation>{when}</translation>
+    </message>
+    <message>
+        <source>{author} mentioned you on the task {task}</source>
+        <translation>{author} 在任务“{task}”中提到了你</translation>
+    </message>
 </context>
 <context>
     <name>permissions</name>
@@ -7335,6 +9761,10 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <message>
         <source>All</source>
         <translation>全部</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
     </message>
     <message>
         <source>View</source>
@@ -7442,6 +9872,22 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
         <translation>回款</translation>
     </message>
     <message>
+        <source>Sales targets</source>
+        <translation>业绩目标</translation>
+    </message>
+    <message>
+        <source>Set targets</source>
+        <translation>设置目标</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>日程</translation>
+    </message>
+    <message>
         <source>Public pool</source>
         <translation>公海</translation>
     </message>
@@ -7474,6 +9920,284 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     </message>
 </context>
 <context>
+    <name>print</name>
+    <message>
+        <source>Our company&apos;s name</source>
+        <extracomment>The module whose &quot;view&quot; permission reads a kind&apos;s template. The name the rendered HTML gives the logo image (the caller registers the picture under it). A logo is read with every printed page: keep it a logo, not a photograph. Document placeholders → what they stand for (untranslated, context &quot;print&quot;).</extracomment>
+        <translation>我方公司名称</translation>
+    </message>
+    <message>
+        <source>Our company&apos;s logo (a picture)</source>
+        <translation>我方公司标志（图片）</translation>
+    </message>
+    <message>
+        <source>Contract number</source>
+        <translation>合同编号</translation>
+    </message>
+    <message>
+        <source>Contract or opportunity name</source>
+        <translation>合同或商机名称</translation>
+    </message>
+    <message>
+        <source>Customer name</source>
+        <translation>客户名称</translation>
+    </message>
+    <message>
+        <source>Customer address</source>
+        <translation>客户地址</translation>
+    </message>
+    <message>
+        <source>Customer phone</source>
+        <translation>客户电话</translation>
+    </message>
+    <message>
+        <source>Customer mobile</source>
+        <translation>客户手机</translation>
+    </message>
+    <message>
+        <source>Customer e-mail</source>
+        <translation>客户邮箱</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s contact (the signer of a contract)</source>
+        <translation>客户联系人（合同的客户签约人）</translation>
+    </message>
+    <message>
+        <source>Contact&apos;s position</source>
+        <translation>联系人职务</translation>
+    </message>
+    <message>
+        <source>Contact&apos;s phone</source>
+        <translation>联系人电话</translation>
+    </message>
+    <message>
+        <source>Contact&apos;s mobile</source>
+        <translation>联系人手机</translation>
+    </message>
+    <message>
+        <source>Contact&apos;s e-mail</source>
+        <translation>联系人邮箱</translation>
+    </message>
+    <message>
+        <source>Our signer (a quotation: its owner)</source>
+        <translation>我方签约人（报价单：负责人）</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>负责人</translation>
+    </message>
+    <message>
+        <source>Order date</source>
+        <translation>下单日期</translation>
+    </message>
+    <message>
+        <source>Start date</source>
+        <translation>开始日期</translation>
+    </message>
+    <message>
+        <source>End date</source>
+        <translation>结束日期</translation>
+    </message>
+    <message>
+        <source>Expected close date</source>
+        <translation>预计成交日期</translation>
+    </message>
+    <message>
+        <source>Payment terms</source>
+        <translation>付款条件</translation>
+    </message>
+    <message>
+        <source>Remark</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Today&apos;s date</source>
+        <translation>今天的日期</translation>
+    </message>
+    <message>
+        <source>Total amount, with ¥</source>
+        <translation>合计金额（带 ¥）</translation>
+    </message>
+    <message>
+        <source>Total in Chinese capitals (玖万捌仟元整)</source>
+        <translation>合计金额大写（玖万捌仟元整）</translation>
+    </message>
+    <message>
+        <source>Number of product lines</source>
+        <translation>产品明细行数</translation>
+    </message>
+    <message>
+        <source>Line number (1, 2, …)</source>
+        <extracomment>Placeholders inside ``{{#lines}} … {{/lines}}``.</extracomment>
+        <translation>行号（1、2、…）</translation>
+    </message>
+    <message>
+        <source>Product name</source>
+        <translation>产品名称</translation>
+    </message>
+    <message>
+        <source>Product code</source>
+        <translation>产品编码</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Unit price</source>
+        <translation>单价</translation>
+    </message>
+    <message>
+        <source>Discount (%)</source>
+        <translation>折扣（%）</translation>
+    </message>
+    <message>
+        <source>Line amount</source>
+        <translation>金额</translation>
+    </message>
+    <message>
+        <source>Line remark</source>
+        <translation>明细备注</translation>
+    </message>
+</context>
+<context>
+    <name>schedule</name>
+    <message>
+        <source>My events</source>
+        <translation>我的日程</translation>
+    </message>
+    <message>
+        <source>Tasks due</source>
+        <translation>任务截止</translation>
+    </message>
+    <message>
+        <source>Next contacts</source>
+        <translation>下次联系</translation>
+    </message>
+    <message>
+        <source>Planned payments</source>
+        <translation>回款计划</translation>
+    </message>
+    <message>
+        <source>Contracts ending</source>
+        <translation>合同到期</translation>
+    </message>
+    <message>
+        <source>Daily</source>
+        <translation>每天</translation>
+    </message>
+    <message>
+        <source>Weekly</source>
+        <translation>每周</translation>
+    </message>
+    <message>
+        <source>Monthly</source>
+        <translation>每月</translation>
+    </message>
+    <message>
+        <source>Yearly</source>
+        <translation>每年</translation>
+    </message>
+    <message>
+        <source>Meeting</source>
+        <translation>会议</translation>
+    </message>
+    <message>
+        <source>Visit</source>
+        <translation>拜访</translation>
+    </message>
+    <message>
+        <source>Call</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Next contact</source>
+        <translation>下次联系</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+</context>
+<context>
+    <name>tasks</name>
+    <message>
+        <source>High</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>Low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>收件箱</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Next 7 days</source>
+        <translation>未来 7 天</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>以后</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>Mine</source>
+        <translation>我负责的</translation>
+    </message>
+    <message>
+        <source>I assigned</source>
+        <translation>我分配的</translation>
+    </message>
+    <message>
+        <source>I take part in</source>
+        <translation>我参与的</translation>
+    </message>
+</context>
+<context>
+    <name>timeline</name>
+    <message>
+        <source>Follow-up</source>
+        <translation>跟进</translation>
+    </message>
+    <message>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>日程</translation>
+    </message>
+    <message>
+        <source>Approval</source>
+        <translation>审批</translation>
+    </message>
+</context>
+<context>
     <name>views</name>
     <message>
         <source>All</source>
@@ -7494,13 +10218,6 @@ The group a new company starts with (seed 004&apos;s opportunity stages). An exi
     <message>
         <source>Starred</source>
         <translation>我关注的</translation>
-    </message>
-</context>
-<context>
-    <name>window</name>
-    <message>
-        <source>Edit: {name}</source>
-        <translation>编辑：{name}</translation>
     </message>
 </context>
 </TS>

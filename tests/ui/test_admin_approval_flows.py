@@ -10,12 +10,12 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import roles, users
-from crm_desktop.services.customers import customers
-from crm_desktop.services.filters import Op
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org import roles, users
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records.filters import Op
+from crm_desktop.services.workflow import approvals as appr
 from crm_desktop.ui.admin.approval_flows import ENABLED, GATES, ApprovalFlowsPage
 from crm_desktop.ui.admin.flow_branches import NodeCard
 from crm_desktop.ui.admin.flow_designer import FlowDesignerDialog

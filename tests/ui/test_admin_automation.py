@@ -9,16 +9,26 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import approvals, auth, roles, users
-from crm_desktop.services import automation as auto
-from crm_desktop.services.automation import RuleInput
-from crm_desktop.services.customers import customers
-from crm_desktop.services.filters import Op
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.schema import CustomFieldInput, FieldType, create_custom_field
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records.filters import Op
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.services.records.schema_admin import (
+    CustomFieldInput,
+    create_custom_field,
+)
+from crm_desktop.services.workflow import approvals
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow.automation import RuleInput
 from crm_desktop.ui.admin.automation_rules import ENABLED, AutomationRulesPage
-from crm_desktop.ui.admin.rule_actions import MessageEditor, SetFieldEditor, StartApprovalEditor, UnknownActionEditor
+from crm_desktop.ui.admin.rule_actions import (
+    MessageEditor,
+    SetFieldEditor,
+    StartApprovalEditor,
+    UnknownActionEditor,
+)
 from crm_desktop.ui.admin.rule_editor import RuleEditorDialog
 from crm_desktop.ui.admin.rule_runs import RunLogDialog, TryRuleDialog
 from crm_desktop.ui.forms import alive
@@ -208,7 +218,7 @@ def test_unknown_actions_and_conditions_are_kept_and_field_events_use_the_fields
     page.show()
     settle(qtbot)
     assert page.table.item(0, 1).text() == "Field changed: Level"
-    assert page.table.item(0, 3).text() == "Level (before the change) is A（重点客户） or Name contains 厦门"
+    assert page.table.item(0, 3).text() == "Level (before the change) is A（重点客户） or Customer name contains 厦门"
 
     page.select_rule(rule.id)
     dialog = page.edit_current()

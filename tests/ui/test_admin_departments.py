@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, departments, roles, users
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.org import auth, departments, roles, users
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
 from crm_desktop.ui.admin.area import AdminArea
 from crm_desktop.ui.admin.departments import DepartmentsPage
 from crm_desktop.ui.context import AppContext, make_context
@@ -223,7 +223,8 @@ def test_admin_area_navigation(qtbot: QtBot, ctx: AppContext) -> None:
     settle(qtbot)
     assert area.page_keys() == [
         "department", "user", "role", "field_permission", "pool", "custom_field", "dictionary", "record_setting",
-        "automation", "approval_flow", "stage_group", "execution_stage", "number_rule"]
+        "automation", "approval_flow", "stage_group", "execution_stage", "number_rule", "print_template",
+        "target"]
     assert area.stack.currentWidget() is area.departments_page
     assert area.show_page("role") is area.roles_page and area.stack.currentWidget() is area.roles_page
     area.show_page("user")

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services.schema import DictionaryItemDTO, get_dictionary
+from crm_desktop.services.records.schema import DictionaryItemDTO, get_dictionary
 from crm_desktop.ui.admin.dictionaries import NAME_ROLE, DictionariesPage
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.ops import running_count

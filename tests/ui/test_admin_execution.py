@@ -7,14 +7,19 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import automation as auto
-from crm_desktop.services import numbering
-from crm_desktop.services import payments as pay
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.automation import RuleInput
+from crm_desktop.services.records import numbering
+from crm_desktop.services.sales import payments as pay
+from crm_desktop.services.sales import won_on_approval
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow.approvals import FlowInput
+from crm_desktop.services.workflow.automation import RuleInput
 from crm_desktop.ui import ops
-from crm_desktop.ui.admin.execution_stages import ExecutionStagesPage, NotifyRuleDialog, TransitionFlowDesigner
+from crm_desktop.ui.admin.execution_stages import (
+    ExecutionStagesPage,
+    NotifyRuleDialog,
+    TransitionFlowDesigner,
+)
 from crm_desktop.ui.admin.flow_designer import FlowDesignerDialog
 from crm_desktop.ui.admin.number_rules import NumberRulesPage
 from tests.ui_helpers import admin_context
@@ -105,3 +110,8 @@ def test_number_rules_page(qtbot: QtBot, sqlite_db: Database) -> None:
     page.overpayment_box.click()
     idle(qtbot)
     assert pay.get_allow_overpayment(ctx.db, ctx.actor)
+    assert not page.won_box.isChecked()  # off by default
+    page.won_box.click()
+    idle(qtbot)
+    assert won_on_approval.get_win_on_approval(ctx.db, ctx.actor)
+    assert page.message.text() == "An approved contract now marks its opportunity won."

@@ -8,18 +8,16 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, departments, roles, users
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.roles import RoleDTO, RoleInput
-from crm_desktop.services.schema import (
-    Access,
+from crm_desktop.services.org import auth, departments, roles, users
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleDTO, RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records.schema import Access, FieldType, get_schema
+from crm_desktop.services.records.schema_admin import (
     CustomFieldInput,
-    FieldType,
     create_custom_field,
     get_field_permissions,
-    get_schema,
 )
-from crm_desktop.services.users import UserInput
 from crm_desktop.ui.admin.field_permissions import FieldPermissionsPage
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.ops import running_count
@@ -94,7 +92,7 @@ def test_hidden_and_read_only_through_the_page(qtbot: QtBot, page: FieldPermissi
 
 def test_required_fields_cannot_be_hidden(page: FieldPermissionsPage) -> None:
     row = next(i for i, f in enumerate(page.fields) if f.name == "name")
-    assert page.table.item(row, 0).text() == "Name (required)"
+    assert page.table.item(row, 0).text() == "Customer name (required)"
     assert not page.groups["name"].button(3).isEnabled()
     assert page.groups["name"].button(2).isEnabled()
 

@@ -9,18 +9,17 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, departments, duplicates, roles, users
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.schema import (
+from crm_desktop.services.org import auth, departments, roles, users
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
+from crm_desktop.services.records import duplicates
+from crm_desktop.services.records.schema import FieldType, get_dictionary, get_schema
+from crm_desktop.services.records.schema_admin import (
     CustomFieldInput,
-    FieldType,
     create_custom_field,
-    get_dictionary,
-    get_schema,
     list_custom_fields,
 )
-from crm_desktop.services.users import UserInput
 from crm_desktop.ui.admin.area import AdminArea
 from crm_desktop.ui.admin.custom_fields import CustomFieldDialog, CustomFieldsPage
 from crm_desktop.ui.admin.record_settings import RecordSettingsPage
@@ -61,7 +60,7 @@ def custom_names(page: CustomFieldsPage) -> list[str]:
 
 def test_built_in_fields_are_listed_for_reference(qtbot: QtBot, page: CustomFieldsPage) -> None:
     names = [page.builtin_table.item(r, 0).text() for r in range(page.builtin_table.rowCount())]
-    assert names[:2] == ["Name", "Phone"] and "Industry" in names
+    assert names[:2] == ["Customer name", "Phone"] and "Industry" in names
     level = names.index("Level")
     assert page.builtin_table.item(level, 4).text() == "Customer level"  # its dictionary, by name
     assert page.custom_table.rowCount() == 0 and not page.edit_button.isEnabled()
@@ -186,9 +185,9 @@ def test_schema_pages_need_their_permissions(qtbot: QtBot, ctx: AppContext) -> N
     admin_area = AdminArea(ctx)
     qtbot.addWidget(admin_area)
     settle(qtbot)
-    assert admin_area.page_keys()[-10:] == [
+    assert admin_area.page_keys()[-12:] == [
         "field_permission", "pool", "custom_field", "dictionary", "record_setting", "automation", "approval_flow",
-        "stage_group", "execution_stage", "number_rule"]
+        "stage_group", "execution_stage", "number_rule", "print_template", "target"]
     assert admin_area.show_page("dictionary") is admin_area.dictionaries_page
 
     clerk = _context_with(ctx, {("user", "view"), ("role", "view")})

@@ -10,9 +10,14 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import departments, pool, users
-from crm_desktop.services.pool import PoolInput, PoolMemberInput, PoolRuleInput
-from crm_desktop.services.users import UserDTO, UserInput
+from crm_desktop.services.customers import pool
+from crm_desktop.services.customers.pool import (
+    PoolInput,
+    PoolMemberInput,
+    PoolRuleInput,
+)
+from crm_desktop.services.org import departments, users
+from crm_desktop.services.org.users import UserDTO, UserInput
 from crm_desktop.ui.admin.pools import PoolDialog, PoolsPage
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.ops import running_count

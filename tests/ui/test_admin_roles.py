@@ -4,15 +4,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, departments, roles, users
-from crm_desktop.services.permissions import MODULES, DataScope
-from crm_desktop.services.roles import RoleDTO, RoleInput
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.org import auth, departments, roles, users
+from crm_desktop.services.org.permissions import MODULES, DataScope
+from crm_desktop.services.org.roles import RoleDTO, RoleInput
+from crm_desktop.services.org.users import UserInput
 from crm_desktop.ui.admin.roles import PermissionMatrix, RolesPage
 from crm_desktop.ui.context import AppContext, make_context
 from crm_desktop.ui.ops import running_count
@@ -83,6 +83,17 @@ def test_matrix_has_a_box_only_where_the_module_has_the_action(page: RolesPage) 
     # only modules with owned records have a scope
     assert list(matrix.scope_combos) == [m.key for m in MODULES.values() if m.scoped]
     assert "department" not in matrix.scope_combos
+
+
+def test_scope_grid_fits_the_editor_width(qtbot: QtBot, page: RolesPage) -> None:
+    """As many (label, combo) pairs per row as fit: the editor never scrolls sideways."""
+    grid = page.matrix.scope_grid
+    for width, most in ((1400, 4), (800, 2), (640, 1)):
+        page.resize(width, 700)
+        qtbot.waitUntil(lambda: grid.columns <= max(1, grid.width() // grid.pair_width()))
+        assert 1 <= grid.columns <= most
+        assert grid.columns * grid.pair_width() <= max(grid.width(), grid.pair_width())
+        qtbot.waitUntil(lambda: page.scroller.horizontalScrollBar().maximum() == 0)
 
 
 def test_create_role_saves_exactly_the_ticked_permissions_and_scope(
@@ -209,3 +220,96 @@ def test_read_only_without_edit_permission(qtbot: QtBot, ctx: AppContext) -> Non
     assert widget.name_edit.isReadOnly() and not widget.save_button.isEnabled()
     assert not widget.new_button.isEnabled() and not widget.delete_button.isEnabled()
     assert not widget.matrix._cell("role", "view").flags() & Qt.ItemFlag.ItemIsEnabled
+
+
+def test_choose_a_custom_scope_with_departments_and_save(
+    qtbot: QtBot, page: RolesPage, ctx: AppContext
+) -> None:
+    """自定义: choosing "Custom" shows that module's department tree (and only then); the ticked
+    departments are saved with the role and shown again when it is opened."""
+    top = departments.list_departments(ctx.db, ctx.actor)[0]
+    east = departments.create_department(ctx.db, ctx.actor, "华东", parent_id=top.id)
+    east1 = departments.create_department(ctx.db, ctx.actor, "华东一部", parent_id=east.id)
+    west = departments.create_department(ctx.db, ctx.actor, "华西", parent_id=top.id)
+    ctx.signals.notify("department", west.id)
+    settle(qtbot)
+    page.new_role()
+    qtbot.keyClicks(page.name_edit, "Regional viewer")
+    matrix = page.matrix
+    matrix.set_checked("customer", "view", True)
+    picker = matrix.custom_pickers["customer"]
+    assert not matrix.custom_area.isVisible() and not picker.isVisible()
+    combo = matrix.scope_combos["customer"]
+    assert combo.itemText(combo.count() - 1) == "Custom"
+    # As a user: the combo focused, End picks its last entry, "Custom".
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_End)
+    assert combo.currentData() == DataScope.CUSTOM.value
+    assert matrix.custom_area.isVisible() and picker.isVisible()
+    assert not matrix.custom_pickers["contact"].isVisible()  # only the module set to Custom
+    viewport = page.scroller.viewport()
+
+    def in_view() -> bool:  # the page scrolls the new tree into view (it appears below the fold)
+        top_left = picker.mapTo(viewport, QPoint(0, 0))
+        return viewport.rect().contains(top_left) and viewport.rect().contains(
+            top_left + QPoint(picker.width() - 1, picker.height() - 1))
+
+    qtbot.waitUntil(in_view, timeout=3000)
+    # The tree mirrors the departments: 华东一部 under 华东.
+    assert picker.item_for(east1.id).parent() is picker.item_for(east.id)
+    for dept in (east, west):  # ticked from the keyboard: the item, then Space
+        picker.setFocus()
+        picker.setCurrentItem(picker.item_for(dept.id))
+        qtbot.keyClick(picker, Qt.Key.Key_Space)
+    assert picker.chosen() == {east.id, west.id}, "the sub-department is not implied"
+    assert page.dirty
+    page.save()
+    settle(qtbot)
+    assert page.message.text() == "Role “Regional viewer” saved."
+    saved = role_named(ctx, "Regional viewer")
+    assert saved.scopes["customer"] == DataScope.CUSTOM
+    assert saved.scope_departments == {"customer": frozenset({east.id, west.id})}
+    # Opened again: the tree shows the saved ticks; another scope hides it.
+    page.select_role(int(page.role_list.item(0).data(Qt.ItemDataRole.UserRole)))  # the super administrator
+    assert not picker.isVisible()
+    page.select_role(saved.id)
+    assert picker.chosen() == {east.id, west.id} and picker.isVisible()
+    matrix.set_scope("customer", DataScope.DEPARTMENT)
+    assert not picker.isVisible() and matrix.scope_departments() == {}
+
+
+def test_custom_scope_without_departments_is_refused_in_the_message_bar(
+    qtbot: QtBot, page: RolesPage, ctx: AppContext
+) -> None:
+    page.new_role()
+    qtbot.keyClicks(page.name_edit, "Nobody")
+    page.matrix.set_scope("customer", DataScope.CUSTOM)
+    page.save()
+    settle(qtbot)
+    assert page.message.text() == "Custom data scope: Choose at least one department for each custom data scope."
+    assert all(r.name != "Nobody" for r in roles.list_roles(ctx.db, ctx.actor))
+
+
+def test_a_reader_sees_the_custom_departments_but_cannot_tick(qtbot: QtBot, ctx: AppContext) -> None:
+    top = departments.list_departments(ctx.db, ctx.actor)[0]
+    east = departments.create_department(ctx.db, ctx.actor, "华东", parent_id=top.id)
+    regional = roles.create_role(ctx.db, ctx.actor, RoleInput(
+        name="Regional", permissions=frozenset({("customer", "view")}), scopes={"customer": DataScope.CUSTOM},
+        scope_departments={"customer": frozenset({east.id})}))
+    viewer = roles.create_role(ctx.db, ctx.actor, RoleInput(name="Auditor", permissions=frozenset({("role", "view")})))
+    users.create_user(ctx.db, ctx.actor, UserInput(mobile="13900000001", name="审计", department_id=top.id,
+                                                   role_ids=(viewer.id,)), password="abc12345")
+    auditor = make_context(ctx.db, auth.login(ctx.db, "13900000001", "abc12345"))
+    widget = RolesPage(auditor)
+    qtbot.addWidget(widget)
+    widget.resize(1000, 700)
+    widget.show()
+    settle(qtbot)
+    widget.select_role(regional.id)
+    picker = widget.matrix.custom_pickers["customer"]
+    assert picker.isVisible() and picker.chosen() == {east.id}
+    assert not picker.item_for(top.id).flags() & Qt.ItemFlag.ItemIsUserCheckable
+    picker.setFocus()
+    picker.setCurrentItem(picker.item_for(top.id))
+    qtbot.keyClick(picker, Qt.Key.Key_Space)
+    assert picker.chosen() == {east.id} and not widget.dirty

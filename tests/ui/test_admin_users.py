@@ -11,11 +11,11 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, departments, roles, users
-from crm_desktop.services.departments import DepartmentDTO
 from crm_desktop.services.errors import AuthError
-from crm_desktop.services.roles import RoleDTO, RoleInput
-from crm_desktop.services.users import UserDTO, UserInput
+from crm_desktop.services.org import auth, departments, roles, users
+from crm_desktop.services.org.departments import DepartmentDTO
+from crm_desktop.services.org.roles import RoleDTO, RoleInput
+from crm_desktop.services.org.users import UserDTO, UserInput
 from crm_desktop.ui.admin.users import UsersPage, UserTableModel
 from crm_desktop.ui.context import AppContext, make_context
 from crm_desktop.ui.ops import running_count

@@ -13,14 +13,14 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import approvals as appr
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.customers import customers
-from crm_desktop.services.leads import leads
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.leads import leads
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow.approvals import FlowInput
 from crm_desktop.ui import ops
-from crm_desktop.ui.approvals import MyApprovalsPage
 from crm_desktop.ui.context import AppContext, make_context
-from crm_desktop.ui.records.detail_page import RecordDetailWindow, open_detail
+from crm_desktop.ui.my_approvals import DECISION_COLUMN, MyApprovalsPage
+from crm_desktop.ui.records.details.window import RecordDetailWindow, open_detail
 from tests.test_approvals import approver, role_named
 from tests.test_customers import make_user
 from tests.ui_helpers import admin_context
@@ -86,7 +86,7 @@ def test_reject_resubmit_approve_through_the_screens(qtbot: QtBot, ctx: AppConte
     page.set_box("decided")
     idle(qtbot, page)
     assert [(i.record_name, i.decision) for i in page.items] == [("福州海峡贸易有限公司", "rejected")]
-    assert page.table.item(0, 5).text() == "Rejected"
+    assert page.table.item(0, DECISION_COLUMN).text() == "Rejected"
 
     # The salesperson's detail window: rejected, the comment readable, Resubmit offered.
     window = detail_for(qtbot, rep_ctx, "customer", customer.id)
@@ -204,3 +204,62 @@ def test_submit_a_lead_by_hand_then_withdraw(qtbot: QtBot, ctx: AppContext) -> N
     assert opened and opened[-1].tabs.currentWidget() is opened[-1].tab("approvals")
     idle(qtbot, opened[-1])
     opened[-1].close()
+
+
+def test_a_contract_waiting_says_what_it_is(qtbot: QtBot, ctx: AppContext) -> None:
+    """The list and the decision dialog name the record's kind (translated, never "contract"),
+    its number and name, amount, customer and submitter; the dialog's link opens the record."""
+    from decimal import Decimal
+
+    from crm_desktop.services.org.permissions import RECORD_ACTIONS
+    from crm_desktop.services.sales import contracts as contract_ops
+    from crm_desktop.services.sales.contracts import contracts
+    from crm_desktop.ui import i18n
+    from tests.test_customers import ALL_SALES
+
+    db, admin = ctx.db, ctx.actor
+    rep = make_user(db, admin, "13900000081", perms={**ALL_SALES, "contract": RECORD_ACTIONS})
+    appr.create_flow(db, admin, FlowInput(name="合同审批", entity="contract", binding="create", branches=(
+        {"name": "全部", "condition": {}, "nodes": [
+            {"name": "经理审批", "mode": "orsign", "approver": {"kind": "users", "users": [admin.user_id]}}]},)))
+    customer = customers.create(db, rep, {"name": "厦门鹭岛机电有限公司"})
+    contract = contracts.create(db, rep, {"name": "鹭岛一期", "customer_id": customer.id, "amount": "98000.00"})
+    contract_ops.submit(db, rep, contract.id)
+
+    page = page_for(qtbot, ctx)
+    [item] = page.items
+    assert (item.amount, item.customer_name) == (Decimal("98000.00"), "厦门鹭岛机电有限公司")
+    row = [page.table.item(0, c).text() for c in range(page.table.columnCount())]
+    headers = [page.table.horizontalHeaderItem(c).text() for c in range(page.table.columnCount())]
+    shown = dict(zip(headers, row, strict=True))
+    assert shown["Kind"] == "Contract" and "contract" not in " ".join(row)
+    assert shown["Record"] == f"{contract.values['number']} · 鹭岛一期"
+    assert shown["Amount"] == "98,000.00" and shown["Customer"] == "厦门鹭岛机电有限公司"
+    assert shown["Submitter"] == "用户81"
+    page.select_item(item.instance_id)
+    dialog = page.decide_selected(True)
+    assert dialog is not None and dialog.record_link is not None
+    assert dialog.facts["Contract"] == "鹭岛一期" and dialog.facts["Amount"] == "98,000.00"
+    assert dialog.facts["Customer"] == "厦门鹭岛机电有限公司" and dialog.facts["Submitted by"] == "用户81"
+    assert dialog.facts["Number"] == contract.values["number"]
+    dialog.record_link.linkActivated.emit(f"contract:{contract.id}")
+    from crm_desktop.ui.records.details.window import (
+        _open_windows,  # the windows open_detail opened
+    )
+
+    qtbot.waitUntil(lambda: any(k[1:] == ("contract", contract.id) for k in _open_windows), timeout=WAIT_MS)
+    window = next(w for k, w in _open_windows.items() if k[1:] == ("contract", contract.id))
+    qtbot.addWidget(window)
+    idle(qtbot, window)
+    assert window.tabs.currentWidget() is window.tab("approvals")
+    window.close()
+    dialog.reject()
+    # In Chinese the kind reads as the module's name.
+    before = i18n.current_language()
+    try:
+        assert i18n.install_language("zh_CN")
+        page.reload()
+        idle(qtbot, page)
+        assert page.table.item(0, 1).text() == "合同"
+    finally:
+        i18n.install_language(before)

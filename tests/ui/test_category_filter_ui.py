@@ -17,23 +17,23 @@ from shiboken6 import isValid
 
 from crm_desktop.db import Database
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import automation as auto
-from crm_desktop.services import products as prod
-from crm_desktop.services.automation import RuleInput
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.filters import Filter, Op
-from crm_desktop.services.product_lines import LineInput
+from crm_desktop.services.records.filters import Filter, Op
+from crm_desktop.services.sales import products as prod
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.product_lines import LineInput
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow.automation import RuleInput
 from crm_desktop.ui import ops
 from crm_desktop.ui.admin.automation_rules import AutomationRulesPage
 from crm_desktop.ui.admin.flow_designer import FlowDesignerDialog
 from crm_desktop.ui.admin.rule_actions import SetFieldEditor
 from crm_desktop.ui.admin.rule_data import load_editor_data
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.contracts_tab import ContractsTab
-from crm_desktop.ui.records.filter_editor import FilterEditor
+from crm_desktop.ui.records.lists.contracts import ContractsTab
+from crm_desktop.ui.records.shared.filter_editor import FilterEditor
 from tests.ui_helpers import admin_context
 
 

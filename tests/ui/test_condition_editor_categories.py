@@ -10,12 +10,12 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QListWidget
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import automation as auto
-from crm_desktop.services import products as prod
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.filters import Op
-from crm_desktop.services.product_lines import LineInput
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.records.filters import Op
+from crm_desktop.services.sales import products as prod
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.product_lines import LineInput
+from crm_desktop.services.workflow import automation as auto
 from crm_desktop.ui.admin.flow_branches import BranchEditor, load_designer_data
 from crm_desktop.ui.admin.rule_actions import SetFieldEditor
 from crm_desktop.ui.admin.rule_editor import RuleEditorDialog

@@ -12,12 +12,13 @@ from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services.contacts import contacts, list_for_customer
-from crm_desktop.services.customers import customers
-from crm_desktop.services.records import RecordDTO
+from crm_desktop.services.customers.contacts import contacts, list_for_customer
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.records.records import RecordDTO
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.contacts_tab import ContactDialog, ContactsTab
+from crm_desktop.ui.records.forms.contact_form import ContactDialog
+from crm_desktop.ui.records.lists.contacts import ContactsTab
 from tests.ui_helpers import admin_context
 
 

@@ -11,19 +11,20 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import contracts as ct
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.filters import Condition, Filter, Op
-from crm_desktop.services.products import ProductOption, products
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.records.filters import Condition, Filter, Op
+from crm_desktop.services.sales import contracts as ct
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.products import ProductOption, products
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow.approvals import FlowInput
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.contracts_tab import ContractDialog, ContractsTab
-from crm_desktop.ui.records.detail_page import RecordDetailWindow, open_detail
-from crm_desktop.ui.records.lines_editor import QUANTITY
+from crm_desktop.ui.records.details.window import RecordDetailWindow, open_detail
+from crm_desktop.ui.records.forms.contract_form import ContractDialog
+from crm_desktop.ui.records.lists.contracts import ContractsTab
+from crm_desktop.ui.records.shared.lines_editor import QUANTITY
 from tests.ui_helpers import admin_context
 
 
@@ -104,6 +105,8 @@ def test_contract_form_submit_search_and_execution_status(qtbot: QtBot, tab: Con
     assert tab.submit_button.isEnabled() and not tab.status_button.isEnabled()
     tab.submit_button.click()
     qtbot.waitUntil(lambda: "approved" in tab.message_label.text() or "已" in tab.message_label.text())
+    # The screen says why it was approved at once (no flow), not merely that it was.
+    assert "No approval flow applies" in tab.message_label.text()
     settle(qtbot, tab)
     assert customers.get(db, admin, cust.id).values["deal_status"] == "deal"
     row = row_of(tab, created.id)
@@ -165,7 +168,7 @@ def test_contract_detail_window(qtbot: QtBot, ctx: AppContext) -> None:
     db, admin = ctx.db, ctx.actor
     cust = customers.create(db, admin, {"name": "漳州重工有限公司"})
     gateway = products.create(db, admin, {"name": "工业网关", "code": "GW-01", "unit": "台", "price": "100"})
-    from crm_desktop.services.product_lines import LineInput
+    from crm_desktop.services.sales.product_lines import LineInput
 
     c = contracts.create(db, admin, {"name": "重工一期", "customer_id": cust.id},
                          lines=[LineInput(gateway.id, "100", "2")])

@@ -9,13 +9,13 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import customers as customer_ops
-from crm_desktop.services.customers import customers
-from crm_desktop.services.records import RecordDTO
+from crm_desktop.services.customers import customers as customer_ops
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.records.records import RecordDTO
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.customer_actions import STAR
-from crm_desktop.ui.records.customers_tab import CustomersTab
+from crm_desktop.ui.records.lists.customer_actions import STAR
+from crm_desktop.ui.records.lists.customers import CustomersTab
 from tests.ui.test_record_list_model import make_sales_user
 from tests.ui_helpers import admin_context
 
@@ -183,9 +183,9 @@ def test_put_in_pool_from_the_list_and_claim_it_back(qtbot: QtBot, tab: Customer
     """The pool round trip through the widgets: More → Put in public pool…, then Claim."""
     from PySide6.QtWidgets import QDialogButtonBox
 
-    from crm_desktop.services import pool
-    from crm_desktop.services.pool import PoolInput, PoolMemberInput
-    from crm_desktop.ui.records.pool_tab import PoolTab
+    from crm_desktop.services.customers import pool
+    from crm_desktop.services.customers.pool import PoolInput, PoolMemberInput
+    from crm_desktop.ui.records.lists.pool import PoolTab
 
     east = pool.create_pool(ctx.db, ctx.actor, PoolInput(name="华东公海", members=(
         PoolMemberInput(user_id=ctx.actor.user_id, is_admin=True),)))

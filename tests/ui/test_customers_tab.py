@@ -10,14 +10,14 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.records import RecordDTO
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.records.records import RecordDTO
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.customer_actions import CustomerTransferDialog
-from crm_desktop.ui.records.customers_tab import CustomersTab
-from crm_desktop.ui.records.record_dialog import RecordDialog
+from crm_desktop.ui.records.forms.record_dialog import RecordDialog
+from crm_desktop.ui.records.lists.customer_actions import CustomerTransferDialog
+from crm_desktop.ui.records.lists.customers import CustomersTab
 from tests.ui.test_record_list_model import make_sales_user
 from tests.ui_helpers import admin_context
 
@@ -213,8 +213,11 @@ def test_transfer_with_contacts_keeping_old_owner_as_reader(
 def test_transfer_without_contact_permission_does_not_offer_contacts(qtbot: QtBot, ctx: AppContext) -> None:
     mover = make_sales_user(ctx.db, ctx.actor, mobile="13900000003", name="销售小张",
                             actions=("view", "edit", "transfer"))
-    record = customers.create(ctx.db, ctx.actor, {"name": "甲公司"}, owner_id=mover.user_id)
-    person = contacts.create(ctx.db, ctx.actor, {"customer_id": record.id, "name": "张三"}, owner_id=mover.user_id)
+    # A self-scope mover may give records only to themselves (the new owner must be inside their
+    # scope): they take over a customer they edit as a read-write team member.
+    record = customers.create(ctx.db, ctx.actor, {"name": "甲公司"})
+    customers.set_team_member(ctx.db, ctx.actor, record.id, user_id=mover.user_id, access="write")
+    person = contacts.create(ctx.db, ctx.actor, {"customer_id": record.id, "name": "张三"})
     widget = CustomersTab(ctx.with_actor(mover))
     qtbot.addWidget(widget)
     select(qtbot, widget, record)
@@ -223,12 +226,13 @@ def test_transfer_without_contact_permission_does_not_offer_contacts(qtbot: QtBo
     dialog = widget.transfer_dialog
     assert isinstance(dialog, CustomerTransferDialog)
     assert dialog.contacts_check.isHidden() and not dialog.carry_contacts()
-    dialog.select_user(ctx.actor.user_id)
+    assert dialog.opportunities_check.isHidden() and dialog.contracts_check.isHidden()
+    dialog.select_user(mover.user_id)
     dialog.accept()
     qtbot.waitUntil(lambda: widget.message_label.text().startswith("Transferred"), timeout=10_000)
     assert widget.message_label.text() == "Transferred 1 customers and 0 contacts."
-    assert customers.get(ctx.db, ctx.actor, record.id).owner_id == ctx.actor.user_id
-    assert contacts.get(ctx.db, ctx.actor, person.id).owner_id == mover.user_id
+    assert customers.get(ctx.db, ctx.actor, record.id).owner_id == mover.user_id
+    assert contacts.get(ctx.db, ctx.actor, person.id).owner_id == ctx.actor.user_id  # not carried
     ops.wait_idle()
 
 
@@ -245,7 +249,7 @@ def test_operation_log_shows_create_and_update(qtbot: QtBot, tab: CustomersTab, 
     assert (created.text(1), created.text(2)) == (ctx.actor.name, "Created")
     assert (edited.text(1), edited.text(2)) == (ctx.actor.name, "Edited")
     created_lines = {created.child(i).text(3): created.child(i).text(5) for i in range(created.childCount())}
-    assert created_lines["Name"] == "甲公司" and created_lines["Owner"] == ctx.actor.name
+    assert created_lines["Customer name"] == "甲公司" and created_lines["Owner"] == ctx.actor.name
     assert [(edited.child(i).text(3), edited.child(i).text(4), edited.child(i).text(5))
             for i in range(edited.childCount())] == [("Phone", "111", "222")]
 

@@ -11,15 +11,15 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import attachments as attachment_ops
-from crm_desktop.services import followups as followup_ops
-from crm_desktop.services.customers import customers
-from crm_desktop.services.leads import leads
-from crm_desktop.services.records import RecordDTO
+from crm_desktop.services.customers import followups as followup_ops
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.leads import leads
+from crm_desktop.services.records import attachments as attachment_ops
+from crm_desktop.services.records.records import RecordDTO
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.detail_followups import AddFollowUpDialog
-from crm_desktop.ui.records.detail_page import RecordDetailWindow, open_detail
+from crm_desktop.ui.records.details.followups import AddFollowUpDialog
+from crm_desktop.ui.records.details.window import RecordDetailWindow, open_detail
 from tests.ui_helpers import admin_context
 
 

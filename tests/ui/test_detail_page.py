@@ -8,16 +8,16 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import customers as customer_ops
-from crm_desktop.services import leads as lead_ops
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.leads import leads
-from crm_desktop.services.records import RecordDTO
+from crm_desktop.services.customers import customers as customer_ops
+from crm_desktop.services.customers import leads as lead_ops
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.leads import leads
+from crm_desktop.services.records.records import RecordDTO
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.detail_page import RecordDetailWindow, open_detail
-from crm_desktop.ui.records.record_dialog import FieldSpec
+from crm_desktop.ui.records.details.window import RecordDetailWindow, open_detail
+from crm_desktop.ui.records.forms.layout import FormField
 from tests.ui.test_record_list_model import make_sales_user
 from tests.ui_helpers import admin_context
 
@@ -68,7 +68,7 @@ def test_customer_header_and_tabs(qtbot: QtBot, ctx: AppContext, customer: Recor
     assert window.facts["deal_status"] == "No deal"
     assert "locked" not in window.facts
     assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Opportunities", "Contracts", "Payments", "Team",
-                                   "Attachments", "Approvals", "Operation log"]
+                                   "Activities", "Attachments", "Approvals", "Operation log"]
     assert all(b.isVisible() and b.isEnabled() for b in (window.edit_button, window.followup_button,
                                                           window.lock_button, window.star_button))
     info = window.tab("info")
@@ -121,7 +121,7 @@ def test_operation_log_tab_lists_the_edits(qtbot: QtBot, ctx: AppContext, custom
 
 def test_edit_falls_back_to_the_generic_form(qtbot: QtBot, ctx: AppContext, customer: RecordDTO,
                                              opened: list[RecordDetailWindow]) -> None:
-    fields = (FieldSpec("name", "Name", required=True), FieldSpec("phone", "Phone"))
+    fields = (FormField("name", "Name", required=True), FormField("phone", "Phone"))
     window = show(qtbot, opened, ctx, "customer", customer.id, edit_fields=fields)
     with qtbot.waitSignal(window.edit_requested) as asked:
         window.edit()
@@ -158,11 +158,11 @@ def test_schema_fallback_form_without_field_list(qtbot: QtBot, ctx: AppContext, 
 @pytest.mark.parametrize("entity", ["opportunity", "contract", "product"])
 def test_edit_opens_the_entity_s_own_form(qtbot: QtBot, ctx: AppContext, customer: RecordDTO,
                                           opened: list[RecordDetailWindow], entity: str) -> None:
-    from crm_desktop.services.contracts import contracts
-    from crm_desktop.services.opportunities import opportunities
-    from crm_desktop.services.products import products
-    from crm_desktop.ui.records.contracts_tab import ContractDialog
-    from crm_desktop.ui.records.opportunities_tab import OpportunityDialog
+    from crm_desktop.services.sales.contracts import contracts
+    from crm_desktop.services.sales.opportunities import opportunities
+    from crm_desktop.services.sales.products import products
+    from crm_desktop.ui.records.forms.contract_form import ContractDialog
+    from crm_desktop.ui.records.forms.opportunity_form import OpportunityDialog
 
     if entity == "opportunity":
         record = opportunities.create(ctx.db, ctx.actor, {"name": "机房改造", "customer_id": customer.id})
@@ -187,7 +187,7 @@ def test_edit_opens_the_entity_s_own_form(qtbot: QtBot, ctx: AppContext, custome
 def test_lead_detail_tabs_and_status(qtbot: QtBot, ctx: AppContext, opened: list[RecordDetailWindow]) -> None:
     lead = leads.create(ctx.db, ctx.actor, {"name": "鹭岛贸易", "contact_name": "陈经理"})
     window = show(qtbot, opened, ctx, "lead", lead.id)
-    assert window.tab_titles() == ["Follow-ups", "Basic info", "Attachments", "Approvals", "Operation log"]
+    assert window.tab_titles() == ["Follow-ups", "Basic info", "Activities", "Attachments", "Approvals", "Operation log"]
     assert window.facts["status"] == "New"
     assert not window.lock_button.isVisible() and not window.star_button.isVisible()
     assert window.tab("info").value_text("contact_name") == "陈经理"
@@ -200,7 +200,8 @@ def test_contact_detail_tabs_and_customer(qtbot: QtBot, ctx: AppContext, custome
                                           opened: list[RecordDetailWindow]) -> None:
     contact = contacts.create(ctx.db, ctx.actor, {"customer_id": customer.id, "name": "林小姐", "position": "采购经理"})
     window = show(qtbot, opened, ctx, "contact", contact.id)
-    assert window.tab_titles() == ["Basic info", "Follow-ups", "Attachments", "Approvals", "Operation log"]
+    assert window.tab_titles() == ["Basic info", "Follow-ups", "Activities", "Opportunities", "Attachments",
+                                   "Approvals", "Operation log"]
     assert window.facts["customer_id"] == "厦门星辰科技有限公司"
     assert window.facts["position"] == "采购经理"
     assert window.tab("info").value_text("is_primary") == "Yes"
@@ -223,7 +224,7 @@ def test_user_without_permission_sees_no_write_buttons(qtbot: QtBot, ctx: AppCon
     assert not window.followup_button.isVisible()  # no follow-up permission in this role
     assert window.star_button.isVisible()  # starring is personal: viewing is enough
     # No follow-up or contact permission: those tabs are not offered at all.
-    assert window.tab_titles() == ["Basic info", "Team", "Attachments", "Approvals", "Operation log"]
+    assert window.tab_titles() == ["Basic info", "Team", "Activities", "Attachments", "Approvals", "Operation log"]
     team, files = window.tab("team"), window.tab("attachments")
     # Tabs not on top are not "visible"; what matters is whether a button is hidden.
     assert team.add_button.isHidden() and team.remove_button.isHidden() and team.change_button.isHidden()
@@ -233,8 +234,8 @@ def test_user_without_permission_sees_no_write_buttons(qtbot: QtBot, ctx: AppCon
 
 def test_read_only_on_followups_and_contacts(qtbot: QtBot, ctx: AppContext, customer: RecordDTO,
                                              opened: list[RecordDetailWindow]) -> None:
-    from crm_desktop.services import auth, roles, users
-    from crm_desktop.services.permissions import DataScope
+    from crm_desktop.services.org import auth, roles, users
+    from crm_desktop.services.org.permissions import DataScope
 
     role = roles.create_role(ctx.db, ctx.actor, roles.RoleInput(
         name="Viewer", permissions=frozenset({("customer", "view"), ("followup", "view"), ("contact", "view")}),
@@ -245,7 +246,8 @@ def test_read_only_on_followups_and_contacts(qtbot: QtBot, ctx: AppContext, cust
     ), password="viewer1234")
     viewer = auth.login(ctx.db, "13900000009", "viewer1234")
     window = show(qtbot, opened, ctx.with_actor(viewer), "customer", customer.id)
-    assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Team", "Attachments", "Approvals", "Operation log"]
+    assert window.tab_titles() == ["Follow-ups", "Basic info", "Contacts", "Team", "Activities", "Attachments",
+                                   "Approvals", "Operation log"]
     assert not window.followup_button.isVisible() and not window.edit_button.isVisible()
     assert window.tab("followups").add_button.isHidden()
     contacts_tab = window.tab("contacts")
@@ -254,7 +256,7 @@ def test_read_only_on_followups_and_contacts(qtbot: QtBot, ctx: AppContext, cust
 
 
 def test_add_tab_later(qtbot: QtBot, ctx: AppContext, customer: RecordDTO, opened: list[RecordDetailWindow]) -> None:
-    from crm_desktop.ui.records.detail_tabs import BasicInfoTab
+    from crm_desktop.ui.records.details.common_tabs import BasicInfoTab
 
     window = show(qtbot, opened, ctx, "customer", customer.id)
     extra = BasicInfoTab(window.target)
@@ -268,7 +270,10 @@ def test_other_modules_register_tabs(qtbot: QtBot, ctx: AppContext, customer: Re
                                      opened: list[RecordDetailWindow]) -> None:
     from PySide6.QtWidgets import QLabel
 
-    from crm_desktop.ui.records.detail_page import register_detail_tabs, unregister_detail_tabs
+    from crm_desktop.ui.records.details.window import (
+        register_detail_tabs,
+        unregister_detail_tabs,
+    )
 
     def add_sales(window: RecordDetailWindow) -> None:
         window.add_tab("opportunities", QLabel("商机"), "Opportunities", index=3)

@@ -11,15 +11,16 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import attachments as attachment_ops
-from crm_desktop.services import contacts as contact_ops
-from crm_desktop.services import schema as schema_ops
-from crm_desktop.services.customers import customers
-from crm_desktop.services.records import RecordDTO
-from crm_desktop.services.schema import CustomFieldInput, FieldType
+from crm_desktop.services.customers import contacts as contact_ops
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.records import attachments as attachment_ops
+from crm_desktop.services.records import schema_admin
+from crm_desktop.services.records.records import RecordDTO
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.services.records.schema_admin import CustomFieldInput
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.detail_page import RecordDetailWindow, open_detail
+from crm_desktop.ui.records.details.window import RecordDetailWindow, open_detail
 from tests.ui.test_record_list_model import make_sales_user
 from tests.ui_helpers import admin_context
 
@@ -54,7 +55,7 @@ def window(qtbot: QtBot, ctx: AppContext, customer: RecordDTO) -> Iterator[Recor
 
 
 def test_basic_info_shows_custom_fields_and_dictionary_labels(qtbot: QtBot, ctx: AppContext) -> None:
-    spec = schema_ops.create_custom_field(ctx.db, ctx.actor, "customer",
+    spec = schema_admin.create_custom_field(ctx.db, ctx.actor, "customer",
                                           CustomFieldInput(label="合同编号", type=FieldType.TEXT))
     record = customers.create(ctx.db, ctx.actor, {"name": "甲公司", "industry": "finance", spec.name: "HT-001"})
     window = open_detail(ctx, "customer", record.id, parent=None)

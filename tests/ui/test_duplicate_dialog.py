@@ -4,24 +4,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.customers import customers
-from crm_desktop.services.duplicates import DuplicateCandidate, set_duplicate_check_mode
-from crm_desktop.services.leads import leads
-from crm_desktop.services.permissions import DataScope
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.leads import leads
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.records.duplicates import (
+    DuplicateCandidate,
+    set_duplicate_check_mode,
+)
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.duplicate_dialog import DuplicateDialog
-from crm_desktop.ui.records.record_dialog import FieldSpec, RecordDialog, open_record_form
+from crm_desktop.ui.records.forms.duplicate_dialog import DuplicateDialog
+from crm_desktop.ui.records.forms.layout import FormField
+from crm_desktop.ui.records.forms.record_dialog import RecordDialog, open_record_form
 from tests.ui.test_record_form import Host
 from tests.ui_helpers import admin_context
 
 EXISTING = "厦门星辰科技有限公司"
 TYPED = "星辰科技（厦门）"
-ORDER = (FieldSpec("name", "Name", required=True), FieldSpec("phone", "Phone"))
+ORDER = (FormField("name", "Name", required=True), FormField("phone", "Phone"))
 
 
 @pytest.fixture
@@ -85,6 +90,22 @@ def test_warn_back_to_form_does_not_save(qtbot: QtBot, ctx: AppContext, host: Ho
     assert "Not saved" in dialog.message_label.text()
 
 
+@pytest.mark.parametrize("focus", ["table", "save_anyway"])
+def test_enter_never_saves_the_duplicate(qtbot: QtBot, ctx: AppContext, host: Host, focus: str) -> None:
+    """Enter goes back to the form, wherever the focus is ("Save anyway" only by a click or Space)."""
+    dialog = open_form(qtbot, ctx, host)
+    dup = type_and_save(qtbot, dialog)
+    assert dup.save_anyway_button is not None
+    target = dup.table if focus == "table" else dup.save_anyway_button
+    target.setFocus()
+    qtbot.keyClick(target, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.duplicate_dialog is None, timeout=5_000)
+    ops.wait_idle()
+    qtbot.wait(50)
+    assert customers.count(ctx.db, ctx.actor) == 1 and host.saved == []
+    assert dialog.isVisible() and dialog.value("name") == TYPED
+
+
 def test_block_mode_shows_list_and_saves_nothing(qtbot: QtBot, ctx: AppContext, host: Host) -> None:
     set_duplicate_check_mode(ctx.db, ctx.actor, "block")
     dialog = open_form(qtbot, ctx, host)
@@ -139,7 +160,7 @@ def test_out_of_scope_candidate_shows_name_and_owner_only(qtbot: QtBot, sqlite_d
         mobile="13900000001", name="销售小王", department_id=ctx.actor.department_id, role_ids=(role.id,)
     ), password="sales1234")
     sales = auth.login(sqlite_db, "13900000001", "sales1234")
-    from crm_desktop.services.duplicates import find_duplicates
+    from crm_desktop.services.records.duplicates import find_duplicates
 
     found = find_duplicates(sqlite_db, sales, entity="customer", values={"name": TYPED})
     assert found and not found[0].visible and found[0].record_id is None

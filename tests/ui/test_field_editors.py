@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from crm_desktop.services.schema import FieldSpec, FieldType
-from crm_desktop.ui.records.field_editors import (
+from crm_desktop.services.records.schema import FieldSpec, FieldType
+from crm_desktop.ui.records.shared.field_editors import (
     AttachmentEditor,
     ChoiceEditor,
     DateEditor,

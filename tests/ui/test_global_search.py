@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.customers import customers
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.roles import RoleInput
-from crm_desktop.services.users import UserInput
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.org.roles import RoleInput
+from crm_desktop.services.org.users import UserInput
 from crm_desktop.ui.context import make_context
 from crm_desktop.ui.main_window import MainWindow
 from tests.ui_helpers import admin_context

@@ -6,8 +6,13 @@ from typing import Any
 
 from crm_desktop.db import Database
 from crm_desktop.models import Customer
-from crm_desktop.services.customers import customers
-from crm_desktop.services.pool import PoolInput, PoolMemberInput, PoolRuleInput, create_pool
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.pool import (
+    PoolInput,
+    PoolMemberInput,
+    PoolRuleInput,
+    create_pool,
+)
 from crm_desktop.ui.job_scheduler import JobScheduler
 from tests.ui_helpers import admin_context
 

@@ -11,15 +11,15 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.contacts import contacts, list_for_customer
-from crm_desktop.services.customers import customers
-from crm_desktop.services.leads import leads, mark_invalid
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.records import RecordDTO
+from crm_desktop.services.customers.contacts import contacts, list_for_customer
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.leads import leads, mark_invalid
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.records.records import RecordDTO
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext, make_context
-from crm_desktop.ui.records.leads_tab import LeadsTab
+from crm_desktop.ui.records.lists.leads import LeadsTab
 from tests.ui_helpers import admin_context
 
 

@@ -6,10 +6,15 @@ from decimal import Decimal
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services.products import products
-from crm_desktop.services.products import set_on_shelf
+from crm_desktop.services.sales.products import products, set_on_shelf
 from crm_desktop.ui import ops
-from crm_desktop.ui.records.lines_editor import DISCOUNT, PRICE, QUANTITY, SUBTOTAL, LinesEditor
+from crm_desktop.ui.records.shared.lines_editor import (
+    DISCOUNT,
+    PRICE,
+    QUANTITY,
+    SUBTOTAL,
+    LinesEditor,
+)
 from tests.ui_helpers import admin_context
 
 

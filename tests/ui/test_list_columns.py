@@ -5,14 +5,15 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from crm_desktop.services import roles, schema, views
-from crm_desktop.services.customers import customers
-from crm_desktop.services.schema import Access, FieldType
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org import roles
+from crm_desktop.services.records import schema_admin, views
+from crm_desktop.services.records.schema import Access, FieldType
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.column_chooser import ColumnChooser
-from crm_desktop.ui.records.customers_tab import CustomersTab
-from crm_desktop.ui.records.leads_tab import LeadsTab
+from crm_desktop.ui.records.lists.column_chooser import ColumnChooser
+from crm_desktop.ui.records.lists.customers import CustomersTab
+from crm_desktop.ui.records.lists.leads import LeadsTab
 from tests.ui.test_list_views import ctx, open_tab, settle  # noqa: F401 - fixture
 from tests.ui.test_record_list_model import make_sales_user
 
@@ -36,8 +37,8 @@ def open_chooser(qtbot: QtBot, tab: CustomersTab) -> ColumnChooser:
 
 @pytest.fixture
 def wechat(ctx: AppContext) -> str:  # noqa: F811
-    spec = schema.create_custom_field(ctx.db, ctx.actor, "customer",
-                                      schema.CustomFieldInput(label="微信群", type=FieldType.TEXT))
+    spec = schema_admin.create_custom_field(ctx.db, ctx.actor, "customer",
+                                      schema_admin.CustomFieldInput(label="微信群", type=FieldType.TEXT))
     customers.create(ctx.db, ctx.actor, {"name": "甲公司", "industry": "it", spec.name: "星辰群"})
     return spec.name
 
@@ -91,7 +92,7 @@ def test_header_widths_are_remembered(qtbot: QtBot, ctx: AppContext) -> None:  #
 def test_hidden_field_not_offered_nor_shown(qtbot: QtBot, ctx: AppContext, wechat: str) -> None:  # noqa: F811
     sales = make_sales_user(ctx.db, ctx.actor)
     [role] = [r for r in roles.list_roles(ctx.db, ctx.actor) if r.name == "Sales 13900000001"]
-    schema.set_field_permissions(ctx.db, ctx.actor, role.id, "customer",
+    schema_admin.set_field_permissions(ctx.db, ctx.actor, role.id, "customer",
                                  {"industry": Access.HIDDEN, wechat: Access.HIDDEN})
     tab = open_tab(qtbot, ctx.with_actor(sales))
     assert "industry" not in fields_shown(tab)  # a default column of a hidden field is dropped
@@ -110,7 +111,7 @@ def test_dictionary_and_choice_labels_in_cells(qtbot: QtBot, ctx: AppContext, we
 
 
 def test_lead_status_delegate_follows_its_column(qtbot: QtBot, ctx: AppContext) -> None:  # noqa: F811
-    from crm_desktop.services.leads import leads
+    from crm_desktop.services.customers.leads import leads
 
     leads.create(ctx.db, ctx.actor, {"name": "线索甲", "source": "ads"})
     tab = LeadsTab(ctx)

@@ -12,20 +12,21 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services import customers as customer_ops
-from crm_desktop.services.customers import customers
-from crm_desktop.services.filters import Condition, Filter, Op
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.records import RecordDTO
-from crm_desktop.services.schema import Access, set_field_permissions
+from crm_desktop.services.customers import customers as customer_ops
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.records.filters import Condition, Filter, Op
+from crm_desktop.services.records.records import RecordDTO
+from crm_desktop.services.records.schema import Access
+from crm_desktop.services.records.schema_admin import set_field_permissions
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.customers_tab import CustomersTab
-from crm_desktop.ui.records.list_export import ListExporter, default_file_name
+from crm_desktop.ui.records.lists.customers import CustomersTab
+from crm_desktop.ui.records.lists.list_export import ListExporter, default_file_name
 from tests.ui_helpers import admin_context
 
-HEADERS = ("Name", "Phone", "Level", "Industry", "Deal status", "Locked", "Address", "Owner", "Updated")
+HEADERS = ("Customer name", "Phone", "Level", "Industry", "Deal status", "Locked", "Address", "Owner", "Updated")
 
 
 def settle(qtbot: QtBot, tab: CustomersTab) -> None:
@@ -191,7 +192,7 @@ def test_hidden_field_is_not_exported(qtbot: QtBot, ctx: AppContext, out: Path) 
     tab.exporter.selected_action.trigger()
     wait_message(qtbot, tab, "Exported 1 row")
     rows = sheet(next(out.glob("*.xlsx")))
-    assert "Phone" not in rows[0] and rows[0][:2] == ("Name", "Level")
+    assert "Phone" not in rows[0] and rows[0][:2] == ("Customer name", "Level")
     assert "0592-111" not in rows[1] and rows[1][:2] == ("甲公司", "B（普通客户）")
     ops.wait_idle()
 

@@ -10,14 +10,15 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QListWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
-from crm_desktop.services import roles, schema
-from crm_desktop.services.customers import customers
-from crm_desktop.services.filters import Op
-from crm_desktop.services.schema import Access, FieldType
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org import roles
+from crm_desktop.services.records import schema_admin
+from crm_desktop.services.records.filters import Op
+from crm_desktop.services.records.schema import Access, FieldType
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.customers_tab import CustomersTab
-from crm_desktop.ui.records.filter_editor import ConditionRow, FilterEditor
+from crm_desktop.ui.records.lists.customers import CustomersTab
+from crm_desktop.ui.records.shared.filter_editor import ConditionRow, FilterEditor
 from tests.ui.test_list_views import ctx, open_tab, settle  # noqa: F401 - fixture
 from tests.ui.test_record_list_model import make_sales_user
 
@@ -25,8 +26,8 @@ from tests.ui.test_record_list_model import make_sales_user
 @pytest.fixture
 def points(ctx: AppContext) -> str:  # noqa: F811
     """A custom integer field "积分" on customers; returns its field name."""
-    spec = schema.create_custom_field(ctx.db, ctx.actor, "customer",
-                                      schema.CustomFieldInput(label="积分", type=FieldType.INTEGER))
+    spec = schema_admin.create_custom_field(ctx.db, ctx.actor, "customer",
+                                      schema_admin.CustomFieldInput(label="积分", type=FieldType.INTEGER))
     return spec.name
 
 
@@ -160,7 +161,7 @@ def test_created_between_days(qtbot: QtBot, tab: CustomersTab) -> None:
 def test_hidden_field_is_not_offered(qtbot: QtBot, ctx: AppContext, points: str) -> None:  # noqa: F811
     sales = make_sales_user(ctx.db, ctx.actor)
     [role] = [r for r in roles.list_roles(ctx.db, ctx.actor) if r.name == "Sales 13900000001"]
-    schema.set_field_permissions(ctx.db, ctx.actor, role.id, "customer", {"industry": Access.HIDDEN,
+    schema_admin.set_field_permissions(ctx.db, ctx.actor, role.id, "customer", {"industry": Access.HIDDEN,
                                                                          points: Access.HIDDEN})
     tab = open_tab(qtbot, ctx.with_actor(sales))
     editor = open_editor(qtbot, tab)

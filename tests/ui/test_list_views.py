@@ -8,12 +8,12 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
-from crm_desktop.services import views
-from crm_desktop.services.customers import customers
-from crm_desktop.services.filters import Condition, Filter, Op
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.records import views
+from crm_desktop.services.records.filters import Condition, Filter, Op
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.customers_tab import CustomersTab
+from crm_desktop.ui.records.lists.customers import CustomersTab
 from tests.ui.test_record_list_model import make_sales_user
 from tests.ui_helpers import admin_context
 

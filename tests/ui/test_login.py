@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from crm_desktop import config
 from crm_desktop.db import Database, sqlite_file
-from crm_desktop.services import auth, users
 from crm_desktop.services.errors import AccountLocked
+from crm_desktop.services.org import auth, users
 from crm_desktop.ui import ops
 from crm_desktop.ui.account_dialogs import ConnectionDialog
 from crm_desktop.ui.login import LoginDialog, LoginResult
@@ -97,6 +98,30 @@ def test_login_success_hands_over_database_and_actor(
     results.append(dialog.result_value)
     assert dialog.result_value.actor is not None and dialog.result_value.actor.name == "管理员"
     assert config.load_config().last_mobile == ADMIN_MOBILE
+
+
+def test_enter_in_the_password_field_logs_in(
+    qtbot: QtBot, company: Database, results: list[LoginResult]
+) -> None:
+    """Enter presses "Log in", never the hidden "Choose another database file…" button."""
+    dialog = open_dialog(qtbot, settings_for(db_path(company)))
+    qtbot.waitUntil(dialog.is_ready, timeout=WAIT_MS)
+    assert not dialog.choose_file_button.isVisible()
+    dialog.mobile.setText(ADMIN_MOBILE)
+    dialog.password.setText(ADMIN_PASSWORD)
+    dialog.password.setFocus()
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT_MS):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.result_value is not None and dialog.result_value.actor is not None
+    results.append(dialog.result_value)
+    # Enter from the mobile field too: it is the login button that takes it.
+    again = open_dialog(qtbot, settings_for(db_path(company)))
+    qtbot.waitUntil(again.is_ready, timeout=WAIT_MS)
+    again.password.setText(ADMIN_PASSWORD)
+    with qtbot.waitSignal(again.accepted, timeout=WAIT_MS):
+        qtbot.keyClick(again.mobile, Qt.Key.Key_Enter)
+    assert again.result_value is not None
+    results.append(again.result_value)
 
 
 def test_wrong_password_is_said_in_the_dialog(qtbot: QtBot, company: Database) -> None:

@@ -12,15 +12,15 @@ from pytestqt.qtbot import QtBot
 
 from crm_desktop import config
 from crm_desktop.db import Database
-from crm_desktop.services import automation
-from crm_desktop.services.automation import MessageDTO, RuleInput
-from crm_desktop.services.customers import customers
-from crm_desktop.services.followups import add_followup
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.followups import add_followup
+from crm_desktop.services.workflow import automation
+from crm_desktop.services.workflow.automation import MessageDTO, RuleInput
 from crm_desktop.ui import i18n, ops
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.main_window import MainWindow
 from crm_desktop.ui.messages import MessageWatcher
-from crm_desktop.ui.records.detail_page import RecordDetailWindow
+from crm_desktop.ui.records.details.window import RecordDetailWindow
 from tests.ui_helpers import admin_context
 
 WAIT_MS = 15_000

@@ -12,16 +12,17 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import opportunities as opportunity_ops
-from crm_desktop.services import products as product_ops
-from crm_desktop.services.contacts import contacts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.opportunities import opportunities
+from crm_desktop.services.customers.contacts import contacts
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.sales import opportunities as opportunity_ops
+from crm_desktop.services.sales import products as product_ops
+from crm_desktop.services.sales.opportunities import opportunities
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.detail_page import RecordDetailWindow, open_detail
-from crm_desktop.ui.records.lines_editor import PRICE, QUANTITY
-from crm_desktop.ui.records.opportunities_tab import OpportunitiesTab, OpportunityDialog
+from crm_desktop.ui.records.details.window import RecordDetailWindow, open_detail
+from crm_desktop.ui.records.forms.opportunity_form import OpportunityDialog
+from crm_desktop.ui.records.lists.opportunities import OpportunitiesTab
+from crm_desktop.ui.records.shared.lines_editor import PRICE, QUANTITY
 from tests.ui_helpers import admin_context
 
 

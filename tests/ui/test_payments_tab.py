@@ -10,14 +10,15 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import contracts as ct
-from crm_desktop.services import payments as pay
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.sales import contracts as ct
+from crm_desktop.services.sales import payments as pay
+from crm_desktop.services.sales.contracts import contracts
 from crm_desktop.ui import ops
-from crm_desktop.ui.records.contracts_tab import ContractsTab
-from crm_desktop.ui.records.detail_page import open_detail
-from crm_desktop.ui.records.payments_tab import PaymentDialog, PaymentsTab
+from crm_desktop.ui.records.details.window import open_detail
+from crm_desktop.ui.records.forms.payment_form import PaymentDialog
+from crm_desktop.ui.records.lists.contracts import ContractsTab
+from crm_desktop.ui.records.lists.payments import PaymentsTab
 from tests.ui_helpers import admin_context
 
 
@@ -64,6 +65,7 @@ def test_plan_payment_received_and_overpayment(qtbot: QtBot, sqlite_db: Database
     payments_tab.select_payment(payments_tab.rows[0].id)
     payments_tab.submit_button.click()
     qtbot.waitUntil(lambda: contracts.get(db, admin, c.id).values["received_amount"] == Decimal("250.00"))
+    qtbot.waitUntil(lambda: "No approval flow applies" in payments_tab.message_label.text(), timeout=10_000)
     qtbot.waitUntil(lambda: not window.is_loading() and plans.plans and plans.plans[0].status == "partly_received",
                     timeout=10_000)
     qtbot.waitUntil(lambda: window.facts.get("outstanding_amount") == "750.00", timeout=10_000)

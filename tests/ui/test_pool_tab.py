@@ -16,17 +16,22 @@ from sqlalchemy import update
 
 from crm_desktop.db import Database
 from crm_desktop.models import Customer, utcnow
-from crm_desktop.services import auth, jobs, pool, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import customers
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.pool import PoolInput, PoolMemberInput, PoolRuleInput
+from crm_desktop.services.customers import jobs, pool
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.pool import (
+    PoolInput,
+    PoolMemberInput,
+    PoolRuleInput,
+)
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import DataScope
 from crm_desktop.services.uow import unit_of_work
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext, make_context
-from crm_desktop.ui.records.list_model import ColumnSpec
-from crm_desktop.ui.records.pool_dialogs import put_in_pool
-from crm_desktop.ui.records.pool_tab import PoolCustomerModel, PoolTab
+from crm_desktop.ui.records.lists.pool import PoolCustomerModel, PoolTab
+from crm_desktop.ui.records.lists.pool_dialogs import put_in_pool
+from crm_desktop.ui.records.shared.list_model import ColumnSpec
 from tests.ui_helpers import admin_context
 
 PASSWORD = "sales1234"
@@ -110,6 +115,29 @@ def test_member_claims_a_customer(qtbot: QtBot, ctx: AppContext, rep: Actor) -> 
     # A customer put in elsewhere (another window, another PC) shows up by itself.
     [fourth] = pooled(ctx, p.id, "厦门丁公司")
     qtbot.waitUntil(lambda: tab.model.row_of(fourth) is not None, timeout=5_000)
+
+
+def test_pool_list_reads_levels_as_the_customer_list(qtbot: QtBot, ctx: AppContext, rep: Actor) -> None:
+    """"A（重点客户）" in both lists, not "A" in the pool (the dictionary's label)."""
+    from crm_desktop.ui.records.lists.customers import CustomersTab
+
+    p = pool.create_pool(ctx.db, ctx.actor, PoolInput(name="华东公海", members=(PoolMemberInput(user_id=rep.user_id),)))
+    [pooled_id] = pooled(ctx, p.id, "厦门甲公司")
+    kept = customers.create(ctx.db, ctx.actor, {"name": "厦门乙公司", "level": "A"})
+    customers_tab = CustomersTab(ctx)
+    qtbot.addWidget(customers_tab)
+    model = customers_tab.model
+    level = model.column_of("level")
+    assert level is not None
+    qtbot.waitUntil(lambda: model.row_of(kept.id) is not None
+                    and model.data(model.index(model.row_of(kept.id), level)) != "A", timeout=5_000)
+    in_list = model.data(model.index(model.row_of(kept.id), level))
+    tab = open_tab(qtbot, ctx, rep)
+    row, column = tab.model.row_of(pooled_id), tab.model.column_of("level")
+    assert row is not None and column is not None
+    qtbot.waitUntil(lambda: tab.model.data(tab.model.index(row, column)) != "A", timeout=5_000)
+    assert tab.model.data(tab.model.index(row, column)) == in_list
+    assert in_list.startswith("A") and in_list != "A"
 
 
 def test_claiming_beyond_the_daily_limit_is_refused(qtbot: QtBot, ctx: AppContext, rep: Actor) -> None:
@@ -234,6 +262,6 @@ def test_someone_else_claimed_it_first(qtbot: QtBot, ctx: AppContext, rep: Actor
     tab.claim_button.click()
     qtbot.waitUntil(lambda: tab.message.isVisible(), timeout=5_000)
     settle(qtbot, tab)
-    assert tab.message.text() == "The customer 厦门甲公司 has already been claimed or is no longer in this pool."
+    assert tab.message.text() == "A customer you chose has already been claimed or is no longer in this pool."
     assert tab.model.rowCount() == 0
     assert customers.get(ctx.db, other, gone).owner_id == other.user_id

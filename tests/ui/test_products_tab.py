@@ -9,12 +9,13 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import products as product_ops
-from crm_desktop.services.customers import customers
-from crm_desktop.services.opportunities import opportunities
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.sales import products as product_ops
+from crm_desktop.services.sales.opportunities import opportunities
 from crm_desktop.ui import ops
-from crm_desktop.ui.records.opportunities_tab import OpportunitiesTab, OpportunityDialog
-from crm_desktop.ui.records.products_tab import ProductsTab
+from crm_desktop.ui.records.forms.opportunity_form import OpportunityDialog
+from crm_desktop.ui.records.lists.opportunities import OpportunitiesTab
+from crm_desktop.ui.records.lists.products import ProductsTab
 from tests.ui_helpers import admin_context
 
 
@@ -104,9 +105,9 @@ def test_product_through_the_tab_then_off_shelf(qtbot: QtBot, sqlite_db: Databas
 
 def test_product_window_shows_its_pictures_under_the_header(qtbot: QtBot, sqlite_db: Database) -> None:
     from crm_desktop.models import Product
-    from crm_desktop.services import attachments
-    from crm_desktop.ui.records.detail_page import open_detail
-    from crm_desktop.ui.records.detail_product import THUMBNAIL_HEIGHT, ProductPictures
+    from crm_desktop.services.records import attachments
+    from crm_desktop.ui.records.details.product import THUMBNAIL_HEIGHT, ProductPictures
+    from crm_desktop.ui.records.details.window import open_detail
     from tests.test_products import png
 
     ctx = admin_context(sqlite_db)

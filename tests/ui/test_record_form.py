@@ -10,19 +10,25 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.customers import customers
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.records import RecordDTO, RecordService
-from crm_desktop.services.schema import Access, CustomFieldInput, FieldType, create_custom_field, set_field_permissions
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.records.records import RecordDTO, RecordService
+from crm_desktop.services.records.schema import Access, FieldType
+from crm_desktop.services.records.schema_admin import (
+    CustomFieldInput,
+    create_custom_field,
+    set_field_permissions,
+)
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.field_editors import FieldEditor
-from crm_desktop.ui.records.record_dialog import FieldSpec, RecordDialog, open_record_form
+from crm_desktop.ui.records.forms.layout import FormField
+from crm_desktop.ui.records.forms.record_dialog import RecordDialog, open_record_form
+from crm_desktop.ui.records.shared.field_editors import FieldEditor
 from tests.ui_helpers import admin_context
 
-ORDER = (FieldSpec("name", "Customer name", required=True), FieldSpec("remark", "Remark", "multiline"),
-         FieldSpec("phone", "Phone"))
+ORDER = (FormField("name", "Customer name", required=True), FormField("remark", "Remark", "multiline"),
+         FormField("phone", "Phone"))
 
 
 class Host(QWidget):
@@ -183,12 +189,12 @@ def test_dialog_deletes_itself_on_close(qtbot: QtBot, ctx: AppContext, host: Hos
 
 def test_contact_form_subclass_through_entry_point(qtbot: QtBot, ctx: AppContext, host: Host) -> None:
     """ContactDialog (contacts_tab) keeps its customer picker when the form comes from the schema."""
-    from crm_desktop.services.contacts import CREATE_ONLY_FIELDS, contacts
-    from crm_desktop.ui.records.contacts_tab import ContactDialog
+    from crm_desktop.services.customers.contacts import CREATE_ONLY_FIELDS, contacts
+    from crm_desktop.ui.records.forms.contact_form import ContactDialog
 
     customer = customers.create(ctx.db, ctx.actor, {"name": "厦门海湾贸易有限公司"})
-    fields = (FieldSpec("name", "Contact name", required=True),
-              FieldSpec("customer_id", "Customer", "choice", options=(("", ""), (str(customer.id), "厦门海湾贸易有限公司")),
+    fields = (FormField("name", "Contact name", required=True),
+              FormField("customer_id", "Customer", "choice", options=(("", ""), (str(customer.id), "厦门海湾贸易有限公司")),
                         required=True))
     open_record_form(ctx, contacts, fields, record_id=None, title="New contact", parent=host,
                      on_saved=host.saved.append, dialog_class=ContactDialog, create_only=CREATE_ONLY_FIELDS)

@@ -12,15 +12,19 @@ from pytestqt.qtbot import QtBot
 
 from crm_desktop.db import Database
 from crm_desktop.models import Customer
-from crm_desktop.services import auth, roles, users
-from crm_desktop.services.actor import Actor
-from crm_desktop.services.customers import FIELDS, customers, insert_record
-from crm_desktop.services.permissions import DataScope
-from crm_desktop.services.records import RecordService
+from crm_desktop.services.customers.customers import FIELDS, customers, insert_record
+from crm_desktop.services.org import auth, roles, users
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import DataScope
+from crm_desktop.services.records.records import RecordService
 from crm_desktop.services.uow import unit_of_work
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.list_model import ColumnSpec, RecordIdRole, RecordTableModel
+from crm_desktop.ui.records.shared.list_model import (
+    ColumnSpec,
+    RecordIdRole,
+    RecordTableModel,
+)
 from tests.ui_helpers import admin_context
 
 COLUMNS = (
@@ -198,7 +202,7 @@ def test_reloads_when_its_entity_changes(qtbot: QtBot, ctx: AppContext) -> None:
 
 
 def test_view_and_filter_narrow_rows_and_count(qtbot: QtBot, model: RecordTableModel, ctx: AppContext) -> None:
-    from crm_desktop.services.filters import Condition, Filter, Op
+    from crm_desktop.services.records.filters import Condition, Filter, Op
 
     assert model.view_key is None and model.filter == Filter()
     flt = Filter(conditions=(Condition("name", Op.CONTAINS, "客户 01"),))
@@ -219,7 +223,7 @@ def test_view_and_filter_narrow_rows_and_count(qtbot: QtBot, model: RecordTableM
 
 
 def test_select_values_show_their_labels(qtbot: QtBot, ctx: AppContext) -> None:
-    from crm_desktop.services.leads import leads
+    from crm_desktop.services.customers.leads import leads
 
     leads.create(ctx.db, ctx.actor, {"name": "甲线索", "source": "ads"})
     model = RecordTableModel(ctx, leads, (ColumnSpec("name", "Name"), ColumnSpec("source", "Source"),

@@ -27,28 +27,34 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import isValid
 
 from crm_desktop.db import Database
-from crm_desktop.services import approvals as appr
-from crm_desktop.services import automation as auto
-from crm_desktop.services import contracts as ct
-from crm_desktop.services import opportunities as opportunity_ops
-from crm_desktop.services import payments as pay
-from crm_desktop.services.approvals import FlowInput
-from crm_desktop.services.automation import RuleInput
-from crm_desktop.services.contracts import contracts
-from crm_desktop.services.customers import customers
-from crm_desktop.services.opportunities import opportunities
-from crm_desktop.services.permissions import RECORD_ACTIONS, DataScope
-from crm_desktop.services.products import products
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.org.permissions import RECORD_ACTIONS, DataScope
+from crm_desktop.services.sales import contracts as ct
+from crm_desktop.services.sales import opportunities as opportunity_ops
+from crm_desktop.services.sales import payments as pay
+from crm_desktop.services.sales.contracts import contracts
+from crm_desktop.services.sales.opportunities import opportunities
+from crm_desktop.services.sales.products import products
+from crm_desktop.services.workflow import approvals as appr
+from crm_desktop.services.workflow import automation as auto
+from crm_desktop.services.workflow.approvals import FlowInput
+from crm_desktop.services.workflow.automation import RuleInput
 from crm_desktop.ui import ops
-from crm_desktop.ui.approvals import MyApprovalsPage
 from crm_desktop.ui.context import AppContext, make_context
 from crm_desktop.ui.messages import MessageCentre
-from crm_desktop.ui.records.contracts_tab import ContractsTab
-from crm_desktop.ui.records.detail_page import RecordDetailWindow, open_detail
-from crm_desktop.ui.records.lines_editor import DISCOUNT, PRICE, QUANTITY, LinesEditor
-from crm_desktop.ui.records.opportunities_tab import OpportunitiesTab, OpportunityDialog
-from crm_desktop.ui.records.payments_tab import PaymentDialog
-from crm_desktop.ui.records.products_tab import ProductsTab
+from crm_desktop.ui.my_approvals import MyApprovalsPage
+from crm_desktop.ui.records.details.window import RecordDetailWindow, open_detail
+from crm_desktop.ui.records.forms.opportunity_form import OpportunityDialog
+from crm_desktop.ui.records.forms.payment_form import PaymentDialog
+from crm_desktop.ui.records.lists.contracts import ContractsTab
+from crm_desktop.ui.records.lists.opportunities import OpportunitiesTab
+from crm_desktop.ui.records.lists.products import ProductsTab
+from crm_desktop.ui.records.shared.lines_editor import (
+    DISCOUNT,
+    PRICE,
+    QUANTITY,
+    LinesEditor,
+)
 from tests.test_customers import ALL_SALES, make_user
 from tests.ui_helpers import admin_context
 

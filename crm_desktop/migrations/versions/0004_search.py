@@ -18,7 +18,7 @@ code (customers only, upper-cased) and the pinyin initials of the name.
   ``services.scope.visible_filter``, which drops them, so a restore needs no re-index.
 - Pinyin initials cannot be computed by a trigger (pypinyin is Python): the insert trigger
   writes "", an update that changes the name clears them, and
-  ``crm_desktop.services.search.index_record`` (record services, after each write) or
+  ``crm_desktop.services.records.search.index_record`` (record services, after each write) or
   ``reindex_all`` (bulk inserts) fill them in. This migration fills them for existing rows.
 
 All objects are named ``search_*`` so schema comparisons can leave them out (they have no
@@ -132,7 +132,8 @@ def _postgres_ddl(table: str) -> list[str]:
 
 def _fill(table: str, dialect: str) -> None:
     """Index the rows that exist already (the triggers only see later writes)."""
-    from crm_desktop.services.pinyin import initials
+    # Imported when the migration runs, not when alembic loads the script to read its revision.
+    from crm_desktop.services.records.pinyin import initials
 
     search, extra = _TABLES[table]
     cols = ["name", "email", "phone", "mobile", *extra]
@@ -165,6 +166,13 @@ def upgrade() -> None:
                 f"SQLite {sqlite3.sqlite_version} is too old for the search index (3.34 or newer is needed)."
             )
         for table, (search, extra) in _TABLES.items():
+            # Before upgrades were all or nothing (db.migrate), Python's sqlite3 module ran
+            # this revision's first statements in autocommit mode: a killed upgrade left
+            # search tables and triggers behind at revision 0003 ("table search_leads already
+            # exists" ever after). Nothing else can have made them: clear such leftovers.
+            for suffix in ("ai", "au", "ad"):
+                op.execute(f"DROP TRIGGER IF EXISTS {search}_{suffix}")
+            op.execute(f"DROP TABLE IF EXISTS {search}")
             columns = ", ".join(["name", "email", "phone", "mobile", *extra, "initials"])
             op.execute(f"CREATE VIRTUAL TABLE {search} USING fts5({columns}, tokenize = 'trigram', columnsize = 0)")
             for ddl in _sqlite_triggers(table):

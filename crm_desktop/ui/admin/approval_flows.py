@@ -13,14 +13,18 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from crm_desktop.services import approvals
-from crm_desktop.services.approvals import FlowDTO
+from crm_desktop.services.workflow import approvals
+from crm_desktop.services.workflow.approvals import FlowDTO
 from crm_desktop.ui.admin.custom_fields import entity_label
 from crm_desktop.ui.admin.flow_designer import FlowDesignerDialog, binding_label
 from crm_desktop.ui.admin.switchable_list import SwitchableListPage
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import alive, page_layout
-from crm_desktop.ui.records.filter_editor import FilterFields, field_text, load_filter_fields
+from crm_desktop.ui.records.shared.filter_editor import (
+    FilterFields,
+    field_text,
+    load_filter_fields,
+)
 
 NAME, ENTITY, GATES, BRANCHES, ENABLED = range(5)
 

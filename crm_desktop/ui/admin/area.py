@@ -5,7 +5,7 @@ behind one navigation list.
 A page exists only when the actor may use it (the services check again on every call):
 the organisation pages need their module's "view"; field permissions are part of a role and
 need role/view (saving needs role/edit); public pools need pool/manage; custom fields, dictionaries, record settings,
-automation rules, approval flows, stage groups, execution stages and number rules need setting/manage. Pages load their data in the background as soon as they are created and refresh
+automation rules, approval flows, stage groups, execution stages and number rules need setting/manage; sales targets need target/view (editing them target/set). Pages load their data in the background as soon as they are created and refresh
 themselves from ``ctx.signals.changed``. GUI thread only.
 """
 from __future__ import annotations
@@ -29,16 +29,18 @@ from crm_desktop.ui.admin.execution_stages import ExecutionStagesPage
 from crm_desktop.ui.admin.field_permissions import FieldPermissionsPage
 from crm_desktop.ui.admin.number_rules import NumberRulesPage
 from crm_desktop.ui.admin.pools import PoolsPage
+from crm_desktop.ui.admin.print_templates import PrintTemplatesPage
 from crm_desktop.ui.admin.record_settings import RecordSettingsPage
 from crm_desktop.ui.admin.roles import RolesPage
 from crm_desktop.ui.admin.stage_groups import StageGroupsPage
+from crm_desktop.ui.admin.targets import TargetsPage
 from crm_desktop.ui.admin.users import UsersPage
 from crm_desktop.ui.context import AppContext
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 PAGE_KEYS = (
     "department", "user", "role", "field_permission", "pool", "custom_field", "dictionary", "record_setting",
-    "automation", "approval_flow", "stage_group", "execution_stage", "number_rule",
+    "automation", "approval_flow", "stage_group", "execution_stage", "number_rule", "print_template", "target",
 )
 
 
@@ -75,13 +77,16 @@ class AdminArea(QWidget):
         self.stage_groups_page: StageGroupsPage | None = StageGroupsPage(ctx) if settings else None
         self.execution_stages_page: ExecutionStagesPage | None = ExecutionStagesPage(ctx) if settings else None
         self.number_rules_page: NumberRulesPage | None = NumberRulesPage(ctx) if settings else None
+        self.print_templates_page: PrintTemplatesPage | None = PrintTemplatesPage(ctx) if settings else None
+        self.targets_page: TargetsPage | None = TargetsPage(ctx) if can("target", "view") else None
         titles = {"department": self.tr("Departments"), "user": self.tr("Users"), "role": self.tr("Roles"),
                   "field_permission": self.tr("Field permissions"), "pool": self.tr("Public pools"),
                   "custom_field": self.tr("Custom fields"),
                   "dictionary": self.tr("Dictionaries"), "record_setting": self.tr("Record settings"),
                   "automation": self.tr("Automation"), "approval_flow": self.tr("Approval flows"),
                   "stage_group": self.tr("Stage groups"), "execution_stage": self.tr("Execution stages"),
-                  "number_rule": self.tr("Number rules")}
+                  "number_rule": self.tr("Number rules"), "print_template": self.tr("Print templates"),
+                  "target": self.tr("Sales targets")}
         pages: dict[str, QWidget | None] = {
             "department": self.departments_page, "user": self.users_page, "role": self.roles_page,
             "field_permission": self.field_permissions_page, "pool": self.pools_page,
@@ -89,7 +94,8 @@ class AdminArea(QWidget):
             "dictionary": self.dictionaries_page, "record_setting": self.record_settings_page,
             "automation": self.automation_page, "approval_flow": self.approval_flows_page,
             "stage_group": self.stage_groups_page, "execution_stage": self.execution_stages_page,
-            "number_rule": self.number_rules_page,
+            "number_rule": self.number_rules_page, "print_template": self.print_templates_page,
+            "target": self.targets_page,
         }
         for key in PAGE_KEYS:
             page = pages[key]

@@ -12,16 +12,21 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from crm_desktop.services import automation
-from crm_desktop.services.automation import RuleDTO
+from crm_desktop.services.workflow import automation
+from crm_desktop.services.workflow.automation import RuleDTO
 from crm_desktop.ui.admin.custom_fields import entity_label
-from crm_desktop.ui.admin.rule_data import RuleEditorData, action_summary, condition_summary, load_editor_data
+from crm_desktop.ui.admin.rule_data import (
+    RuleEditorData,
+    action_summary,
+    condition_summary,
+    load_editor_data,
+)
 from crm_desktop.ui.admin.rule_editor import RuleEditorDialog, event_label
 from crm_desktop.ui.admin.rule_runs import RunLogDialog, TryRuleDialog
 from crm_desktop.ui.admin.switchable_list import SwitchableListPage
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import page_layout
-from crm_desktop.ui.records.filter_editor import field_text
+from crm_desktop.ui.records.shared.filter_editor import field_text
 
 NAME, EVENT, ENABLED, CONDITION, ACTIONS = range(5)
 

@@ -16,12 +16,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from crm_desktop.services.filters import OP_LABELS, Condition, Filter
+from crm_desktop.services.records.filters import OP_LABELS, Condition, Filter
 from crm_desktop.ui.admin.editor_parts import muted
 from crm_desktop.ui.admin.rule_data import json_safe
-from crm_desktop.ui.records.filter_editor import ConditionRow, FilterFields
+from crm_desktop.ui.records.shared.filter_editor import ConditionRow, FilterFields
 
 
 class ConditionGroup(QFrame):

@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import schema_admin
 from crm_desktop.services.errors import CONTEXT, ValidationError
-from crm_desktop.services.permissions import MODULES
-from crm_desktop.services.schema import BUILTIN_FIELDS, FieldSpec, FieldType
-from crm_desktop.services.schema_admin import (
+from crm_desktop.services.org.permissions import MODULES
+from crm_desktop.services.records import schema_admin
+from crm_desktop.services.records.field_index import INDEXABLE_TYPES
+from crm_desktop.services.records.schema import BUILTIN_FIELDS, FieldSpec, FieldType
+from crm_desktop.services.records.schema_admin import (
     DICTIONARY_LABELS,
     FIELD_TYPE_LABELS,
     SELECT_TYPES,
@@ -119,8 +120,12 @@ class CustomFieldDialog(FormDialog):
         self.required_box = QCheckBox(self.tr("Must be filled in"))
         self.unique_box = QCheckBox(self.tr("No two records may have the same value"))
         self.hidden_box = QCheckBox(self.tr("Hidden from every form and list"))
+        self.indexed_box = QCheckBox(self.tr("Index it: big lists sort and filter by it quickly"))
+        self.indexed_box.setToolTip(self.tr(
+            "The database keeps an index of this field's values. Sorting or filtering a list of many "
+            "records by it then takes a moment instead of seconds; saving records costs a little more."))
         for box, value in ((self.required_box, spec and spec.required), (self.unique_box, spec and spec.unique),
-                           (self.hidden_box, spec and spec.hidden)):
+                           (self.hidden_box, spec and spec.hidden), (self.indexed_box, spec and spec.indexed)):
             box.setChecked(bool(value))
         self.default_edit = QLineEdit("" if spec is None or spec.default is None else str(spec.default))
         self.help_edit = QLineEdit(spec.help_text if spec else "")
@@ -153,6 +158,7 @@ class CustomFieldDialog(FormDialog):
         self.add_row("help_text", self.tr("Help text:"), self.help_edit)
         self.add_row("import_aliases", self.tr("Import aliases:"), self.aliases_edit)
         self.add_row("hidden", self.tr("Hidden:"), self.hidden_box)
+        self.add_row("indexed", self.tr("Index:"), self.indexed_box)
         self.type_combo.currentIndexChanged.connect(self._sync_rows)
         self.dictionary_combo.currentIndexChanged.connect(self._sync_rows)
         self.setMinimumWidth(520)
@@ -170,6 +176,7 @@ class CustomFieldDialog(FormDialog):
         self.form.setRowVisible(self.dictionary_combo.parentWidget(), select)
         for widget in (self.new_name_edit, self.new_options_edit):
             self.form.setRowVisible(widget.parentWidget(), self.creating_dictionary())
+        self.form.setRowVisible(self.indexed_box.parentWidget(), self.field_type() in INDEXABLE_TYPES)
 
     def build_call(self) -> Callable[[], object] | None:
         field_type = self.field_type()
@@ -180,7 +187,8 @@ class CustomFieldDialog(FormDialog):
             help_text=self.help_edit.text().strip(),
             dictionary=None if dictionary == NEW_DICTIONARY else dictionary,
             import_aliases=tuple(a.strip() for a in self.aliases_edit.text().replace("，", ",").split(",") if a.strip()),
-            hidden=self.hidden_box.isChecked())
+            hidden=self.hidden_box.isChecked(),
+            indexed=self.indexed_box.isChecked() and field_type in INDEXABLE_TYPES)
         db, actor, entity, field_id = self.ctx.db, self.ctx.actor, self.entity, self.field_id
         if field_id is not None:
             return lambda: schema_admin.update_custom_field(db, actor, field_id, data)
@@ -306,7 +314,8 @@ class CustomFieldsPage(QWidget):
                 self.tr("Fixed list") if spec.choices else "")
             cells = [field_text(spec), type_label(spec.type), _yes(spec.required), _yes(spec.unique), options]
             if table.columnCount() > 5:
-                cells.append(self.tr("Hidden") if spec.hidden else self.tr("Shown"))
+                status = self.tr("Hidden") if spec.hidden else self.tr("Shown")
+                cells.append(self.tr("{status}, indexed").format(status=status) if spec.indexed else status)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col in (2, 3):

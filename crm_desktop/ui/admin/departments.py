@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import departments
-from crm_desktop.services.departments import DepartmentDTO
+from crm_desktop.services.org import departments
+from crm_desktop.services.org.departments import DepartmentDTO
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, MessageBar, alive, page_layout
 from crm_desktop.ui.ops import op

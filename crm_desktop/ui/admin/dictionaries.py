@@ -30,9 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import schema_admin
-from crm_desktop.services.schema_admin import DictionaryInfo, DictionaryItemDTO
-from crm_desktop.ui.admin.custom_fields import dictionary_label, entity_label, options_from_lines, show_error
+from crm_desktop.services.records import schema_admin
+from crm_desktop.services.records.schema_admin import DictionaryInfo, DictionaryItemDTO
+from crm_desktop.ui.admin.custom_fields import (
+    dictionary_label,
+    entity_label,
+    options_from_lines,
+    show_error,
+)
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, MessageBar, alive, page_layout
 from crm_desktop.ui.ops import op

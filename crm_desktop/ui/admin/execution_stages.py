@@ -41,10 +41,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import approvals, automation, roles, schema_admin, users
-from crm_desktop.services.approvals import FlowDTO
-from crm_desktop.services.automation import RuleDTO, RuleInput
-from crm_desktop.services.schema_admin import DictionaryItemDTO
+from crm_desktop.services.org import roles, users
+from crm_desktop.services.records import schema_admin
+from crm_desktop.services.records.schema_admin import DictionaryItemDTO
+from crm_desktop.services.workflow import approvals, automation
+from crm_desktop.services.workflow.approvals import FlowDTO
+from crm_desktop.services.workflow.automation import RuleDTO, RuleInput
 from crm_desktop.ui.admin.flow_designer import FlowDesignerDialog
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, MessageBar, alive, ask, page_layout

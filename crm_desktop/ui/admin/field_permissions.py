@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import roles, schema_admin
-from crm_desktop.services.roles import RoleDTO
-from crm_desktop.services.schema import Access, FieldSpec
+from crm_desktop.services.org import roles
+from crm_desktop.services.org.roles import RoleDTO
+from crm_desktop.services.records import schema_admin
+from crm_desktop.services.records.schema import Access, FieldSpec
 from crm_desktop.ui.admin.custom_fields import field_text, fill_entity_combo, show_error
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import MessageBar, alive, page_layout
@@ -177,7 +178,7 @@ class FieldPermissionsPage(QWidget):
 
     def _grid_loaded(self, generation: int, role_id: int, entity: str, fields: list[FieldSpec],
                      access: dict[str, Access]) -> None:
-        if generation != self._generation or not alive(self):
+        if generation != self._generation or not alive(self) or not alive(self.table):  # the window is closing
             return
         self._shown = (role_id, entity)
         self.fields = fields

@@ -38,15 +38,24 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.services import departments as departments_service
-from crm_desktop.services import roles as roles_service
-from crm_desktop.services import users as users_service
 from crm_desktop.services.errors import PermissionDenied
-from crm_desktop.services.users import UserDTO
+from crm_desktop.services.org import departments as departments_service
+from crm_desktop.services.org import roles as roles_service
+from crm_desktop.services.org import users as users_service
+from crm_desktop.services.org.users import UserDTO
 from crm_desktop.ui.admin.condition_editor import ConditionEditor
-from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, muted
+from crm_desktop.ui.admin.editor_parts import (
+    CardColumn,
+    card_buttons,
+    choose_data,
+    muted,
+)
 from crm_desktop.ui.context import AppContext
-from crm_desktop.ui.records.filter_editor import FilterFields, load_filter_fields, with_derived_fields
+from crm_desktop.ui.records.shared.filter_editor import (
+    FilterFields,
+    load_filter_fields,
+    with_derived_fields,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 _CTX = "FlowDesigner"
@@ -88,7 +97,7 @@ class DesignerData:
 
     @property
     def users(self) -> list[tuple[int, str]]:
-        return [(u.id, u.name if u.enabled else _t("{name} (disabled)").format(name=u.name)) for u in self.people]
+        return [(u.id, u.name if u.enabled else _t(QT_TRANSLATE_NOOP("FlowDesigner", "{name} (disabled)")).format(name=u.name)) for u in self.people]
 
     def user_name(self, user_id: Any) -> str:
         return next((u.name for u in self.people if str(u.id) == str(user_id)), f"#{user_id}")

@@ -39,19 +39,23 @@ from shiboken6 import isValid
 
 from crm_desktop.automation.engine import STATUS_FIELDS
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.services import approvals
-from crm_desktop.services.approvals import FlowDTO, FlowInput
 from crm_desktop.services.errors import CONTEXT, ValidationError
-from crm_desktop.services.schema import FieldType
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.services.workflow import approvals
+from crm_desktop.services.workflow.approvals import FlowDTO, FlowInput
 from crm_desktop.ui.admin.custom_fields import entity_label
-from crm_desktop.ui.admin.flow_branches import BranchEditor, DesignerData, load_designer_data
 from crm_desktop.ui.admin.editor_parts import choose_data, muted, scrolled
+from crm_desktop.ui.admin.flow_branches import (
+    BranchEditor,
+    DesignerData,
+    load_designer_data,
+)
 from crm_desktop.ui.admin.flow_form import FlowFormEditor, FormFieldRow
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import ChooseUserDialog, FormDialog, alive
 from crm_desktop.ui.i18n import error_text, service_text
 from crm_desktop.ui.ops import op
-from crm_desktop.ui.records.filter_editor import field_text
+from crm_desktop.ui.records.shared.filter_editor import field_text
 
 _ERROR_STYLE = "color: #c62828;"
 #: Service error keys shown in the settings form (the rest belong to the tabs).
@@ -167,7 +171,7 @@ class FlowDesignerDialog(FormDialog):
         self.tabs.setEnabled(False)
         self._sync_binding()
         self._sync_no_approver()
-        self.resize(1040, 780)
+        self.resize(1040, 700)  # fits a 1366×768 screen (the layout check holds it to that)
         self._load()
 
     # -- building ----------------------------------------------------------------------------
@@ -257,6 +261,8 @@ class FlowDesignerDialog(FormDialog):
         self.buttons.setEnabled(True)
         self.tabs.setEnabled(True)
         self.ready = True
+        if first:  # what was read in is not typed input (the name typed meanwhile still counts)
+            self.mark_clean(self.tabs, self._status_cell, self.no_approver_combo.parentWidget())
 
     def _load_failed(self, exc: BaseException) -> None:
         if isValid(self):

@@ -9,12 +9,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
-from crm_desktop.services.schema import FieldType
-from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, muted, scrolled
+from crm_desktop.services.records.schema import FieldType
+from crm_desktop.ui.admin.editor_parts import (
+    CardColumn,
+    card_buttons,
+    choose_data,
+    muted,
+    scrolled,
+)
 from crm_desktop.ui.admin.flow_branches import DesignerData
-from crm_desktop.ui.records.filter_editor import field_text
+from crm_desktop.ui.records.shared.filter_editor import field_text
 
 _ERROR_STYLE = "color: #c62828;"
 

@@ -1,11 +1,13 @@
-"""Number rules (编号规则): how contract and payment numbers are made, with a live example, and
-whether a payment may exceed what a contract still has outstanding.
+"""Number rules (编号规则): how contract and payment numbers are made, with a live example;
+whether a payment may exceed what a contract still has outstanding; whether an approved
+contract marks its opportunity won.
 
 Each rule: prefix, date part (day, month, year or none), when the sequence starts again (daily,
 monthly, yearly, never), digits and separator; the example under it is ``format_number`` for
 now and sequence 1, updated on every keystroke. Save stores the rule through
 ``numbering.set_rule`` (which refuses a rule that would repeat numbers; the message is shown
-beside the field). The overpayment box writes ``payments.set_allow_overpayment`` at once.
+beside the field). The overpayment box writes ``payments.set_allow_overpayment`` at once, the
+won box ``won_on_approval.set_win_on_approval``.
 GUI thread only; service calls run through ``ui.ops.op``.
 """
 from __future__ import annotations
@@ -26,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import numbering, payments
-from crm_desktop.services.numbering import NumberRuleDTO, format_number
+from crm_desktop.services.records import numbering
+from crm_desktop.services.records.numbering import NumberRuleDTO, format_number
+from crm_desktop.services.sales import payments, won_on_approval
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormErrors, MessageBar, alive, page_layout
 from crm_desktop.ui.ops import op
@@ -117,7 +120,8 @@ class NumberRuleEditor(QGroupBox):
 
 
 class NumberRulesPage(QWidget):
-    """Public for tests: ``editors`` (entity → NumberRuleEditor), ``overpayment_box``, ``message``."""
+    """Public for tests: ``editors`` (entity → NumberRuleEditor), ``overpayment_box``, ``won_box``,
+    ``message``."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -128,6 +132,9 @@ class NumberRulesPage(QWidget):
         self.overpayment_box = QCheckBox(self.tr("A payment may be more than the contract's outstanding amount"))
         self.overpayment_box.setToolTip(self.tr("Off: a payment above what is still outstanding is refused."))
         self.overpayment_box.clicked.connect(self.set_overpayment)
+        self.won_box = QCheckBox(self.tr("Mark the opportunity won when its contract is approved"))
+        self.won_box.setToolTip(self.tr("On: approving a contract closes the opportunity it was made for as won."))
+        self.won_box.clicked.connect(self.set_win_on_approval)
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
@@ -136,6 +143,7 @@ class NumberRulesPage(QWidget):
             row.addWidget(editor, 1)
         column.addLayout(row)
         column.addWidget(self.overpayment_box)
+        column.addWidget(self.won_box)
         column.addStretch(1)
         page_layout(self, self.tr("Number rules"), self.message, body=body)
         self.reload()
@@ -143,19 +151,20 @@ class NumberRulesPage(QWidget):
     def reload(self) -> None:
         db, actor = self.ctx.db, self.ctx.actor
 
-        def read() -> tuple[dict[str, NumberRuleDTO], bool]:
+        def read() -> tuple[dict[str, NumberRuleDTO], bool, bool]:
             return ({e: numbering.get_rule(db, actor, e) for e in ENTITIES},
-                    payments.get_allow_overpayment(db, actor))
+                    payments.get_allow_overpayment(db, actor), won_on_approval.get_win_on_approval(db, actor))
 
         op(self, read).success(self._loaded).failure(self.message.show_exception).run()
 
-    def _loaded(self, loaded: tuple[dict[str, NumberRuleDTO], bool]) -> None:
+    def _loaded(self, loaded: tuple[dict[str, NumberRuleDTO], bool, bool]) -> None:
         if not alive(self):
             return
-        rules, allowed = loaded
+        rules, allowed, wins = loaded
         for entity, rule in rules.items():
             self.editors[entity].set_rule(rule)
         self.overpayment_box.setChecked(allowed)
+        self.won_box.setChecked(wins)
 
     def set_overpayment(self, allowed: bool) -> None:
         db, actor = self.ctx.db, self.ctx.actor
@@ -171,6 +180,23 @@ class NumberRulesPage(QWidget):
                 self.message.show_exception(exc)
 
         op(self, lambda: payments.set_allow_overpayment(db, actor, allowed), write=True).success(saved).failure(
+            failed).run()
+
+
+    def set_win_on_approval(self, enabled: bool) -> None:
+        db, actor = self.ctx.db, self.ctx.actor
+
+        def saved(_none: object) -> None:
+            if alive(self):
+                self.message.show_info(self.tr("An approved contract now marks its opportunity won.") if enabled
+                                       else self.tr("Approving a contract no longer changes its opportunity."))
+
+        def failed(exc: BaseException) -> None:
+            if alive(self):
+                self.won_box.setChecked(not enabled)
+                self.message.show_exception(exc)
+
+        op(self, lambda: won_on_approval.set_win_on_approval(db, actor, enabled), write=True).success(saved).failure(
             failed).run()
 
 

@@ -31,17 +31,24 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.services import departments, schema, users
-from crm_desktop.services import pool as pool_service
-from crm_desktop.services.departments import DepartmentDTO
-from crm_desktop.services.pool import PoolDTO, PoolInput, PoolMemberInput, PoolRuleDTO, PoolRuleInput
-from crm_desktop.services.schema import DictionaryItemDTO
-from crm_desktop.services.users import UserDTO
+from crm_desktop.services.customers import pool as pool_service
+from crm_desktop.services.customers.pool import (
+    PoolDTO,
+    PoolInput,
+    PoolMemberInput,
+    PoolRuleDTO,
+    PoolRuleInput,
+)
+from crm_desktop.services.org import departments, users
+from crm_desktop.services.org.departments import DepartmentDTO
+from crm_desktop.services.org.users import UserDTO
+from crm_desktop.services.records import schema
+from crm_desktop.services.records.schema import DictionaryItemDTO
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, MessageBar, alive, page_layout
 from crm_desktop.ui.i18n import register_field_labels, service_text, tr
 from crm_desktop.ui.ops import op
-from crm_desktop.ui.records.list_model import REFRESH_DELAY_MS
+from crm_desktop.ui.records.shared.list_model import REFRESH_DELAY_MS
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 _WATCHED = {"pool", "user", "department", "customer", "*"}

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import duplicates
+from crm_desktop.services.records import duplicates
 from crm_desktop.ui.admin.custom_fields import show_error
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import MessageBar, alive, page_layout

@@ -1,7 +1,8 @@
 """The action editors of the rule editor.
 
 One editor per action type of ``crm_desktop.automation.actions`` (set a field, send a
-message, assign the owner, add team members, create a related record, start an approval).
+message, assign the owner, add team members, create a related record, start an approval,
+create a task).
 A type this editor does not know yet (another version added it) is shown read-only as its
 JSON and saved back unchanged, so a newer rule is never damaged by an older editor. Every
 editor has ``action()`` (the JSON; raises ValueError with a translated message for
@@ -16,7 +17,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -27,16 +28,24 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from crm_desktop.automation import actions as rule_actions
-from crm_desktop.services.schema import EntitySchema, FieldSpec, FieldType
+from crm_desktop.services.activities.tasks import PRIORITIES, PRIORITY_LABELS
+from crm_desktop.services.records.schema import EntitySchema, FieldSpec, FieldType
 from crm_desktop.ui.admin.custom_fields import entity_label
 from crm_desktop.ui.admin.rule_data import RuleEditorData, json_safe
-from crm_desktop.ui.records.field_editors import FieldEditor, make_editor
-from crm_desktop.ui.records.filter_editor import field_text
+from crm_desktop.ui.admin.rule_related import (
+    add_related_row,
+    related_name,
+    related_targets,
+    with_on,
+)
+from crm_desktop.ui.records.shared.field_editors import FieldEditor, make_editor
+from crm_desktop.ui.records.shared.filter_editor import field_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -141,12 +150,28 @@ class SetFieldEditor(ActionEditor):
         self.form.addRow(self.tr("Field:"), self.field_combo)
         self.form.addRow(self.tr("Set it:"), self.mode_combo)
         self.form.addRow(self.tr("Value:"), holder)
+        #: The record whose field is set (the record's customer …); None: no choice offered.
+        self.on_choice = add_related_row(self.form, data)
+        if self.on_choice is not None:
+            self.on_choice.chosen.connect(lambda _on: self._record_changed())
         self.field_combo.currentIndexChanged.connect(self._field_changed)
         self.mode_combo.currentIndexChanged.connect(self._mode_changed)
         self._field_changed()
 
+    def _record_changed(self) -> None:
+        """Offer the chosen record's fields (the value copied stays one of the rule's record's)."""
+        keep = self.field_combo.currentData()
+        self.field_combo.blockSignals(True)
+        self.field_combo.clear()
+        for spec in settable(self.on_choice.schema() if self.on_choice is not None else self.data.schema):
+            self.field_combo.addItem(field_text(spec), spec.name)
+        self.field_combo.setCurrentIndex(max(0, self.field_combo.findData(keep)))
+        self.field_combo.blockSignals(False)
+        self._field_changed()
+
     def _field_changed(self) -> None:
-        spec = self.data.schema.get(str(self.field_combo.currentData()))
+        schema = self.on_choice.schema() if self.on_choice is not None else self.data.schema
+        spec = schema.get(str(self.field_combo.currentData()))
         editor: FieldEditor | QLineEdit = make_editor(spec, self.data.options) if spec is not None else QLineEdit()
         self._value_cell.replaceWidget(self.value_editor, editor)
         self.value_editor.deleteLater()
@@ -163,12 +188,15 @@ class SetFieldEditor(ActionEditor):
         if name is None:
             raise ValueError(self.tr("Choose the field to set."))
         if self.mode_combo.currentData() == "from_field":
-            return {"type": "set_field", "field": name, "from_field": self.source_combo.currentData()}
+            return with_on({"type": "set_field", "field": name, "from_field": self.source_combo.currentData()},
+                           self.on_choice)
         editor = self.value_editor
         value = editor.text() if isinstance(editor, QLineEdit) else editor.value()
-        return {"type": "set_field", "field": name, "value": json_safe(value)}
+        return with_on({"type": "set_field", "field": name, "value": json_safe(value)}, self.on_choice)
 
     def set_action(self, action: Mapping[str, Any]) -> None:
+        if self.on_choice is not None:
+            self.on_choice.set_value(action.get("on"))
         choose(self.field_combo, action.get("field"))
         if action.get("from_field"):
             self.mode_combo.setCurrentIndex(self.mode_combo.findData("from_field"))
@@ -207,6 +235,9 @@ class MessageEditor(ActionEditor):
         self.insert_combo.addItem(self.tr("Insert a field into the text…"), None)
         for spec in readable(data.schema):
             self.insert_combo.addItem(field_text(spec), spec.name)
+        for on in related_targets(data):  # the customer's name rather than its id: {customer.name}
+            for spec in readable(data.related[on]):
+                self.insert_combo.addItem(f"{related_name(on)}: {field_text(spec)}", f"{on}.{spec.name}")
         self.insert_combo.activated.connect(self._insert)
         self.form.addRow(self.tr("To:"), self.to_combo)
         self.form.addRow(self.tr("Users:"), self.users_list)
@@ -214,6 +245,8 @@ class MessageEditor(ActionEditor):
         self.form.addRow(self.tr("Title:"), self.title_edit)
         self.form.addRow(self.tr("Text:"), self.body_edit)
         self.form.addRow("", self.insert_combo)
+        #: Whose owner / superior / team is told (the record's customer …); the text stays the record's.
+        self.on_choice = add_related_row(self.form, data)
         self.to_combo.currentIndexChanged.connect(self._to_changed)
         self._to_changed()
 
@@ -242,9 +275,11 @@ class MessageEditor(ActionEditor):
             result["role_id"] = int(self.role_combo.currentData())
         if not result["title"].strip():
             raise ValueError(self.tr("Enter the message's title."))
-        return result
+        return with_on(result, self.on_choice)
 
     def set_action(self, action: Mapping[str, Any]) -> None:
+        if self.on_choice is not None:
+            self.on_choice.set_value(action.get("on"))
         choose(self.to_combo, action.get("to", "owner"))
         check_ids(self.users_list, action.get("user_ids"))
         if action.get("role_id") is not None:
@@ -454,6 +489,87 @@ class StartApprovalEditor(ActionEditor):
             choose(self.flow_combo, action.get("flow_id"))
 
 
+class CreateTaskEditor(ActionEditor):
+    """A task about the record: title with {field} placeholders, due in N days (or no date:
+    the assignee's inbox), priority, and the assignee (the record's owner or a chosen user)."""
+
+    kind = "create_task"
+
+    def __init__(self, data: RuleEditorData, parent: QWidget | None = None) -> None:
+        super().__init__(data, parent)
+        self.title_edit = QLineEdit()
+        self.title_edit.setMaxLength(200)
+        self.title_edit.setPlaceholderText(self.tr("e.g. Call {name}"))
+        self.insert_combo = QComboBox()
+        self.insert_combo.addItem(self.tr("Insert a field into the title…"), None)
+        for spec in readable(data.schema):
+            self.insert_combo.addItem(field_text(spec), spec.name)
+        self.insert_combo.activated.connect(self._insert)
+        self.due_combo = QComboBox()
+        self.due_combo.addItem(self.tr("No due date (the inbox)"), "none")
+        self.due_combo.addItem(self.tr("In a number of days"), "days")
+        self.days_spin = QSpinBox()
+        self.days_spin.setRange(0, 365)
+        self.days_spin.setSuffix(self.tr(" day(s) after the rule runs"))
+        self.priority_combo = QComboBox()
+        for value in PRIORITIES:
+            self.priority_combo.addItem(QCoreApplication.translate("tasks", PRIORITY_LABELS[value]), value)
+        self.to_combo = QComboBox()
+        self.to_combo.addItem(self.tr("The record's owner"), "owner")
+        self.to_combo.addItem(self.tr("A chosen user"), "users")
+        self.user_combo = QComboBox()
+        for user_id, name in data.users:
+            self.user_combo.addItem(name, user_id)
+        self.form.addRow(self.tr("Title:"), self.title_edit)
+        self.form.addRow("", self.insert_combo)
+        self.form.addRow(self.tr("Due:"), self.due_combo)
+        self.form.addRow(self.tr("Days:"), self.days_spin)
+        self.form.addRow(self.tr("Priority:"), self.priority_combo)
+        self.form.addRow(self.tr("Assign to:"), self.to_combo)
+        self.form.addRow(self.tr("User:"), self.user_combo)
+        self.due_combo.currentIndexChanged.connect(self._rows_changed)
+        self.to_combo.currentIndexChanged.connect(self._rows_changed)
+        self._rows_changed()
+
+    def _rows_changed(self) -> None:
+        self.form.setRowVisible(self.days_spin, self.due_combo.currentData() == "days")
+        self.form.setRowVisible(self.user_combo, self.to_combo.currentData() == "users")
+
+    def _insert(self, index: int) -> None:
+        name = self.insert_combo.itemData(index)
+        if name:
+            self.title_edit.insert(f"{{{name}}}")
+        self.insert_combo.setCurrentIndex(0)
+
+    def action(self) -> dict[str, Any]:
+        title = self.title_edit.text()
+        if not title.strip():
+            raise ValueError(self.tr("Enter the task's title."))
+        result: dict[str, Any] = {"type": "create_task", "title": title,
+                                  "priority": str(self.priority_combo.currentData()), "to": self.to_combo.currentData()}
+        if self.due_combo.currentData() == "days":
+            result["due_in_days"] = self.days_spin.value()
+        if result["to"] == "users":
+            if self.user_combo.currentData() is None:
+                raise ValueError(self.tr("Choose who gets the task."))
+            result["user_ids"] = [int(self.user_combo.currentData())]
+        return result
+
+    def set_action(self, action: Mapping[str, Any]) -> None:
+        self.title_edit.setText(str(action.get("title") or ""))
+        days = action.get("due_in_days")
+        choose(self.due_combo, "none" if days in (None, "") else "days")
+        self.days_spin.setValue(int(days) if days not in (None, "") else 0)
+        choose(self.priority_combo, action.get("priority") or "none")
+        ids = list(action.get("user_ids") or ())
+        if action.get("to") == "users" and ids:
+            choose(self.to_combo, "users")
+            choose(self.user_combo, ids[0])
+        else:  # "owner" (the default); another recipient kind is shown as the owner's
+            choose(self.to_combo, "owner")
+        self._rows_changed()
+
+
 class UnknownActionEditor(ActionEditor):
     """An action type this editor does not know: shown as JSON, saved back exactly as it was."""
 
@@ -480,7 +596,7 @@ class UnknownActionEditor(ActionEditor):
 
 EDITORS: dict[str, type[ActionEditor]] = {
     cls.kind: cls for cls in (SetFieldEditor, MessageEditor, AssignOwnerEditor, AddTeamEditor, CreateRecordEditor,
-                              StartApprovalEditor)
+                              StartApprovalEditor, CreateTaskEditor)
 }
 
 
@@ -496,5 +612,5 @@ def make_action_editor(data: RuleEditorData, action: Mapping[str, Any]) -> Actio
     return editor
 
 
-__all__ = ["ActionEditor", "EDITORS", "StartApprovalEditor", "UnknownActionEditor", "addable_kinds",
-           "make_action_editor"]
+__all__ = ["EDITORS", "ActionEditor", "CreateTaskEditor", "StartApprovalEditor", "UnknownActionEditor",
+           "addable_kinds", "make_action_editor"]

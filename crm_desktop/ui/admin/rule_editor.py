@@ -34,22 +34,36 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from crm_desktop.automation import engine
-from crm_desktop.automation.conditions import BEFORE
-from crm_desktop.services import automation
-from crm_desktop.services.automation import RuleDTO, RuleInput
 from crm_desktop.services.errors import CONTEXT, ValidationError
-from crm_desktop.services.schema import EntitySchema, FieldType
-from crm_desktop.ui.admin.editor_parts import CardColumn, card_buttons, choose_data, scrolled
+from crm_desktop.services.records.schema import EntitySchema, FieldType
+from crm_desktop.services.workflow import automation
+from crm_desktop.services.workflow.automation import RuleDTO, RuleInput
+from crm_desktop.services.workflow.conditions import BEFORE
 from crm_desktop.ui.admin.condition_editor import ConditionEditor
 from crm_desktop.ui.admin.custom_fields import entity_label
-from crm_desktop.ui.admin.rule_actions import ActionEditor, addable_kinds, make_action_editor
-from crm_desktop.ui.admin.rule_data import RuleEditorData, action_title, json_safe, load_editor_data
+from crm_desktop.ui.admin.editor_parts import (
+    CardColumn,
+    card_buttons,
+    choose_data,
+    scrolled,
+)
+from crm_desktop.ui.admin.rule_actions import (
+    ActionEditor,
+    addable_kinds,
+    make_action_editor,
+)
+from crm_desktop.ui.admin.rule_data import (
+    RuleEditorData,
+    action_title,
+    json_safe,
+    load_editor_data,
+)
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, alive
 from crm_desktop.ui.i18n import error_text, service_text
 from crm_desktop.ui.ops import op
-from crm_desktop.ui.records.field_editors import FieldEditor, make_editor
-from crm_desktop.ui.records.filter_editor import FilterFields, field_text
+from crm_desktop.ui.records.shared.field_editors import FieldEditor, make_editor
+from crm_desktop.ui.records.shared.filter_editor import FilterFields, field_text
 
 
 def event_label(event: str) -> str:
@@ -238,7 +252,7 @@ class RuleEditorDialog(FormDialog):
         self.to_any.toggled.connect(self._sync_any)
         self.buttons.setEnabled(False)
         self._sync_event_rows()
-        self.resize(940, 760)
+        self.resize(940, 700)  # fits a 1366×768 screen (the layout check holds it to that)
         entity = self.entity
         op(self, lambda: load_editor_data(ctx, entity)).success(self._loaded).failure(self._load_failed).run()
 
@@ -287,6 +301,9 @@ class RuleEditorDialog(FormDialog):
         self.loading_label.hide()
         self.buttons.setEnabled(True)
         self.ready = True
+        # What was read in is not typed input (the name typed meanwhile still counts).
+        self.mark_clean(self.field_combo, self.date_combo, self._from_holder, self._to_holder,
+                        self._condition_widget, self._actions_widget)
 
     def _load_failed(self, exc: BaseException) -> None:
         if isValid(self):

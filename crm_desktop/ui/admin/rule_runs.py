@@ -36,16 +36,17 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from crm_desktop.services import automation, search
-from crm_desktop.services import schema as schema_service
-from crm_desktop.services import users as users_service
-from crm_desktop.services.automation import RuleDTO, RunDTO, TrialDTO
 from crm_desktop.services.errors import ServiceError
+from crm_desktop.services.org import users as users_service
+from crm_desktop.services.records import schema as schema_service
+from crm_desktop.services.records import search
+from crm_desktop.services.workflow import automation
+from crm_desktop.services.workflow.automation import RuleDTO, RunDTO, TrialDTO
 from crm_desktop.ui.admin.custom_fields import entity_label
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import MessageBar
 from crm_desktop.ui.ops import op
-from crm_desktop.ui.records.filter_editor import field_text
+from crm_desktop.ui.records.shared.filter_editor import field_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import departments as department_ops
-from crm_desktop.services import stages as stage_ops
-from crm_desktop.services.departments import DepartmentDTO
-from crm_desktop.services.stages import StageGroupDTO, StageGroupInput, StageInput
+from crm_desktop.services.org import departments as department_ops
+from crm_desktop.services.org.departments import DepartmentDTO
+from crm_desktop.services.sales import stages as stage_ops
+from crm_desktop.services.sales.stages import StageGroupDTO, StageGroupInput, StageInput
 from crm_desktop.ui.admin.switchable_list import SwitchableListPage
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, page_layout

@@ -29,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from crm_desktop.services import auth, departments, roles, users
-from crm_desktop.services.departments import DepartmentDTO
-from crm_desktop.services.roles import RoleDTO
-from crm_desktop.services.users import UserDTO, UserInput
+from crm_desktop.services.org import auth, departments, roles, users
+from crm_desktop.services.org.departments import DepartmentDTO
+from crm_desktop.services.org.roles import RoleDTO
+from crm_desktop.services.org.users import UserDTO, UserInput
 from crm_desktop.ui.admin.departments import department_depths
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import FormDialog, MessageBar, alive, page_layout

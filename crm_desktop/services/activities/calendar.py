@@ -1,0 +1,210 @@
+"""The calendar: a window's items over switchable layers, and the .ics export.
+
+Layers (``LAYERS``): my events (owned or taking part; with ``user_id`` a colleague's, as far
+as the scope lets the actor see them) · tasks due · follow-ups' next contact times · payment
+plan dates · contract end dates. Every layer reads through the one scope filter (events and
+tasks through ``visibility``, records through ``visible_filter``) and shows the user's own
+items (the owner's). Thread rule: any thread.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from icalendar import Alarm, Calendar, Event
+from sqlalchemy import select
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import (
+    Contact,
+    Contract,
+    Customer,
+    Lead,
+    PaymentPlan,
+    ScheduleEvent,
+    Task,
+)
+from crm_desktop.services.activities.common import day_start, zone
+from crm_desktop.services.activities.schedule import (
+    expand_rows,
+    mine_clause,
+    window_clause,
+    window_rows,
+)
+from crm_desktop.services.activities.visibility import event_visible, task_visible
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import require
+from crm_desktop.services.org.scope import visible_filter
+from crm_desktop.services.uow import read_only
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
+
+LAYERS = ("events", "tasks", "followups", "payment_plans", "contract_ends")
+LAYER_LABELS: dict[str, str] = {
+    "events": QT_TRANSLATE_NOOP("schedule", "My events"), "tasks": QT_TRANSLATE_NOOP("schedule", "Tasks due"),
+    "followups": QT_TRANSLATE_NOOP("schedule", "Next contacts"),
+    "payment_plans": QT_TRANSLATE_NOOP("schedule", "Planned payments"),
+    "contract_ends": QT_TRANSLATE_NOOP("schedule", "Contracts ending"),
+}
+LAYER_COLOURS = {"tasks": "#ef4444", "followups": "#8b5cf6", "payment_plans": "#0ea5e9", "contract_ends": "#a16207"}
+
+
+@dataclass(frozen=True)
+class CalendarItem:
+    """One thing on the calendar. ``layer`` says what it is; ``item_id`` is the event, task,
+    record or plan; ``entity`` / ``record_id`` the record to open (if any)."""
+
+    layer: str
+    item_id: int
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    all_day: bool
+    colour: str
+    entity: str | None = None
+    record_id: int | None = None
+    #: Events: the occurrence's original start (names it for edits).
+    occurrence: dt.datetime | None = None
+    repeating: bool = False
+    done: bool = False
+
+
+def calendar_items(db: Database, actor: Actor, start: dt.datetime, end: dt.datetime, *,
+                   layers: Collection[str] = LAYERS, user_id: int | None = None,
+                   tz: dt.tzinfo | None = None) -> list[CalendarItem]:
+    """What the calendar shows in [start, end) for ``user_id`` (default: the actor), sorted by start."""
+    tz = tz or zone()
+    who = user_id or actor.user_id
+    first, last = start.astimezone(tz).date(), (end - dt.timedelta(microseconds=1)).astimezone(tz).date()
+    out: list[CalendarItem] = []
+    with read_only(db, actor) as uow:
+        a = uow.actor
+        assert a is not None
+        session = uow.session
+        if "events" in layers and a.can("event", "view"):
+            rows = window_rows(session, a, start, end, user_id=who)
+            out += [CalendarItem("events", o.event_id, o.title, o.start, o.end, o.all_day, o.colour,
+                                 occurrence=o.original_start, repeating=o.repeating)
+                    for o in expand_rows(rows, start, end)]
+
+        def whole_day(layer: str, item_id: int, title: str, day: dt.date, entity: str | None, record_id: int | None,
+                      done: bool = False) -> CalendarItem:
+            return CalendarItem(layer, item_id, title, day_start(day, tz), day_start(day + dt.timedelta(days=1), tz),
+                                True, LAYER_COLOURS[layer], entity, record_id, done=done)
+
+        if "tasks" in layers and a.can("task", "view"):
+            for tid, title, day, due_at, done in session.execute(
+                    select(Task.id, Task.title, Task.due_date, Task.due_at, Task.done).where(
+                        task_visible(a), Task.owner_id == who, Task.due_date >= first, Task.due_date <= last)):
+                item = whole_day("tasks", tid, title, day, "task", tid, bool(done))
+                if due_at is not None:
+                    item = CalendarItem("tasks", tid, title, due_at, due_at, False, item.colour, "task", tid,
+                                        done=bool(done))
+                out.append(item)
+        if "followups" in layers:
+            for model in (Customer, Lead, Contact):
+                if not a.can(model.entity, "view"):
+                    continue
+                for rid, name, when in session.execute(select(model.id, model.name, model.next_contact_at).where(
+                        visible_filter(model, a), model.owner_id == who, model.next_contact_at >= start,
+                        model.next_contact_at < end)):
+                    out.append(CalendarItem("followups", rid, name, when, when, False, LAYER_COLOURS["followups"],
+                                            model.entity, rid))
+        if "payment_plans" in layers and a.can("contract", "view"):
+            for pid, cid, number, name, day in session.execute(
+                    select(PaymentPlan.id, Contract.id, PaymentPlan.instalment, Contract.name, PaymentPlan.planned_date)
+                    .join(Contract, Contract.id == PaymentPlan.contract_id)
+                    .where(visible_filter(Contract, a), Contract.owner_id == who,
+                           PaymentPlan.received_amount < PaymentPlan.amount,
+                           PaymentPlan.planned_date >= first, PaymentPlan.planned_date <= last)):
+                out.append(whole_day("payment_plans", pid, f"{name} #{number}", day, "contract", cid))
+        if "contract_ends" in layers and a.can("contract", "view"):
+            for cid, name, day in session.execute(select(Contract.id, Contract.name, Contract.end_date).where(
+                    visible_filter(Contract, a), Contract.owner_id == who, Contract.end_date >= first,
+                    Contract.end_date <= last)):
+                out.append(whole_day("contract_ends", cid, name, day, "contract", cid))
+    out.sort(key=lambda i: (i.start, not i.all_day, i.layer, i.item_id))
+    return out
+
+
+def export_ics(db: Database, actor: Actor, path: Path, *, since: dt.datetime | None = None) -> int:
+    """Write the actor's own events (owned or taking part; those ending after ``since``, and
+    every series still running) to ``path`` as iCalendar; returns how many were written.
+
+    Series keep their RRULE and EXDATEs, moved occurrences are RECURRENCE-ID overrides, and
+    reminders are VALARMs, so Outlook or a phone shows the same calendar. Times are UTC except
+    a series' start, which is written in its zone (a series repeats in wall-clock time).
+    """
+    cal = Calendar()
+    cal.add("prodid", "-//CRM Desktop//Schedule//EN")
+    cal.add("version", "2.0")
+    with read_only(db, actor) as uow:
+        a = uow.actor
+        assert a is not None
+        require(a, "event", "view")
+        query = select(ScheduleEvent).where(event_visible(a), mine_clause(a.user_id))
+        if since is not None:
+            query = query.where(window_clause(since, dt.datetime(9999, 1, 1, tzinfo=dt.UTC)))
+        rows = list(uow.session.scalars(query.order_by(ScheduleEvent.id)))
+        for row in rows:
+            cal.add_component(_vevent(row, rows))
+    path.write_bytes(cal.to_ical())
+    return len(rows)
+
+
+def _vevent(row: ScheduleEvent, rows: Sequence[ScheduleEvent]) -> Event:
+    ev = Event()
+    root = next((r for r in rows if r.id == row.series_id), None)
+    ev.add("uid", f"crm-event-{row.series_id if root is not None else row.id}@crm-desktop")
+    ev.add("summary", row.title)
+    if row.location:
+        ev.add("location", row.location)
+    if row.description:
+        ev.add("description", row.description)
+    ev.add("dtstamp", row.updated_at)
+    tz = zone(row.tz)
+    if row.all_day:
+        ev.add("dtstart", row.start_at.astimezone(tz).date())
+        ev.add("dtend", row.end_at.astimezone(tz).date())
+    elif row.rrule and row.tz:
+        ev.add("dtstart", row.start_at.astimezone(tz))
+        ev.add("dtend", row.end_at.astimezone(tz))
+    else:
+        ev.add("dtstart", row.start_at)
+        ev.add("dtend", row.end_at)
+    if row.rrule:
+        ev.add("rrule", _rrule_for_ics(row))
+        for x in row.exdates or ():
+            ev.add("exdate", dt.datetime.fromisoformat(x))
+    if root is not None and row.original_start is not None:
+        ev.add("recurrence-id", row.original_start)
+    for minutes in row.reminders or ():
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", row.title)
+        alarm.add("trigger", dt.timedelta(minutes=-minutes))
+        ev.add_component(alarm)
+    return ev
+
+
+def _rrule_for_ics(row: ScheduleEvent) -> dict[str, Any]:
+    """The stored RRULE as icalendar's mapping; a local UNTIL becomes UTC when DTSTART is UTC."""
+    out: dict[str, Any] = {}
+    tz = zone(row.tz)
+    for part in row.rrule.split(";"):
+        key, _eq, value = part.partition("=")
+        if key == "UNTIL":
+            local = dt.datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=tz)
+            out[key] = local.astimezone(dt.UTC)
+        elif key in ("INTERVAL", "COUNT", "BYSETPOS") or key == "BYMONTHDAY" or key == "BYMONTH":
+            out[key] = [int(v) for v in value.split(",")]
+        else:
+            out[key] = value.split(",")
+    return out
+
+
+__all__: Sequence[str] = ["LAYERS", "LAYER_COLOURS", "LAYER_LABELS", "CalendarItem", "calendar_items", "export_ics"]

@@ -1,0 +1,144 @@
+"""What tasks and events share: the records they can be about, participants and links, and
+local-time helpers. Thread rule: functions taking a Session run on its thread."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil import tz as dateutil_tz
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import (
+    ActivityLink,
+    ActivityParticipant,
+    Contact,
+    Contract,
+    Customer,
+    Lead,
+    Opportunity,
+    User,
+)
+from crm_desktop.services.errors import ValidationError
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.scope import visible_filter
+
+#: The records a task or an event can be about, with the column that names each.
+RELATED_MODELS: dict[str, Any] = {
+    "customer": Customer, "contact": Contact, "opportunity": Opportunity, "contract": Contract, "lead": Lead,
+}
+_NAME_COLUMNS: dict[str, Any] = {
+    "customer": Customer.name, "contact": Contact.name, "opportunity": Opportunity.name, "contract": Contract.name,
+    "lead": Lead.name,
+}
+
+
+@dataclass(frozen=True)
+class RelatedRef:
+    entity: str
+    record_id: int
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class UserRef:
+    user_id: int
+    name: str
+
+
+def zone(name: str | None = None) -> dt.tzinfo:
+    """The named IANA zone, or this computer's local zone (with its DST rules) for None / ""."""
+    if name:
+        return ZoneInfo(name)
+    return dateutil_tz.tzlocal()
+
+
+def local_date(moment: dt.datetime, tz: dt.tzinfo) -> dt.date:
+    return moment.astimezone(tz).date()
+
+
+def day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """The UTC moment at which ``day`` begins in ``tz``."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
+
+
+def check_related(session: Session, actor: Actor, related: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The related records, deduplicated; a kind we do not know or a record the actor cannot
+    see is refused the same way (nothing about an out-of-scope record is revealed)."""
+    out: list[tuple[str, int]] = []
+    for entity, record_id in related:
+        model = RELATED_MODELS.get(entity)
+        if model is None or not isinstance(record_id, int):
+            raise ValidationError({"related": QT_TRANSLATE_NOOP("errors", "Choose a customer, contact, "
+                                                                          "opportunity, contract or lead.")})
+        seen = session.scalar(select(model.id).where(model.id == record_id, visible_filter(model, actor)))
+        if seen is None:
+            raise ValidationError({"related": QT_TRANSLATE_NOOP("errors", "The related record does not exist.")})
+        if (entity, record_id) not in out:
+            out.append((entity, record_id))
+    return out
+
+
+def check_users(session: Session, user_ids: Iterable[int]) -> list[int]:
+    ids = sorted({int(u) for u in user_ids})
+    if ids:
+        found = set(session.scalars(select(User.id).where(User.id.in_(ids), User.enabled.is_(True))))
+        if found != set(ids):
+            raise ValidationError({"participants": QT_TRANSLATE_NOOP("errors", "Choose enabled users.")})
+    return ids
+
+
+def set_participants(session: Session, kind: str, activity_id: int, user_ids: Sequence[int]) -> None:
+    session.execute(delete(ActivityParticipant).where(ActivityParticipant.kind == kind,
+                                                      ActivityParticipant.activity_id == activity_id))
+    session.add_all(ActivityParticipant(kind=kind, activity_id=activity_id, user_id=u) for u in user_ids)
+
+
+def set_links(session: Session, kind: str, activity_id: int, related: Sequence[tuple[str, int]]) -> None:
+    session.execute(delete(ActivityLink).where(ActivityLink.kind == kind, ActivityLink.activity_id == activity_id))
+    session.add_all(ActivityLink(kind=kind, activity_id=activity_id, entity=e, record_id=r) for e, r in related)
+
+
+def participants_of(session: Session, kind: str, ids: Sequence[int]) -> dict[int, tuple[UserRef, ...]]:
+    out: dict[int, list[UserRef]] = {i: [] for i in ids}
+    if ids:
+        rows = session.execute(
+            select(ActivityParticipant.activity_id, User.id, User.name)
+            .join(User, User.id == ActivityParticipant.user_id)
+            .where(ActivityParticipant.kind == kind, ActivityParticipant.activity_id.in_(ids))
+            .order_by(User.name))
+        for activity_id, uid, name in rows:
+            out[activity_id].append(UserRef(uid, name))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def links_of(session: Session, actor: Actor, kind: str, ids: Sequence[int]) -> dict[int, tuple[RelatedRef, ...]]:
+    """The related records of each activity, named; a record the actor cannot see is listed
+    without its name (that an activity is about something is not secret, what it is may be)."""
+    out: dict[int, list[RelatedRef]] = {i: [] for i in ids}
+    if not ids:
+        return {}
+    links = session.execute(select(ActivityLink.activity_id, ActivityLink.entity, ActivityLink.record_id)
+                            .where(ActivityLink.kind == kind, ActivityLink.activity_id.in_(ids))).all()
+    names: dict[tuple[str, int], str] = {}
+    for entity in {e for _a, e, _r in links}:
+        model = RELATED_MODELS[entity]
+        wanted = [r for _a, e, r in links if e == entity]
+        for rid, name in session.execute(select(model.id, _NAME_COLUMNS[entity])
+                                         .where(model.id.in_(wanted), visible_filter(model, actor))):
+            names[(entity, rid)] = name
+    for activity_id, entity, rid in links:
+        if (entity, rid) in names:
+            out[activity_id].append(RelatedRef(entity, rid, names[(entity, rid)]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {uid: name for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(wanted)))}

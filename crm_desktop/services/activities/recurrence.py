@@ -1,0 +1,188 @@
+"""Repeat rules of schedule events: RFC 5545 RRULE text (python-dateutil) and their expansion.
+
+A series repeats in the wall-clock time of its zone: DTSTART is the local start without a
+zone (RFC 5545 "floating" form, so UNTIL is local too) and each occurrence is placed in the
+zone afterwards, so 09:00 stays 09:00 across a DST change.
+
+Expansion for a window never walks years of occurrences: a rule without COUNT whose steps are
+fixed (daily, weekly) starts from the last step before the window; monthly and yearly rules
+take at most 12 and 1 steps a year. Nothing is stored per occurrence.
+
+Monthly "by date" on the 29th–31st and yearly on 29 February fall on the last day of a
+shorter month (BYMONTHDAY=d,-1;BYSETPOS=1), as people expect of "every month on the 31st".
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from dateutil.rrule import rrule, rrulestr
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.services.errors import ValidationError
+
+FREQUENCIES = ("daily", "weekly", "monthly", "yearly")
+FREQ_LABELS: dict[str, str] = {
+    "daily": QT_TRANSLATE_NOOP("schedule", "Daily"), "weekly": QT_TRANSLATE_NOOP("schedule", "Weekly"),
+    "monthly": QT_TRANSLATE_NOOP("schedule", "Monthly"), "yearly": QT_TRANSLATE_NOOP("schedule", "Yearly"),
+}
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_FREQ_CODES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "YEARLY"}
+MAX_COUNT = 5000
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """How a series repeats, as a person picks it (the form's model of an RRULE).
+
+    ``weekdays``: 0 = Monday … 6 = Sunday (weekly; empty: the start's weekday).
+    ``monthly_by``: "date" (the start's day of the month) or "weekday" (e.g. the 2nd Tuesday;
+    a start in the month's last 7 days means "the last Tuesday").
+    Ends on ``until`` (a local day, inclusive) or after ``count`` occurrences, or never.
+    """
+
+    freq: str
+    interval: int = 1
+    weekdays: tuple[int, ...] = ()
+    monthly_by: str = "date"
+    until: dt.date | None = None
+    count: int | None = None
+
+
+def to_rrule(repeat: Repeat, start: dt.datetime) -> str:
+    """The RRULE text (without DTSTART) for ``repeat`` starting at local ``start``."""
+    errors: dict[str, str] = {}
+    if repeat.freq not in FREQUENCIES:
+        errors["repeat"] = QT_TRANSLATE_NOOP("errors", "Choose how it repeats.")
+    if not 1 <= repeat.interval <= 999:
+        errors["repeat"] = QT_TRANSLATE_NOOP("errors", "Repeat every 1 to 999.")
+    if repeat.count is not None and not 1 <= repeat.count <= MAX_COUNT:
+        errors["repeat"] = QT_TRANSLATE_NOOP("errors", "Repeat 1 to 5000 times.")
+    if repeat.until is not None and repeat.until < start.date():
+        errors["repeat"] = QT_TRANSLATE_NOOP("errors", "The repeat ends before it starts.")
+    if repeat.until is not None and repeat.count is not None:
+        errors["repeat"] = QT_TRANSLATE_NOOP("errors", "End on a day or after a number of times, not both.")
+    if errors:
+        raise ValidationError(errors)
+    parts = [f"FREQ={_FREQ_CODES[repeat.freq]}"]
+    if repeat.interval != 1:
+        parts.append(f"INTERVAL={repeat.interval}")
+    if repeat.freq == "weekly":
+        days = sorted(set(repeat.weekdays)) or [start.weekday()]
+        parts.append("BYDAY=" + ",".join(_DAYS[d] for d in days))
+    elif repeat.freq == "monthly" and repeat.monthly_by == "weekday":
+        nth = (start.day - 1) // 7 + 1
+        last_week = (start + dt.timedelta(days=7)).month != start.month
+        parts.append(f"BYDAY={-1 if last_week and nth >= 4 else nth}{_DAYS[start.weekday()]}")
+    elif repeat.freq == "monthly" and start.day >= 29:
+        parts.append(f"BYMONTHDAY={start.day},-1;BYSETPOS=1")
+    elif repeat.freq == "yearly" and start.month == 2 and start.day == 29:
+        parts.append("BYMONTH=2;BYMONTHDAY=29,-1;BYSETPOS=1")
+    if repeat.until is not None:
+        parts.append(f"UNTIL={repeat.until:%Y%m%d}T235959")
+    if repeat.count is not None:
+        parts.append(f"COUNT={repeat.count}")
+    return ";".join(parts)
+
+
+def parse(text: str) -> Repeat | None:
+    """The ``Repeat`` an RRULE text stands for (None: not a series)."""
+    if not text:
+        return None
+    fields = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
+    freq = {v: k for k, v in _FREQ_CODES.items()}.get(fields.get("FREQ", ""), "daily")
+    byday = [d for d in fields.get("BYDAY", "").split(",") if d]
+    weekdays = tuple(_DAYS.index(d[-2:]) for d in byday) if freq == "weekly" else ()
+    until = dt.datetime.strptime(fields["UNTIL"][:8], "%Y%m%d").date() if "UNTIL" in fields else None
+    return Repeat(freq=freq, interval=int(fields.get("INTERVAL", "1")), weekdays=weekdays,
+                  monthly_by="weekday" if freq == "monthly" and byday else "date", until=until,
+                  count=int(fields["COUNT"]) if "COUNT" in fields else None)
+
+
+def with_end(text: str, *, until: dt.datetime | None = None, count: int | None = None) -> str:
+    """``text`` with its end replaced: UNTIL a local moment, or COUNT, or (both None) never."""
+    parts = [p for p in text.split(";") if p and not p.startswith(("UNTIL=", "COUNT="))]
+    if until is not None:
+        parts.append(f"UNTIL={until:%Y%m%dT%H%M%S}")
+    if count is not None:
+        parts.append(f"COUNT={count}")
+    return ";".join(parts)
+
+
+@lru_cache(maxsize=4096)
+def _rule(text: str, start: dt.datetime) -> rrule:
+    return rrulestr(text, dtstart=start)  # type: ignore[return-value]
+
+
+def _fast_forward(text: str, start: dt.datetime, before: dt.datetime) -> dt.datetime:
+    """A later DTSTART that yields the same occurrences from ``before`` on (see the module doc)."""
+    if "COUNT=" in text or before <= start:
+        return start
+    fields = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
+    interval = int(fields.get("INTERVAL", "1"))
+    step = {"DAILY": dt.timedelta(days=interval), "WEEKLY": dt.timedelta(weeks=interval)}.get(fields.get("FREQ", ""))
+    if step is None or "BYSETPOS" in fields:
+        return start
+    periods = (before - start) // step - 1
+    return start + step * periods if periods > 0 else start
+
+
+def local_starts(text: str, start: dt.datetime, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
+    """Local (naive) starts of the series ``text`` from local ``start`` within [lo, hi)."""
+    if hi <= lo:
+        return []
+    first = _fast_forward(text, start, lo)
+    until = None
+    fields = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
+    if first != start and "UNTIL" in fields:
+        until = dt.datetime.strptime(fields["UNTIL"], "%Y%m%dT%H%M%S")
+    rule = _rule(text, first)
+    hits = rule.between(lo, hi, inc=True)
+    out = [h for h in hits if h < hi and (until is None or h <= until)]
+    return out
+
+
+def expand(text: str, start_utc: dt.datetime, tz: dt.tzinfo, duration: dt.timedelta, window: tuple[dt.datetime, dt.datetime],
+           exdates: Iterable[dt.datetime] = ()) -> list[dt.datetime]:
+    """UTC starts of the occurrences of a series (first start ``start_utc`` in ``tz``) that
+    overlap the UTC ``window`` [from, to), without the ``exdates`` (UTC starts)."""
+    lo_utc, hi_utc = window
+    start_local = start_utc.astimezone(tz).replace(tzinfo=None)
+    # A day of slack each side: the window's ends in local time move with the zone's offset.
+    lo = (lo_utc - duration).astimezone(tz).replace(tzinfo=None) - dt.timedelta(days=1)
+    hi = hi_utc.astimezone(tz).replace(tzinfo=None) + dt.timedelta(days=1)
+    skip = set(exdates)
+    out = []
+    for local in local_starts(text, start_local, lo, hi):
+        at = local.replace(tzinfo=tz).astimezone(dt.UTC)
+        if at < hi_utc and (at + duration > lo_utc or at >= lo_utc) and at not in skip:
+            out.append(at)
+    return out
+
+
+def last_start(text: str, start_utc: dt.datetime, tz: dt.tzinfo) -> dt.datetime | None:
+    """The UTC start of the series' last occurrence (None: it repeats for ever)."""
+    if "COUNT=" not in text and "UNTIL=" not in text:
+        return None
+    start_local = start_utc.astimezone(tz).replace(tzinfo=None)
+    found = None
+    for found in _rule(text, start_local):  # bounded by COUNT or UNTIL
+        pass
+    return (found or start_local).replace(tzinfo=tz).astimezone(dt.UTC)
+
+
+def count_before(text: str, start_utc: dt.datetime, tz: dt.tzinfo, moment: dt.datetime) -> int:
+    """How many occurrences start before UTC ``moment``."""
+    start_local = start_utc.astimezone(tz).replace(tzinfo=None)
+    local = moment.astimezone(tz).replace(tzinfo=None)
+    return sum(1 for x in _rule(text, start_local).between(start_local, local, inc=True) if x < local)
+
+
+def weekday_codes() -> Sequence[str]:
+    return _DAYS
+
+
+__all__: Sequence[str] = ["FREQUENCIES", "FREQ_LABELS", "MAX_COUNT", "Repeat", "count_before", "expand", "last_start",
+                          "local_starts", "parse", "to_rrule", "weekday_codes", "with_end"]

@@ -1,0 +1,141 @@
+"""One record's activity timeline (跟进记录 gathered): its follow-ups, tasks, schedule events
+and approvals, newest first, filterable by kind.
+
+Promises (thread rule: any thread): the record must be visible to the actor (else NotFound,
+like a missing one); each kind is read through its own visibility (follow-ups: the record's
+follow-ups; tasks and events: ``visibility``; approvals: those of the record), and a kind the
+actor has no "view" permission for is left out.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, func, select
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import (
+    ActivityLink,
+    ApprovalInstance,
+    FollowUp,
+    ScheduleEvent,
+    Task,
+    User,
+)
+from crm_desktop.services.activities.common import RELATED_MODELS
+from crm_desktop.services.activities.visibility import statement_for
+from crm_desktop.services.errors import NotFound
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.scope import visible_filter
+from crm_desktop.services.uow import read_only
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
+
+KINDS = ("followup", "task", "event", "approval")
+KIND_LABELS: dict[str, str] = {
+    "followup": QT_TRANSLATE_NOOP("timeline", "Follow-up"), "task": QT_TRANSLATE_NOOP("timeline", "Task"),
+    "event": QT_TRANSLATE_NOOP("timeline", "Schedule"), "approval": QT_TRANSLATE_NOOP("timeline", "Approval"),
+}
+LIMIT = 300
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One entry: ``kind`` and ``item_id`` open it; ``at`` orders the timeline."""
+
+    kind: str
+    item_id: int
+    at: dt.datetime
+    title: str
+    detail: str
+    who: str
+    #: followup: its kind (phone, visit, …); task: done / open; event: its kind; approval: its status
+    status: str = ""
+
+
+# Built once (building a statement costs more than these reads take to run).
+_FOLLOWUPS = (select(FollowUp.id, FollowUp.kind, FollowUp.content, FollowUp.followed_at, User.name,
+                     FollowUp.next_contact_at)
+              .join(User, User.id == FollowUp.owner_id)
+              .where(FollowUp.target_entity == bindparam("entity"), FollowUp.target_id == bindparam("record_id"),
+                     FollowUp.deleted_at.is_(None))
+              .order_by(FollowUp.followed_at.desc()).limit(bindparam("limit")))
+_APPROVALS = (select(ApprovalInstance.id, ApprovalInstance.flow_name, ApprovalInstance.created_at, User.name,
+                     ApprovalInstance.status)
+              .join(User, User.id == ApprovalInstance.submitter_id)
+              .where(ApprovalInstance.entity == bindparam("entity"),
+                     ApprovalInstance.record_id == bindparam("record_id"))
+              .order_by(ApprovalInstance.created_at.desc()).limit(bindparam("limit")))
+_CHECKS: dict[tuple[object, ...], Any] = {}
+
+
+def _record_check(model: Any, actor: Actor) -> Any:
+    """``select id where id = :record_id and visible``, one statement per (module, actor, scopes)."""
+    key = (model.entity, actor.user_id, actor.department_id, actor.scopes_for(model.entity))
+    found = _CHECKS.get(key)
+    if found is None:
+        if len(_CHECKS) > 4096:
+            _CHECKS.clear()
+        found = _CHECKS[key] = select(model.id).where(model.id == bindparam("record_id"), visible_filter(model, actor))
+    return found
+
+
+def _linked(kind: str) -> Any:
+    return select(ActivityLink.activity_id).where(
+        ActivityLink.kind == kind, ActivityLink.entity == bindparam("entity"),
+        ActivityLink.record_id == bindparam("record_id"))
+
+
+def _task_statement(visible: Any) -> Any:
+    at_col = func.coalesce(Task.done_at, Task.created_at)
+    return (select(Task.id, Task.title, at_col, User.name, Task.done, Task.due_date)
+            .join(User, User.id == Task.owner_id)
+            .where(visible, Task.id.in_(_linked("task")))
+            .order_by(at_col.desc()).limit(bindparam("limit")))
+
+
+def _event_statement(visible: Any) -> Any:
+    return (select(ScheduleEvent.id, ScheduleEvent.title, ScheduleEvent.start_at, User.name, ScheduleEvent.kind,
+                   ScheduleEvent.location)
+            .join(User, User.id == ScheduleEvent.owner_id)
+            .where(visible, ScheduleEvent.id.in_(_linked("event")))
+            .order_by(ScheduleEvent.start_at.desc()).limit(bindparam("limit")))
+
+
+def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
+             kinds: Collection[str] = KINDS, limit: int = LIMIT) -> list[TimelineItem]:
+    """The record's activities, newest first (at most ``limit`` of each kind)."""
+    model = RELATED_MODELS.get(entity)
+    if model is None:
+        raise NotFound(entity, record_id)
+    with read_only(db, actor) as uow:
+        a = uow.actor
+        assert a is not None
+        s = uow.session
+        if not a.can(entity, "view") or s.scalar(_record_check(model, a), {"record_id": record_id}) is None:
+            raise NotFound(entity, record_id)
+        out: list[TimelineItem] = []
+        params = {"entity": entity, "record_id": record_id, "limit": limit}
+        if "followup" in kinds and a.can("followup", "view"):
+            for fid, kind, content, at, name, nxt in s.execute(_FOLLOWUPS, params):
+                out.append(TimelineItem("followup", fid, at, content[:200], nxt.isoformat() if nxt else "", name, kind))
+        if "task" in kinds and a.can("task", "view"):
+            for tid, title, at, name, done, due in s.execute(
+                    statement_for("timeline", "task", a, _task_statement), params):
+                out.append(TimelineItem("task", tid, at, title, due.isoformat() if due else "", name,
+                                        "done" if done else "open"))
+        if "event" in kinds and a.can("event", "view"):
+            for eid, title, at, name, kind, loc in s.execute(
+                    statement_for("timeline", "event", a, _event_statement), params):
+                out.append(TimelineItem("event", eid, at, title, loc, name, kind))
+        if "approval" in kinds:
+            for iid, flow, at, name, status in s.execute(_APPROVALS, params):
+                out.append(TimelineItem("approval", iid, at, flow, "", name, status))
+    out.sort(key=lambda i: (i.at, i.kind, i.item_id), reverse=True)
+    return out
+
+
+__all__: Sequence[str] = ["KINDS", "KIND_LABELS", "TimelineItem", "timeline"]

@@ -1,0 +1,1 @@
+"""The customer side: leads, customers, contacts, the public pool and its jobs, follow-ups, to-dos."""

@@ -1,0 +1,206 @@
+"""Which imported rows are already in the file or in the database (the duplicate policy and the
+duplicate-claim rule, 撞单), for a whole file at once.
+
+The comparisons are those of ``services.records.duplicates`` — the same keys
+(``normalize_company_name``, ``phone_key`` crosswise over phone and mobile, lower-cased e-mail,
+upper-cased credit code) — but asked of the database once per file instead of once per row:
+names through their indexes in chunks, phones, e-mails and credit codes through one scan
+narrowed in SQL by the keys' last digits (a temporary table of keys), compared exactly in
+Python. Records outside the importer's scope are found too (that is the rule's point); the
+engine tells only their owner's name. Leads are compared on their exact name only (no
+similar-name column for leads: the gap ``duplicates`` documents).
+"""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crm_desktop.models import Contact, Customer, Lead, Product, RecordMixin
+from crm_desktop.services.imports.prepare import PreparedRow
+from crm_desktop.services.records.duplicates import (
+    MIN_PHONE,
+    normalize_company_name,
+    phone_key,
+)
+
+CHUNK = 500
+_TAIL = 7  # digits of a phone key used to narrow in SQL
+
+
+@dataclass(frozen=True)
+class Match:
+    record_id: int
+    field: str
+    how: str  # exact · similar
+
+
+def _name(value: Any) -> str:
+    return unicodedata.normalize("NFKC", str(value or "")).strip()
+
+
+def row_keys(entity: str, row: PreparedRow) -> list[tuple[str, str]]:
+    """(field, key) pairs a row is compared on; equal keys mean "the same record" (worked out
+    once per row: the normalized name is the costly part, and the insert reuses it)."""
+    kept = row.extra.get("_keys")
+    if kept is None:
+        kept = row.extra["_keys"] = _row_keys(entity, row)
+    return kept
+
+
+def _row_keys(entity: str, row: PreparedRow) -> list[tuple[str, str]]:
+    b = row.builtin
+    keys: list[tuple[str, str]] = []
+    if entity in ("customer", "lead"):
+        if name := _name(b.get("name")):
+            keys.append(("name", name))
+            if entity == "customer" and (norm := normalize_company_name(name)):
+                keys.append(("similar", norm))
+                row.extra["_normalized"] = norm[:200]
+        for f in ("phone", "mobile"):
+            if len(k := phone_key(str(b.get(f) or ""))) >= MIN_PHONE:
+                keys.append(("phone", k))
+        if email := str(b.get("email") or "").strip().lower():
+            keys.append(("email", email))
+        if entity == "customer" and (code := _name(b.get("credit_code")).upper()):
+            keys.append(("credit_code", code))
+    elif entity == "product":
+        if code := str(b.get("code") or "").strip():
+            keys.append(("code", code))
+    elif entity == "contact":
+        if len(k := phone_key(str(b.get("mobile") or ""))) >= MIN_PHONE:
+            keys.append(("phone", f"{row.extra.get('customer_id')}:{k}"))
+        if email := str(b.get("email") or "").strip().lower():
+            keys.append(("email", f"{row.extra.get('customer_id')}:{email}"))
+    return list(dict.fromkeys(keys))
+
+
+def in_file(entity: str, rows: Sequence[PreparedRow]) -> dict[int, tuple[int, str]]:
+    """row index → (sheet row of the earlier row it repeats, the field that matched)."""
+    first: dict[tuple[str, str], int] = {}
+    repeats: dict[int, tuple[int, str]] = {}
+    for row in rows:
+        if row.action == "fail":
+            continue
+        for key in row_keys(entity, row):
+            earlier = first.get(key)
+            if earlier is not None:
+                repeats.setdefault(row.index, (earlier, "name" if key[0] == "similar" else key[0]))
+            else:
+                first[key] = row.sheet_row
+    return repeats
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _digits(col: Any, dialect: str) -> Any:
+    expr = func.coalesce(col, "")
+    if dialect == "postgresql":
+        return func.regexp_replace(expr, r"\D", "", "g")
+    for ch in " -()+./":
+        expr = func.replace(expr, ch, "")
+    return expr
+
+
+def _tail(expr: Any, dialect: str) -> Any:
+    return func.right(expr, _TAIL) if dialect == "postgresql" else func.substr(expr, -_TAIL)
+
+
+def _scan(session: Session, model: type[RecordMixin], columns: dict[str, str], keys: Iterable[str],
+          *, also: tuple[str, ...] = ()) -> list[Any]:
+    """Live rows of ``model`` whose column (name → kind: phone · lower · upper) narrows to
+    one of ``keys`` (phone tails, e-mails, codes), through a temporary table of keys."""
+    keys = sorted(set(keys))
+    if not keys:
+        return []
+    dialect = session.get_bind().dialect.name
+    session.execute(sa.text("DROP TABLE IF EXISTS import_tmp_keys"))
+    session.execute(sa.text("CREATE TEMPORARY TABLE import_tmp_keys (k varchar(300) PRIMARY KEY)"))
+    tmp = sa.table("import_tmp_keys", sa.column("k", sa.String))
+    session.execute(sa.insert(tmp), [{"k": k} for k in keys])
+    inner = select(tmp.c.k).scalar_subquery()
+    conds = []
+    for name, kind in columns.items():
+        col = getattr(model, name)
+        if kind == "phone":
+            conds.append(_tail(_digits(col, dialect), dialect).in_(inner))
+        elif kind == "lower":
+            conds.append(func.lower(func.trim(col)).in_(inner))
+        else:
+            conds.append(func.upper(func.trim(col)).in_(inner))
+    found = session.execute(
+        select(model.id, *(getattr(model, n) for n in (*columns, *also))).where(model.deleted_at.is_(None), sa.or_(*conds))
+    ).all()
+    session.execute(sa.text("DROP TABLE import_tmp_keys"))
+    return list(found)
+
+
+def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> dict[int, list[Match]]:
+    """row index → the live records of the same module it matches (any scope)."""
+    wanted: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        if row.action == "fail":
+            continue
+        for key in row_keys(entity, row):
+            wanted.setdefault(key, []).append(row.index)
+    found: dict[int, dict[int, Match]] = {}
+
+    def hit(key: tuple[str, str], rid: int, fld: str, how: str) -> None:
+        for index in wanted.get(key, ()):
+            current = found.setdefault(index, {})
+            if rid not in current or (current[rid].how == "similar" and how == "exact"):
+                current[rid] = Match(rid, fld, how)
+
+    by_kind: dict[str, list[str]] = {}
+    for kind, key in wanted:
+        by_kind.setdefault(kind, []).append(key)
+
+    if entity in ("customer", "lead"):
+        model: type[RecordMixin] = Customer if entity == "customer" else Lead
+        # The keys are NFKC forms ("(" for "（"); the column holds names as typed: ask for both.
+        typed = {str(r.builtin.get("name") or "").strip() for r in rows if r.action != "fail"}
+        for part in _chunks(sorted((typed | set(by_kind.get("name", []))) - {""})):
+            for rid, name in session.execute(select(model.id, model.name).where(
+                    model.name.in_(part), model.deleted_at.is_(None))):
+                hit(("name", _name(name)), rid, "name", "exact")
+        if entity == "customer":
+            for part in _chunks(by_kind.get("similar", [])):
+                for rid, norm in session.execute(select(Customer.id, Customer.normalized_name).where(
+                        Customer.normalized_name.in_(part), Customer.deleted_at.is_(None))):
+                    hit(("similar", norm), rid, "name", "similar")
+        cols = {"phone": "phone", "mobile": "phone", "email": "lower"}
+        if entity == "customer":
+            cols["credit_code"] = "upper"
+        narrow = [k[-_TAIL:] for k in by_kind.get("phone", [])] + by_kind.get("email", []) + by_kind.get("credit_code", [])
+        for rid, *vals in _scan(session, model, cols, narrow):
+            record = dict(zip(cols, vals, strict=True))
+            for f in ("phone", "mobile"):
+                if len(k := phone_key(record[f] or "")) >= MIN_PHONE:
+                    hit(("phone", k), rid, f, "exact")
+            if email := (record["email"] or "").strip().lower():
+                hit(("email", email), rid, "email", "exact")
+            if code := _name(record.get("credit_code")).upper():
+                hit(("credit_code", code), rid, "credit_code", "exact")
+    elif entity == "product":
+        for part in _chunks(by_kind.get("code", [])):
+            # Recycled products count: the code is unique among all of them.
+            for rid, code in session.execute(select(Product.id, Product.code).where(Product.code.in_(part))):
+                hit(("code", code), rid, "code", "exact")
+    elif entity == "contact":
+        narrow = [k.split(":", 1)[1][-_TAIL:] for k in by_kind.get("phone", [])]
+        narrow += [k.split(":", 1)[1] for k in by_kind.get("email", [])]
+        for rid, mobile, email, customer_id in _scan(
+                session, Contact, {"mobile": "phone", "email": "lower"}, narrow, also=("customer_id",)):
+            if len(k := phone_key(mobile or "")) >= MIN_PHONE:
+                hit(("phone", f"{customer_id}:{k}"), rid, "mobile", "exact")
+            if e := (email or "").strip().lower():
+                hit(("email", f"{customer_id}:{e}"), rid, "email", "exact")
+    return {index: sorted(m.values(), key=lambda x: (x.how != "exact", x.record_id)) for index, m in found.items()}

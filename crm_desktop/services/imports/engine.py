@@ -1,0 +1,489 @@
+"""Spreadsheet import: the services the wizard and ``crm-admin import`` call.
+
+- ``inspect_file``: sheets, the detected header row, each column's proposed field.
+- ``dry_run``: counts of new / updated / skipped / failed, a preview, the diffs of updates,
+  every error with row, column and reason. Writes nothing.
+- ``run_import``: the same plan, written in transactions of ``batch_size`` rows under an
+  ``import_batches`` record (see ``write``); returns the counts and the failed rows.
+- ``resume_import`` continues a batch a crash or kill left "running"/"interrupted";
+  ``undo_import`` removes what a batch created and restores what it updated.
+- ``write_error_file``: the failed rows as they were in the file, plus a reason column (xlsx).
+
+Every call checks the import permission first (and create; update needs edit), uses the
+importer's field schema and data scope, and is one or more units of work. Thread rule: call
+off the GUI thread; ``progress(done, total)`` is called on the calling thread and may raise
+``ImportCancelled`` to stop between chunks (the chunks written stay: undo or resume them).
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import (
+    Contact,
+    Customer,
+    ImportBatch,
+    ImportMapping,
+    Lead,
+    Product,
+)
+from crm_desktop.services.errors import NotFound, RuleViolation
+from crm_desktop.services.imports import write
+from crm_desktop.services.imports.mapping import ColumnMatch, header_signature
+from crm_desktop.services.imports.modules import MODULES, module_spec
+from crm_desktop.services.imports.plan import Plan, make_plan, now
+from crm_desktop.services.imports.prepare import PreparedRow, RowError
+from crm_desktop.services.imports.reading import (
+    FileProblem,
+    Table,
+    read_table,
+    sheet_names,
+)
+from crm_desktop.services.imports.values import text_of
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import require
+from crm_desktop.services.uow import read_only, unit_of_work
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
+
+MODELS: dict[str, type[Any]] = {"customer": Customer, "lead": Lead, "contact": Contact, "product": Product}
+IMPORTABLE = tuple(MODULES)
+PREVIEW_ROWS = 20
+Progress = Callable[[int, int], None]
+
+
+class ImportCancelled(Exception):
+    """Raised by a progress callback to stop an import between chunks."""
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    entity: str
+    sheet: str | None = None
+    #: 0-based index of the header row in the sheet; None: detected.
+    header_row: int | None = None
+    #: header text → field name (or pseudo-target); None: remembered or automatic.
+    mapping: Mapping[str, str | None] | None = None
+    #: skip · update · create · stop
+    on_duplicate: str = "skip"
+    #: Records without an owner column go to this user (default: the importer).
+    owner_id: int | None = None
+    #: reject · add (dictionary values not in the dictionary)
+    unknown_values: str = "reject"
+    #: Automation rules and approval flows run for imported records (off by default).
+    run_rules: bool = False
+    #: Import nothing unless every row is valid.
+    all_or_nothing: bool = False
+    batch_size: int = 2000
+    remember_mapping: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__} | {
+            "mapping": dict(self.mapping) if self.mapping is not None else None}
+
+
+#: What the wizard calls the columns that are not fields (context "fields").
+PSEUDO_LABELS: dict[str, str] = {
+    "owner": QT_TRANSLATE_NOOP("fields", "Owner"),
+    "created_at": QT_TRANSLATE_NOOP("fields", "Created"),
+    "contact.name": QT_TRANSLATE_NOOP("fields", "Contact person"),
+    "contact.mobile": QT_TRANSLATE_NOOP("fields", "Contact phone"),
+    "contact.position": QT_TRANSLATE_NOOP("fields", "Contact's position"),
+    "customer_ref": QT_TRANSLATE_NOOP("fields", "Customer"),
+    "category": QT_TRANSLATE_NOOP("fields", "Category"),
+}
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    sheets: tuple[str, ...]
+    sheet: str
+    header_row: int
+    headers: tuple[str, ...]
+    columns: tuple[ColumnMatch, ...]
+    #: The first rows under the header, as text.
+    preview: tuple[tuple[str, ...], ...]
+    #: Fields the columns may go to: (name, English label; translate in context "fields").
+    targets: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RowPreview:
+    sheet_row: int
+    action: str
+    values: Mapping[str, Any]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DryRunResult:
+    entity: str
+    sheet: str
+    header_row: int
+    columns: tuple[ColumnMatch, ...]
+    new: int
+    updated: int
+    skipped: int
+    failed: int
+    preview: tuple[RowPreview, ...]
+    #: sheet row → {field: (old, new)}
+    diffs: Mapping[int, Mapping[str, tuple[Any, Any]]]
+    errors: tuple[RowError, ...]
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.skipped + self.failed
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    batch_id: int
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    errors: tuple[RowError, ...]
+    #: The sheet rows that failed (their numbers), for the error file.
+    failed_rows: tuple[int, ...] = ()
+    cancelled: bool = False
+    #: 0-based index of the header row in the sheet (what the error file copies).
+    header_row: int = 0
+
+    def summary(self) -> str:
+        return (f"imported={self.created} updated={self.updated} skipped={self.skipped} "
+                f"failed={self.failed} batch={self.batch_id}")
+
+
+@dataclass(frozen=True)
+class BatchDTO:
+    id: int
+    entity: str
+    file_name: str
+    status: str
+    total_rows: int
+    rows_done: int
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    message: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _table(path: Path, sheet: str | None) -> Table:
+    return read_table(Path(path), sheet=sheet)
+
+
+def inspect_file(db: Database, actor: Actor, path: Path, *, entity: str, sheet: str | None = None,
+                 header_row: int | None = None) -> FileInfo:
+    """What the wizard's first steps show. FileProblem when the file cannot be read."""
+    table = _table(path, sheet)
+    with read_only(db, actor) as uow:
+        assert uow.actor is not None
+        require(uow.actor, entity, "import")
+        from crm_desktop.services.imports.mapping import (
+            find_header_row,
+            header_texts,
+            targets_for,
+        )
+        from crm_desktop.services.imports.plan import resolve_mapping
+        from crm_desktop.services.imports.prepare import Preparer
+        from crm_desktop.services.records.schema import schema_for
+
+        module = module_spec(entity)
+        schema = schema_for(uow.session, uow.actor, entity)
+        allowed = Preparer(uow.session, uow.actor, module, schema).importable()
+        if not table.rows:
+            raise FileProblem(QT_TRANSLATE_NOOP("errors", "The sheet is empty."))
+        if header_row is None:
+            header_row = find_header_row(table.rows, targets_for(
+                [s for s in allowed.values() if s is not None], dict(module.extra)))
+        headers = header_texts(table.rows[min(header_row, len(table.rows) - 1)])
+        columns = resolve_mapping(uow.session, uow.actor, module, schema, headers, None, allowed)
+        targets = tuple((n, s.label if s is not None else PSEUDO_LABELS.get(n, n)) for n, s in allowed.items())
+    preview = tuple(tuple(text_of(c) for c in r) for r in table.rows[header_row + 1:header_row + 11])
+    return FileInfo(tuple(sheet_names(Path(path))), table.sheet, header_row, tuple(headers), tuple(columns), preview,
+                    targets)
+
+
+def _plan(db: Database, actor: Actor, table: Table, options: ImportOptions, *, start: int = 0) -> Plan:
+    with read_only(db, actor) as uow:
+        assert uow.actor is not None
+        return make_plan(uow.session, uow.actor, table, entity=options.entity, header_row=options.header_row,
+                         mapping=options.mapping, policy=options.on_duplicate, owner_id=options.owner_id,
+                         unknown_values=options.unknown_values, start=start)
+
+
+def _preview(plan: Plan) -> tuple[RowPreview, ...]:
+    shown = []
+    for row in plan.rows[:PREVIEW_ROWS]:
+        values = {**row.builtin, **{f"cf_{k}": v for k, v in row.custom.items()},
+                  **{k: v for k, v in row.extra.items() if not k.startswith("_")}}
+        shown.append(RowPreview(row.sheet_row, row.action, values, row.note))
+    return tuple(shown)
+
+
+def dry_run(db: Database, actor: Actor, path: Path, options: ImportOptions) -> DryRunResult:
+    """What ``run_import`` would do, row by row; writes nothing."""
+    plan = _plan(db, actor, _table(path, options.sheet), options)
+    by_row = {r.match_id: r.sheet_row for r in plan.rows if r.match_id is not None}
+    return DryRunResult(
+        plan.entity, plan.sheet, plan.header_row, tuple(plan.matches), plan.count("create"), plan.count("update"),
+        plan.count("skip"), plan.count("fail"), _preview(plan),
+        {by_row[rid]: diff for rid, diff in plan.diffs.items()}, tuple(plan.errors))
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def run_import(db: Database, actor: Actor, path: Path, options: ImportOptions, *,
+               progress: Progress | None = None) -> ImportResult:
+    """Import ``path`` (see the module doc). FileProblem before anything is written when the
+    file as a whole is refused, or (``all_or_nothing``) when any row fails."""
+    path = Path(path)
+    table = _table(path, options.sheet)
+    plan = _plan(db, actor, table, options)
+    if options.all_or_nothing and plan.count("fail"):
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "{count} rows have errors and the import is all or nothing: nothing was imported."),
+            count=plan.count("fail"))
+    total = len(table.rows) - plan.header_row - 1
+    batch_id = _open_batch(db, actor, path, options, plan, total=total)
+    return _write(db, actor, plan, batch_id, options, total=total, progress=progress)
+
+
+def _open_batch(db: Database, actor: Actor, path: Path, options: ImportOptions, plan: Plan, *, total: int) -> int:
+    """The batch record (status "running"), and the mapping remembered for these headers."""
+    with unit_of_work(db, actor) as uow:
+        assert uow.actor is not None
+        require(uow.actor, options.entity, "import")
+        batch = ImportBatch(entity=options.entity, actor_id=uow.actor.user_id, file_name=path.name[:500],
+                            file_path=str(path.resolve()), file_digest=_digest(path), sheet=plan.sheet[:200],
+                            status="running", options=options.to_json() | {"header_row": plan.header_row,
+                                                                           "mapping": _mapping_of(plan)},
+                            total_rows=total, message="")
+        uow.session.add(batch)
+        uow.session.flush()
+        if options.remember_mapping:
+            _remember(uow.session, uow.actor.user_id, options.entity, plan)
+        return batch.id
+
+
+def _mapping_of(plan: Plan) -> dict[str, str | None]:
+    return {m.header: m.target for m in plan.matches if m.header}
+
+
+def _remember(session: Any, user_id: int, entity: str, plan: Plan) -> None:
+    key = (user_id, entity, header_signature(plan.headers))
+    kept = session.get(ImportMapping, key)
+    mapping = _mapping_of(plan)
+    if kept is None:
+        session.add(ImportMapping(user_id=user_id, entity=entity, signature=key[2], mapping=mapping))
+    else:
+        kept.mapping = mapping
+
+
+def _write(db: Database, actor: Actor, plan: Plan, batch_id: int, options: ImportOptions, *, total: int,
+           progress: Progress | None) -> ImportResult:
+    """``_write_steps`` driven with a progress callback (which may raise ImportCancelled)."""
+    steps = _write_steps(db, actor, plan, batch_id, options, total=total)
+    try:
+        step = next(steps)
+        while True:
+            try:
+                if progress is not None:
+                    progress(step[0], step[1])
+            except ImportCancelled as exc:
+                step = steps.throw(exc)
+                continue
+            step = next(steps)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+def _write_steps(db: Database, actor: Actor, plan: Plan, batch_id: int, options: ImportOptions, *,
+                 total: int) -> Generator[tuple[int, int, str], None, ImportResult]:
+    """Write the plan chunk by chunk, yielding (rows done, rows, "") after each commit. An
+    ImportCancelled thrown in at a yield stops it (the batch is "interrupted": undo or resume
+    it); anything else thrown in marks the batch interrupted and goes on up."""
+    module = module_spec(options.entity)
+    size = max(1, options.batch_size if not options.all_or_nothing else len(plan.rows) or 1)
+    if module.claim_check and db.backend == "postgresql" and not options.all_or_nothing:
+        with read_only(db, None) as uow:
+            if write.block_mode(uow.session):
+                size = min(size, write.BLOCK_MODE_CHUNK)
+    created = updated = skipped = 0
+    failed: list[PreparedRow] = [r for r in plan.rows if r.action == "fail"]
+    late_failures: list[PreparedRow] = []
+    cancelled = False
+    if plan.new_dictionary_values:
+        _add_dictionary_values(db, actor, plan.new_dictionary_values)
+    try:
+        for start in range(0, len(plan.rows), size):
+            chunk = plan.rows[start:start + size]
+            rows_done = chunk[-1].index + 1 if start + size < len(plan.rows) else total
+            with unit_of_work(db, actor) as uow:
+                done = write.write_chunk(uow, module, plan, chunk, batch_id=batch_id, rows_done=rows_done,
+                                         run_rules=options.run_rules)
+            created, updated, skipped = created + done.created, updated + done.updated, skipped + done.skipped
+            late_failures += done.failed_rows
+            yield min(start + size, len(plan.rows)), len(plan.rows), ""
+    except ImportCancelled:
+        cancelled = True
+    except BaseException:
+        _finish(db, batch_id, "interrupted", late_failures)
+        raise
+    _finish(db, batch_id, "interrupted" if cancelled else "done", late_failures)
+    every = failed + late_failures
+    errors = tuple(e for r in every for e in r.errors)
+    return ImportResult(batch_id, created, updated, skipped, len(every), errors,
+                        tuple(sorted(r.sheet_row for r in every)), cancelled, plan.header_row)
+
+
+def _finish(db: Database, batch_id: int, status: str, late_failures: Sequence[PreparedRow]) -> None:
+    with unit_of_work(db, None) as uow:
+        batch = uow.session.get(ImportBatch, batch_id)
+        assert batch is not None
+        batch.status = status
+        batch.finished_at = now()
+        if late_failures:
+            batch.failed_count += len(late_failures)
+
+
+def import_steps(db: Database, actor: Actor, path: Path,
+                 options: ImportOptions) -> Generator[tuple[int, int, str], None, ImportResult]:
+    """``run_import`` as a generator of (done, total, text) progress for ``ui.ops``: plans,
+    opens the batch, then yields after each committed chunk; closing or throwing into it
+    between chunks stops the import (the batch stays "interrupted", undoable)."""
+    path = Path(path)
+    table = _table(path, options.sheet)
+    plan = _plan(db, actor, table, options)
+    if options.all_or_nothing and plan.count("fail"):
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "{count} rows have errors and the import is all or nothing: nothing was imported."),
+            count=plan.count("fail"))
+    batch_id = _open_batch(db, actor, path, options, plan, total=len(table.rows) - plan.header_row - 1)
+    return (yield from _write_steps(db, actor, plan, batch_id, options, total=len(table.rows) - plan.header_row - 1))
+
+
+def _add_dictionary_values(db: Database, actor: Actor, values: Mapping[str, set[str]]) -> None:
+    from crm_desktop.models import DictionaryItem
+
+    with unit_of_work(db, actor) as uow:
+        assert uow.actor is not None
+        require(uow.actor, "setting", "manage")
+        for dictionary, items in values.items():
+            known = set(uow.session.scalars(select(DictionaryItem.value).where(DictionaryItem.dictionary == dictionary)))
+            for i, value in enumerate(sorted(items - known)):
+                uow.session.add(DictionaryItem(dictionary=dictionary, value=value, label=value, sort_order=1000 + i,
+                                               enabled=True))
+
+
+def resume_import(db: Database, actor: Actor, batch_id: int, *, progress: Progress | None = None) -> ImportResult:
+    """Continue a batch that stopped (killed, crashed, cancelled) from the first row it had
+    not committed. The file must still be there, unchanged."""
+    with read_only(db, actor) as uow:
+        assert uow.actor is not None
+        batch = _load_batch(uow.session, uow.actor, batch_id)
+        if batch.status not in ("running", "interrupted"):
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "Import batch {batch} is {status}: nothing to resume."),
+                                batch=batch_id, status=batch.status)
+        path, digest, stored, rows_done, total = (Path(batch.file_path), batch.file_digest, dict(batch.options),
+                                                  batch.rows_done, batch.total_rows)
+    if not path.exists() or _digest(path) != digest:
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "The file of import batch {batch} is gone or has changed since: undo the batch instead."),
+            batch=batch_id)
+    options = ImportOptions(**{k: stored[k] for k in ImportOptions.__dataclass_fields__ if k in stored})
+    table = _table(path, options.sheet)
+    plan = _plan(db, actor, table, options, start=rows_done)
+    return _write(db, actor, plan, batch_id, options, total=total, progress=progress)
+
+
+def _load_batch(session: Any, actor: Actor, batch_id: int) -> ImportBatch:
+    batch = session.get(ImportBatch, batch_id)
+    if batch is None or (batch.actor_id != actor.user_id and not actor.is_super):
+        raise NotFound("import_batch", batch_id)
+    require(actor, batch.entity, "import")
+    return batch
+
+
+def undo_import(db: Database, actor: Actor, batch_id: int) -> write.UndoResult:
+    """Undo a batch: its importer (or a super administrator) only; see ``write.undo_batch``."""
+    with unit_of_work(db, actor) as uow:
+        assert uow.actor is not None
+        batch = _load_batch(uow.session, uow.actor, batch_id)
+        if batch.status == "undone":
+            raise RuleViolation(QT_TRANSLATE_NOOP("errors", "Import batch {batch} was undone already."), batch=batch_id)
+        return write.undo_batch(uow, batch, MODELS)
+
+
+def get_batch(db: Database, actor: Actor, batch_id: int) -> BatchDTO:
+    with read_only(db, actor) as uow:
+        assert uow.actor is not None
+        return _batch_dto(_load_batch(uow.session, uow.actor, batch_id))
+
+
+def _batch_dto(b: ImportBatch) -> BatchDTO:
+    return BatchDTO(b.id, b.entity, b.file_name, b.status, b.total_rows, b.rows_done, b.created_count,
+                    b.updated_count, b.skipped_count, b.failed_count, b.message)
+
+
+# --- the error file ---------------------------------------------------------------------------
+
+
+def write_error_file(source: Path, result: ImportResult | DryRunResult, out: Path, *, sheet: str | None = None,
+                     header_row: int | None = None, translate: Callable[[str], str] = lambda s: s) -> Path:
+    """The failed rows of ``source`` as they were, under the same header, with a reason column
+    (xlsx, openpyxl write-only). Values that look like formulas are written as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    table = _table(Path(source), sheet)
+    if header_row is None:
+        header_row = result.header_row
+    reasons: dict[int, list[str]] = {}
+    for e in result.errors:
+        reasons.setdefault(e.row, []).append(f"{e.column}: {e.text(translate)}" if e.column else e.text(translate))
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(table.sheet[:31] or "Sheet1")
+
+    def cells(values: Sequence[Any]) -> list[Any]:
+        out_cells = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=text_of(value) if isinstance(value, str) else value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # "=cmd|…" stays text
+            out_cells.append(cell)
+        return out_cells
+
+    header = list(table.rows[header_row]) if table.rows else []
+    ws.append(cells([*header, translate(QT_TRANSLATE_NOOP("errors", "Reason"))]))
+    for sheet_row in sorted(reasons):
+        index = sheet_row - 1
+        if 0 <= index < len(table.rows):
+            ws.append(cells([*table.rows[index], "；".join(reasons[sheet_row])]))
+    out = Path(out)
+    book.save(out)
+    return out
+
+
+def list_batches(db: Database, actor: Actor) -> list[BatchDTO]:
+    with read_only(db, actor) as uow:
+        assert uow.actor is not None
+        query = select(ImportBatch).order_by(ImportBatch.id.desc()).limit(100)
+        if not uow.actor.is_super:
+            query = query.where(ImportBatch.actor_id == uow.actor.user_id)
+        return [_batch_dto(b) for b in uow.session.scalars(query)]

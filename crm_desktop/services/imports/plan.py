@@ -1,0 +1,324 @@
+"""The dry run: what an import would do with every row (inside a read transaction).
+
+``make_plan`` reads nothing but the database: the table is already read. It checks the
+import permission, resolves the mapping (given, remembered for this user and header set, or
+automatic), prepares the rows (``prepare``), resolves a contact's customer and a product's
+category, checks unique fields, and applies the duplicate policy to the file's own repeats and
+to the records already in the database (``dedupe``). Each row ends as create · update · skip ·
+fail, with its errors; an update carries its field-by-field diff.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import Customer, ImportMapping, Setting, User
+from crm_desktop.services.imports import dedupe
+from crm_desktop.services.imports.mapping import (
+    ColumnMatch,
+    find_header_row,
+    header_signature,
+    header_texts,
+    match_columns,
+    targets_for,
+)
+from crm_desktop.services.imports.modules import ModuleSpec, module_spec
+from crm_desktop.services.imports.prepare import (
+    CUSTOMER_AMBIGUOUS,
+    CUSTOMER_UNKNOWN,
+    Column,
+    PreparedRow,
+    Preparer,
+    RowError,
+    category_paths,
+)
+from crm_desktop.services.imports.reading import FileProblem, Table
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.permissions import require
+from crm_desktop.services.org.scope import editable_filter, visible_filter
+from crm_desktop.services.records import audit
+from crm_desktop.services.records.duplicates import MODE_KEY, phone_key
+from crm_desktop.services.records.schema import EntitySchema, schema_for
+
+POLICIES = ("skip", "update", "create", "stop")
+SAME_IN_FILE = QT_TRANSLATE_NOOP("errors", "Same {field} as row {row} of this file.")
+EXISTS = QT_TRANSLATE_NOOP("errors", "Already exists ({field}): skipped.")
+MATCHES_SEVERAL = QT_TRANSLATE_NOOP("errors", "Matches several existing records: cannot choose one to update.")
+NOT_EDITABLE = QT_TRANSLATE_NOOP("errors", "Matches an existing record you may not edit (owner: {owner}).")
+CLAIMED = QT_TRANSLATE_NOOP("errors", "This record may already exist (owner: {owner}): duplicate claims are blocked.")
+UNIQUE_TAKEN = QT_TRANSLATE_NOOP("errors", "Another record already has this value.")
+STOPPED = QT_TRANSLATE_NOOP("errors", "Row {row} matches an existing record and the policy is to stop: nothing was imported.")
+CATEGORY_UNKNOWN = QT_TRANSLATE_NOOP("errors", "No product category has this name or path.")
+
+
+@dataclass
+class Plan:
+    """A planned import. ``rows`` keep their order; errors are per row."""
+
+    entity: str
+    sheet: str
+    header_row: int
+    headers: list[str]
+    columns: list[Column]
+    matches: list[ColumnMatch]
+    rows: list[PreparedRow]
+    policy: str
+    #: update rows: record id → {field: (old, new)} (custom fields under their names).
+    diffs: dict[int, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+    #: record id → its version when planned (an update writes only that version).
+    versions: dict[int, int] = field(default_factory=dict)
+    #: category paths a product import creates.
+    new_categories: list[str] = field(default_factory=list)
+    new_dictionary_values: dict[str, set[str]] = field(default_factory=dict)
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [e for r in self.rows for e in r.errors]
+
+
+def resolve_mapping(session: Session, actor: Actor, module: ModuleSpec, schema: EntitySchema, headers: Sequence[str],
+                    given: Mapping[str, str | None] | None, allowed: Mapping[str, Any]) -> list[ColumnMatch]:
+    """Each column's target: as given (header → target), else as this user last mapped the
+    same headers, else matched by label, alias, pinyin and similarity."""
+    targets = targets_for([s for n, s in allowed.items() if s is not None],
+                          {n: a for n, a in module.extra.items()})
+    auto = match_columns(headers, targets)
+    chosen: Mapping[str, str | None] | None = given
+    how = "given"
+    if chosen is None:
+        kept = session.get(ImportMapping, (actor.user_id, module.entity, header_signature(headers)))
+        if kept is not None:
+            chosen, how = kept.mapping, "remembered"
+    if chosen is None:
+        return auto
+    return [ColumnMatch(m.column, m.header, chosen.get(m.header) or None, how if chosen.get(m.header) else "none")
+            for m in auto]
+
+
+def make_plan(session: Session, actor: Actor, table: Table, *, entity: str, header_row: int | None = None,
+              mapping: Mapping[str, str | None] | None = None, policy: str = "skip",
+              owner_id: int | None = None, unknown_values: str = "reject", start: int = 0) -> Plan:
+    """Plan the import of ``table`` (see the module doc). FileProblem for the file as a whole."""
+    module = module_spec(entity)
+    require(actor, entity, "import")
+    require(actor, entity, "create")
+    if policy == "update":
+        require(actor, entity, "edit")
+    if policy not in POLICIES:
+        raise ValueError(policy)
+    schema = schema_for(session, actor, entity)
+    preparer = Preparer(session, actor, module, schema, unknown_values=unknown_values, default_owner_id=owner_id)
+    if owner_id is not None and (problem := preparer.owner_problem(owner_id)):
+        raise FileProblem(problem)
+    if not table.rows:
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The sheet is empty."))
+    allowed = preparer.importable()
+    if header_row is None:
+        targets = targets_for([s for s in allowed.values() if s is not None], dict(module.extra))
+        header_row = find_header_row(table.rows, targets)
+    if header_row >= len(table.rows):
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The header row is past the end of the sheet."))
+    headers = header_texts(table.rows[header_row])
+    named = [h for h in headers if h]
+    if len(set(named)) != len(named):
+        twice = sorted({h for h in named if named.count(h) > 1})
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "Several columns are called {names}: rename them so that each header is different."),
+            names="、".join(twice))
+    matches = resolve_mapping(session, actor, module, schema, headers, mapping, allowed)
+    columns = preparer.check_mapping(headers, {m.column: m.target for m in matches})
+    data = table.rows[header_row + 1:]
+    if not any(any(c is not None for c in r) for r in data):
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The sheet has a header but no rows to import."))
+    rows = preparer.prepare(data, columns, first_sheet_row=header_row + 2, start=start)
+    plan = Plan(entity, table.sheet, header_row, headers, columns, matches, rows, policy,
+                new_dictionary_values=preparer.new_dictionary_values)
+    if entity == "contact":
+        _resolve_customers(session, actor, plan)
+    if entity == "product":
+        _resolve_categories(session, actor, plan)
+    _check_unique_custom(session, module, schema, plan)
+    _apply_policy(session, actor, module, plan)
+    return plan
+
+
+def _resolve_customers(session: Session, actor: Actor, plan: Plan) -> None:
+    """A contact's customer by name, credit code or phone, among customers the actor sees."""
+    refs = {str(r.extra.get("customer_ref", "")).strip() for r in plan.rows if r.extra.get("customer_ref")}
+    found: dict[str, set[int]] = {}
+    names = sorted(refs)
+    for part in dedupe._chunks(names):
+        query = select(Customer.id, Customer.name, Customer.credit_code, Customer.phone, Customer.mobile).where(
+            (Customer.name.in_(part)) | (Customer.credit_code.in_(part)) | (Customer.mobile.in_(part))
+            | (Customer.phone.in_(part)),
+            Customer.deleted_at.is_(None), Customer.pool_id.is_(None), visible_filter(Customer, actor))
+        for rid, name, code, phone, mobile in session.execute(query):
+            for key in (name, code, phone, mobile):
+                if key in refs:
+                    found.setdefault(key, set()).add(rid)
+    for row in plan.rows:
+        ref = str(row.extra.pop("customer_ref", "") or "").strip()
+        if not ref:
+            row.fail("客户名称", QT_TRANSLATE_NOOP("errors", "Required."))
+            continue
+        ids = found.get(ref, set())
+        if len(ids) == 1:
+            row.builtin["customer_id"] = row.extra["customer_id"] = next(iter(ids))
+        else:
+            row.fail("客户名称", CUSTOMER_AMBIGUOUS if ids else CUSTOMER_UNKNOWN)
+
+
+def _resolve_categories(session: Session, actor: Actor, plan: Plan) -> None:
+    paths = category_paths(session)
+    may_create = actor.can("product", "edit")
+    for row in plan.rows:
+        text = str(row.extra.pop("category", "") or "").replace(" ", "").replace("／", "/").replace(">", "/").strip("/")
+        if not text:
+            continue
+        if text in paths:
+            row.builtin["category_id"] = paths[text]
+        elif may_create:
+            row.extra["category_path"] = text
+            if text not in plan.new_categories:
+                plan.new_categories.append(text)
+        else:
+            row.fail("产品分类", CATEGORY_UNKNOWN)
+
+
+def _check_unique_custom(session: Session, module: ModuleSpec, schema: EntitySchema, plan: Plan) -> None:
+    model = module.service.model
+    for spec in schema.fields:
+        if not (spec.is_custom and spec.unique and spec.key):
+            continue
+        seen: dict[str, int] = {}
+        wanted = sorted({str(r.custom[spec.key]) for r in plan.rows if r.custom.get(spec.key) not in (None, "", [])})
+        taken: set[str] = set()
+        for part in dedupe._chunks(wanted):
+            taken |= set(session.scalars(select(model.custom[spec.key].as_string()).where(
+                model.custom[spec.key].as_string().in_(part), model.deleted_at.is_(None))))
+        for row in plan.rows:
+            value = row.custom.get(spec.key)
+            if value in (None, "", []):
+                continue
+            key = str(value)
+            if key in taken:
+                row.fail(spec.label, UNIQUE_TAKEN)
+            elif key in seen:
+                row.fail(spec.label, SAME_IN_FILE, field=spec.label, row=seen[key])
+            else:
+                seen[key] = row.sheet_row
+
+
+def _apply_policy(session: Session, actor: Actor, module: ModuleSpec, plan: Plan) -> None:
+    entity, policy = module.entity, plan.policy
+    model = module.service.model
+    headers = {c.target: c.header for c in plan.columns}
+    if policy != "create":
+        by_index = {r.index: r for r in plan.rows}
+        for index, (earlier, fld) in dedupe.in_file(entity, plan.rows).items():
+            header = headers.get(fld, fld)
+            by_index[index].fail(header, SAME_IN_FILE, field=header, row=earlier)
+    matches = dedupe.in_database(session, entity, plan.rows)
+    if entity == "product":  # a product code is unique whatever the policy
+        policy = "update" if policy == "update" else "skip_code"
+    setting = session.get(Setting, MODE_KEY)
+    block = module.claim_check and setting is not None and setting.value == "block"
+    ids = sorted({m.record_id for ms in matches.values() for m in ms})
+    owners: dict[int, str] = {}
+    editable: set[int] = set()
+    for part in dedupe._chunks(ids):
+        owners |= dict(session.execute(select(model.id, User.name).outerjoin(User, User.id == model.owner_id)
+                                       .where(model.id.in_(part))).all())
+        editable |= set(session.scalars(select(model.id).where(model.id.in_(part), editable_filter(model, actor))))
+    update_ids: list[int] = []
+    updating: dict[int, int] = {}  # record id → the sheet row updating it
+    for row in plan.rows:
+        found = matches.get(row.index)
+        if row.action == "fail" or not found:
+            continue
+        first = found[0]
+        first = dedupe.Match(first.record_id, headers.get(first.field, first.field), first.how)
+        owner = owners.get(first.record_id) or "-"
+        if policy == "stop":
+            raise FileProblem(STOPPED, row=row.sheet_row)
+        if policy == "create":
+            if block:
+                row.fail(first.field, CLAIMED, owner=owner)
+            continue
+        if policy in ("skip", "skip_code"):
+            if policy == "skip_code" or plan.policy != "create":
+                row.action, row.note = "skip", EXISTS.format(field=first.field)
+            continue
+        exact = sorted({m.record_id for m in found})
+        if len(exact) == 1 and exact[0] in updating:
+            row.fail(first.field, SAME_IN_FILE, field=first.field, row=updating[exact[0]])
+        elif len(exact) > 1:
+            row.fail(first.field, MATCHES_SEVERAL)
+        elif exact[0] not in editable:
+            row.fail(first.field, NOT_EDITABLE, owner=owner)
+        else:
+            row.action, row.match_id = "update", exact[0]
+            if all(m.how == "similar" for m in found):
+                # Matched as another spelling of the stored name: the name the record has stays.
+                row.builtin.pop("name", None)
+            update_ids.append(exact[0])
+            updating[exact[0]] = row.sheet_row
+    if update_ids:
+        _diffs(session, actor, module, plan, update_ids)
+
+
+def _diffs(session: Session, actor: Actor, module: ModuleSpec, plan: Plan, ids: list[int]) -> None:
+    """Each update's field-by-field change (non-empty cells only: an empty cell keeps the
+    stored value); a row that changes nothing is skipped."""
+    model = module.service.model
+    policy = module.service.policy(session, actor)
+    names = policy.names_by_key()
+    current: dict[int, Any] = {}
+    for part in dedupe._chunks(ids):
+        for rec in session.scalars(select(model).where(model.id.in_(part))):
+            current[rec.id] = rec
+    for row in plan.rows:
+        if row.action != "update" or row.match_id is None:
+            continue
+        rec = current[row.match_id]
+        plan.versions[rec.id] = rec.version
+        diff: dict[str, tuple[Any, Any]] = {}
+        for name, new in row.builtin.items():
+            if new in (None, ""):
+                continue
+            old = getattr(rec, name)
+            if audit.jsonable(old) != audit.jsonable(new) and str(old) != str(new):
+                diff[name] = (old, new)
+        stored = rec.custom or {}
+        for key, new in row.custom.items():
+            if new not in (None, "", []) and stored.get(key) != new:
+                diff[names.get(key, key)] = (stored.get(key), new)
+        if row.owner_given and row.owner_id != rec.owner_id:
+            diff["owner_id"] = (rec.owner_id, row.owner_id)
+        if not diff:
+            row.action, row.note = "skip", QT_TRANSLATE_NOOP("errors", "Already up to date: skipped.")
+        else:
+            plan.diffs[row.match_id] = diff
+
+
+def contact_phone(value: str) -> tuple[str, str]:
+    """A contact number from a customer row: (mobile, phone) — a mobile when it looks like
+    one (11 digits from 1), else a landline."""
+    key = phone_key(value)
+    if len(key) == 11 and key.startswith("1"):
+        return key, ""
+    return "", value
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+

@@ -1,0 +1,456 @@
+"""Turning a table's rows into checked values, column by column (inside a read transaction).
+
+The same rules as the form: the actor's schema (hidden fields cannot be mapped, read-only
+ones are refused), required fields, types, dictionaries (a value or its label), the module's
+own checks (``RecordService.prepare_values``'s extra validator: mobile and e-mail, system
+fields refused), text lengths and unusable characters (``validation.text_problem``), custom
+values stored exactly as ``schema.coerce`` stores a form's, owners enabled and inside the
+importer's scope. Lookups (dictionaries, users, departments, categories) are read once per
+import, not once per row: that is what lets a million rows through in seconds.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.models import Department, DictionaryItem, ProductCategory, User
+from crm_desktop.services.imports import values as v
+from crm_desktop.services.imports.mapping import chinese_labels, is_totals_row
+from crm_desktop.services.imports.modules import ModuleSpec
+from crm_desktop.services.imports.reading import MAX_CELL, FileProblem
+from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org.scope import owner_in_scope
+from crm_desktop.services.records.schema import (
+    CUSTOM_PREFIX,
+    EntitySchema,
+    FieldSpec,
+    FieldType,
+    coerce,
+)
+from crm_desktop.services.records.validation import text_problem
+
+OWNER_UNKNOWN = QT_TRANSLATE_NOOP("errors", "No enabled user has this name or mobile number.")
+OWNER_AMBIGUOUS = QT_TRANSLATE_NOOP("errors", "Several users have this name: write their mobile number instead.")
+OWNER_OUT_OF_SCOPE = QT_TRANSLATE_NOOP("errors", "Choose an owner within your data scope.")
+OWNER_NEEDS_TRANSFER = QT_TRANSLATE_NOOP("errors", "You may only import records for yourself (no transfer permission).")
+NOT_LISTED = QT_TRANSLATE_NOOP("errors", "Not a value of the dictionary: choose a listed value.")
+REQUIRED = QT_TRANSLATE_NOOP("errors", "Required.")
+CELL_TOO_LONG = QT_TRANSLATE_NOOP("errors", "The cell holds more than 32,767 characters.")
+CUSTOMER_UNKNOWN = QT_TRANSLATE_NOOP("errors", "No customer you can see has this name, credit code or phone.")
+CUSTOMER_AMBIGUOUS = QT_TRANSLATE_NOOP("errors", "Several customers match: use the credit code.")
+DEPARTMENT_UNKNOWN = QT_TRANSLATE_NOOP("errors", "No department has this name or path.")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: the sheet row (1-based, as Excel numbers it), the column's header and a
+    message template (context "errors") with its ``params`` (translate the template, then
+    fill it: ``text``)."""
+
+    row: int
+    column: str
+    template: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def reason(self) -> str:
+        """The message in English (the template filled in)."""
+        return self.text()
+
+    def text(self, translate: Callable[[str], str] | None = None) -> str:
+        template = translate(self.template) if translate is not None else self.template
+        return template.format(**dict(self.params)) if self.params else template
+
+
+@dataclass
+class PreparedRow:
+    index: int
+    sheet_row: int
+    builtin: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
+    owner_id: int = 0
+    created_at: dt.datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+    #: create · update · skip · fail (decided by the duplicate policy)
+    action: str = "create"
+    match_id: int | None = None
+    note: str = ""
+    #: Whether the row's own owner cell named the owner (an empty cell keeps a record's owner).
+    owner_given: bool = False
+
+    def fail(self, column: str, reason: str, **params: Any) -> None:
+        self.errors.append(RowError(self.sheet_row, column, reason, tuple(params.items())))
+        self.action = "fail"
+
+
+Parser = Callable[[Any], Any]
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    target: str
+    spec: FieldSpec | None
+    parse: Parser
+
+
+class Preparer:
+    """Parses and checks rows for one import (one read transaction's lookups)."""
+
+    def __init__(self, session: Session, actor: Actor, module: ModuleSpec, schema: EntitySchema,
+                 *, unknown_values: str = "reject", default_owner_id: int | None = None) -> None:
+        self.session = session
+        self.actor = actor
+        self.module = module
+        self.schema = schema
+        self.unknown_values = unknown_values
+        self.default_owner = default_owner_id or actor.user_id
+        self._options: dict[str, tuple[set[str], dict[str, str]]] = {}
+        self._users: tuple[dict[str, list[int]], dict[str, int]] | None = None
+        self._owner_ok: dict[int, str | None] = {}
+        self._departments: dict[str, int] | None = None
+        #: Dictionary values met in the file but not in the dictionary ("add" mode).
+        self.new_dictionary_values: dict[str, set[str]] = {}
+
+    # --- which targets a column may take ----------------------------------------------------
+
+    def importable(self) -> dict[str, FieldSpec | None]:
+        """target → field spec (None for a pseudo-target) the actor may import."""
+        found: dict[str, FieldSpec | None] = {}
+        for spec in self.schema.fields:
+            if spec.derived or spec.name in self.module.replaced:
+                continue
+            if spec.system and spec.name not in self.module.importable_system:
+                continue
+            if spec.type is FieldType.ATTACHMENT:
+                continue
+            found[spec.name] = spec
+        for name in self.module.extra:
+            found[name] = None
+        return found
+
+    def check_mapping(self, headers: Sequence[str], mapping: Mapping[int, str | None]) -> list[Column]:
+        """The columns to read, or FileProblem: a target twice, a field the actor may not
+        change, a required field without a column."""
+        allowed = self.importable()
+        seen: dict[str, int] = {}
+        columns: list[Column] = []
+        for col, target in sorted(mapping.items()):
+            if not target:
+                continue
+            header = headers[col] if col < len(headers) else f"#{col + 1}"
+            if target not in allowed:
+                spec = self.schema.get(target)
+                if spec is None and target not in self.module.extra:
+                    raise FileProblem(QT_TRANSLATE_NOOP(
+                        "errors", "The column {column} is mapped to an unknown field."), column=header)
+                raise FileProblem(QT_TRANSLATE_NOOP(
+                    "errors", "The column {column} cannot be imported: it is set by the system."), column=header)
+            if target in seen:
+                raise FileProblem(QT_TRANSLATE_NOOP(
+                    "errors", "The columns {first} and {second} both go to the same field: map only one."),
+                    first=headers[seen[target]], second=header)
+            seen[target] = col
+            spec = allowed[target]
+            if spec is not None and not self.schema.can_edit(spec.name):
+                raise FileProblem(QT_TRANSLATE_NOOP(
+                    "errors", "The column {column} cannot be imported: the field is read-only for you."), column=header)
+            columns.append(Column(col, header, target, spec, self._parser(target, spec)))
+        required = [f for f in self.schema.fields if (f.required or f.name in self.module.service.required)
+                    and f.name not in self.module.replaced and not f.system]
+        for spec in required:
+            if spec.name not in seen and not (spec.is_custom and spec.default not in (None, "", [])):
+                raise FileProblem(QT_TRANSLATE_NOOP(
+                    "errors", "The required column {field} is missing."), field=chinese_labels().get(spec.label, spec.label))
+        if "customer_id" in self.module.replaced and self.module.entity == "contact" and "customer_ref" not in seen:
+            raise FileProblem(QT_TRANSLATE_NOOP("errors", "The required column {field} is missing."), field="客户名称")
+        return columns
+
+    # --- parsers ----------------------------------------------------------------------------
+
+    def _parser(self, target: str, spec: FieldSpec | None) -> Parser:
+        if spec is None:
+            if target == "owner":
+                return self._owner
+            if target == "created_at":
+                return v.DateColumn(with_time=True).parse
+            if target == "contact.mobile":
+                return v.parse_phone
+            return _plain_text(100 if target.startswith("contact.") else 300)
+        t = spec.type
+        if t is FieldType.PHONE:
+            return v.parse_mobile if spec.name == "mobile" else v.parse_phone
+        if t is FieldType.EMAIL:
+            return v.parse_email
+        if t in (FieldType.DATE, FieldType.DATETIME):
+            return v.DateColumn(with_time=t is FieldType.DATETIME).parse
+        if t is FieldType.MONEY:
+            return lambda raw: v.parse_number(raw, money=True, allow_negative=False)
+        if t is FieldType.PERCENT:
+            return v.parse_percent
+        if t is FieldType.DECIMAL:
+            return v.parse_number
+        if t is FieldType.INTEGER:
+            return _integer
+        if t is FieldType.BOOLEAN:
+            return v.parse_bool
+        if t is FieldType.SELECT:
+            return self._select(spec)
+        if t is FieldType.MULTISELECT:
+            pick = self._select(spec)
+            return lambda raw: [pick(p) for p in v.split_multi(raw)]
+        if t is FieldType.USER:
+            return self._user
+        if t is FieldType.DEPARTMENT:
+            return self._department
+        return _plain_text(spec.max_length)
+
+    def _options_of(self, spec: FieldSpec) -> tuple[set[str], dict[str, str]]:
+        """(values, label or value → value) of a select field, read once."""
+        found = self._options.get(spec.name)
+        if found is None:
+            zh = chinese_labels()
+            if spec.choices:
+                values = {val for val, _ in spec.choices}
+                labels = {lab: val for val, lab in spec.choices} | {zh.get(lab, lab): val for val, lab in spec.choices}
+            elif spec.dictionary:
+                items = self.session.execute(select(DictionaryItem.value, DictionaryItem.label).where(
+                    DictionaryItem.dictionary == spec.dictionary, DictionaryItem.enabled.is_(True))).all()
+                values = {val for val, _ in items}
+                labels = {lab: val for val, lab in items}
+            else:
+                values, labels = set(), {}
+            found = self._options[spec.name] = (values, {**labels, **{x: x for x in values}})
+        return found
+
+    def _select(self, spec: FieldSpec) -> Parser:
+        values, by_text = self._options_of(spec)
+
+        def pick(raw: Any) -> str:
+            text = v.text_of(raw)
+            if not values:  # an empty dictionary does not block typing (the form's rule)
+                return text
+            hit = by_text.get(text) or by_text.get(text.strip().lower())
+            if hit is None:
+                if self.unknown_values == "add" and spec.dictionary and len(text) <= 100:
+                    self.new_dictionary_values.setdefault(spec.dictionary, set()).add(text)
+                    return text
+                raise v.BadValue(NOT_LISTED)
+            return hit
+
+        return pick
+
+    def _user_maps(self) -> tuple[dict[str, list[int]], dict[str, int]]:
+        if self._users is None:
+            by_name: dict[str, list[int]] = {}
+            by_mobile: dict[str, int] = {}
+            for uid, name, mobile in self.session.execute(
+                    select(User.id, User.name, User.mobile).where(User.enabled.is_(True))):
+                by_name.setdefault(name.strip(), []).append(uid)
+                by_mobile[mobile.strip()] = uid
+            self._users = (by_name, by_mobile)
+        return self._users
+
+    def _user(self, raw: Any) -> int:
+        text = v.text_of(raw)
+        by_name, by_mobile = self._user_maps()
+        if text in by_mobile:
+            return by_mobile[text]
+        ids = by_name.get(text, [])
+        if len(ids) > 1:
+            raise v.BadValue(OWNER_AMBIGUOUS)
+        if not ids:
+            raise v.BadValue(OWNER_UNKNOWN)
+        return ids[0]
+
+    def _owner(self, raw: Any) -> int:
+        uid = self._user(raw)
+        problem = self.owner_problem(uid)
+        if problem:
+            raise v.BadValue(problem)
+        return uid
+
+    def owner_problem(self, uid: int) -> str | None:
+        """Why the actor may not give a record to ``uid`` (the rule of ``RecordService.new_owner``)."""
+        if uid not in self._owner_ok:
+            problem = None
+            if uid != self.actor.user_id:
+                if not self.actor.can(self.module.entity, "transfer"):
+                    problem = OWNER_NEEDS_TRANSFER
+                elif not owner_in_scope(self.session, self.actor, self.module.entity, uid):
+                    problem = OWNER_OUT_OF_SCOPE
+            if problem is None and uid not in self._user_maps()[1].values():
+                problem = OWNER_UNKNOWN
+            self._owner_ok[uid] = problem
+        return self._owner_ok[uid]
+
+    def _department(self, raw: Any) -> int:
+        if self._departments is None:
+            rows = self.session.execute(select(Department.id, Department.name, Department.parent_id)).all()
+            self._departments = _paths(rows)
+        text = v.text_of(raw).replace(" ", "")
+        found = self._departments.get(text)
+        if found is None:
+            raise v.BadValue(DEPARTMENT_UNKNOWN)
+        return found
+
+    # --- rows -------------------------------------------------------------------------------
+
+    def prepare(self, rows: Sequence[Sequence[Any]], columns: Sequence[Column], *, first_sheet_row: int,
+                start: int = 0) -> list[PreparedRow]:
+        """Rows from ``start`` on (data rows, after the header); empty and totals rows dropped."""
+        for col in columns:
+            parser = getattr(col.parse, "__self__", None)
+            if isinstance(parser, v.DateColumn):
+                parser.infer(r[col.index] for r in rows)
+        regions = {c.target for c in columns} & {"province", "city", "district"}
+        split = "address" in {c.target for c in columns} and not regions and self.schema.get("province") is not None
+        extra_check = self.module.service._validate_extra
+        required = [f.name for f in self.schema.fields if (f.required or f.name in self.module.service.required)
+                    and f.name not in self.module.replaced and not f.system]
+        custom_specs = {s.name: s for s in self.schema.fields if s.is_custom}
+        prepared: list[PreparedRow] = []
+        last = len(rows) - 1
+        for i in range(start, len(rows)):
+            raw_row = rows[i]
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in raw_row):
+                continue
+            if i == last and is_totals_row(raw_row):
+                continue
+            row = PreparedRow(index=i, sheet_row=first_sheet_row + i, owner_id=self.default_owner)
+            for col in columns:
+                raw = raw_row[col.index] if col.index < len(raw_row) else None
+                if raw is None or (isinstance(raw, str) and not raw.strip()):
+                    continue
+                if isinstance(raw, str) and len(raw) > MAX_CELL:
+                    row.fail(col.header, CELL_TOO_LONG)
+                    continue
+                try:
+                    value = col.parse(raw)
+                except v.BadValue as exc:
+                    row.fail(col.header, str(exc))
+                    continue
+                self._place(row, col, value, custom_specs)
+            if split and row.builtin.get("address"):
+                province, city, district, rest = v.split_address(row.builtin["address"])
+                if province or city:
+                    row.builtin.update(province=province, city=city, district=district, address=rest)
+            elif regions:
+                province, city = v.complete_city(str(row.builtin.get("province", "")), str(row.builtin.get("city", "")))
+                if city:
+                    row.builtin.update(province=province, city=city)
+            for name in required:
+                spec = self.schema.get(name)
+                if spec is not None and spec.is_custom:
+                    continue  # custom: checked by coerce's stored value below
+                label = _label(spec, name)
+                if row.builtin.get(name) in (None, "") and not any(e.column == label for e in row.errors):
+                    row.fail(label, REQUIRED)
+            for spec in custom_specs.values():
+                if spec.key not in row.custom and spec.default not in (None, "", []):
+                    row.custom[spec.key] = coerce(spec, spec.default)
+                if spec.required and row.custom.get(spec.key) in (None, "", []):
+                    row.fail(_label(spec, spec.name), REQUIRED)
+            if extra_check is not None:
+                checked = {k: x for k, x in row.builtin.items() if k not in self.module.importable_system}
+                for name, message in extra_check(checked).items():
+                    row.fail(_label(self.schema.get(name), name), message)
+            prepared.append(row)
+        return prepared
+
+    def _place(self, row: PreparedRow, col: Column, value: Any, custom_specs: Mapping[str, FieldSpec]) -> None:
+        target, spec = col.target, col.spec
+        if spec is None:
+            if target == "owner":
+                row.owner_id, row.owner_given = value, True
+            elif target == "created_at":
+                row.created_at = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+            else:
+                row.extra[target] = value
+            return
+        if spec.is_custom:
+            try:
+                stored = coerce(spec, _formable(value))
+            except ValueError as exc:
+                row.fail(col.header, str(exc))
+                return
+            if problem := _text_check(stored, spec.max_length):
+                row.fail(col.header, problem)
+                return
+            row.custom[spec.key or spec.name.removeprefix(CUSTOM_PREFIX)] = stored
+            return
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        # Plain text was checked by its parser against the same limit: once per cell is enough.
+        if getattr(col.parse, "checked_text", False) is False and (problem := _text_check(value, spec.max_length)):
+            row.fail(col.header, problem)
+            return
+        row.builtin[target] = value
+
+
+def _label(spec: FieldSpec | None, name: str) -> str:
+    return chinese_labels().get(spec.label, spec.label) if spec is not None else name
+
+
+def _formable(value: Any) -> Any:
+    """A parsed value as a form would pass it to ``coerce``."""
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _text_check(value: Any, limit: int | None) -> str | None:
+    if isinstance(value, list):
+        return next((p for x in value if (p := _text_check(x, limit))), None)
+    return text_problem(value, limit) if isinstance(value, str) else None
+
+
+def _plain_text(limit: int | None) -> Parser:
+    def parse(raw: Any) -> str:
+        text = v.text_of(raw)
+        if problem := text_problem(text, limit):
+            raise v.BadValue(problem)
+        return text
+
+    parse.checked_text = True  # type: ignore[attr-defined]
+    return parse
+
+
+def _integer(raw: Any) -> int:
+    number = v.parse_number(raw)
+    if number != number.to_integral_value():
+        raise v.BadValue(v.NOT_A_NUMBER)
+    return int(number)
+
+
+def _paths(rows: Sequence[Any]) -> dict[str, int]:
+    """name and "a/b/c" path → id for a tree of (id, name, parent_id); a name shared by two
+    nodes is reachable by path only."""
+    by_id = {r[0]: r for r in rows}
+    found: dict[str, int] = {}
+    names: dict[str, list[int]] = {}
+    for rid, name, _parent in rows:
+        parts: list[str] = []
+        node: Any = by_id[rid]
+        while node is not None and len(parts) < 20:
+            parts.append(node[1].replace(" ", ""))
+            node = by_id.get(node[2])
+        found["/".join(reversed(parts))] = rid
+        names.setdefault(name.replace(" ", ""), []).append(rid)
+    for name, ids in names.items():
+        if len(ids) == 1:
+            found.setdefault(name, ids[0])
+    return found
+
+
+def category_paths(session: Session) -> dict[str, int]:
+    return _paths(session.execute(select(ProductCategory.id, ProductCategory.name, ProductCategory.parent_id)).all())

@@ -1,0 +1,282 @@
+"""Reading a spreadsheet or text file into rows of cells (pure I/O; any thread).
+
+.xlsx/.xlsm/.xls/.ods go through python-calamine (formulas give their cached values);
+.csv/.txt are decoded as UTF-8 (with or without BOM), UTF-16 (a BOM: Excel's "Unicode text")
+or GB18030 (a superset of GBK: what Chinese Excel saves), and their delimiter is sniffed.
+Whatever cannot be read raises ``FileProblem`` with a message a person can act on; nothing
+is ever half read.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+
+#: A sheet or file with more data rows is refused: split it (a million rows import in one go).
+MAX_ROWS = 1_000_000
+#: More columns than any real list has; a sheet claiming 16,384 is refused, not read.
+MAX_COLUMNS = 500
+#: Excel's own limit on the characters in a cell.
+MAX_CELL = 32_767
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be imported; ``message`` is a template (context "errors")
+    with ``{name}``-style placeholders filled from ``params``."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message.format(**params) if params else message)
+        self.message = message
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet's cells: ``rows[i][j]`` (ragged rows padded to ``width``)."""
+
+    sheet: str
+    rows: list[list[Any]]
+    width: int
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of a workbook (a text file has one, named after the file)."""
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return [path.stem]
+    return list(_workbook(path).sheet_names)
+
+
+def read_table(path: Path, *, sheet: str | None = None) -> Table:
+    """The cells of ``sheet`` (default: the first sheet with data). FileProblem otherwise."""
+    if not path.exists():
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The file {file} does not exist."), file=str(path))
+    if path.stat().st_size == 0:
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The file is empty."))
+    suffix = path.suffix.lower()
+    if suffix in TEXT_SUFFIXES:
+        return _read_text(path)
+    if suffix not in SPREADSHEET_SUFFIXES:
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "Choose an Excel, WPS or OpenDocument spreadsheet (.xlsx, .xls, .ods) or a .csv file."))
+    return _read_sheet(path, sheet)
+
+
+def _workbook(path: Path) -> Any:
+    from python_calamine import (
+        CalamineWorkbook,  # imported on first use: the app starts without it
+    )
+
+    head = path.read_bytes()[:8] if path.stat().st_size >= 8 else b""
+    if path.suffix.lower() in (".xlsx", ".xlsm") and head == _OLE_MAGIC:
+        # An encrypted xlsx is an OLE container holding the encrypted package.
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "The workbook is protected with a password: open it, remove the password and save it again."))
+    if path.suffix.lower() in (".xlsx", ".xlsm") and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+        if "word/document.xml" in names:
+            raise FileProblem(QT_TRANSLATE_NOOP("errors", "This is a Word document, not a spreadsheet."))
+        if "xl/workbook.xml" not in names:
+            raise FileProblem(QT_TRANSLATE_NOOP("errors", "The file is not an Excel workbook."))
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception:  # noqa: BLE001 - calamine raises its own error kinds for damaged files
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "The file is damaged or is not a spreadsheet: open it in Excel or WPS and save it again.")) from None
+
+
+def _read_sheet(path: Path, sheet: str | None) -> Table:
+    book = _workbook(path)
+    names = list(book.sheet_names)
+    if not names:
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The workbook has no sheets."))
+    if sheet is not None and sheet not in names:
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The workbook has no sheet called {sheet}."), sheet=sheet)
+    try:
+        extents = _xlsx_extents(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        for name in [sheet] if sheet is not None else names:
+            # calamine allocates the sheet's whole used range: check what the file claims first.
+            claimed_rows, claimed_columns = extents.get(name, (0, 0))
+            if claimed_columns > MAX_COLUMNS:
+                raise FileProblem(QT_TRANSLATE_NOOP(
+                    "errors", "The sheet {sheet} has {columns} columns; at most 500 can be imported."),
+                    sheet=name, columns=claimed_columns)
+            if claimed_rows > MAX_ROWS + 50:
+                raise FileProblem(QT_TRANSLATE_NOOP(
+                    "errors", "The sheet {sheet} has {rows} rows; at most 1,000,000 can be imported at once: split it."),
+                    sheet=name, rows=claimed_rows)
+            data = book.get_sheet_by_name(name)
+            if data.width > MAX_COLUMNS:
+                raise FileProblem(QT_TRANSLATE_NOOP(
+                    "errors", "The sheet {sheet} has {columns} columns; at most 500 can be imported."),
+                    sheet=name, columns=data.width)
+            if data.height > MAX_ROWS + 50:
+                raise FileProblem(QT_TRANSLATE_NOOP(
+                    "errors", "The sheet {sheet} has {rows} rows; at most 1,000,000 can be imported at once: split it."),
+                    sheet=name, rows=data.height)
+            rows = _trim(_limited(data.iter_rows(), name))
+            if rows or sheet is not None:
+                return _table(name, rows)
+    except FileProblem:
+        raise
+    except Exception:  # noqa: BLE001 - a sheet calamine cannot decode
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "The file is damaged or is not a spreadsheet: open it in Excel or WPS and save it again.")) from None
+    return _table(names[0], [])
+
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]{1,3})(\d{1,7})"')
+_SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
+_REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
+                  r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _xlsx_extents(path: Path) -> dict[str, tuple[int, int]]:
+    """sheet name → (rows, columns) the sheet's XML claims: its <dimension>, or when it has
+    none the farthest cell reference (a streamed scan; no cell values are kept)."""
+    found: dict[str, tuple[int, int]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = {m[0] or m[3]: m[1] or m[2] for m in _REL.findall(rels)}
+            names = set(z.namelist())
+            for name, rid in _SHEET.findall(workbook):
+                target = targets.get(rid, "").lstrip("/")
+                member = target if target.startswith("xl/") else f"xl/{target}"
+                if member not in names:
+                    continue
+                with z.open(member) as f:
+                    head = f.read(4096)
+                    dim = _DIMENSION.search(head)
+                    if dim is not None:
+                        found[html.unescape(name)] = (int(dim.group(2)), _column_number(dim.group(1)))
+                        continue
+                    rows = cols = 0
+                    tail = b""
+                    block = head
+                    while block:
+                        chunk = tail + block
+                        for m in _CELL_REF.finditer(chunk):
+                            rows = max(rows, int(m.group(2)))
+                            cols = max(cols, _column_number(m.group(1)))
+                        tail = chunk[-32:]
+                        block = f.read(1 << 20)
+                    found[html.unescape(name)] = (rows, cols)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
+        return {}
+    return found
+
+
+def _limited(rows: Iterator[list[Any]], sheet: str) -> Iterator[list[Any]]:
+    for count, row in enumerate(rows):
+        if count > MAX_ROWS + 50:  # a few title rows above a million records are fine
+            raise FileProblem(QT_TRANSLATE_NOOP(
+                "errors", "The sheet {sheet} has more than 1,000,000 rows: split it into smaller files."), sheet=sheet)
+        yield row
+
+
+def _trim(rows: Iterator[list[Any]]) -> list[list[Any]]:
+    """Rows with trailing empty rows dropped (formatting often reaches far below the data)."""
+    kept = [[None if c == "" else c for c in row] for row in rows]
+    while kept and all(c is None for c in kept[-1]):
+        kept.pop()
+    return kept
+
+
+def _table(name: str, rows: list[list[Any]]) -> Table:
+    width = max((len(r) for r in rows), default=0)
+    if width > MAX_COLUMNS:
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "The sheet {sheet} has {columns} columns; at most 500 can be imported."),
+            sheet=name, columns=width)
+    for r in rows:
+        if len(r) < width:
+            r.extend([None] * (width - len(r)))
+    return Table(sheet=name, rows=rows, width=width)
+
+
+# --- text files -----------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """The text of a csv/txt file: BOM first (UTF-8, UTF-16), then strict UTF-8, then GB18030."""
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileProblem(NUL_BYTES)
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = _strict(data[3:], "utf-8")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _strict(data, "utf-16")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            if _partly_utf8(data):
+                raise FileProblem(MIXED_ENCODINGS) from None
+            text = _strict(data, "gb18030")
+    if "\ufeff" in text:
+        raise FileProblem(QT_TRANSLATE_NOOP(
+            "errors", "The file joins several files with different encodings (a byte-order mark in the middle): "
+                      "save it again as one file."))
+    if "\x00" in text:
+        raise FileProblem(NUL_BYTES)
+    return text
+
+
+NUL_BYTES = QT_TRANSLATE_NOOP("errors", "The file contains NUL characters: it is not a text file, or it is damaged.")
+MIXED_ENCODINGS = QT_TRANSLATE_NOOP(
+    "errors", "The file mixes text encodings, or is not a text file: save it again as UTF-8 csv.")
+
+
+def _partly_utf8(data: bytes) -> bool:
+    """Whether text that is not valid UTF-8 still holds much valid UTF-8 Chinese: a file
+    pasted together from a UTF-8 and a GBK file. (GBK text forms a valid three-byte UTF-8
+    character only by rare accident.)"""
+    high = sum(1 for b in data if b >= 0x80)
+    if not high:
+        return False
+    valid = sum(1 for ch in data.decode("utf-8", errors="ignore") if ord(ch) >= 0x800)
+    return valid * 3 >= high * 0.2
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise FileProblem(MIXED_ENCODINGS) from None
+
+
+def _read_text(path: Path) -> Table:
+    text = decode(path.read_bytes())
+    sample = text[:65536]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
+    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_CELL * 40))
+    try:
+        rows = _trim(_limited(csv.reader(io.StringIO(text, newline=""), dialect), path.stem))
+    except csv.Error:
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The text file is not a valid csv file.")) from None
+    # csv gives text only; empty strings are empty cells (as in a sheet).
+    return _table(path.stem, [[c if c != "" else None for c in r] for r in rows])

@@ -1,0 +1,265 @@
+"""Secure server mode (issue 17), first slice: the PostgreSQL server itself refuses what the
+app's data scopes refuse, for anyone who connects with a CRM user's own database role.
+
+``setup_server`` (``crm-admin server-setup``) prepares a database, idempotently:
+
+- ``<prefix>owner``: owns every table, sequence and function (migrations run as it); as the
+  tables' owner it is not subject to row-level security.
+- ``<prefix>users``: the group role with the minimum grants — read and write on the business
+  tables and the records that go with a save (audit, team, messages, lines, approvals…), read
+  only on the organisation and configuration tables, on ``users`` every column except the
+  password hash and the lock-out counters, nothing at all on ``settings``. So a user role
+  cannot give itself a role (``user_roles`` is read-only) or read a password hash.
+- one login role per CRM user, ``<prefix>u_<user id>``, member of the group
+  (``create_login_role``); the CRM user behind a connection is read from ``current_user``.
+- row-level security on every business table, whose policies are the app's scope filter
+  (services/org/scope.py) written in SQL over the same tables, in three functions run once
+  per statement: ``crm_sees_all`` (super administrator, unscoped module, a role with "all"),
+  ``crm_visible_owners`` (the union of the owners the scopes of the user's roles cover; a
+  role that names none: self) and ``crm_team_records`` (the records whose team has the user:
+  read, or write for changes). The property test
+  (tests/test_server_rls.py) holds the two to the same answers.
+
+Policies: SELECT and INSERT need the row visible; UPDATE and DELETE need it editable (scope
+or a read-write team seat). An UPDATE's new row is not re-checked: a transfer hands a record
+to someone whose records the actor may not see, which the app allows.
+The prefix defaults to ``<database name>_`` because roles belong to the whole server, which
+may hold several CRM databases. PostgreSQL only; needs a superuser (or CREATEROLE + owner)
+connection. Not done yet: the app logging in with the user's own role, keeping the login
+roles in step with users (rename, disable, password), SECURITY DEFINER functions for the
+administration screens.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.engine import make_url
+
+from crm_desktop.db import normalize_url
+from crm_desktop.services.org.permissions import MODULES
+from crm_desktop.services.records.registry import RECORD_SERVICES
+
+#: What a user role may read and write besides the business tables (what a save touches).
+READ_WRITE = ("audit_entries", "audit_changes", "team_members", "messages", "stars", "attachments",
+              "attachment_blobs", "saved_views", "column_preferences", "opportunity_lines", "opportunity_contacts",
+              "stage_changes", "contract_lines", "payment_plans", "number_sequences", "pool_members", "pool_events",
+              "approval_instances", "approval_tasks", "approval_log", "automation_runs")
+#: Read only: the organisation and the configuration the app reads on every call.
+READ_ONLY = ("departments", "roles", "role_permissions", "role_data_scopes", "user_roles", "custom_fields",
+             "dictionary_items", "field_permissions", "product_categories", "stage_groups", "stages",
+             "number_rules", "pools", "pool_rules", "approval_flows", "automation_rules", "alembic_version",
+             "cache_signals")
+#: The columns of ``users`` a user role may read (not the password hash, not the lock-out state).
+USER_COLUMNS = ("id", "mobile", "name", "gender", "email", "department_id", "position", "superior_id", "enabled",
+                "last_login_at", "created_at")
+#: Search index tables (PostgreSQL: kept by triggers) → the table whose rows they index: a
+#: user role reads an index row only when it may read the record (RLS through the base table).
+SEARCH_TABLES = {"search_customers": "customers", "search_leads": "leads", "search_contacts": "contacts"}
+_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+
+
+@dataclass(frozen=True)
+class ServerSetup:
+    owner_role: str
+    group_role: str
+    login_prefix: str
+    protected_tables: tuple[str, ...]
+
+
+def default_prefix(url: str) -> str:
+    name = (make_url(normalize_url(url)).database or "crm").lower()
+    return re.sub(r"[^a-z0-9_]", "_", name)[:30] + "_"
+
+
+def login_role_name(prefix: str, user_id: int) -> str:
+    return f"{prefix}u_{int(user_id)}"
+
+
+def business_tables() -> list[tuple[str, str, bool]]:
+    """(table, entity, scoped) of every record module: the tables under row-level security."""
+    return [(svc.model.__tablename__, svc.model.entity, MODULES[svc.model.entity].scoped)
+            for svc in RECORD_SERVICES.values()]
+
+
+def _q(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError(f"unsafe SQL name {name!r}")
+    return f'"{name}"'
+
+
+def _may_see_function(prefix: str) -> str:
+    pattern = "^" + re.escape(prefix) + "u_[0-9]+$"
+    return f"""
+CREATE OR REPLACE FUNCTION crm_user_id() RETURNS integer LANGUAGE sql STABLE AS $fn$
+  SELECT CASE WHEN current_user ~ '{pattern}' THEN substring(current_user from {len(prefix) + 3})::integer END
+$fn$;
+
+CREATE OR REPLACE FUNCTION crm_sees_all(uid integer, p_module text, p_scoped boolean)
+RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+BEGIN
+  IF uid IS NULL OR NOT EXISTS (SELECT 1 FROM users WHERE id = uid AND enabled) THEN
+    RETURN false;  -- no CRM user, or a disabled one: cannot act (services: load_actor)
+  END IF;
+  -- Actor.scopes_for: the super administrator, a module without a data scope, a role with "all".
+  RETURN NOT p_scoped
+    OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = uid AND r.is_super)
+    OR EXISTS (SELECT 1 FROM user_roles ur JOIN role_data_scopes s ON s.role_id = ur.role_id
+               WHERE ur.user_id = uid AND s.module = p_module AND s.scope = 'all');
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION crm_visible_owners(uid integer, p_module text)
+RETURNS integer[] LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
+  my_department integer;
+  granted text[];
+  owners integer[] := ARRAY[]::integer[];
+BEGIN
+  SELECT department_id INTO my_department FROM users WHERE id = uid AND enabled;
+  IF NOT FOUND THEN
+    RETURN owners;
+  END IF;
+  -- The scopes of the user's roles on the module; a role that names none: self; no role: self.
+  SELECT array_agg(COALESCE(s.scope, 'self')) INTO granted
+    FROM user_roles ur LEFT JOIN role_data_scopes s ON s.role_id = ur.role_id AND s.module = p_module
+   WHERE ur.user_id = uid;
+  granted := COALESCE(granted, ARRAY['self']);
+  IF 'self' = ANY(granted) THEN
+    owners := owners || uid;
+  END IF;
+  IF 'self_and_subordinates' = ANY(granted) THEN
+    owners := owners || ARRAY(WITH RECURSIVE chain(id) AS (
+        SELECT uid UNION SELECT u.id FROM users u JOIN chain c ON u.superior_id = c.id) SELECT id FROM chain);
+  END IF;
+  IF 'department' = ANY(granted) THEN
+    owners := owners || ARRAY(SELECT id FROM users WHERE department_id = my_department);
+  END IF;
+  IF 'department_tree' = ANY(granted) THEN
+    owners := owners || ARRAY(SELECT id FROM users WHERE department_id IN (
+        WITH RECURSIVE tree(id) AS (
+          SELECT my_department UNION SELECT d.id FROM departments d JOIN tree t ON d.parent_id = t.id)
+        SELECT id FROM tree));
+  END IF;
+  IF 'custom' = ANY(granted) THEN
+    -- The ticked departments of the user's roles on the module (exactly those), and the user.
+    owners := owners || uid || ARRAY(SELECT u.id FROM users u
+        JOIN role_scope_departments d ON d.department_id = u.department_id
+        JOIN user_roles ur ON ur.role_id = d.role_id
+       WHERE ur.user_id = uid AND d.module = p_module);
+  END IF;
+  RETURN owners;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION crm_team_records(uid integer, p_entity text, p_write boolean)
+RETURNS integer[] LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  SELECT COALESCE(array_agg(t.record_id), ARRAY[]::integer[]) FROM team_members t JOIN users u ON u.id = t.user_id
+   WHERE t.user_id = uid AND u.enabled AND t.entity = p_entity AND (NOT p_write OR t.access = 'write')
+$fn$;
+"""
+
+
+def _ensure_role(conn: Connection, name: str, options: str) -> None:
+    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar()
+    if not exists:
+        conn.execute(text(f"CREATE ROLE {_q(name)} {options}"))
+
+
+def _existing(conn: Connection, names: Iterable[str]) -> list[str]:
+    present = set(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+    return [n for n in names if n in present]
+
+
+def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
+    """Roles, grants, the scope function and the policies, in the caller's transaction."""
+    owner, group = f"{prefix}owner", f"{prefix}users"
+    _ensure_role(conn, owner, "NOLOGIN")
+    _ensure_role(conn, group, "NOLOGIN")
+    tables = list(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+    for table in tables:
+        conn.execute(text(f"ALTER TABLE {_q(table)} OWNER TO {_q(owner)}"))
+    for seq in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).scalars():
+        conn.execute(text(f"ALTER SEQUENCE {_q(seq)} OWNER TO {_q(owner)}"))
+    conn.execute(text(_may_see_function(prefix)))
+    conn.execute(text("DROP FUNCTION IF EXISTS crm_may_see(integer, text, boolean, integer, text, integer, boolean)"))
+    for signature in ("crm_user_id()", "crm_sees_all(integer, text, boolean)", "crm_visible_owners(integer, text)",
+                      "crm_team_records(integer, text, boolean)"):
+        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {_q(owner)}"))
+        conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {_q(group)}"))
+
+    conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {_q(group)}"))
+    conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {_q(group)}"))
+    protected = business_tables()
+    writable = [t for t, _e, _s in protected] + _existing(conn, READ_WRITE)
+    for table in writable:
+        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_q(table)} TO {_q(group)}"))
+    for table in _existing(conn, READ_ONLY):
+        conn.execute(text(f"GRANT SELECT ON {_q(table)} TO {_q(group)}"))
+    conn.execute(text(f"GRANT SELECT ({', '.join(USER_COLUMNS)}) ON users TO {_q(group)}"))
+    conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {_q(group)}"))
+
+    # The app's triggers (search index sync, security-cache signal) write tables the user roles
+    # may not write: they run as the owner.
+    triggers = conn.execute(text(
+        "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+        "AND (proname LIKE 'search\\_%\\_sync' OR proname = 'crm_security_changed')")).scalars()
+    for function in triggers:
+        conn.execute(text(f"ALTER FUNCTION {_q(function)}() OWNER TO {_q(owner)}"))
+        conn.execute(text(f"ALTER FUNCTION {_q(function)}() SECURITY DEFINER SET search_path = public, pg_temp"))
+    for search in _existing(conn, SEARCH_TABLES):
+        base = SEARCH_TABLES[search]
+        conn.execute(text(f"GRANT SELECT ON {_q(search)} TO {_q(group)}"))
+        conn.execute(text(f"ALTER TABLE {_q(search)} ENABLE ROW LEVEL SECURITY"))
+        conn.execute(text(f"DROP POLICY IF EXISTS crm_read ON {_q(search)}"))
+        conn.execute(text(f"CREATE POLICY crm_read ON {_q(search)} FOR SELECT TO {_q(group)} "
+                          f"USING (EXISTS (SELECT 1 FROM {_q(base)} b WHERE b.id = record_id))"))
+
+    for table, entity, scoped in protected:
+        t, g = _q(table), _q(group)
+        # Each function in a scalar subquery: PostgreSQL runs it once per statement (an InitPlan),
+        # not once per row. crm_user_id() is evaluated here, as the caller: inside a SECURITY
+        # DEFINER function current_user is the function's owner.
+        scope = (f"(SELECT crm_sees_all(crm_user_id(), '{entity}', {str(scoped).lower()})) "
+                 f"OR owner_id = ANY ((SELECT crm_visible_owners(crm_user_id(), '{entity}'))::integer[])")
+        see = f"{scope} OR id = ANY ((SELECT crm_team_records(crm_user_id(), '{entity}', false))::integer[])"
+        edit = f"{scope} OR id = ANY ((SELECT crm_team_records(crm_user_id(), '{entity}', true))::integer[])"
+        conn.execute(text(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY"))
+        for policy in ("crm_read", "crm_insert", "crm_update", "crm_delete"):
+            conn.execute(text(f"DROP POLICY IF EXISTS {policy} ON {t}"))
+        conn.execute(text(f"CREATE POLICY crm_read ON {t} FOR SELECT TO {g} USING ({see})"))
+        conn.execute(text(f"CREATE POLICY crm_insert ON {t} FOR INSERT TO {g} WITH CHECK ({see})"))
+        conn.execute(text(f"CREATE POLICY crm_update ON {t} FOR UPDATE TO {g} USING ({edit}) WITH CHECK (true)"))
+        conn.execute(text(f"CREATE POLICY crm_delete ON {t} FOR DELETE TO {g} USING ({edit})"))
+    return ServerSetup(owner, group, f"{prefix}u_", tuple(t for t, _e, _s in protected))
+
+
+def create_login_role(conn: Connection, prefix: str, user_id: int, *, password: str | None) -> str:
+    """The CRM user's own database role (member of the group); ``password`` None: NOLOGIN."""
+    name = login_role_name(prefix, user_id)
+    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar()
+    if password is not None:  # a role password cannot be a bind parameter: quoted as a literal
+        literal = "'" + password.replace("'", "''") + "'"
+        conn.execute(text(f"{'ALTER' if exists else 'CREATE'} ROLE {_q(name)} LOGIN PASSWORD {literal}"))
+    elif not exists:  # a role the administrator already let log in keeps its login
+        conn.execute(text(f"CREATE ROLE {_q(name)} NOLOGIN"))
+    conn.execute(text(f"GRANT {_q(prefix + 'users')} TO {_q(name)}"))
+    return name
+
+
+def setup_server(url: str, *, prefix: str | None = None) -> ServerSetup:
+    """``apply_setup`` on the database at ``url`` in one transaction, plus a NOLOGIN role for
+    every CRM user (the administrator gives each a password with ``ALTER ROLE … LOGIN PASSWORD``)."""
+    prefix = prefix or default_prefix(url)
+    engine = create_engine(normalize_url(url))
+    try:
+        with engine.begin() as conn:
+            done = apply_setup(conn, prefix)
+            for user_id in conn.execute(text("SELECT id FROM users ORDER BY id")).scalars():
+                create_login_role(conn, prefix, user_id, password=None)
+        return done
+    finally:
+        engine.dispose()

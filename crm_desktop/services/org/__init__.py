@@ -1,0 +1,1 @@
+"""The organisation: users, roles, departments, permissions, the data scope and logging in."""

@@ -1,0 +1,1 @@
+"""The sales chain: products, opportunities and stages, contracts, payments, printing."""

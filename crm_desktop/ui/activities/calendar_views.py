@@ -1,0 +1,263 @@
+"""The calendar's views: a month grid and a week of hours (both painted: a month holds many
+small items, and painting them is cheaper and tidier than a widget each), and an agenda list.
+
+Each view shows ``CalendarItem``s (services.activities.calendar) and emits ``activated(item)``
+on a double click (or Enter on the agenda) and ``day_chosen(date)`` on a click in an empty
+spot. Public for tests: ``items_on(day)`` — the titles a day shows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+
+from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
+from crm_desktop.services.activities.calendar import CalendarItem
+from crm_desktop.ui.activities.common import local_zone
+
+WEEKDAY_KEYS = (QT_TRANSLATE_NOOP("calendar", "Mon"), QT_TRANSLATE_NOOP("calendar", "Tue"),
+                QT_TRANSLATE_NOOP("calendar", "Wed"), QT_TRANSLATE_NOOP("calendar", "Thu"),
+                QT_TRANSLATE_NOOP("calendar", "Fri"), QT_TRANSLATE_NOOP("calendar", "Sat"),
+                QT_TRANSLATE_NOOP("calendar", "Sun"))
+
+
+def day_name(weekday: int) -> str:
+    return QCoreApplication.translate("calendar", WEEKDAY_KEYS[weekday])
+
+
+def month_grid_start(anchor: dt.date) -> dt.date:
+    """The Monday on or before the 1st of ``anchor``'s month (the grid's first cell)."""
+    first = anchor.replace(day=1)
+    return first - dt.timedelta(days=first.weekday())
+
+
+def week_start(anchor: dt.date) -> dt.date:
+    return anchor - dt.timedelta(days=anchor.weekday())
+
+
+def _days_of(item: CalendarItem) -> list[dt.date]:
+    tz = local_zone()
+    first = item.start.astimezone(tz).date()
+    end = item.end.astimezone(tz)
+    last = end.date()
+    if item.end > item.start and end.time() == dt.time():
+        last -= dt.timedelta(days=1)
+    last = max(last, first)
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _label(item: CalendarItem) -> str:
+    if item.all_day:
+        return item.title
+    return f"{item.start.astimezone(local_zone()):%H:%M} {item.title}"
+
+
+class _PaintedView(QWidget):
+    activated = Signal(object)
+    day_chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[CalendarItem] = []
+        self.anchor = dt.date.today()
+        self.today = dt.date.today()
+        self._hits: list[tuple[QRect, CalendarItem]] = []
+        self._day_rects: list[tuple[QRect, dt.date]] = []
+        self.setMouseTracking(True)
+        self.setMinimumSize(400, 300)
+
+    def set_items(self, anchor: dt.date, items: Sequence[CalendarItem], *, today: dt.date) -> None:
+        self.anchor, self.items, self.today = anchor, list(items), today
+        self.update()
+
+    def by_day(self) -> dict[dt.date, list[CalendarItem]]:
+        out: dict[dt.date, list[CalendarItem]] = {}
+        for item in self.items:
+            for day in _days_of(item):
+                out.setdefault(day, []).append(item)
+        return out
+
+    def items_on(self, day: dt.date) -> list[str]:
+        return [i.title for i in self.by_day().get(day, [])]
+
+    def _item_at(self, pos: QPoint) -> CalendarItem | None:
+        for rect, item in self._hits:
+            if rect.contains(pos):
+                return item
+        return None
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        item = self._item_at(event.position().toPoint())
+        if item is not None:
+            self.activated.emit(item)
+            return
+        for rect, day in self._day_rects:
+            if rect.contains(event.position().toPoint()):
+                self.day_chosen.emit(day)
+                return
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        item = self._item_at(event.position().toPoint())
+        self.setToolTip(_label(item) if item else "")
+
+    def _chip(self, painter: QPainter, rect: QRect, item: CalendarItem) -> None:
+        colour = QColor(item.colour or "#6b7280")
+        fill = QColor(colour)
+        fill.setAlpha(60 if item.done else 45)
+        painter.fillRect(rect, fill)
+        painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), colour)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        text_rect = rect.adjusted(6, 0, -2, 0)
+        text = painter.fontMetrics().elidedText(_label(item), Qt.TextElideMode.ElideRight, text_rect.width())
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
+        self._hits.append((rect, item))
+
+
+class MonthView(_PaintedView):
+    """Six weeks from the Monday before the 1st; up to as many items per day as fit, then "+N"."""
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        self._hits, self._day_rects = [], []
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
+        fm = painter.fontMetrics()
+        header_h = fm.height() + 8
+        width, height = self.width(), self.height() - header_h
+        cell_w, cell_h = width / 7, height / 6
+        line_h = fm.height() + 3
+        painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        for d, key in enumerate(WEEKDAY_KEYS):
+            painter.drawText(QRect(int(d * cell_w), 0, int(cell_w), header_h), Qt.AlignmentFlag.AlignCenter,
+                             day_name(d))
+        days = self.by_day()
+        first = month_grid_start(self.anchor)
+        bold = QFont(painter.font())
+        bold.setBold(True)
+        for n in range(42):
+            day = first + dt.timedelta(days=n)
+            x, y = int((n % 7) * cell_w), int(header_h + (n // 7) * cell_h)
+            rect = QRect(x, y, int(cell_w), int(cell_h))
+            self._day_rects.append((rect, day))
+            if day.month != self.anchor.month:
+                painter.fillRect(rect, pal.color(QPalette.ColorRole.AlternateBase))
+            painter.setPen(pal.color(QPalette.ColorRole.Mid))
+            painter.drawRect(rect)
+            painter.setPen(QColor("#2563eb") if day == self.today else pal.color(QPalette.ColorRole.Text))
+            painter.setFont(bold if day == self.today else self.font())
+            painter.drawText(rect.adjusted(4, 2, -4, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                             str(day.day))
+            painter.setFont(self.font())
+            entries = days.get(day, [])
+            room = max(int((cell_h - line_h - 4) // line_h), 0)
+            shown = entries if len(entries) <= room else entries[:max(room - 1, 0)]
+            for k, item in enumerate(shown):
+                self._chip(painter, QRect(x + 2, y + line_h + 2 + k * line_h, int(cell_w) - 4, line_h - 1), item)
+            if len(shown) < len(entries):
+                painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+                painter.drawText(QRect(x + 6, y + line_h + 2 + len(shown) * line_h, int(cell_w) - 8, line_h),
+                                 Qt.AlignmentFlag.AlignLeft, self.tr("+%1 more").replace("%1",
+                                                                                          str(len(entries) - len(shown))))
+        painter.end()
+
+
+class WeekView(_PaintedView):
+    """Seven days from Monday: all-day items on top, timed ones placed by their hours."""
+
+    FIRST_HOUR, LAST_HOUR = 7, 22
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        self._hits, self._day_rects = [], []
+        pal = self.palette()
+        painter.fillRect(self.rect(), pal.color(QPalette.ColorRole.Base))
+        fm = painter.fontMetrics()
+        gutter = fm.horizontalAdvance("00:00") + 10
+        header_h = fm.height() + 8
+        days = self.by_day()
+        first = week_start(self.anchor)
+        all_day_rows = max([len([i for i in days.get(first + dt.timedelta(days=d), []) if i.all_day])
+                            for d in range(7)] + [1])
+        line_h = fm.height() + 3
+        top = header_h + all_day_rows * line_h + 4
+        col_w = (self.width() - gutter) / 7
+        hours = self.LAST_HOUR - self.FIRST_HOUR
+        hour_h = (self.height() - top) / hours
+        tz = local_zone()
+        painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        for h in range(hours):
+            y = int(top + h * hour_h)
+            painter.drawText(QRect(0, y, gutter - 4, fm.height()), Qt.AlignmentFlag.AlignRight,
+                             f"{self.FIRST_HOUR + h:02d}:00")
+            painter.setPen(pal.color(QPalette.ColorRole.Midlight))
+            painter.drawLine(gutter, y, self.width(), y)
+            painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
+        for d in range(7):
+            day = first + dt.timedelta(days=d)
+            x = int(gutter + d * col_w)
+            rect = QRect(x, 0, int(col_w), self.height())
+            self._day_rects.append((rect, day))
+            painter.setPen(pal.color(QPalette.ColorRole.Mid))
+            painter.drawLine(x, 0, x, self.height())
+            painter.setPen(QColor("#2563eb") if day == self.today else pal.color(QPalette.ColorRole.Text))
+            painter.drawText(QRect(x, 0, int(col_w), header_h), Qt.AlignmentFlag.AlignCenter,
+                             f"{day_name(d)} {day.month}/{day.day}")
+            entries = days.get(day, [])
+            for k, item in enumerate(i for i in entries if i.all_day):
+                self._chip(painter, QRect(x + 2, header_h + k * line_h, int(col_w) - 4, line_h - 1), item)
+            timed = [i for i in entries if not i.all_day]
+            for k, item in enumerate(timed):
+                start = item.start.astimezone(tz)
+                end = max(item.end.astimezone(tz), start + dt.timedelta(minutes=30))
+                if start.date() != day:
+                    start = dt.datetime.combine(day, dt.time(self.FIRST_HOUR), tzinfo=tz)
+                begin_h = min(max(start.hour + start.minute / 60, self.FIRST_HOUR), self.LAST_HOUR - 0.5)
+                end_h = end.hour + end.minute / 60 if end.date() == day else self.LAST_HOUR
+                end_h = min(max(end_h, begin_h + 0.5), self.LAST_HOUR)
+                y0 = int(top + (begin_h - self.FIRST_HOUR) * hour_h)
+                y1 = int(top + (end_h - self.FIRST_HOUR) * hour_h)
+                self._chip(painter, QRect(x + 2, y0 + 1, int(col_w) - 4, max(y1 - y0 - 2, line_h - 1)), item)
+        painter.end()
+
+
+class AgendaView(QTreeWidget):
+    """A list by day and time: what the next weeks hold."""
+
+    activated = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[CalendarItem] = []
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setHeaderLabels([self.tr("Day"), self.tr("Time"), self.tr("What"), self.tr("Kind")])
+        header = self.header()
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        header.resizeSection(0, 130)
+        header.resizeSection(1, 110)
+        header.resizeSection(3, 150)
+        self.itemActivated.connect(lambda row, _c: self.activated.emit(self.items[self.indexOfTopLevelItem(row)]))
+
+    def set_items(self, items: Sequence[CalendarItem], layer_names: dict[str, str]) -> None:
+        self.items = list(items)
+        self.clear()
+        tz = local_zone()
+        for item in self.items:
+            start = item.start.astimezone(tz)
+            when = self.tr("All day") if item.all_day else (
+                f"{start:%H:%M}" + (f"–{item.end.astimezone(tz):%H:%M}" if item.end > item.start else ""))
+            row = QTreeWidgetItem([f"{start:%Y-%m-%d} {day_name(start.weekday())}", when, item.title,
+                                   layer_names.get(item.layer, item.layer)])
+            row.setForeground(3, QColor(item.colour))
+            self.addTopLevelItem(row)
+
+    def items_on(self, day: dt.date) -> list[str]:
+        return [i.title for i in self.items if i.start.astimezone(local_zone()).date() == day]
+
+
+__all__ = ["AgendaView", "MonthView", "WeekView", "month_grid_start", "week_start"]

@@ -1,0 +1,1 @@
+"""The spreadsheet import wizard (issue 14)."""

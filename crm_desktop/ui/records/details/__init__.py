@@ -1,0 +1,1 @@
+"""The detail window (``window.open_detail``) and its tabs; imports forms, never the lists."""

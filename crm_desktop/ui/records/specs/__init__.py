@@ -1,0 +1,2 @@
+"""One view spec per entity (``registry.view_spec``); plain data read by lists, detail windows
+and forms. Imports only ``shared``."""

@@ -1,0 +1,143 @@
+"""Calendar layers, the .ics export read back with icalendar, reminders computed once (clock
+injected), and a record's timeline — on both backends."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from crm_desktop.db import Database
+from crm_desktop.services.activities.calendar import calendar_items, export_ics
+from crm_desktop.services.activities.recurrence import Repeat
+from crm_desktop.services.activities.reminders import due_reminders, mark_shown, snooze
+from crm_desktop.services.activities.schedule import (
+    EventInput,
+    create_event,
+    edit_event,
+    occurrences,
+)
+from crm_desktop.services.activities.tasks import TaskInput, create_task, set_done
+from crm_desktop.services.activities.timeline import timeline
+from crm_desktop.services.customers.customers import customers
+from crm_desktop.services.customers.followups import add_followup
+from crm_desktop.services.errors import NotFound
+from crm_desktop.services.org.actor import Actor
+from tests.test_activities_tasks import PERMS
+from tests.test_customers import make_user
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(y: int, m: int, d: int, h: int = 9, mi: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, h, mi, tzinfo=SH)
+
+
+def test_layers_of_a_month(db: Database, admin: Actor) -> None:
+    c = customers.create(db, admin, {"name": "戊公司"})
+    add_followup(db, admin, target_entity="customer", target_id=c.id, kind="phone", content="再约",
+                 followed_at=at(2026, 3, 1), next_contact_at=at(2026, 3, 5, 15))
+    create_event(db, admin, EventInput(title="周会", start_at=at(2026, 3, 2, 10), end_at=at(2026, 3, 2, 11),
+                                       repeat=Repeat("weekly", count=3), tz="Asia/Shanghai"))
+    create_task(db, admin, TaskInput(title="写方案", due_date=dt.date(2026, 3, 4)), tz=SH)
+    items = calendar_items(db, admin, at(2026, 3, 1, 0), at(2026, 4, 1, 0), tz=SH)
+    assert [(i.layer, i.title, i.start.astimezone(SH).day) for i in items] == [
+        ("events", "周会", 2), ("tasks", "写方案", 4), ("followups", "戊公司", 5), ("events", "周会", 9),
+        ("events", "周会", 16)]
+    only = calendar_items(db, admin, at(2026, 3, 1, 0), at(2026, 4, 1, 0), tz=SH, layers=("tasks",))
+    assert [i.layer for i in only] == ["tasks"]
+
+
+def test_ics_export_reads_back(db: Database, admin: Actor, tmp_path: Path) -> None:
+    weekly = EventInput(title="周会", start_at=at(2026, 3, 2, 10), end_at=at(2026, 3, 2, 11), location="A",
+                        repeat=Repeat("weekly", weekdays=(0, 2), count=6), tz="Asia/Shanghai", reminders=(15, 1440))
+    e = create_event(db, admin, weekly)
+    occ = occurrences(db, admin, at(2026, 3, 1, 0), at(2026, 4, 1, 0))
+    edit_event(db, admin, e.id, EventInput(**{**weekly.__dict__, "start_at": at(2026, 3, 4, 14),
+                                              "end_at": at(2026, 3, 4, 15)}), scope="this", occurrence=occ[1].start)
+    create_event(db, admin, EventInput(title="年会", start_at=at(2026, 3, 20), end_at=at(2026, 3, 20), all_day=True,
+                                       tz="Asia/Shanghai"))
+    path = tmp_path / "mine.ics"
+    assert export_ics(db, admin, path) == 3
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    events = list(cal.walk("VEVENT"))
+    series = next(v for v in events if "RRULE" in v)
+    assert str(series["SUMMARY"]) == "周会" and series["RRULE"]["FREQ"] == ["WEEKLY"]
+    assert series["RRULE"]["BYDAY"] == ["MO", "WE"] and series["RRULE"]["COUNT"] == [6]
+    assert series.decoded("DTSTART") == at(2026, 3, 2, 10)
+    assert sorted(a.decoded("TRIGGER") for a in series.walk("VALARM")) == [dt.timedelta(days=-1),
+                                                                           dt.timedelta(minutes=-15)]
+    exdates = [x.dt for x in series["EXDATE"].dts] if not isinstance(series["EXDATE"], list) else \
+        [x.dt for ex in series["EXDATE"] for x in ex.dts]
+    assert exdates == [at(2026, 3, 4, 10)]
+    moved = next(v for v in events if "RECURRENCE-ID" in v)
+    assert moved.decoded("RECURRENCE-ID") == at(2026, 3, 4, 10) and moved.decoded("DTSTART") == at(2026, 3, 4, 14)
+    assert str(moved["UID"]) == str(series["UID"])
+    allday = next(v for v in events if str(v["SUMMARY"]) == "年会")
+    assert allday.decoded("DTSTART") == dt.date(2026, 3, 20) and allday.decoded("DTEND") == dt.date(2026, 3, 21)
+
+
+def test_reminders_are_computed_once_and_snooze(db: Database, admin: Actor) -> None:
+    bob = make_user(db, admin, "13900000051", perms=PERMS)
+    create_event(db, admin, EventInput(title="拜访", start_at=at(2026, 3, 2, 10), end_at=at(2026, 3, 2, 11),
+                                       reminders=(15, 60), participant_ids=(bob.user_id,),
+                                       repeat=Repeat("daily", count=2), tz="Asia/Shanghai"))
+    create_task(db, admin, TaskInput(title="交报告", due_at=at(2026, 3, 2, 9, 30)), tz=SH)
+    done = create_task(db, admin, TaskInput(title="已完成", due_at=at(2026, 3, 2, 9, 40)), tz=SH)
+    set_done(db, admin, done.id)
+    c = customers.create(db, admin, {"name": "己公司"})
+    add_followup(db, admin, target_entity="customer", target_id=c.id, kind="phone", content="x",
+                 followed_at=at(2026, 3, 1), next_contact_at=at(2026, 3, 2, 9, 50))
+    due = due_reminders(db, admin, start=at(2026, 3, 2, 0), end=at(2026, 3, 2, 10), tz=SH)
+    assert [(r.source, r.title, r.remind_at.astimezone(SH).strftime("%H:%M")) for r in due] == [
+        ("event", "拜访", "09:00"), ("task", "交报告", "09:30"), ("event", "拜访", "09:45"),
+        ("customer", "己公司", "09:50")]
+    assert due[3].entity == "customer" and due[3].record_id == c.id
+    # bob takes part: his own copy of the event's reminders
+    assert [r.source for r in due_reminders(db, bob, start=at(2026, 3, 2, 0), end=at(2026, 3, 2, 10), tz=SH)] == [
+        "event", "event"]
+    mark_shown(db, admin, due[:2], at=at(2026, 3, 2, 9, 30))
+    mark_shown(db, admin, due[:1], at=at(2026, 3, 2, 9, 31))  # twice is harmless
+    again = due_reminders(db, admin, start=at(2026, 3, 2, 0), end=at(2026, 3, 2, 10), tz=SH)
+    assert [r.remind_at.astimezone(SH).strftime("%H:%M") for r in again] == ["09:45", "09:50"]
+    snooze(db, admin, again[0], until=at(2026, 3, 2, 9, 55))
+    later = due_reminders(db, admin, start=at(2026, 3, 2, 9, 46), end=at(2026, 3, 2, 10), tz=SH)
+    assert [(r.title, r.snoozed, r.remind_at.astimezone(SH).strftime("%H:%M")) for r in later] == [
+        ("己公司", False, "09:50"), ("拜访", True, "09:55")]
+    mark_shown(db, admin, later, at=at(2026, 3, 2, 9, 56))
+    assert due_reminders(db, admin, start=at(2026, 3, 2, 0), end=at(2026, 3, 2, 10), tz=SH) == []
+    # the second day's occurrence reminds on its own
+    assert len(due_reminders(db, admin, start=at(2026, 3, 3, 0), end=at(2026, 3, 3, 10), tz=SH)) == 2
+
+
+def test_timeline_gathers_the_record_newest_first(db: Database, admin: Actor) -> None:
+    bob = make_user(db, admin, "13900000061", perms=PERMS)
+    c = customers.create(db, admin, {"name": "庚公司"})
+    add_followup(db, admin, target_entity="customer", target_id=c.id, kind="visit", content="上门",
+                 followed_at=at(2020, 3, 1))
+    create_event(db, admin, EventInput(title="演示", start_at=at(2020, 3, 5), end_at=at(2020, 3, 5, 10),
+                                       related=(("customer", c.id),)))
+    t = create_task(db, admin, TaskInput(title="报价", related=(("customer", c.id),)))
+    items = timeline(db, admin, "customer", c.id)
+    assert [(i.kind, i.title) for i in items] == [("task", "报价"), ("event", "演示"), ("followup", "上门")]
+    assert [i.kind for i in timeline(db, admin, "customer", c.id, kinds=("event",))] == ["event"]
+    assert items[0].item_id == t.id and items[0].status == "open"
+    with pytest.raises(NotFound):
+        timeline(db, bob, "customer", c.id)
+
+
+def test_a_colleagues_calendar_as_far_as_the_scope_allows(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.org.permissions import DataScope
+
+    boss = make_user(db, admin, "13900000081", perms=PERMS, scope=DataScope.ALL)
+    alice = make_user(db, admin, "13900000082", perms=PERMS)
+    bob = make_user(db, admin, "13900000083", perms=PERMS)
+    create_event(db, alice, EventInput(title="甲的拜访", start_at=at(2026, 3, 3, 10), end_at=at(2026, 3, 3, 11)))
+    create_task(db, alice, TaskInput(title="甲的任务", due_date=dt.date(2026, 3, 4)), tz=SH)
+    month = (at(2026, 3, 1, 0), at(2026, 4, 1, 0))
+    seen = calendar_items(db, boss, *month, user_id=alice.user_id, tz=SH)
+    assert sorted(i.title for i in seen) == ["甲的任务", "甲的拜访"]
+    assert calendar_items(db, bob, *month, user_id=alice.user_id, tz=SH) == []  # self scope: nothing of hers
+    assert calendar_items(db, boss, *month, tz=SH) == []  # his own calendar is empty

@@ -1,0 +1,242 @@
+"""Import: values as people type them (issue 14) — the parsing table, header mapping and the
+fast pinyin initials (pure functions, no database)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crm_desktop.services.imports import values as v
+from crm_desktop.services.imports.initials import fast_initials
+from crm_desktop.services.imports.mapping import (
+    Target,
+    find_header_row,
+    header_signature,
+    is_totals_row,
+    match_columns,
+    normalize_header,
+)
+from crm_desktop.services.records.pinyin import initials
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (46362, D(2026, 12, 6)),  # an Excel serial
+    (46362.5, D(2026, 12, 6)),
+    ("46362", D(2026, 12, 6)),  # a serial that came through csv
+    ("2026-12-06", D(2026, 12, 6)),
+    ("2026/12/6", D(2026, 12, 6)),
+    ("2026.12.6", D(2026, 12, 6)),
+    ("2026年12月6日", D(2026, 12, 6)),
+    ("２０２６年１２月６日", D(2026, 12, 6)),  # full-width digits
+    ("20261206", D(2026, 12, 6)),
+    ("25/12/2026", D(2026, 12, 25)),  # unambiguous alone
+    ("12/25/2026", D(2026, 12, 25)),
+    ("06/06/2026", D(2026, 6, 6)),  # day = month: no ambiguity
+    (dt.datetime(2026, 12, 6, 0, 0), D(2026, 12, 6)),
+    (D(2026, 12, 6), D(2026, 12, 6)),
+])
+def test_dates(raw: object, expected: dt.date) -> None:
+    assert v.DateColumn().parse(raw) == expected
+
+
+def test_datetime_column_keeps_the_time() -> None:
+    col = v.DateColumn(with_time=True)
+    assert col.parse("2026-12-06 14:30") == dt.datetime(2026, 12, 6, 14, 30)
+    assert col.parse("2026/12/6") == dt.datetime(2026, 12, 6)
+
+
+def test_day_month_order_is_inferred_per_column() -> None:
+    col = v.DateColumn()
+    col.infer(["13/12/2026", "06/12/2026", None, 3])
+    assert col.order == "dmy"
+    assert col.parse("06/12/2026") == D(2026, 12, 6)
+    col = v.DateColumn()
+    col.infer(["12/13/2026", "06/12/2026"])
+    assert col.parse("06/12/2026") == D(2026, 6, 12)
+
+
+def test_an_ambiguous_column_is_refused_never_guessed() -> None:
+    col = v.DateColumn()
+    col.infer(["06/12/2026", "07/11/2026"])
+    with pytest.raises(v.BadValue) as err:
+        col.parse("06/12/2026")
+    assert "ambiguous" in str(err.value)
+    mixed = v.DateColumn()
+    mixed.infer(["13/12/2026", "12/13/2026"])
+    with pytest.raises(v.BadValue):
+        mixed.parse("06/12/2026")
+
+
+@pytest.mark.parametrize("raw", ["1899-12-31", "1800/1/1"])
+def test_dates_before_1900_are_refused(raw: str) -> None:
+    with pytest.raises(v.BadValue) as err:
+        v.DateColumn().parse(raw)
+    assert "1900" in str(err.value)
+
+
+@pytest.mark.parametrize("raw", ["tomorrow", "2026-13-01", "2026-02-30", 0, -5, True])
+def test_not_dates(raw: object) -> None:
+    with pytest.raises(v.BadValue):
+        v.DateColumn().parse(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("¥12,000", Decimal("12000.00")),
+    ("￥1,234.5", Decimal("1234.50")),
+    ("12万", Decimal("120000.00")),
+    ("1.5亿", Decimal("150000000.00")),
+    ("１２３４", Decimal("1234.00")),  # full-width
+    ("３万元", Decimal("30000.00")),
+    (1234.567, Decimal("1234.57")),
+    (0, Decimal("0.00")),
+    (" 8 000 ", Decimal("8000.00")),
+])
+def test_money(raw: object, expected: Decimal) -> None:
+    assert v.parse_number(raw, money=True, allow_negative=False) == expected
+
+
+@pytest.mark.parametrize("raw", ["-5", "(1,000)", -3])
+def test_negative_money_is_refused(raw: object) -> None:
+    with pytest.raises(v.BadValue) as err:
+        v.parse_number(raw, money=True, allow_negative=False)
+    assert "Negative" in str(err.value)
+
+
+@pytest.mark.parametrize("raw", ["abc", "12万万x", "", "NaN", "inf", True])
+def test_not_numbers(raw: object) -> None:
+    with pytest.raises(v.BadValue):
+        v.parse_number(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("12%", Decimal(12)), ("１２.５％", Decimal("12.5")), (30, Decimal(30))])
+def test_percent(raw: object, expected: Decimal) -> None:
+    assert v.parse_percent(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("是", True), ("否", False), ("Y", True), ("n", False), ("√", True), ("×", False), ("TRUE", True),
+    (1, True), (0.0, False), (True, True), ("上架", True), ("下架", False),
+])
+def test_yes_no(raw: object, expected: bool) -> None:
+    assert v.parse_bool(raw) is expected
+
+
+def test_yes_no_refuses_anything_else() -> None:
+    with pytest.raises(v.BadValue):
+        v.parse_bool("maybe")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("138 0000 1234", "13800001234"), ("138-0000-1234", "13800001234"), (13800001234.0, "13800001234"),
+    ("+8613800001234", "+8613800001234"), ("１３８００００１２３４", "13800001234"),
+])
+def test_mobiles(raw: object, expected: str) -> None:
+    assert v.parse_mobile(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("0592-123 4567", "0592-1234567"), ("(0592)1234567", "(0592)1234567")])
+def test_phones(raw: str, expected: str) -> None:
+    assert v.parse_phone(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["电话", "12ab", "1"])
+def test_bad_phones(raw: str) -> None:
+    with pytest.raises(v.BadValue):
+        v.parse_phone(raw)
+    with pytest.raises(v.BadValue):
+        v.parse_mobile(raw)
+
+
+def test_email() -> None:
+    assert v.parse_email(" a@b.cn ") == "a@b.cn"
+    with pytest.raises(v.BadValue):
+        v.parse_email("a@b")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("A，B、C/D", ["A", "B", "C", "D"]), ("A,B;C；D", ["A", "B", "C", "D"]), ("A, A", ["A"]), ("", []),
+])
+def test_multi_select(raw: str, expected: list[str]) -> None:
+    assert v.split_multi(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("福建省厦门市思明区软件园二期", ("福建省", "厦门市", "思明区", "软件园二期")),
+    ("厦门市湖里区高崎路1号", ("福建省", "厦门市", "湖里区", "高崎路1号")),
+    ("上海市浦东新区世纪大道100号", ("上海市", "上海市", "浦东新区", "世纪大道100号")),
+    ("软件园二期", ("", "", "", "软件园二期")),
+])
+def test_addresses_split_into_region(raw: str, expected: tuple[str, str, str, str]) -> None:
+    assert v.split_address(raw) == expected
+
+
+def test_a_city_without_its_province_gets_it() -> None:
+    assert v.complete_city("", "厦门市") == ("福建省", "厦门市")
+    assert v.complete_city("", "厦门") == ("福建省", "厦门市")
+    assert v.complete_city("浙江省", "杭州市") == ("浙江省", "杭州市")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (13800001234.0, "13800001234"), (1.5, "1.5"), (None, ""), ("  x ", "x"), ("=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"),
+    (dt.datetime(2026, 1, 2), "2026-01-02"),
+])
+def test_text_of(raw: object, expected: str) -> None:
+    assert v.text_of(raw) == expected
+
+
+# --- headers and mapping ------------------------------------------------------------------------
+
+TARGETS = [Target("name", ("Customer name", "客户名称", "公司名称")), Target("phone", ("Phone", "电话")),
+           Target("mobile", ("Mobile", "手机")), Target("address", ("Address", "地址", "详细地址")),
+           Target("contact.name", ("联系人",))]
+
+
+def test_columns_map_by_label_alias_pinyin_and_similarity() -> None:
+    got = {m.header: (m.target, m.how) for m in match_columns(
+        ["客户名称（必填）", "手机 *", "dianhua", "详细地址", "联系人", "注册资本", "公司名"], TARGETS)}
+    assert got["客户名称（必填）"] == ("name", "label")
+    assert got["手机 *"] == ("mobile", "label")
+    assert got["详细地址"] == ("address", "label")
+    assert got["联系人"] == ("contact.name", "label")
+    assert got["注册资本"] == (None, "none")
+    assert got["公司名"][1] in ("fuzzy", "none")  # name is taken by the first column already
+    assert got["公司名"][0] is None
+
+
+def test_pinyin_initials_map_a_header() -> None:
+    got = match_columns(["客户名秤"], TARGETS)  # a typo with the same initials
+    assert got[0].target == "name" and got[0].how in ("pinyin", "fuzzy")
+
+
+def test_header_row_skips_title_rows() -> None:
+    rows = [["2026年客户名单", None, None], [None, None, None], ["客户名称", "电话", "手机"], ["甲公司", "1", "2"]]
+    assert find_header_row(rows, TARGETS) == 2
+
+
+def test_header_signature_ignores_order_and_marks() -> None:
+    assert header_signature(["客户名称", "电话"]) == header_signature(["电话 ", "客户名称*"])
+    assert normalize_header("客户名称（必填）*") == "客户名称"
+
+
+def test_totals_rows() -> None:
+    assert is_totals_row([None, "合计", 100])
+    assert is_totals_row(["总计："])
+    assert not is_totals_row(["合力科技有限公司"])
+
+
+# --- pinyin initials ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["厦门星辰科技有限公司", "中国银行厦门分行", "重庆长安汽车", "ACME（厦门）2号", "abc", ""])
+def test_fast_initials_equal_pypinyins(name: str) -> None:
+    assert fast_initials(name) == initials(name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("厦门银行重庆长安有限公司科技星辰乐华都和会调发行长大A1 （）"), max_size=14))
+def test_fast_initials_property(name: str) -> None:
+    assert fast_initials(name) == initials(name)
