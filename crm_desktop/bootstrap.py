@@ -82,6 +82,8 @@ def subscribe_refresh(database: Database, on_committed: Handler) -> Callable[[],
 def _dispatcher(table: Mapping[type, Sequence[Handler]]) -> Handler:
     """One in-transaction subscriber that hands each event to the handlers of its class."""
     def dispatch(event: Any, uow: Any) -> None:
+        if not uow.automation:  # an import that asked not to run rules and flows
+            return
         for handler in table.get(type(event), ()):
             handler(event, uow)
     return dispatch

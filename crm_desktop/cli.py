@@ -46,6 +46,11 @@ class CliError(Exception):
     """A problem with the command's input, reported as one line."""
 
 
+#: ``crm-admin import --module`` names → the import engine's modules.
+IMPORT_MODULES = {"customers": "customer", "leads": "lead", "contacts": "contact", "products": "product",
+                  "opportunities": "opportunity", "contracts": "contract", "payments": "payment",
+                  "followups": "followup"}
+
 def _shown(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
@@ -342,7 +347,7 @@ def cmd_import(args: argparse.Namespace, url: str) -> int:
 
         db = bootstrap(url, create=False)
         try:
-            written = write_template(db, _system_actor(db), args.module.rstrip("s"), Path(args.template))
+            written = write_template(db, _system_actor(db), IMPORT_MODULES[args.module], Path(args.template))
         finally:
             db.dispose()
         _out(f"Wrote the {args.module} import template to {written}")
@@ -372,7 +377,7 @@ def cmd_import(args: argparse.Namespace, url: str) -> int:
                         raise CliError(f"No user with mobile number or id {args.owner!r} to own the records.")
                     owner_id = matches[0]
                 options = imports.ImportOptions(
-                    entity=args.module.rstrip("s"), sheet=args.sheet, mapping=_mapping_file(args.mapping),
+                    entity=IMPORT_MODULES[args.module], sheet=args.sheet, mapping=_mapping_file(args.mapping),
                     on_duplicate=args.on_duplicate, owner_id=owner_id, all_or_nothing=args.all_or_nothing,
                     run_rules=args.run_rules, batch_size=args.batch_size, unknown_values=args.unknown_values)
                 path = Path(args.file)
@@ -472,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "imported=N updated=N skipped=N failed=N batch=ID (exit status 0 when nothing "
                                    "failed, 1 when some rows failed).")
     p.add_argument("file", nargs="?", help="the file to import")
-    p.add_argument("--module", choices=("customers", "leads", "contacts", "products"))
+    p.add_argument("--module", choices=tuple(IMPORT_MODULES))
     p.add_argument("--sheet", help="sheet name (default: the first sheet with data)")
     p.add_argument("--mapping", help='JSON file {"column header": "field name"} (default: automatic)')
     p.add_argument("--on-duplicate", choices=("skip", "update", "create", "stop"), default="skip",

@@ -88,6 +88,11 @@ class UnitOfWork:
         self.depth = 0
         self._held: list[DomainEvent] | None = None
         self._nesting = 0
+        #: Whether the automation subscribers (rules, approval flows) take this unit of work's
+        #: events. An import switches them off unless asked (ten thousand imported customers
+        #: must not send ten thousand notifications); the events are still recorded, so the
+        #: UI's refresh and other PCs' live refresh still hear of the records.
+        self.automation = True
 
     def add_event(self, event: DomainEvent) -> None:
         """Record ``event`` and (unless held) run its in-transaction handlers now."""

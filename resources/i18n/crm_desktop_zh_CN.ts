@@ -3189,6 +3189,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     </message>
     <message>
         <source>Import</source>
+        <extracomment>A mapping choice &quot;new field of this type&quot; (the prefix, then the FieldType value).</extracomment>
         <translation>导入</translation>
     </message>
     <message>
@@ -3272,6 +3273,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>默认关闭：除非勾选此项，导入的记录不会触发自动化规则和审批流程。</translation>
     </message>
     <message>
+        <source>Unticked, imported contracts and payments are recorded as approved (already signed, already received); ticked, each is submitted to its approval flow.</source>
+        <translation>不勾选时，导入的合同和回款记为已审核通过（已签约、已到账）；勾选时，每条都提交到其审批流程。</translation>
+    </message>
+    <message>
         <source>Import nothing if any row has an error</source>
         <translation>任何一行有错误时全部不导入</translation>
     </message>
@@ -3338,6 +3343,14 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>(not imported)</source>
         <translation>（不导入）</translation>
+    </message>
+    <message>
+        <source>New field: {type}</source>
+        <translation>新字段：{type}</translation>
+    </message>
+    <message>
+        <source>No field takes this column: keep it as a new field of the module, or leave it out.</source>
+        <translation>没有字段对应这一列：可以把它存为本模块的新字段，或不导入。</translation>
     </message>
     <message>
         <source>New: {new} · updated: {updated} · skipped: {skipped} · failed: {failed}</source>
@@ -7828,6 +7841,8 @@ Where moving a task puts its due day, in days from today (None: no date, the inb
 ----------
 PostgreSQL SQLSTATEs of a lost server: connection exceptions, and the server shutting down.
 ----------
+An unknown number&apos;s failures are forgotten after this long without a new one.
+----------
 module → the departments of its custom scope (only modules whose scope is CUSTOM). module → the departments its custom scope covers; required (non-empty) for every module whose scope is CUSTOM, refused for any other.
 ----------
 Larger files belong on a file server: a LAN database should stay quick to back up.
@@ -8820,7 +8835,7 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     </message>
     <message>
         <source>The sheet is empty.</source>
-        <extracomment>The first rows under the header, as text. Fields the columns may go to: (name, English label; translate in context &quot;fields&quot;). sheet row → {field: (old, new)} The sheet rows that failed (their numbers), for the error file. 0-based index of the header row in the sheet (what the error file copies).
+        <extracomment>The first rows under the header, as text. Fields the columns may go to: (name, English label; translate in context &quot;fields&quot;). Per column: the type a new custom field for it would take (FieldType value), or &quot;&quot; when the column is mapped or the importer may not add fields. sheet row → {field: (old, new)} The sheet rows that failed (their numbers), for the error file. 0-based index of the header row in the sheet (what the error file copies).
 ----------
 update rows: record id → {field: (old, new)} (custom fields under their names). record id → its version when planned (an update writes only that version). category paths a product import creates.</extracomment>
         <translation>工作表为空。</translation>
@@ -9088,12 +9103,41 @@ update rows: record id → {field: (old, new)} (custom fields under their names)
         <source>A task cannot be moved there.</source>
         <translation>任务不能移到这里。</translation>
     </message>
+    <message>
+        <source>No stage of the owner&apos;s stage group has this name.</source>
+        <translation>负责人所在的阶段组中没有这个名称的阶段。</translation>
+    </message>
+    <message>
+        <source>No contract you can see has this number or name.</source>
+        <translation>您可见的合同中没有这个编号或名称。</translation>
+    </message>
+    <message>
+        <source>Several contracts have this name: use the contract number.</source>
+        <translation>有多个合同同名：请改用合同编号。</translation>
+    </message>
+    <message>
+        <source>No product has this code or name.</source>
+        <translation>没有这个编码或名称的产品。</translation>
+    </message>
+    <message>
+        <source>A product line of the contract on row {row}.</source>
+        <translation>第 {row} 行合同的一条产品明细。</translation>
+    </message>
+    <message>
+        <source>Already exists: contracts and payments are not changed by an import.</source>
+        <translation>已存在：导入不会修改合同和回款。</translation>
+    </message>
+    <message>
+        <source>The quantity must be above 0.</source>
+        <extracomment>What a stage cell says when the opportunity is closed (赢单 / 输单 / 无效), by status.</extracomment>
+        <translation>数量必须大于 0。</translation>
+    </message>
 </context>
 <context>
     <name>fields</name>
     <message>
         <source>Owner</source>
-        <extracomment>0-based index of the header row in the sheet; None: detected. header text → field name (or pseudo-target); None: remembered or automatic. skip · update · create · stop Records without an owner column go to this user (default: the importer). reject · add (dictionary values not in the dictionary) Automation rules and approval flows run for imported records (off by default). Import nothing unless every row is valid. What the wizard calls the columns that are not fields (context &quot;fields&quot;).
+        <extracomment>0-based index of the header row in the sheet; None: detected. header text → field name (or pseudo-target); None: remembered or automatic. skip · update · create · stop Records without an owner column go to this user (default: the importer). reject · add (dictionary values not in the dictionary) Automation rules and approval flows run for imported records (off by default). Import nothing unless every row is valid. header → field type (FieldType value): columns that become new custom fields first. What the wizard calls the columns that are not fields (context &quot;fields&quot;).
 ----------
 Built-in fields have a column; custom ones live in the ``custom`` JSON under ``key``. Set by the system, never typed in a form (owner, times, summaries). Custom fields only: the key inside ``custom``. Fixed options for built-in selects that are not dictionaries: ((value, label), ...) Computed from related rows, never stored (``DERIVED_FIELDS``): only conditions and list filters know it; forms, columns, sorting, import and export never see it. The most characters a text value may have (a multiselect: each chosen value); None for non-text fields. Built-in: the column&apos;s length (``String(n)``), or ``LONG_TEXT_MAX`` for an unbounded text column; custom: ``CUSTOM_TEXT_MAX`` / ``LONG_TEXT_MAX`` (textarea). The services enforce it on both backends (SQLite does not check lengths). Custom fields only: an expression index serves sorting and filtering by it.</extracomment>
         <translation>负责人</translation>
@@ -9109,6 +9153,22 @@ Built-in fields have a column; custom ones live in the ``custom`` JSON under ``k
     <message>
         <source>Contact&apos;s position</source>
         <translation>职务</translation>
+    </message>
+    <message>
+        <source>Lost reason</source>
+        <translation>输单原因</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>产品</translation>
+    </message>
+    <message>
+        <source>Quantity</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Unit price</source>
+        <translation>单价</translation>
     </message>
     <message>
         <source>Updated</source>

@@ -139,3 +139,31 @@ def test_record_tabs_offer_import(qtbot: QtBot, sqlite_db: Database) -> None:
     assert button is not None and tab.tool_row.indexOf(button) == 0
     button.click()
     qtbot.waitUntil(lambda: any(w.isVisible() for w in tab.findChildren(ImportWizard)), timeout=5_000)
+
+
+def test_a_column_no_field_takes_can_become_a_new_field(qtbot: QtBot, sqlite_db: Database, tmp_path: Path) -> None:
+    ctx = admin_context(sqlite_db)
+    path = xlsx(tmp_path / "客户.xlsx", [["客户名称", "注册资本"], ["甲公司", "500万"], ["乙公司", "80万"]])
+    wizard = ImportWizard(ctx, "customer")
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.path_edit.setText(str(path))
+    wizard.next_button.click()
+    wait_page(qtbot, wizard, SHEET)
+    wizard.next_button.click()
+    wait_page(qtbot, wizard, MAPPING)
+    box = wizard.mapping_table.cellWidget(1, 1)
+    assert box.currentData() == ""  # not imported unless chosen
+    offered = [box.itemData(i) for i in range(box.count()) if str(box.itemData(i)).startswith("new:")]
+    assert "new:money" in offered  # typed from its values and its header
+    box.setCurrentIndex(box.findData("new:money"))
+    wizard.next_button.click()
+    wait_page(qtbot, wizard, OPTIONS)
+    wizard.next_button.click()
+    wait_page(qtbot, wizard, DRY_RUN)
+    assert wizard.options().new_fields == {"注册资本": "money"}
+    wizard.next_button.click()
+    wait_page(qtbot, wizard, RESULT)
+    assert wizard.result is not None and wizard.result.created == 2
+    rows = customers.list_page(sqlite_db, ctx.actor).rows
+    assert sorted(str(v) for r in rows for v in r.custom.values()) == ["5000000.00", "800000.00"]

@@ -214,34 +214,46 @@ def add_followup(
 ) -> RecordDTO:
     """Record a follow-up on a lead, customer, contact, opportunity or contract and update its
     summary (see module doc)."""
-    when = followed_at or utcnow()
     with unit_of_work(db, actor) as uow:
         assert uow.actor is not None
         require(uow.actor, "followup", "create")
-        _check(uow.session, target_entity, content, kind, when, next_contact_at)
-        service = TARGETS[target_entity]
-        require(uow.actor, target_entity, "view")
-        target = load_for(uow, service, target_id, for_edit=False)
-        if isinstance(target, Lead) and target.status == "converted":
-            raise RuleViolation(QT_TRANSLATE_NOOP(
-                "errors", "This lead was converted to a customer: add follow-ups to the customer instead."
-            ))
-        values = {
-            "target_entity": target_entity, "target_id": target_id, "kind": kind, "content": content.strip(),
-            "followed_at": when, "next_contact_at": next_contact_at,
-        }
-        row = insert_record(uow, followups, values, owner_id=uow.actor.user_id)  # its "created" rules run
-        # The summary first, so that the target's followup_added rules see it.
-        changed = _refresh_summary(uow, target_entity, target_id, announce=False)
-        if "status" in changed and (target := uow.session.get(service.model, target_id)) is not None:
-            uow.session.refresh(target)  # the summary was written with a bulk UPDATE
-        uow.add_event(FollowUpAdded(
-            target_entity, target_id, uow.actor.user_id, followup_id=row.id, kind=kind, content=row.content,
-            followed_at=audit.jsonable(when), next_contact_at=audit.jsonable(next_contact_at),
-        ))
-        if "status" in changed:
-            _announce_status(uow, target_entity, target_id, changed["status"])
+        row = insert_followup(uow, target_entity=target_entity, target_id=target_id, content=content, kind=kind,
+                              followed_at=followed_at, next_contact_at=next_contact_at, owner_id=uow.actor.user_id)
         return to_dto(uow, followups, row)
+
+
+def insert_followup(
+    uow: UnitOfWork, *, target_entity: str, target_id: int, content: str, kind: str = "phone",
+    followed_at: dt.datetime | None = None, next_contact_at: dt.datetime | None = None, owner_id: int,
+) -> FollowUp:
+    """``add_followup`` inside the caller's unit of work (an import writes many in one), owned
+    by ``owner_id``; the caller checked the permission to create follow-ups."""
+    assert uow.actor is not None
+    when = followed_at or utcnow()
+    _check(uow.session, target_entity, content, kind, when, next_contact_at)
+    service = TARGETS[target_entity]
+    require(uow.actor, target_entity, "view")
+    target = load_for(uow, service, target_id, for_edit=False)
+    if isinstance(target, Lead) and target.status == "converted":
+        raise RuleViolation(QT_TRANSLATE_NOOP(
+            "errors", "This lead was converted to a customer: add follow-ups to the customer instead."
+        ))
+    values = {
+        "target_entity": target_entity, "target_id": target_id, "kind": kind, "content": content.strip(),
+        "followed_at": when, "next_contact_at": next_contact_at,
+    }
+    row: FollowUp = insert_record(uow, followups, values, owner_id=owner_id)  # its "created" rules run
+    # The summary first, so that the target's followup_added rules see it.
+    changed = _refresh_summary(uow, target_entity, target_id, announce=False)
+    if "status" in changed and (target := uow.session.get(service.model, target_id)) is not None:
+        uow.session.refresh(target)  # the summary was written with a bulk UPDATE
+    uow.add_event(FollowUpAdded(
+        target_entity, target_id, uow.actor.user_id, followup_id=row.id, kind=kind, content=row.content,
+        followed_at=audit.jsonable(when), next_contact_at=audit.jsonable(next_contact_at),
+    ))
+    if "status" in changed:
+        _announce_status(uow, target_entity, target_id, changed["status"])
+    return row
 
 
 def _refresh_summary(uow: UnitOfWork, target_entity: str, target_id: int, *,

@@ -21,7 +21,16 @@ import sqlalchemy as sa
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crm_desktop.models import Contact, Customer, Lead, Product, RecordMixin
+from crm_desktop.models import (
+    Contact,
+    Contract,
+    Customer,
+    Lead,
+    Opportunity,
+    Payment,
+    Product,
+    RecordMixin,
+)
 from crm_desktop.services.imports.prepare import PreparedRow
 from crm_desktop.services.records.duplicates import (
     MIN_PHONE,
@@ -72,6 +81,12 @@ def _row_keys(entity: str, row: PreparedRow) -> list[tuple[str, str]]:
     elif entity == "product":
         if code := str(b.get("code") or "").strip():
             keys.append(("code", code))
+    elif entity in ("contract", "payment"):
+        if number := str(b.get("number") or "").strip():
+            keys.append(("number", number))
+    elif entity == "opportunity":
+        if name := _name(b.get("name")):
+            keys.append(("name", f"{row.extra.get('customer_id')}:{name}"))
     elif entity == "contact":
         if len(k := phone_key(str(b.get("mobile") or ""))) >= MIN_PHONE:
             keys.append(("phone", f"{row.extra.get('customer_id')}:{k}"))
@@ -85,7 +100,7 @@ def in_file(entity: str, rows: Sequence[PreparedRow]) -> dict[int, tuple[int, st
     first: dict[tuple[str, str], int] = {}
     repeats: dict[int, tuple[int, str]] = {}
     for row in rows:
-        if row.action == "fail":
+        if row.action in ("fail", "skip"):  # skip: a contract's further line, not a record
             continue
         for key in row_keys(entity, row):
             earlier = first.get(key)
@@ -147,7 +162,7 @@ def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> d
     """row index → the live records of the same module it matches (any scope)."""
     wanted: dict[tuple[str, str], list[int]] = {}
     for row in rows:
-        if row.action == "fail":
+        if row.action in ("fail", "skip"):
             continue
         for key in row_keys(entity, row):
             wanted.setdefault(key, []).append(row.index)
@@ -194,6 +209,18 @@ def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> d
             # Recycled products count: the code is unique among all of them.
             for rid, code in session.execute(select(Product.id, Product.code).where(Product.code.in_(part))):
                 hit(("code", code), rid, "code", "exact")
+    elif entity in ("contract", "payment"):
+        model_n: Any = Contract if entity == "contract" else Payment
+        for part in _chunks(by_kind.get("number", [])):
+            for rid, number in session.execute(select(model_n.id, model_n.number).where(
+                    model_n.number.in_(part), model_n.deleted_at.is_(None))):
+                hit(("number", number), rid, "number", "exact")
+    elif entity == "opportunity":
+        names = sorted({k.split(":", 1)[1] for k in by_kind.get("name", [])})
+        for part in _chunks(names):
+            for rid, name, customer_id in session.execute(select(Opportunity.id, Opportunity.name, Opportunity.customer_id)
+                                                          .where(Opportunity.name.in_(part), Opportunity.deleted_at.is_(None))):
+                hit(("name", f"{customer_id}:{_name(name)}"), rid, "name", "exact")
     elif entity == "contact":
         narrow = [k.split(":", 1)[1][-_TAIL:] for k in by_kind.get("phone", [])]
         narrow += [k.split(":", 1)[1] for k in by_kind.get("email", [])]

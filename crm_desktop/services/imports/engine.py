@@ -16,6 +16,7 @@ off the GUI thread; ``progress(done, total)`` is called on the calling thread an
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,16 +28,21 @@ from sqlalchemy import select
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import (
     Contact,
+    Contract,
     Customer,
+    FollowUp,
     ImportBatch,
     ImportMapping,
     Lead,
+    Opportunity,
+    Payment,
     Product,
 )
 from crm_desktop.services.errors import NotFound, RuleViolation
 from crm_desktop.services.imports import write
 from crm_desktop.services.imports.mapping import ColumnMatch, header_signature
 from crm_desktop.services.imports.modules import MODULES, module_spec
+from crm_desktop.services.imports.new_fields import suggest_type, with_new_fields
 from crm_desktop.services.imports.plan import Plan, make_plan, now
 from crm_desktop.services.imports.prepare import PreparedRow, RowError
 from crm_desktop.services.imports.reading import (
@@ -53,7 +59,9 @@ from crm_desktop.services.uow import read_only, unit_of_work
 if TYPE_CHECKING:
     from crm_desktop.db import Database
 
-MODELS: dict[str, type[Any]] = {"customer": Customer, "lead": Lead, "contact": Contact, "product": Product}
+MODELS: dict[str, type[Any]] = {"customer": Customer, "lead": Lead, "contact": Contact, "product": Product,
+                                "opportunity": Opportunity, "contract": Contract, "payment": Payment,
+                                "followup": FollowUp}
 IMPORTABLE = tuple(MODULES)
 PREVIEW_ROWS = 20
 Progress = Callable[[int, int], None]
@@ -83,10 +91,13 @@ class ImportOptions:
     all_or_nothing: bool = False
     batch_size: int = 2000
     remember_mapping: bool = True
+    #: header → field type (FieldType value): columns that become new custom fields first.
+    new_fields: Mapping[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__} | {
-            "mapping": dict(self.mapping) if self.mapping is not None else None}
+            "mapping": dict(self.mapping) if self.mapping is not None else None,
+            "new_fields": dict(self.new_fields) if self.new_fields else None}
 
 
 #: What the wizard calls the columns that are not fields (context "fields").
@@ -98,6 +109,12 @@ PSEUDO_LABELS: dict[str, str] = {
     "contact.position": QT_TRANSLATE_NOOP("fields", "Contact's position"),
     "customer_ref": QT_TRANSLATE_NOOP("fields", "Customer"),
     "category": QT_TRANSLATE_NOOP("fields", "Category"),
+    "stage": QT_TRANSLATE_NOOP("fields", "Stage"),
+    "lost_reason": QT_TRANSLATE_NOOP("fields", "Lost reason"),
+    "contract_ref": QT_TRANSLATE_NOOP("fields", "Contract"),
+    "line.product": QT_TRANSLATE_NOOP("fields", "Product"),
+    "line.quantity": QT_TRANSLATE_NOOP("fields", "Quantity"),
+    "line.price": QT_TRANSLATE_NOOP("fields", "Unit price"),
 }
 
 
@@ -112,6 +129,9 @@ class FileInfo:
     preview: tuple[tuple[str, ...], ...]
     #: Fields the columns may go to: (name, English label; translate in context "fields").
     targets: tuple[tuple[str, str], ...]
+    #: Per column: the type a new custom field for it would take (FieldType value), or ""
+    #: when the column is mapped or the importer may not add fields.
+    new_field_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,9 +228,14 @@ def inspect_file(db: Database, actor: Actor, path: Path, *, entity: str, sheet: 
         headers = header_texts(table.rows[min(header_row, len(table.rows) - 1)])
         columns = resolve_mapping(uow.session, uow.actor, module, schema, headers, None, allowed)
         targets = tuple((n, s.label if s is not None else PSEUDO_LABELS.get(n, n)) for n, s in allowed.items())
+        may_add = uow.actor.can("setting", "manage")
     preview = tuple(tuple(text_of(c) for c in r) for r in table.rows[header_row + 1:header_row + 11])
+    data = table.rows[header_row + 1:]
+    new_types = tuple(
+        suggest_type(m.header, (r[m.column] if m.column < len(r) else None for r in data)).value
+        if may_add and m.target is None and m.header else "" for m in columns)
     return FileInfo(tuple(sheet_names(Path(path))), table.sheet, header_row, tuple(headers), tuple(columns), preview,
-                    targets)
+                    targets, new_types)
 
 
 def _plan(db: Database, actor: Actor, table: Table, options: ImportOptions, *, start: int = 0) -> Plan:
@@ -254,6 +279,7 @@ def run_import(db: Database, actor: Actor, path: Path, options: ImportOptions, *
     file as a whole is refused, or (``all_or_nothing``) when any row fails."""
     path = Path(path)
     table = _table(path, options.sheet)
+    options = _with_new_fields(db, actor, path, options)
     plan = _plan(db, actor, table, options)
     if options.all_or_nothing and plan.count("fail"):
         raise FileProblem(QT_TRANSLATE_NOOP(
@@ -262,6 +288,18 @@ def run_import(db: Database, actor: Actor, path: Path, options: ImportOptions, *
     total = len(table.rows) - plan.header_row - 1
     batch_id = _open_batch(db, actor, path, options, plan, total=total)
     return _write(db, actor, plan, batch_id, options, total=total, progress=progress)
+
+
+def _with_new_fields(db: Database, actor: Actor, path: Path, options: ImportOptions) -> ImportOptions:
+    """Create the new fields the options ask for and map their columns (the other columns as
+    they would map without the new fields)."""
+    if not options.new_fields:
+        return options
+    if options.mapping is None:
+        info = inspect_file(db, actor, path, entity=options.entity, sheet=options.sheet, header_row=options.header_row)
+        options = dataclasses.replace(options, header_row=info.header_row,
+                                      mapping={m.header: m.target for m in info.columns if m.header})
+    return with_new_fields(db, actor, options)
 
 
 def _open_batch(db: Database, actor: Actor, path: Path, options: ImportOptions, plan: Plan, *, total: int) -> int:
@@ -369,6 +407,7 @@ def import_steps(db: Database, actor: Actor, path: Path,
     between chunks stops the import (the batch stays "interrupted", undoable)."""
     path = Path(path)
     table = _table(path, options.sheet)
+    options = _with_new_fields(db, actor, path, options)
     plan = _plan(db, actor, table, options)
     if options.all_or_nothing and plan.count("fail"):
         raise FileProblem(QT_TRANSLATE_NOOP(

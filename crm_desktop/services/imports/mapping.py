@@ -40,6 +40,17 @@ ADDRESS_ALIASES = ("地址", "详细地址", "公司地址", "Address")
 CATEGORY_ALIASES = ("产品分类", "分类", "类别", "Category")
 #: Contacts: their customer by name, credit code or phone.
 CUSTOMER_REF_ALIASES = ("客户名称", "所属客户", "公司名称", "客户", "Customer")
+#: An opportunity's stage by name (or 赢单 / 输单 / 无效), and why it was lost.
+STAGE_ALIASES = ("阶段", "商机阶段", "销售阶段", "Stage")
+LOST_REASON_ALIASES = ("输单原因", "丢单原因", "Lost reason")
+#: A payment's contract by number or name.
+CONTRACT_REF_ALIASES = ("合同编号", "合同", "合同名称", "所属合同", "Contract", "Contract number")
+#: One product line per contract row (rows with the same contract number add lines).
+LINE_FIELDS: dict[str, tuple[str, ...]] = {
+    "line.product": ("产品", "产品名称", "产品编码", "商品", "商品名称", "Product"),
+    "line.quantity": ("数量", "Quantity"),
+    "line.price": ("单价", "售价", "成交单价", "Price", "Unit price"),
+}
 #: A kept creation time (建档日期 / 创建时间).
 CREATED_ALIASES = ("建档日期", "创建时间", "创建日期", "录入时间", "Created")
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Customer, ImportMapping, Setting, User
-from crm_desktop.services.imports import dedupe
+from crm_desktop.services.imports import dedupe, sales_rows
 from crm_desktop.services.imports.mapping import (
     ColumnMatch,
     find_header_row,
@@ -111,7 +111,7 @@ def make_plan(session: Session, actor: Actor, table: Table, *, entity: str, head
     module = module_spec(entity)
     require(actor, entity, "import")
     require(actor, entity, "create")
-    if policy == "update":
+    if policy == "update" and module.updatable:
         require(actor, entity, "edit")
     if policy not in POLICIES:
         raise ValueError(policy)
@@ -142,17 +142,25 @@ def make_plan(session: Session, actor: Actor, table: Table, *, entity: str, head
     rows = preparer.prepare(data, columns, first_sheet_row=header_row + 2, start=start)
     plan = Plan(entity, table.sheet, header_row, headers, columns, matches, rows, policy,
                 new_dictionary_values=preparer.new_dictionary_values)
-    if entity == "contact":
-        _resolve_customers(session, actor, plan)
+    if entity == "contract":  # first: a further line of a contract is not a record to check
+        sales_rows.gather_lines(session, plan.rows, {c.header for c in columns if c.target.startswith("line.")})
+    if "customer_ref" in module.extra:
+        _resolve_customers(session, actor, plan, keep=entity != "followup")
     if entity == "product":
         _resolve_categories(session, actor, plan)
+    if entity == "opportunity":
+        sales_rows.check_stages(session, plan.rows)
+    if entity == "payment":
+        sales_rows.resolve_contracts(session, actor, plan.rows)
     _check_unique_custom(session, module, schema, plan)
     _apply_policy(session, actor, module, plan)
     return plan
 
 
-def _resolve_customers(session: Session, actor: Actor, plan: Plan) -> None:
-    """A contact's customer by name, credit code or phone, among customers the actor sees."""
+def _resolve_customers(session: Session, actor: Actor, plan: Plan, *, keep: bool = True) -> None:
+    """A row's customer (a contact's, an opportunity's, …) by name, credit code or phone, among
+    customers the actor sees; ``keep``: the record has a customer_id field (a follow-up's
+    customer is its target instead)."""
     refs = {str(r.extra.get("customer_ref", "")).strip() for r in plan.rows if r.extra.get("customer_ref")}
     found: dict[str, set[int]] = {}
     names = sorted(refs)
@@ -167,12 +175,16 @@ def _resolve_customers(session: Session, actor: Actor, plan: Plan) -> None:
                     found.setdefault(key, set()).add(rid)
     for row in plan.rows:
         ref = str(row.extra.pop("customer_ref", "") or "").strip()
+        if row.action == "skip":
+            continue
         if not ref:
             row.fail("客户名称", QT_TRANSLATE_NOOP("errors", "Required."))
             continue
         ids = found.get(ref, set())
         if len(ids) == 1:
-            row.builtin["customer_id"] = row.extra["customer_id"] = next(iter(ids))
+            row.extra["customer_id"] = next(iter(ids))
+            if keep:
+                row.builtin["customer_id"] = row.extra["customer_id"]
         else:
             row.fail("客户名称", CUSTOMER_AMBIGUOUS if ids else CUSTOMER_UNKNOWN)
 
@@ -243,7 +255,7 @@ def _apply_policy(session: Session, actor: Actor, module: ModuleSpec, plan: Plan
     updating: dict[int, int] = {}  # record id → the sheet row updating it
     for row in plan.rows:
         found = matches.get(row.index)
-        if row.action == "fail" or not found:
+        if row.action in ("fail", "skip") or not found:
             continue
         first = found[0]
         first = dedupe.Match(first.record_id, headers.get(first.field, first.field), first.how)
@@ -253,6 +265,9 @@ def _apply_policy(session: Session, actor: Actor, module: ModuleSpec, plan: Plan
         if policy == "create":
             if block:
                 row.fail(first.field, CLAIMED, owner=owner)
+            continue
+        if policy == "update" and not module.updatable:
+            row.action, row.note = "skip", sales_rows.NOT_UPDATED
             continue
         if policy in ("skip", "skip_code"):
             if policy == "skip_code" or plan.policy != "create":

@@ -166,13 +166,14 @@ class Preparer:
                     "errors", "The column {column} cannot be imported: the field is read-only for you."), column=header)
             columns.append(Column(col, header, target, spec, self._parser(target, spec)))
         required = [f for f in self.schema.fields if (f.required or f.name in self.module.service.required)
-                    and f.name not in self.module.replaced and not f.system]
+                    and f.name not in self.module.replaced and f.name not in self.module.optional and not f.system]
         for spec in required:
             if spec.name not in seen and not (spec.is_custom and spec.default not in (None, "", [])):
                 raise FileProblem(QT_TRANSLATE_NOOP(
                     "errors", "The required column {field} is missing."), field=chinese_labels().get(spec.label, spec.label))
-        if "customer_id" in self.module.replaced and self.module.entity == "contact" and "customer_ref" not in seen:
-            raise FileProblem(QT_TRANSLATE_NOOP("errors", "The required column {field} is missing."), field="客户名称")
+        for ref, name in (("customer_ref", "客户名称"), ("contract_ref", "合同编号")):
+            if ref in self.module.extra and ref not in seen:
+                raise FileProblem(QT_TRANSLATE_NOOP("errors", "The required column {field} is missing."), field=name)
         return columns
 
     # --- parsers ----------------------------------------------------------------------------
@@ -185,6 +186,12 @@ class Preparer:
                 return v.DateColumn(with_time=True).parse
             if target == "contact.mobile":
                 return v.parse_phone
+            if target == "line.quantity":
+                from crm_desktop.services.imports.sales_rows import parse_quantity
+
+                return parse_quantity
+            if target == "line.price":
+                return lambda raw: v.parse_number(raw, money=True, allow_negative=False)
             return _plain_text(100 if target.startswith("contact.") else 300)
         t = spec.type
         if t is FieldType.PHONE:
@@ -316,7 +323,7 @@ class Preparer:
         split = "address" in {c.target for c in columns} and not regions and self.schema.get("province") is not None
         extra_check = self.module.service._validate_extra
         required = [f.name for f in self.schema.fields if (f.required or f.name in self.module.service.required)
-                    and f.name not in self.module.replaced and not f.system]
+                    and f.name not in self.module.replaced and f.name not in self.module.optional and not f.system]
         custom_specs = {s.name: s for s in self.schema.fields if s.is_custom}
         prepared: list[PreparedRow] = []
         last = len(rows) - 1

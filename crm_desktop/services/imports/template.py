@@ -34,6 +34,8 @@ PSEUDO: dict[str, tuple[str, str]] = {
     "owner": ("负责人", "管理员"), "created_at": ("建档日期", "2026-12-06"),
     "contact.name": ("联系人", "张三"), "contact.mobile": ("联系电话", "13900001111"), "contact.position": ("职务", "经理"),
     "customer_ref": ("客户名称", "厦门星辰科技有限公司"), "category": ("产品分类", "设备/数控机床"),
+    "stage": ("阶段", "需求确认"), "lost_reason": ("输单原因", ""), "contract_ref": ("合同编号", "HT-2026-0001"),
+    "line.product": ("产品", "P-0001"), "line.quantity": ("数量", "2"), "line.price": ("单价", "48000"),
 }
 
 
@@ -65,7 +67,7 @@ def write_template(db: Database, actor: Actor, entity: str, path: Path) -> Path:
             if spec is None:
                 if name in PSEUDO and (entity == "customer" or name not in CONTACT_FIELDS):
                     header, example = PSEUDO[name]
-                    columns.append((header, name == "customer_ref", "", [], example))
+                    columns.append((header, name in ("customer_ref", "contract_ref"), "", [], example))
                 continue
             if not schema.can_edit(name):
                 continue

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import (
+    ApprovalInstance,
     AuditChange,
     AuditEntry,
     Contact,
@@ -35,10 +36,11 @@ from crm_desktop.models import (
     Setting,
     TeamMember,
 )
+from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.events import RecordCreated, RecordUpdated
 from crm_desktop.services.imports.initials import fast_initials
 from crm_desktop.services.imports.modules import ModuleSpec
-from crm_desktop.services.imports.plan import Plan, contact_phone, now
+from crm_desktop.services.imports.plan import UNIQUE_TAKEN, Plan, contact_phone, now
 from crm_desktop.services.imports.prepare import PreparedRow
 from crm_desktop.services.records import audit
 from crm_desktop.services.records import search as search_index
@@ -149,10 +151,13 @@ def create_categories(session: Session, paths: Sequence[str]) -> dict[str, int]:
 def write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[PreparedRow], *,
                 batch_id: int, rows_done: int, run_rules: bool) -> ChunkResult:
     """Write ``rows`` (a slice of ``plan.rows``) and the batch's progress, in ``uow``."""
+    if module.row_by_row:
+        return write_rows(uow, module, plan, rows, batch_id=batch_id, rows_done=rows_done, run_rules=run_rules)
     session, actor = uow.session, uow.actor
     assert actor is not None
     begin_write(session)
     result = ChunkResult()
+    result.failed = sum(1 for r in rows if r.action == "fail")  # planned; late failures count apart
     creating = [r for r in rows if r.action == "create"]
     updating = [r for r in rows if r.action == "update"]
     result.skipped = sum(1 for r in rows if r.action == "skip")
@@ -198,7 +203,12 @@ def write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[
                                         after={k: audit.jsonable(n) for k, (_o, n) in diff.items()}))
     if batch_rows:
         bulk_insert(session, ImportBatchRow.__table__, batch_rows)
-    result.failed = sum(1 for r in rows if r.action == "fail")
+    _progress(session, batch_id, rows_done, stamp, result)
+    return result
+
+
+def _progress(session: Session, batch_id: int, rows_done: int, stamp: dt.datetime, result: ChunkResult) -> None:
+    """The batch's progress, in the chunk's transaction."""
     session.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
         rows_done=rows_done, heartbeat_at=stamp,
         created_count=ImportBatch.created_count + result.created,
@@ -206,7 +216,76 @@ def write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[
         skipped_count=ImportBatch.skipped_count + result.skipped,
         failed_count=ImportBatch.failed_count + result.failed,
     ))
+
+
+def write_rows(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[PreparedRow], *,
+               batch_id: int, rows_done: int, run_rules: bool) -> ChunkResult:
+    """``write_chunk`` for the modules their service inserts row by row (``sales_rows``): each
+    row in a savepoint; a row the service refuses fails with the service's reason and leaves
+    nothing (not even its events) behind."""
+    from crm_desktop.services.imports.sales_rows import WRITERS
+
+    session, actor = uow.session, uow.actor
+    assert actor is not None
+    begin_write(session)
+    uow.automation = run_rules
+    writer = WRITERS[module.entity]
+    headers = {c.target: c.header for c in plan.columns}
+    result = ChunkResult(skipped=sum(1 for r in rows if r.action == "skip"),
+                         failed=sum(1 for r in rows if r.action == "fail"))
+    stamp = now()
+    batch_rows: list[dict[str, Any]] = []
+    entries: list[tuple[str, int]] = []
+    for r in rows:
+        if r.action == "update":
+            before = _update_record(session, module, plan, r, actor.user_id, batch_id, stamp)
+            if before is None:
+                r.fail("", CHANGED_WHILE_IMPORTING)
+                result.failed_rows.append(r)
+                continue
+            result.updated += 1
+            batch_rows.append({"batch_id": batch_id, "entity": module.entity, "record_id": r.match_id,
+                               "action": "update", "source_row": r.sheet_row, "before": before,
+                               "version": plan.versions[r.match_id] + 1})
+            continue
+        if r.action != "create":
+            continue
+        events = len(uow.events)
+        try:
+            with session.begin_nested():
+                record = writer(uow, r, run_rules)
+                if r.created_at is not None:
+                    record.created_at = r.created_at
+                session.flush()
+        except ServiceError as exc:
+            del uow.events[events:]
+            _refused(r, exc, headers)
+            result.failed_rows.append(r)
+            continue
+        except sa.exc.IntegrityError:
+            del uow.events[events:]
+            r.fail("", UNIQUE_TAKEN)
+            result.failed_rows.append(r)
+            continue
+        result.created += 1
+        entries.append((module.entity, record.id))
+        # The version the import left it at: undo leaves it alone once someone changed it.
+        batch_rows.append({"batch_id": batch_id, "entity": module.entity, "record_id": record.id,
+                           "action": "create", "source_row": r.sheet_row, "before": None, "version": record.version})
+    if entries:
+        _log(session, entries, actor.user_id, batch_id, stamp, action="import")
+    if batch_rows:
+        bulk_insert(session, ImportBatchRow.__table__, batch_rows)
+    _progress(session, batch_id, rows_done, stamp, result)
     return result
+
+
+def _refused(row: PreparedRow, exc: ServiceError, headers: dict[str, str]) -> None:
+    if isinstance(exc, ValidationError):
+        for name, message in exc.field_errors.items():
+            row.fail(headers.get(name, name), message)
+    else:
+        row.fail("", exc.template, **exc.params)
 
 
 def _insert_records(session: Session, module: ModuleSpec, plan: Plan, rows: Sequence[PreparedRow], actor_id: int,
@@ -403,42 +482,50 @@ def undo_batch(uow: UnitOfWork, batch: ImportBatch, models: dict[str, type[Any]]
                            .order_by(ImportBatchRow.id.desc())).scalars().all()
     changed: list[tuple[str, int]] = []
     deleted = restored = 0
-    # Contacts first: a created customer's contact must go before the customer.
-    created: dict[str, list[int]] = {}
+    # Records that hang on others go first: payments, follow-ups and contacts before the
+    # contracts and customers they belong to.
+    created: dict[str, dict[int, int]] = {}
     for row in rows:
         if row.action == "create":
-            created.setdefault(row.entity, []).append(row.record_id)
-    order = sorted(created, key=lambda e: 0 if e == "contact" else 1)
+            created.setdefault(row.entity, {})[row.record_id] = row.version
+    order = sorted(created, key=lambda e: UNDO_ORDER.index(e) if e in UNDO_ORDER else len(UNDO_ORDER))
     for entity in order:
         model = models[entity]
-        ids = created[entity]
+        versions = created[entity]
+        ids = sorted(versions, reverse=True)
         for start in range(0, len(ids), 500):
             part = ids[start:start + 500]
-            untouched = set(session.scalars(select(model.id).where(
-                model.id.in_(part), model.version == 1, model.deleted_at.is_(None))))
+            untouched = {rid for rid, version in session.execute(select(model.id, model.version).where(
+                model.id.in_(part), model.deleted_at.is_(None))) if version == versions[rid]}
             if entity == "customer":
                 # A customer that gained contacts, follow-ups or deals since is someone's work now.
                 others = set(session.scalars(select(Contact.customer_id).where(
                     Contact.customer_id.in_(untouched),
-                    Contact.id.notin_(created.get("contact", [])))))
+                    Contact.id.notin_(list(created.get("contact", {}))))))
                 untouched -= others
             changed += [(entity, rid) for rid in part if rid not in untouched]
             if not untouched:
                 continue
+            depends = _dependants(session, entity, untouched)
             session.execute(delete(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.record_id.in_(untouched)))
             session.execute(delete(TeamMember).where(TeamMember.entity == entity, TeamMember.record_id.in_(untouched)))
+            session.execute(delete(ApprovalInstance).where(ApprovalInstance.entity == entity,
+                                                           ApprovalInstance.record_id.in_(untouched)))
+            gone: set[int] = set()
             try:
                 with session.begin_nested():
                     session.execute(delete(model).where(model.id.in_(untouched)))
-                deleted += len(untouched)
+                gone = set(untouched)
             except sa.exc.IntegrityError:
                 for rid in sorted(untouched):  # something else refers to some of them: one by one
                     try:
                         with session.begin_nested():
                             session.execute(delete(model).where(model.id == rid))
-                        deleted += 1
+                        gone.add(rid)
                     except sa.exc.IntegrityError:
                         changed.append((entity, rid))
+            deleted += len(gone)
+            _after_delete(uow, entity, {rid: depends[rid] for rid in gone if rid in depends})
     for row in rows:
         if row.action != "update":
             continue
@@ -473,6 +560,38 @@ def undo_batch(uow: UnitOfWork, batch: ImportBatch, models: dict[str, type[Any]]
     batch.status, batch.undone_at = "undone", now()
     batch.message = f"undone: {deleted} deleted, {restored} restored, {len(changed)} changed since"
     return UndoResult(batch.id, deleted, restored, tuple(changed))
+
+
+#: The order undo deletes created records in (what refers to a record goes before it).
+UNDO_ORDER = ("payment", "followup", "contact", "contract", "opportunity", "customer", "lead", "product")
+
+
+def _dependants(session: Session, entity: str, ids: set[int]) -> dict[int, int]:
+    """record id → the record whose totals follow it (a payment's contract, a follow-up's
+    customer), read before the delete."""
+    from crm_desktop.models import FollowUp, Payment
+
+    if entity == "payment":
+        return dict(session.execute(select(Payment.id, Payment.contract_id).where(Payment.id.in_(ids))).all())
+    if entity == "followup":
+        return dict(session.execute(select(FollowUp.id, FollowUp.target_id).where(
+            FollowUp.id.in_(ids), FollowUp.target_entity == "customer")).all())
+    return {}
+
+
+def _after_delete(uow: UnitOfWork, entity: str, depends: dict[int, int]) -> None:
+    """Bring the totals of what the deleted records fed back in line: a contract's received
+    amount, a customer's follow-up summary."""
+    if entity == "payment":
+        from crm_desktop.services.sales.payments import recompute_received
+
+        for contract_id in sorted(set(depends.values())):
+            recompute_received(uow, contract_id)
+    elif entity == "followup":
+        from crm_desktop.services.customers.followups import _refresh_summary
+
+        for customer_id in sorted(set(depends.values())):
+            _refresh_summary(uow, "customer", customer_id)
 
 
 def _from_json(model: type[Any], name: str, value: Any) -> Any:

@@ -104,7 +104,8 @@ register_module(
 )
 register_module("contact", QT_TRANSLATE_NOOP("permissions", "Contacts"), RECORD_ACTIONS, scoped=True)
 register_module(
-    "followup", QT_TRANSLATE_NOOP("permissions", "Follow-ups"), ("view", "create", "edit", "delete"), scoped=True
+    "followup", QT_TRANSLATE_NOOP("permissions", "Follow-ups"), ("view", "create", "edit", "delete", "import"),
+    scoped=True
 )
 register_module(
     "setting", QT_TRANSLATE_NOOP("permissions", "System settings"), ("manage",), scoped=False
@@ -125,7 +126,7 @@ register_module(
                    "void": QT_TRANSLATE_NOOP("permissions", "Void")},
 )
 register_module(
-    "payment", QT_TRANSLATE_NOOP("permissions", "Payments"), ("view", "create", "edit", "delete", "export"),
+    "payment", QT_TRANSLATE_NOOP("permissions", "Payments"), ("view", "create", "edit", "delete", "import", "export"),
     scoped=True, entity_label=QT_TRANSLATE_NOOP("entities", "payment"),
 )
 # Sales targets (issue 15): the company's plan, not owned records; viewing and setting apart.

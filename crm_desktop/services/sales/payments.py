@@ -350,24 +350,8 @@ class PaymentService(RecordService[Payment]):
         with unit_of_work(db, actor) as uow:
             require(uow.actor, "payment", "create")
             assert uow.actor is not None
-            cleaned = _clean(values)
-            policy = self.policy(uow.session, uow.actor)
-            builtin, custom_values = self.prepare_values(uow.session, policy, {**cleaned, **(custom or {})},
-                                                         partial=False)
-            contract = _contract_for_payment(uow, builtin.get("contract_id"))
-            _check_payment(uow, builtin, contract)
-            check_outstanding(uow.session, contract, builtin["amount"])
             owner = self.new_owner(uow.session, uow.actor, owner_id)
-            row = Payment(**builtin, number=next_number(uow.session, "payment"), customer_id=contract.customer_id,
-                          approval_status="draft", owner_id=owner, creator_id=uow.actor.user_id, custom=custom_values)
-            uow.session.add(row)
-            uow.session.flush()
-            snapshot = {k: v for k, v in policy.current(row).items() if v not in (None, "", [])} | {"owner_id": owner}
-            snapshot |= {f: getattr(row, f) for f in self.fields}
-            audit.write_audit(uow.session, entity="payment", record_id=row.id, action="create",
-                              actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in snapshot.items()},
-                              version=row.version)
-            uow.add_event(RecordCreated("payment", row.id, uow.actor.user_id, values=audit.jsonable(snapshot)))
+            row = insert_payment(uow, values, owner_id=owner, custom=custom)
             return to_dto(uow, self, row)
 
     def update(
@@ -404,6 +388,31 @@ class PaymentService(RecordService[Payment]):
             if row.approval_status == "approved":
                 raise RuleViolation(QT_TRANSLATE_NOOP("errors", "An approved payment cannot be deleted."))
         super().delete(db, actor, record_id)
+
+
+def insert_payment(uow: UnitOfWork, values: Mapping[str, Any], *, owner_id: int,
+                   custom: Mapping[str, Any] | None = None, number: str | None = None) -> Payment:
+    """Validate and insert a draft payment in the caller's unit of work: its contract (approved,
+    visible, locked), the outstanding-amount rule, its number (``number``: one it already has,
+    an import's); audit "create" and RecordCreated. The caller checked the permission and the owner."""
+    assert uow.actor is not None
+    cleaned = _clean(values)
+    policy = payments.policy(uow.session, uow.actor)
+    builtin, custom_values = payments.prepare_values(uow.session, policy, {**cleaned, **(custom or {})}, partial=False)
+    contract = _contract_for_payment(uow, builtin.get("contract_id"))
+    _check_payment(uow, builtin, contract)
+    check_outstanding(uow.session, contract, builtin["amount"])
+    row = Payment(**builtin, number=number or next_number(uow.session, "payment"), customer_id=contract.customer_id,
+                  approval_status="draft", owner_id=owner_id, creator_id=uow.actor.user_id, custom=custom_values)
+    uow.session.add(row)
+    uow.session.flush()
+    snapshot = {k: v for k, v in policy.current(row).items() if v not in (None, "", [])} | {"owner_id": owner_id}
+    snapshot |= {f: getattr(row, f) for f in payments.fields}
+    audit.write_audit(uow.session, entity="payment", record_id=row.id, action="create",
+                      actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in snapshot.items()},
+                      version=row.version)
+    uow.add_event(RecordCreated("payment", row.id, uow.actor.user_id, values=audit.jsonable(snapshot)))
+    return row
 
 
 payments: PaymentService = PaymentService(

@@ -36,13 +36,17 @@ from PySide6.QtWidgets import (
 )
 
 from crm_desktop.services.imports import engine as imports
+from crm_desktop.services.imports.new_fields import NEW_FIELD_TYPES
 from crm_desktop.services.imports.reading import FileProblem
+from crm_desktop.services.records.schema_admin import FIELD_TYPE_LABELS
 from crm_desktop.ui import ops
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text
 
 FILE, SHEET, MAPPING, OPTIONS, DRY_RUN, RESULT = range(6)
 NOT_IMPORTED = ""
+#: A mapping choice "new field of this type" (the prefix, then the FieldType value).
+NEW_FIELD = "new:"
 
 
 def problem_text(exc: BaseException) -> str:
@@ -164,8 +168,12 @@ class ImportWizard(QDialog):
         self.unknown_box.addItem(self.tr("Reject the row"), "reject")
         self.unknown_box.addItem(self.tr("Add them to the dictionary"), "add")
         self.rules_check = QCheckBox(self.tr("Run automation rules and approval flows for the imported records"))
-        rules_note = QLabel(self.tr("Off by default: automation rules and approval flows do not run for imported "
-                                    "records unless this is ticked."))
+        rules_text = self.tr("Off by default: automation rules and approval flows do not run for imported "
+                             "records unless this is ticked.")
+        if self.entity in ("contract", "payment"):
+            rules_text += " " + self.tr("Unticked, imported contracts and payments are recorded as approved (already "
+                                        "signed, already received); ticked, each is submitted to its approval flow.")
+        rules_note = QLabel(rules_text)
         rules_note.setWordWrap(True)
         self.all_or_nothing_check = QCheckBox(self.tr("Import nothing if any row has an error"))
         form = QFormLayout()
@@ -287,6 +295,13 @@ class ImportWizard(QDialog):
             box.addItem(self.tr("(not imported)"), NOT_IMPORTED)
             for name, label in info.targets:
                 box.addItem(QCoreApplication.translate("fields", label), name)
+            new_type = info.new_field_types[r] if r < len(info.new_field_types) else ""
+            if new_type:  # a column no field takes can become a custom field, typed from its values
+                for type_ in NEW_FIELD_TYPES:
+                    type_label = QCoreApplication.translate("fieldtypes", FIELD_TYPE_LABELS[type_])
+                    box.addItem(self.tr("New field: {type}").format(type=type_label), f"{NEW_FIELD}{type_.value}")
+                box.setToolTip(self.tr("No field takes this column: keep it as a new field of the module, or leave it "
+                                       "out."))
             box.setCurrentIndex(max(0, box.findData(col.target or NOT_IMPORTED)))
             mapping.setCellWidget(r, 1, box)
             mapping.setItem(r, 2, QTableWidgetItem(how_text.get(col.how, col.how)))
@@ -296,14 +311,21 @@ class ImportWizard(QDialog):
     def options(self) -> imports.ImportOptions:
         assert self.info is not None
         mapping: dict[str, str | None] = {}
+        new_fields: dict[str, str] = {}
         for r in range(self.mapping_table.rowCount()):
             header = self.mapping_table.item(r, 0).text()
             box = self.mapping_table.cellWidget(r, 1)
             assert isinstance(box, QComboBox)
-            if header:
-                mapping[header] = box.currentData() or None
+            if not header:
+                continue
+            target = box.currentData() or None
+            if isinstance(target, str) and target.startswith(NEW_FIELD):
+                new_fields[header] = target.removeprefix(NEW_FIELD)
+                target = None
+            mapping[header] = target
         return imports.ImportOptions(
             entity=self.entity, sheet=self.info.sheet, header_row=self.info.header_row, mapping=mapping,
+            new_fields=new_fields or None,
             on_duplicate=self.policy_box.currentData(), unknown_values=self.unknown_box.currentData(),
             run_rules=self.rules_check.isChecked(), all_or_nothing=self.all_or_nothing_check.isChecked())
 
