@@ -215,3 +215,18 @@ def test_each_module_has_a_template_that_imports_back(db: Database, admin: Actor
     assert wanted <= headers, headers
     info = imp.inspect_file(db, admin, path, entity=entity)
     assert all(m.target for m in info.columns if m.header), info.columns  # every column maps back
+
+
+def test_a_lead_matching_an_existing_one_by_a_similar_name_is_a_duplicate(db: Database, admin: Actor,
+                                                                          tmp_path: Path) -> None:
+    from crm_desktop.services.customers.leads import leads
+
+    leads.create(db, admin, {"name": "厦门星辰科技有限公司"})
+    f = xlsx(tmp_path / "l.xlsx", [["线索名称"], ["福建星辰科技有限公司"], ["星辰科技"], ["厦门海鑫贸易有限公司"],
+                                   ["海鑫贸易"]])
+    dry = imp.dry_run(db, admin, f, imp.ImportOptions(entity="lead"))
+    # Row 2 is the stored 星辰科技 under another spelling (skipped); rows 3 and 5 repeat rows 2
+    # and 4 of the file under another spelling (refused, as for customers).
+    assert (dry.new, dry.skipped, dry.failed) == (1, 1, 2), dry.errors
+    assert [(e.row, e.params) for e in dry.errors] == [(3, (("field", "线索名称"), ("row", 2))),
+                                                       (5, (("field", "线索名称"), ("row", 4)))]

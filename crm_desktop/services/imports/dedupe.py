@@ -7,8 +7,8 @@ upper-cased credit code) — but asked of the database once per file instead of 
 names through their indexes in chunks, phones, e-mails and credit codes through one scan
 narrowed in SQL by the keys' last digits (a temporary table of keys), compared exactly in
 Python. Records outside the importer's scope are found too (that is the rule's point); the
-engine tells only their owner's name. Leads are compared on their exact name only (no
-similar-name column for leads: the gap ``duplicates`` documents).
+engine tells only their owner's name. Leads have no similar-name column: their similar names
+are narrowed through the search index, one query per distinct key (``_similar_leads``).
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from crm_desktop.models import (
 from crm_desktop.services.imports.prepare import PreparedRow
 from crm_desktop.services.records.duplicates import (
     MIN_PHONE,
+    _narrow,
     normalize_company_name,
     phone_key,
 )
@@ -68,7 +69,7 @@ def _row_keys(entity: str, row: PreparedRow) -> list[tuple[str, str]]:
     if entity in ("customer", "lead"):
         if name := _name(b.get("name")):
             keys.append(("name", name))
-            if entity == "customer" and (norm := normalize_company_name(name)):
+            if norm := normalize_company_name(name):
                 keys.append(("similar", norm))
                 row.extra["_normalized"] = norm[:200]
         for f in ("phone", "mobile"):
@@ -158,6 +159,20 @@ def _scan(session: Session, model: type[RecordMixin], columns: dict[str, str], k
     return list(found)
 
 
+def _similar_leads(session: Session, keys: Sequence[str], hit: Any) -> None:
+    """Leads whose name has the same key as a row's (the duplicate-claim rule's "similar"):
+    leads keep no normalized column, so each key is narrowed through the search index as the
+    form's check does (``duplicates._narrow``) and compared in Python — one indexed query per
+    distinct key, which a lead list (thousands of rows, not millions) affords."""
+    for key in sorted(set(keys)):
+        ids = _narrow(session, "lead", {"name": key})
+        if not ids:
+            continue
+        for rid, name in session.execute(select(Lead.id, Lead.name).where(Lead.id.in_(ids), Lead.deleted_at.is_(None))):
+            if normalize_company_name(name) == key:
+                hit(("similar", key), rid, "name", "similar")
+
+
 def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> dict[int, list[Match]]:
     """row index → the live records of the same module it matches (any scope)."""
     wanted: dict[tuple[str, str], list[int]] = {}
@@ -191,6 +206,8 @@ def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> d
                 for rid, norm in session.execute(select(Customer.id, Customer.normalized_name).where(
                         Customer.normalized_name.in_(part), Customer.deleted_at.is_(None))):
                     hit(("similar", norm), rid, "name", "similar")
+        else:
+            _similar_leads(session, by_kind.get("similar", []), hit)
         cols = {"phone": "phone", "mobile": "phone", "email": "lower"}
         if entity == "customer":
             cols["credit_code"] = "upper"

@@ -171,7 +171,8 @@ class ImportWizard(QDialog):
         rules_text = self.tr("Off by default: automation rules and approval flows do not run for imported "
                              "records unless this is ticked.")
         if self.entity in ("contract", "payment"):
-            rules_text += " " + self.tr("Unticked, imported contracts and payments are recorded as approved (already "
+            # Chinese sentences follow one another without a space.
+            rules_text += ("" if rules_text.endswith("。") else " ") + self.tr("Unticked, imported contracts and payments are recorded as approved (already "
                                         "signed, already received); ticked, each is submitted to its approval flow.")
         rules_note = QLabel(rules_text)
         rules_note.setWordWrap(True)
