@@ -230,3 +230,31 @@ def test_a_lead_matching_an_existing_one_by_a_similar_name_is_a_duplicate(db: Da
     assert (dry.new, dry.skipped, dry.failed) == (1, 1, 2), dry.errors
     assert [(e.row, e.params) for e in dry.errors] == [(3, (("field", "线索名称"), ("row", 2))),
                                                        (5, (("field", "线索名称"), ("row", 4)))]
+
+
+def test_contract_lines_can_come_from_a_second_sheet(db: Database, admin: Actor, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    _customers(db, admin, "厦门星辰科技有限公司")
+    lathe = products.create(db, admin, {"name": "数控车床", "code": "CK6150", "price": Decimal(50000)})
+    book = Workbook()
+    head = book.active
+    head.title = "合同"
+    for row in (["合同编号", "合同名称", "客户名称"], ["HT-7", "车床", "厦门星辰科技有限公司"],
+                ["HT-8", "服务", "厦门星辰科技有限公司"]):
+        head.append(row)
+    lines = book.create_sheet("产品明细")
+    for row in (["产品明细表"], ["合同编号", "产品名称", "数量", "单价"], ["HT-7", "数控车床", 2, 48000],
+                ["HT-7", "运输费", 1, 800], ["HT-8", "年度维保", "两次", 1000], ["HT-404", "x", 1, 1]):
+        lines.append(row)
+    path = tmp_path / "合同.xlsx"
+    book.save(path)
+    result = imp.run_import(db, admin, path, imp.ImportOptions(entity="contract"))
+    assert (result.created, result.failed) == (1, 1)
+    assert (result.errors[0].column, result.errors[0].reason) == ("产品明细!C5", "Not a number.")  # "两次"
+    with db.sessions() as s:
+        contract = s.scalar(select(Contract).where(Contract.number == "HT-7"))
+        assert contract.amount == Decimal("96800.00")
+        got = s.scalars(select(ContractLine.product_id).where(ContractLine.contract_id == contract.id)
+                        .order_by(ContractLine.position)).all()
+        assert got == [lathe.id, None]

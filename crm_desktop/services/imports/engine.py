@@ -238,12 +238,26 @@ def inspect_file(db: Database, actor: Actor, path: Path, *, entity: str, sheet: 
                     targets, new_types)
 
 
-def _plan(db: Database, actor: Actor, table: Table, options: ImportOptions, *, start: int = 0) -> Plan:
+def _plan(db: Database, actor: Actor, table: Table, options: ImportOptions, *, start: int = 0,
+          path: Path | None = None) -> Plan:
+    others = _other_sheets(path, table) if path is not None and options.entity == "contract" else {}
     with read_only(db, actor) as uow:
         assert uow.actor is not None
         return make_plan(uow.session, uow.actor, table, entity=options.entity, header_row=options.header_row,
                          mapping=options.mapping, policy=options.on_duplicate, owner_id=options.owner_id,
-                         unknown_values=options.unknown_values, start=start)
+                         unknown_values=options.unknown_values, start=start, other_sheets=others)
+
+
+def _other_sheets(path: Path, table: Table) -> dict[str, list[list[Any]]]:
+    """The workbook's sheets other than the one imported (a contract's lines sheet)."""
+    found: dict[str, list[list[Any]]] = {}
+    for name in sheet_names(Path(path)):
+        if name != table.sheet:
+            try:
+                found[name] = read_table(Path(path), sheet=name).rows
+            except FileProblem:
+                continue  # an empty or unreadable extra sheet is not the import's business
+    return found
 
 
 def _preview(plan: Plan) -> tuple[RowPreview, ...]:
@@ -257,7 +271,7 @@ def _preview(plan: Plan) -> tuple[RowPreview, ...]:
 
 def dry_run(db: Database, actor: Actor, path: Path, options: ImportOptions) -> DryRunResult:
     """What ``run_import`` would do, row by row; writes nothing."""
-    plan = _plan(db, actor, _table(path, options.sheet), options)
+    plan = _plan(db, actor, _table(path, options.sheet), options, path=Path(path))
     by_row = {r.match_id: r.sheet_row for r in plan.rows if r.match_id is not None}
     return DryRunResult(
         plan.entity, plan.sheet, plan.header_row, tuple(plan.matches), plan.count("create"), plan.count("update"),
@@ -280,7 +294,7 @@ def run_import(db: Database, actor: Actor, path: Path, options: ImportOptions, *
     path = Path(path)
     table = _table(path, options.sheet)
     options = _with_new_fields(db, actor, path, options)
-    plan = _plan(db, actor, table, options)
+    plan = _plan(db, actor, table, options, path=path)
     if options.all_or_nothing and plan.count("fail"):
         raise FileProblem(QT_TRANSLATE_NOOP(
             "errors", "{count} rows have errors and the import is all or nothing: nothing was imported."),
@@ -408,7 +422,7 @@ def import_steps(db: Database, actor: Actor, path: Path,
     path = Path(path)
     table = _table(path, options.sheet)
     options = _with_new_fields(db, actor, path, options)
-    plan = _plan(db, actor, table, options)
+    plan = _plan(db, actor, table, options, path=path)
     if options.all_or_nothing and plan.count("fail"):
         raise FileProblem(QT_TRANSLATE_NOOP(
             "errors", "{count} rows have errors and the import is all or nothing: nothing was imported."),
@@ -447,7 +461,7 @@ def resume_import(db: Database, actor: Actor, batch_id: int, *, progress: Progre
             batch=batch_id)
     options = ImportOptions(**{k: stored[k] for k in ImportOptions.__dataclass_fields__ if k in stored})
     table = _table(path, options.sheet)
-    plan = _plan(db, actor, table, options, start=rows_done)
+    plan = _plan(db, actor, table, options, start=rows_done, path=path)
     return _write(db, actor, plan, batch_id, options, total=total, progress=progress)
 
 

@@ -106,8 +106,11 @@ def resolve_mapping(session: Session, actor: Actor, module: ModuleSpec, schema: 
 
 def make_plan(session: Session, actor: Actor, table: Table, *, entity: str, header_row: int | None = None,
               mapping: Mapping[str, str | None] | None = None, policy: str = "skip",
-              owner_id: int | None = None, unknown_values: str = "reject", start: int = 0) -> Plan:
-    """Plan the import of ``table`` (see the module doc). FileProblem for the file as a whole."""
+              owner_id: int | None = None, unknown_values: str = "reject", start: int = 0,
+              other_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> Plan:
+    """Plan the import of ``table`` (see the module doc). FileProblem for the file as a whole.
+    ``other_sheets``: the workbook's other sheets (name → cells), where a contract import finds
+    a lines sheet."""
     module = module_spec(entity)
     require(actor, entity, "import")
     require(actor, entity, "create")
@@ -144,6 +147,10 @@ def make_plan(session: Session, actor: Actor, table: Table, *, entity: str, head
                 new_dictionary_values=preparer.new_dictionary_values)
     if entity == "contract":  # first: a further line of a contract is not a record to check
         sales_rows.gather_lines(session, plan.rows, {c.header for c in columns if c.target.startswith("line.")})
+        numbered = {str(r.builtin.get("number") or "").strip(): r for r in plan.rows
+                    if r.action != "skip" and r.builtin.get("number")}
+        for name, cells in (other_sheets or {}).items():  # lines from a second sheet (产品明细)
+            sales_rows.lines_from_sheet(session, name, cells, numbered)
     if "customer_ref" in module.extra:
         _resolve_customers(session, actor, plan, keep=entity != "followup")
     if entity == "product":

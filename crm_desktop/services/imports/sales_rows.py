@@ -176,6 +176,75 @@ def _line(row: PreparedRow, by_code: Mapping[str, int], by_name: Mapping[str, li
                      product_name="" if product_id is not None else text[:200])
 
 
+#: A lines sheet's columns (a second sheet of a contracts workbook: 合同编号, 产品, 数量, 单价).
+LINE_SHEET_NUMBER = ("合同编号", "合同号", "订单编号", "订单号", "Contract number")
+
+
+def _header_index(row: Sequence[Any], names: Sequence[str]) -> int | None:
+    from crm_desktop.services.imports.mapping import normalize_header
+
+    wanted = {normalize_header(n) for n in names}
+    return next((i for i, c in enumerate(row) if isinstance(c, str) and normalize_header(c) in wanted), None)
+
+
+def find_lines_sheet(rows: Sequence[Sequence[Any]]) -> tuple[int, dict[str, int]] | None:
+    """(header row, target → column) when the sheet is a lines sheet (a contract number and a
+    product column among its first rows), else None."""
+    from crm_desktop.services.imports.mapping import HEADER_SCAN, LINE_FIELDS
+
+    for i, row in enumerate(rows[:HEADER_SCAN]):
+        number = _header_index(row, LINE_SHEET_NUMBER)
+        product = _header_index(row, LINE_FIELDS["line.product"])
+        if number is not None and product is not None:
+            found = {"number": number, "line.product": product}
+            for target in ("line.quantity", "line.price"):
+                if (col := _header_index(row, LINE_FIELDS[target])) is not None:
+                    found[target] = col
+            return i, found
+    return None
+
+
+def lines_from_sheet(session: Session, sheet: str, rows: Sequence[Sequence[Any]],
+                     rows_by_number: Mapping[str, PreparedRow]) -> None:
+    """Add the lines of a lines sheet to the contract rows (by number) they name; a line whose
+    cells do not parse fails its contract with the sheet, row and reason."""
+    found = find_lines_sheet(rows)
+    if found is None:
+        return
+    header, columns = found
+    by_code, by_name = product_lookup(session)
+    parsers = {"line.quantity": parse_quantity,
+               "line.price": lambda raw: parse_number(raw, money=True, allow_negative=False)}
+    for index in range(header + 1, len(rows)):
+        cells = rows[index]
+
+        def cell(target: str, cells: Sequence[Any] = cells) -> Any:
+            col = columns.get(target)
+            value = cells[col] if col is not None and col < len(cells) else None
+            return None if isinstance(value, str) and not value.strip() else value
+
+        number = text_of(cell("number") or "").strip()
+        contract = rows_by_number.get(number)
+        if contract is None or contract.action == "fail":
+            continue
+        line_row = PreparedRow(index=index, sheet_row=index + 1)
+        line_row.extra["line.product"] = text_of(cell("line.product") or "")
+        for target, parse in parsers.items():
+            raw = cell(target)
+            if raw is None:
+                continue
+            try:
+                line_row.extra[target] = parse(raw)
+            except BadValue as exc:
+                # Where, as Excel names a cell ("产品明细!C5"); the reason is the parser's own.
+                from openpyxl.utils import get_column_letter
+
+                contract.fail(f"{sheet}!{get_column_letter(columns[target] + 1)}{index + 1}", str(exc))
+        line = _line(line_row, by_code, by_name)
+        if line is not None and contract.action != "fail":
+            contract.extra.setdefault("lines", []).append(line)
+
+
 def parse_quantity(raw: Any) -> Decimal:
     number = parse_number(raw)
     if number <= 0:
