@@ -258,3 +258,26 @@ def test_contract_lines_can_come_from_a_second_sheet(db: Database, admin: Actor,
         got = s.scalars(select(ContractLine.product_id).where(ContractLine.contract_id == contract.id)
                         .order_by(ContractLine.position)).all()
         assert got == [lathe.id, None]
+
+
+def test_rules_run_for_imported_opportunities_only_when_asked_but_lists_hear_of_them(db: Database, admin: Actor,
+                                                                                     tmp_path: Path) -> None:
+    from crm_desktop.bootstrap import subscribe_refresh
+    from crm_desktop.services.events import RecordCreated
+    from crm_desktop.services.workflow import automation as auto
+    from crm_desktop.services.workflow.automation import RuleInput
+
+    _customers(db, admin, "厦门星辰科技有限公司")
+    auto.create_rule(db, admin, RuleInput(name="备注", entity="opportunity", event="created",
+                                          actions=({"type": "set_field", "field": "remark", "value": "规则来过"},)))
+    seen: list[object] = []
+    subscribe_refresh(db, lambda event, _uow: seen.append(event))
+    quiet = xlsx(tmp_path / "a.xlsx", [["商机名称", "客户名称"], ["甲", "厦门星辰科技有限公司"]])
+    imp.run_import(db, admin, quiet, imp.ImportOptions(entity="opportunity"))
+    loud = xlsx(tmp_path / "b.xlsx", [["商机名称", "客户名称"], ["乙", "厦门星辰科技有限公司"]])
+    imp.run_import(db, admin, loud, imp.ImportOptions(entity="opportunity", run_rules=True))
+    with db.sessions() as s:
+        remarks = dict(s.execute(select(Opportunity.name, Opportunity.remark)).all())
+    assert remarks == {"甲": "", "乙": "规则来过"}
+    # Either way the open lists and other PCs hear of the new records.
+    assert sorted(e.entity for e in seen if isinstance(e, RecordCreated)) == ["opportunity", "opportunity"]
