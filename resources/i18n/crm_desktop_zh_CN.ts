@@ -1423,6 +1423,11 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
 <context>
     <name>ContractsTab</name>
     <message>
+        <source>Submit</source>
+        <comment>for approval</comment>
+        <translation>提交审批</translation>
+    </message>
+    <message>
         <source>Submit for approval</source>
         <translation>提交审批</translation>
     </message>
@@ -9129,7 +9134,7 @@ update rows: record id → {field: (old, new)} (custom fields under their names)
     </message>
     <message>
         <source>The quantity must be above 0.</source>
-        <extracomment>What a stage cell says when the opportunity is closed (赢单 / 输单 / 无效), by status.</extracomment>
+        <extracomment>What a stage cell says when the opportunity is closed (赢单 / 输单 / 无效), by status. A lines sheet&apos;s columns (a second sheet of a contracts workbook: 合同编号, 产品, 数量, 单价).</extracomment>
         <translation>数量必须大于 0。</translation>
     </message>
 </context>
