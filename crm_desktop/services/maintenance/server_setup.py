@@ -51,7 +51,16 @@ READ_WRITE = ("audit_entries", "audit_changes", "team_members", "messages", "sta
 READ_ONLY = ("departments", "roles", "role_permissions", "role_data_scopes", "user_roles", "custom_fields",
              "dictionary_items", "field_permissions", "product_categories", "stage_groups", "stages",
              "number_rules", "pools", "pool_rules", "approval_flows", "automation_rules", "alembic_version",
-             "cache_signals")
+             "cache_signals", "role_scope_departments", "sales_targets")
+#: No grant at all to a user role: the company settings and the login lock-out records.
+NO_ACCESS = ("settings", "login_failures")
+#: Tables whose row-level security is not written yet: a user role gets no grant on them (so
+#: nothing leaks through plain SQL), which also means the app cannot yet run on a user's own
+#: role (issue 17: it logs in with the shared role today). Activities are visible through
+#: their owner, participants and linked records; imports through their importer.
+NOT_YET_PROTECTED = ("tasks", "task_subtasks", "task_comments", "schedule_events", "activity_links",
+                     "activity_participants", "reminders_shown", "import_batches", "import_batch_rows",
+                     "import_mappings")
 #: The columns of ``users`` a user role may read (not the password hash, not the lock-out state).
 USER_COLUMNS = ("id", "mobile", "name", "gender", "email", "department_id", "position", "superior_id", "enabled",
                 "last_login_at", "created_at")
