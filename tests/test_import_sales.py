@@ -119,6 +119,7 @@ def test_payments_need_a_visible_contract_and_count_into_it(db: Database, admin:
     assert (result.created, result.failed) == (2, 2)
     reasons = {e.row: e.reason for e in result.errors}
     assert "outstanding" in reasons[4] and "20000" in reasons[4]  # the service's own rule, its figure
+    assert [e.column for e in result.errors if e.row == 4] == ["回款金额"]
     assert "No contract" in reasons[5]
     with db.sessions() as s:
         contract = s.scalar(select(Contract).where(Contract.number == "HT-1"))

@@ -284,8 +284,9 @@ def _refused(row: PreparedRow, exc: ServiceError, headers: dict[str, str]) -> No
     if isinstance(exc, ValidationError):
         for name, message in exc.field_errors.items():
             row.fail(headers.get(name, name), message)
-    else:
-        row.fail("", exc.template, **exc.params)
+    else:  # a rule about one field (a payment's amount) names that column
+        field_name = getattr(exc, "field", "")
+        row.fail(headers.get(field_name, "") if field_name else "", exc.template, **exc.params)
 
 
 def _insert_records(session: Session, module: ModuleSpec, plan: Plan, rows: Sequence[PreparedRow], actor_id: int,

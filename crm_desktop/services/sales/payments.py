@@ -306,6 +306,9 @@ def committed_amount(session: Any, contract_id: int, *, exclude_id: int | None =
 class Overpayment(RuleViolation):
     """A payment above what the contract still has outstanding (``outstanding``: that amount)."""
 
+    #: The field the rule is about (an import names that column in its error).
+    field = "amount"
+
     def __init__(self, outstanding: Decimal) -> None:
         super().__init__(QT_TRANSLATE_NOOP(
             "errors", "The payment is more than the contract's outstanding amount ({outstanding})."),
