@@ -25,9 +25,13 @@ or a read-write team seat). An UPDATE's new row is not re-checked: a transfer ha
 to someone whose records the actor may not see, which the app allows.
 The prefix defaults to ``<database name>_`` because roles belong to the whole server, which
 may hold several CRM databases. PostgreSQL only; needs a superuser (or CREATEROLE + owner)
-connection. Not done yet: the app logging in with the user's own role, keeping the login
-roles in step with users (rename, disable, password), SECURITY DEFINER functions for the
-administration screens.
+connection.
+
+``crm_sync_login`` (SECURITY DEFINER, owned by the owner, which may create roles) keeps each
+login role in step with its user: the user services call it (services/org/login_roles.py) in
+the same transaction as creating a user, setting a password, disabling or enabling one. Not
+done yet: the app logging in with the user's own role (it uses the shared role), and the
+row-level security of the tables in ``NOT_YET_PROTECTED``.
 """
 from __future__ import annotations
 
@@ -171,6 +175,57 @@ $fn$;
 """
 
 
+#: What a role's comment says once it was given a password (a non-superuser cannot read
+#: pg_authid): re-enabling its user lets it log in again only then.
+PASSWORD_SET = "crm: password set"
+
+
+def _sync_function(prefix: str, group: str) -> str:
+    """``crm_sync_login(user id, new password or NULL)``: the user's login role in step with the
+    user — created when missing (member of the group), given the new password, able to log in
+    while the user is enabled and has a password, not after. SECURITY DEFINER (its owner may
+    create roles); allowed to the shared administration role, to a super administrator or a
+    role with the user-administration permissions, and to a user setting their own password."""
+    pattern = "^" + re.escape(prefix) + "u_[0-9]+$"
+    return f"""
+CREATE OR REPLACE FUNCTION crm_sync_login(uid integer, new_password text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
+  rname text := '{prefix}u_' || uid;
+  caller integer;
+  live boolean;
+  has_password boolean;
+BEGIN
+  IF session_user ~ '{pattern}' THEN  -- a CRM user's own role: who is it, and may they?
+    caller := substring(session_user from {len(prefix) + 3})::integer;
+    IF NOT (caller = uid AND new_password IS NOT NULL) AND NOT EXISTS (
+        SELECT 1 FROM user_roles ur JOIN users u ON u.id = ur.user_id AND u.enabled
+          LEFT JOIN roles r ON r.id = ur.role_id
+          LEFT JOIN role_permissions p ON p.role_id = ur.role_id AND p.module = 'user'
+                                       AND p.action IN ('create', 'disable', 'reset_password')
+         WHERE ur.user_id = caller AND (r.is_super OR p.role_id IS NOT NULL)) THEN
+      RAISE EXCEPTION 'permission denied to manage the login of user %', uid USING ERRCODE = '42501';
+    END IF;
+  END IF;
+  SELECT enabled INTO live FROM users WHERE id = uid;
+  IF NOT FOUND THEN
+    RETURN;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = rname) THEN
+    EXECUTE format('CREATE ROLE %I NOLOGIN', rname);
+    EXECUTE format('GRANT %I TO %I', '{group}', rname);
+  END IF;
+  IF new_password IS NOT NULL THEN
+    EXECUTE format('ALTER ROLE %I PASSWORD %L', rname, new_password);
+    EXECUTE format('COMMENT ON ROLE %I IS %L', rname, '{PASSWORD_SET}');
+  END IF;
+  SELECT shobj_description(oid, 'pg_authid') = '{PASSWORD_SET}' INTO has_password FROM pg_roles WHERE rolname = rname;
+  EXECUTE format('ALTER ROLE %I %s', rname, CASE WHEN live AND has_password THEN 'LOGIN' ELSE 'NOLOGIN' END);
+END
+$fn$;
+"""
+
+
 def _ensure_role(conn: Connection, name: str, options: str) -> None:
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar()
     if not exists:
@@ -193,9 +248,14 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     for seq in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).scalars():
         conn.execute(text(f"ALTER SEQUENCE {_q(seq)} OWNER TO {_q(owner)}"))
     conn.execute(text(_may_see_function(prefix)))
+    # The owner keeps the users' login roles in step with the users (crm_sync_login): it may
+    # create roles and hand out the group.
+    conn.execute(text(f"ALTER ROLE {_q(owner)} CREATEROLE"))
+    conn.execute(text(f"GRANT {_q(group)} TO {_q(owner)} WITH ADMIN OPTION"))
+    conn.execute(text(_sync_function(prefix, group)))
     conn.execute(text("DROP FUNCTION IF EXISTS crm_may_see(integer, text, boolean, integer, text, integer, boolean)"))
     for signature in ("crm_user_id()", "crm_sees_all(integer, text, boolean)", "crm_visible_owners(integer, text)",
-                      "crm_team_records(integer, text, boolean)"):
+                      "crm_team_records(integer, text, boolean)", "crm_sync_login(integer, text)"):
         conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {_q(owner)}"))
         conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
         conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {_q(group)}"))

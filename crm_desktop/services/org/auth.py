@@ -11,7 +11,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import Department, LoginFailure, Role, Setting, User, UTCDateTime, utcnow
+from crm_desktop.models import (
+    Department,
+    LoginFailure,
+    Role,
+    Setting,
+    User,
+    UTCDateTime,
+    utcnow,
+)
 from crm_desktop.services.errors import (
     AccountDisabled,
     AccountLocked,
@@ -19,7 +27,7 @@ from crm_desktop.services.errors import (
     RuleViolation,
     ValidationError,
 )
-from crm_desktop.services.org import passwords
+from crm_desktop.services.org import login_roles, passwords
 from crm_desktop.services.org.actor import Actor, load_actor
 from crm_desktop.services.org.passwords import check_policy, hash_password
 from crm_desktop.services.org.permissions import require
@@ -227,6 +235,7 @@ def change_password(db: Database, actor: Actor, *, old_password: str, new_passwo
             raise ValidationError({"old_password": QT_TRANSLATE_NOOP("errors", "The current password is wrong.")})
         check_policy(new_password, field="new_password")
         user.password_hash = hash_password(new_password)
+        login_roles.sync(uow.session, user.id, password=new_password)
 
 
 def reset_password(db: Database, actor: Actor, user_id: int, *, new_password: str) -> None:
@@ -239,3 +248,4 @@ def reset_password(db: Database, actor: Actor, user_id: int, *, new_password: st
             raise ValidationError({"user": QT_TRANSLATE_NOOP("errors", "No such user.")})
         user.password_hash = hash_password(new_password)
         user.failed_logins, user.locked_until = 0, None
+        login_roles.sync(uow.session, user.id, password=new_password)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Department, Role, User
 from crm_desktop.services.errors import NotFound, RuleViolation, ValidationError
+from crm_desktop.services.org import login_roles
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.passwords import check_policy, hash_password
 from crm_desktop.services.org.permissions import require
@@ -173,6 +174,7 @@ def create_user(db: Database, actor: Actor, data: UserInput, *, password: str) -
             raise ValidationError({"mobile": QT_TRANSLATE_NOOP("errors", "Another user has this mobile number.")}) from None
         audit.write_audit(uow.session, entity="user", record_id=user.id, action="create",
                           actor_id=uow.actor.user_id, changes={k: (None, v) for k, v in _snapshot(user).items()})
+        login_roles.sync(uow.session, user.id, password=password)
     return get_user(db, actor, user.id)
 
 
@@ -213,3 +215,4 @@ def set_enabled(db: Database, actor: Actor, user_id: int, *, enabled: bool) -> N
             raise RuleViolation(QT_TRANSLATE_NOOP("errors", "At least one enabled user must stay super administrator."))
         audit.write_audit(uow.session, entity="user", record_id=user.id, action="update",
                           actor_id=uow.actor.user_id, changes={"enabled": (not enabled, enabled)})
+        login_roles.sync(uow.session, user.id)
