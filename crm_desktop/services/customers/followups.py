@@ -156,7 +156,7 @@ class FollowUpService(RecordService[FollowUp]):
             )
             event = RecordDeleted if deleted else RecordRestored
             uow.add_event(event("followup", row.id, uow.actor.user_id))
-            _refresh_summary(uow, row.target_entity, row.target_id)
+            refresh_summary(uow, row.target_entity, row.target_id)
             return to_dto(uow, self, row)
 
 
@@ -166,7 +166,7 @@ followups = FollowUpService(FollowUp, fields=FIELDS, required=("content",))
 # --- kinds ------------------------------------------------------------------------------
 
 
-def _kinds(session: Any) -> dict[str, str]:
+def kinds_in(session: Any) -> dict[str, str]:
     rows = session.execute(
         select(DictionaryItem.value, DictionaryItem.label, DictionaryItem.enabled)
         .where(DictionaryItem.dictionary == KIND_DICTIONARY)
@@ -181,7 +181,7 @@ def followup_kinds(db: Database, actor: Actor) -> list[tuple[str, str]]:
     """(value, label) of the kinds a follow-up may have, in dictionary order. Built-in labels
     are English sources for tr(); dictionary labels are what the administrator typed."""
     with read_only(db, actor) as uow:
-        return list(_kinds(uow.session).items())
+        return list(kinds_in(uow.session).items())
 
 
 # --- adding -------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def _check(
         errors["target_entity"] = _BAD_TARGET
     if not content.strip():
         errors["content"] = QT_TRANSLATE_NOOP("errors", "Required.")
-    if kind not in _kinds(session):
+    if kind not in kinds_in(session):
         errors["kind"] = QT_TRANSLATE_NOOP("errors", "Enter a valid value for this field.")
     for name, value in (("followed_at", followed_at), ("next_contact_at", next_contact_at)):
         if value is not None and (not isinstance(value, dt.datetime) or value.tzinfo is None):
@@ -244,7 +244,7 @@ def insert_followup(
     }
     row: FollowUp = insert_record(uow, followups, values, owner_id=owner_id)  # its "created" rules run
     # The summary first, so that the target's followup_added rules see it.
-    changed = _refresh_summary(uow, target_entity, target_id, announce=False)
+    changed = refresh_summary(uow, target_entity, target_id, announce=False)
     if "status" in changed and (target := uow.session.get(service.model, target_id)) is not None:
         uow.session.refresh(target)  # the summary was written with a bulk UPDATE
     uow.add_event(FollowUpAdded(
@@ -256,7 +256,7 @@ def insert_followup(
     return row
 
 
-def _refresh_summary(uow: UnitOfWork, target_entity: str, target_id: int, *,
+def refresh_summary(uow: UnitOfWork, target_entity: str, target_id: int, *,
                      announce: bool = True) -> dict[str, tuple[Any, Any]]:
     """Make the target's summary match its newest live follow-up; a "new" lead that has one
     becomes "following" (StatusChanged, unless ``announce`` is False: the caller records it).

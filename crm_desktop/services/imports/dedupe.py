@@ -34,7 +34,7 @@ from crm_desktop.models import (
 from crm_desktop.services.imports.prepare import PreparedRow
 from crm_desktop.services.records.duplicates import (
     MIN_PHONE,
-    _narrow,
+    narrow,
     normalize_company_name,
     phone_key,
 )
@@ -162,10 +162,10 @@ def _scan(session: Session, model: type[RecordMixin], columns: dict[str, str], k
 def _similar_leads(session: Session, keys: Sequence[str], hit: Any) -> None:
     """Leads whose name has the same key as a row's (the duplicate-claim rule's "similar"):
     leads keep no normalized column, so each key is narrowed through the search index as the
-    form's check does (``duplicates._narrow``) and compared in Python — one indexed query per
+    form's check does (``duplicates.narrow``) and compared in Python — one indexed query per
     distinct key, which a lead list (thousands of rows, not millions) affords."""
     for key in sorted(set(keys)):
-        ids = _narrow(session, "lead", {"name": key})
+        ids = narrow(session, "lead", {"name": key})
         if not ids:
             continue
         for rid, name in session.execute(select(Lead.id, Lead.name).where(Lead.id.in_(ids), Lead.deleted_at.is_(None))):

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Contract, Product, RecordMixin, Stage, utcnow
 from crm_desktop.services.customers.customers import write_status
-from crm_desktop.services.customers.followups import _kinds, insert_followup
+from crm_desktop.services.customers.followups import insert_followup, kinds_in
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.imports.prepare import PreparedRow
 from crm_desktop.services.imports.values import BadValue, parse_number, text_of
@@ -43,9 +43,9 @@ from crm_desktop.services.sales.contracts import (
     submit_row,
 )
 from crm_desktop.services.sales.opportunities import (
-    _record_change,
-    _set_status,
     insert_opportunity,
+    record_stage_change,
+    set_status,
 )
 from crm_desktop.services.sales.payments import (
     insert_payment,
@@ -105,7 +105,7 @@ def write_opportunity(uow: UnitOfWork, row: PreparedRow, automation: bool) -> Re
         also: dict[str, Any] = {"closed_at": row.created_at or utcnow()}
         if status != "won":
             also["lost_reason"] = str(row.extra.get("lost_reason") or "")
-        _set_status(uow, opp, status, also=also)
+        set_status(uow, opp, status, also=also)
     elif text:
         stage = next((s for s in stages_of(uow.session, opp.stage_group_id) if s.name.strip() == text), None) \
             if opp.stage_group_id else None
@@ -115,7 +115,7 @@ def write_opportunity(uow: UnitOfWork, row: PreparedRow, automation: bool) -> Re
             old = opp.stage_id
             with uow.holding_events():
                 write_status(uow, opp, "stage_id", stage.id, action="stage")
-                _record_change(uow, opp, from_stage=old, from_status=opp.status)
+                record_stage_change(uow, opp, from_stage=old, from_status=opp.status)
     return opp
 
 
@@ -318,7 +318,7 @@ def write_followup(uow: UnitOfWork, row: PreparedRow, automation: bool) -> Recor
         followed_at = dt.datetime.combine(followed_at, dt.time(9), tzinfo=dt.UTC)
     return insert_followup(
         uow, target_entity="customer", target_id=int(row.extra["customer_id"]), content=text_of(b.get("content")),
-        kind=str(b.get("kind") or next(iter(_kinds(uow.session)), "phone")), followed_at=followed_at, next_contact_at=b.get("next_contact_at"),
+        kind=str(b.get("kind") or next(iter(kinds_in(uow.session)), "phone")), followed_at=followed_at, next_contact_at=b.get("next_contact_at"),
         owner_id=row.owner_id)
 
 

@@ -589,10 +589,10 @@ def _after_delete(uow: UnitOfWork, entity: str, depends: dict[int, int]) -> None
         for contract_id in sorted(set(depends.values())):
             recompute_received(uow, contract_id)
     elif entity == "followup":
-        from crm_desktop.services.customers.followups import _refresh_summary
+        from crm_desktop.services.customers.followups import refresh_summary
 
         for customer_id in sorted(set(depends.values())):
-            _refresh_summary(uow, "customer", customer_id)
+            refresh_summary(uow, "customer", customer_id)
 
 
 def _from_json(model: type[Any], name: str, value: Any) -> Any:

@@ -264,7 +264,7 @@ _TARGETS: dict[str, type[RecordMixin]] = {"customer": Customer, "lead": Lead}
 FIELDS = ("name", "phone", "mobile", "email", "credit_code")
 
 
-def _narrow(session: Session, entity: str, terms: Mapping[str, str]) -> list[int]:
+def narrow(session: Session, entity: str, terms: Mapping[str, str]) -> list[int]:
     table = search_index.index_table(session, entity)
     key = search_index.key_column(table)
     cond = search_index.match_condition(session, table, terms)
@@ -294,7 +294,7 @@ def _matches(
             if model is Customer:
                 for rid in session.scalars(select(Customer.id).where(Customer.normalized_name == key)):
                     hit(rid, "name", "similar")
-            ids = _narrow(session, entity, {"name": key})
+            ids = narrow(session, entity, {"name": key})
             for rid, other in session.execute(select(model.id, model.name).where(model.id.in_(ids))) if ids else ():
                 if normalize_company_name(other) == key:
                     hit(rid, "name", "similar")
@@ -303,7 +303,7 @@ def _matches(
     phones = {f: k for f, k in phones.items() if len(k) >= MIN_PHONE}
     for fld, pkey in phones.items():
         core = pkey.lstrip("0")  # the index keeps "+86 592…" as "86592…": match without the trunk 0
-        ids = _narrow(session, entity, {"phone": core, "mobile": core})
+        ids = narrow(session, entity, {"phone": core, "mobile": core})
         rows = session.execute(select(model.id, model.phone, model.mobile).where(model.id.in_(ids))) if ids else ()
         for rid, phone, mobile in rows:
             if pkey in (phone_key(phone), phone_key(mobile)):
@@ -311,7 +311,7 @@ def _matches(
 
     email = str(values.get("email") or "").strip().lower()
     if email:
-        ids = _narrow(session, entity, {"email": email})
+        ids = narrow(session, entity, {"email": email})
         for rid, other in session.execute(select(model.id, model.email).where(model.id.in_(ids))) if ids else ():
             if (other or "").strip().lower() == email:
                 hit(rid, "email", "exact")
@@ -319,7 +319,7 @@ def _matches(
     code = unicodedata.normalize("NFKC", str(values.get("credit_code") or "")).strip().upper()
     if code and model is Customer:
         if session.get_bind().dialect.name == "sqlite":
-            ids = _narrow(session, entity, {"credit_code": code})
+            ids = narrow(session, entity, {"credit_code": code})
         else:  # stored upper-cased and trimmed, with a B-tree index: compare directly
             table = search_index.index_table(session, entity)
             ids = list(session.scalars(

@@ -173,7 +173,7 @@ def _set_contacts(uow: UnitOfWork, row: Opportunity, contact_ids: Sequence[int])
     return wanted
 
 
-def _record_change(uow: UnitOfWork, row: Opportunity, *, from_stage: int | None, from_status: str,
+def record_stage_change(uow: UnitOfWork, row: Opportunity, *, from_stage: int | None, from_status: str,
                    note: str = "") -> None:
     uow.session.add(StageChange(
         opportunity_id=row.id, from_stage_id=from_stage, to_stage_id=row.stage_id, from_status=from_status,
@@ -232,7 +232,7 @@ def _insert(uow: UnitOfWork, values: Mapping[str, Any], *, owner_id: int, system
                               uow.session, OpportunityLine, "opportunity_id", row.id)))})
     if contact_ids:
         _set_contacts(uow, row, contact_ids)
-    _record_change(uow, row, from_stage=None, from_status="")
+    record_stage_change(uow, row, from_stage=None, from_status="")
     return row
 
 
@@ -352,12 +352,12 @@ def _load_locked(uow: UnitOfWork, opportunity_id: int) -> Opportunity:
     return row
 
 
-def _set_status(uow: UnitOfWork, row: Opportunity, status: str, *, note: str = "",
+def set_status(uow: UnitOfWork, row: Opportunity, status: str, *, note: str = "",
                 also: Mapping[str, Any] | None = None) -> None:
     old_stage, old = row.stage_id, row.status
     with uow.holding_events():  # its rules run once the stage history has the change too
         write_status(uow, row, "status", status, also=also)
-        _record_change(uow, row, from_stage=old_stage, from_status=old, note=note)
+        record_stage_change(uow, row, from_stage=old_stage, from_status=old, note=note)
 
 
 def set_stage(db: Database, actor: Actor, opportunity_id: int, *, stage_id: int, note: str = "") -> RecordDTO:
@@ -374,7 +374,7 @@ def set_stage(db: Database, actor: Actor, opportunity_id: int, *, stage_id: int,
         if old != stage.id:
             with uow.holding_events():  # its rules run once the stage history has the move too
                 write_status(uow, row, "stage_id", stage.id, action="stage")
-                _record_change(uow, row, from_stage=old, from_status=row.status, note=note)
+                record_stage_change(uow, row, from_stage=old, from_status=row.status, note=note)
         return to_dto(uow, opportunities, row)
 
 
@@ -419,7 +419,7 @@ def _close(db: Database, actor: Actor, opportunity_id: int, status: str, *, note
         also: dict[str, Any] = {"closed_at": utcnow()}
         if status != "won":
             also["lost_reason"] = note
-        _set_status(uow, row, status, note=note, also=also)
+        set_status(uow, row, status, note=note, also=also)
         return to_dto(uow, opportunities, row)
 
 
@@ -431,7 +431,7 @@ def win_row(uow: UnitOfWork, row: Opportunity, *, note: str = "") -> bool:
     uow.session.refresh(row, with_for_update=True)
     if row.status != "open":
         return False
-    _set_status(uow, row, "won", note=note, also={"closed_at": utcnow()})
+    set_status(uow, row, "won", note=note, also={"closed_at": utcnow()})
     return True
 
 
@@ -442,7 +442,7 @@ def reopen(db: Database, actor: Actor, opportunity_id: int, *, note: str = "") -
         row = _load_locked(uow, opportunity_id)
         if row.status == "open":
             raise RuleViolation(QT_TRANSLATE_NOOP("errors", "This opportunity is not closed."))
-        _set_status(uow, row, "open", note=note, also={"closed_at": None, "lost_reason": ""})
+        set_status(uow, row, "open", note=note, also={"closed_at": None, "lost_reason": ""})
         return to_dto(uow, opportunities, row)
 
 
