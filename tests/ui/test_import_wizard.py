@@ -50,7 +50,8 @@ def wait_page(qtbot: QtBot, wizard: ImportWizard, page: int) -> None:
     qtbot.waitUntil(lambda: wizard.pages.currentIndex() == page and ops.running_count() == 0, timeout=30_000)
 
 
-def run_wizard(qtbot: QtBot, ctx: AppContext, path: Path, *, policy: str = "skip") -> ImportWizard:
+def open_at_mapping(qtbot: QtBot, ctx: AppContext, path: Path) -> ImportWizard:
+    """A customers wizard on ``path``, taken to the mapping step."""
     wizard = ImportWizard(ctx, "customer")
     qtbot.addWidget(wizard)
     wizard.show()
@@ -59,6 +60,11 @@ def run_wizard(qtbot: QtBot, ctx: AppContext, path: Path, *, policy: str = "skip
     wait_page(qtbot, wizard, SHEET)
     wizard.next_button.click()
     wait_page(qtbot, wizard, MAPPING)
+    return wizard
+
+
+def run_wizard(qtbot: QtBot, ctx: AppContext, path: Path, *, policy: str = "skip") -> ImportWizard:
+    wizard = open_at_mapping(qtbot, ctx, path)
     wizard.next_button.click()
     wait_page(qtbot, wizard, OPTIONS)
     wizard.policy_box.setCurrentIndex(wizard.policy_box.findData(policy))
@@ -144,14 +150,7 @@ def test_record_tabs_offer_import(qtbot: QtBot, sqlite_db: Database) -> None:
 def test_a_column_no_field_takes_can_become_a_new_field(qtbot: QtBot, sqlite_db: Database, tmp_path: Path) -> None:
     ctx = admin_context(sqlite_db)
     path = xlsx(tmp_path / "客户.xlsx", [["客户名称", "注册资本"], ["甲公司", "500万"], ["乙公司", "80万"]])
-    wizard = ImportWizard(ctx, "customer")
-    qtbot.addWidget(wizard)
-    wizard.show()
-    wizard.path_edit.setText(str(path))
-    wizard.next_button.click()
-    wait_page(qtbot, wizard, SHEET)
-    wizard.next_button.click()
-    wait_page(qtbot, wizard, MAPPING)
+    wizard = open_at_mapping(qtbot, ctx, path)
     box = wizard.mapping_table.cellWidget(1, 1)
     assert box.currentData() == ""  # not imported unless chosen
     offered = [box.itemData(i) for i in range(box.count()) if str(box.itemData(i)).startswith("new:")]

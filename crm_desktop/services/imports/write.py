@@ -188,14 +188,8 @@ def write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[
                 row_obj = session.get(module.service.model, rid)
                 request_creation(uow, module.entity, row_obj)
     for r in updating:
-        before = _update_record(session, module, plan, r, actor.user_id, batch_id, stamp)
-        if before is None:
-            r.fail("", CHANGED_WHILE_IMPORTING)
-            result.failed_rows.append(r)
+        if not _write_update(session, module, plan, r, actor.user_id, batch_id, stamp, result, batch_rows):
             continue
-        result.updated += 1
-        batch_rows.append({"batch_id": batch_id, "entity": module.entity, "record_id": r.match_id, "action": "update",
-                           "source_row": r.sheet_row, "before": before, "version": plan.versions[r.match_id] + 1})
         if run_rules:
             diff = plan.diffs[r.match_id]
             uow.add_event(RecordUpdated(module.entity, r.match_id, actor.user_id,
@@ -205,6 +199,21 @@ def write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[
         bulk_insert(session, ImportBatchRow.__table__, batch_rows)
     _progress(session, batch_id, rows_done, stamp, result)
     return result
+
+
+def _write_update(session: Session, module: ModuleSpec, plan: Plan, r: PreparedRow, actor_id: int, batch_id: int,
+                  stamp: dt.datetime, result: ChunkResult, batch_rows: list[dict[str, Any]]) -> bool:
+    """Apply an update row and note it for undo; False (the row failed) when the record moved
+    on since the plan read it."""
+    before = _update_record(session, module, plan, r, actor_id, batch_id, stamp)
+    if before is None:
+        r.fail("", CHANGED_WHILE_IMPORTING)
+        result.failed_rows.append(r)
+        return False
+    result.updated += 1
+    batch_rows.append({"batch_id": batch_id, "entity": module.entity, "record_id": r.match_id, "action": "update",
+                       "source_row": r.sheet_row, "before": before, "version": plan.versions[r.match_id] + 1})
+    return True
 
 
 def _progress(session: Session, batch_id: int, rows_done: int, stamp: dt.datetime, result: ChunkResult) -> None:
@@ -238,15 +247,7 @@ def write_rows(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[P
     entries: list[tuple[str, int]] = []
     for r in rows:
         if r.action == "update":
-            before = _update_record(session, module, plan, r, actor.user_id, batch_id, stamp)
-            if before is None:
-                r.fail("", CHANGED_WHILE_IMPORTING)
-                result.failed_rows.append(r)
-                continue
-            result.updated += 1
-            batch_rows.append({"batch_id": batch_id, "entity": module.entity, "record_id": r.match_id,
-                               "action": "update", "source_row": r.sheet_row, "before": before,
-                               "version": plan.versions[r.match_id] + 1})
+            _write_update(session, module, plan, r, actor.user_id, batch_id, stamp, result, batch_rows)
             continue
         if r.action != "create":
             continue
