@@ -153,3 +153,24 @@ def test_fast_forward_gives_what_a_full_walk_gives(start: dt.datetime, freq: str
     hi = lo + dt.timedelta(days=40)
     full = [x for x in recurrence._rule(text, start).between(lo, hi, inc=True) if x < hi]
     assert recurrence.local_starts(text, start, lo, hi) == full
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.datetimes(min_value=dt.datetime(2019, 1, 1), max_value=dt.datetime(2027, 1, 1)),
+       freq=st.sampled_from(["daily", "weekly", "monthly", "yearly"]), interval=st.integers(1, 5),
+       weekdays=st.sets(st.integers(0, 6), max_size=4), offset=st.integers(-40, 3000),
+       until_days=st.one_of(st.none(), st.integers(0, 3000)), count=st.one_of(st.none(), st.integers(1, 60)),
+       length=st.integers(1, 60), by=st.sampled_from(["date", "weekday"]))
+def test_counted_expansion_gives_what_dateutil_walks(start: dt.datetime, freq: str, interval: int,
+                                                     weekdays: set[int], offset: int, until_days: int | None,
+                                                     count: int | None, length: int, by: str) -> None:
+    """Daily and weekly rules are counted, not walked (recurrence._simple_starts), monthly ones
+    restart near the window: the same occurrences as dateutil's walk from the first start,
+    whatever the window, end or step."""
+    until = start.date() + dt.timedelta(days=until_days) if until_days is not None else None
+    text = recurrence.to_rrule(Repeat(freq, interval=interval, weekdays=tuple(weekdays), until=until,
+                                      count=None if until else count, monthly_by=by), start)
+    lo = start + dt.timedelta(days=offset, hours=offset % 7)
+    hi = lo + dt.timedelta(days=length)
+    full = [x for x in recurrence._rule(text, start).between(lo, hi, inc=True) if x < hi]
+    assert recurrence.local_starts(text, start, lo, hi) == full
