@@ -1,9 +1,9 @@
-"""One record's activity timeline (跟进记录 gathered): its follow-ups, tasks, schedule events
-and approvals, newest first, filterable by kind.
+"""One record's activity timeline (跟进记录 gathered): its follow-ups, tasks, schedule events,
+approvals and work logs, newest first, filterable by kind.
 
 Promises (thread rule: any thread): the record must be visible to the actor (else NotFound,
 like a missing one); each kind is read through its own visibility (follow-ups: the record's
-follow-ups; tasks and events: ``visibility``; approvals: those of the record), and a kind the
+follow-ups; tasks and events: ``visibility``; approvals: those of the record; work logs: ``worklogs.log_visible``), and a kind the
 actor has no "view" permission for is left out.
 """
 from __future__ import annotations
@@ -23,9 +23,11 @@ from crm_desktop.models import (
     ScheduleEvent,
     Task,
     User,
+    WorkLog,
 )
 from crm_desktop.services.activities.common import RELATED_MODELS
 from crm_desktop.services.activities.visibility import statement_for
+from crm_desktop.services.activities.worklogs import log_visible
 from crm_desktop.services.errors import NotFound
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.scope import visible_filter
@@ -34,10 +36,11 @@ from crm_desktop.services.uow import read_only
 if TYPE_CHECKING:
     from crm_desktop.db import Database
 
-KINDS = ("followup", "task", "event", "approval")
+KINDS = ("followup", "task", "event", "approval", "log")
 KIND_LABELS: dict[str, str] = {
     "followup": QT_TRANSLATE_NOOP("timeline", "Follow-up"), "task": QT_TRANSLATE_NOOP("timeline", "Task"),
     "event": QT_TRANSLATE_NOOP("timeline", "Schedule"), "approval": QT_TRANSLATE_NOOP("timeline", "Approval"),
+    "log": QT_TRANSLATE_NOOP("timeline", "Work log"),
 }
 LIMIT = 300
 
@@ -105,6 +108,19 @@ def _event_statement(visible: Any) -> Any:
             .order_by(ScheduleEvent.start_at.desc()).limit(bindparam("limit")))
 
 
+def _log_statement(actor: Actor) -> Any:
+    """The record's work logs the actor may read, one statement per (reader, super or not)."""
+    key = ("log", actor.user_id, actor.is_super)
+    found = _CHECKS.get(key)
+    if found is None:
+        found = _CHECKS[key] = (
+            select(WorkLog.id, WorkLog.kind, WorkLog.day, WorkLog.created_at, User.name, WorkLog.done_text)
+            .join(User, User.id == WorkLog.author_id)
+            .where(log_visible(actor), WorkLog.id.in_(_linked("log")))
+            .order_by(WorkLog.created_at.desc()).limit(bindparam("limit")))
+    return found
+
+
 def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
              kinds: Collection[str] = KINDS, limit: int = LIMIT) -> list[TimelineItem]:
     """The record's activities, newest first (at most ``limit`` of each kind)."""
@@ -114,8 +130,9 @@ def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
     with read_only(db, actor) as uow:
         a = uow.actor
         assert a is not None
-        s = uow.session
-        if not a.can(entity, "view") or s.scalar(_record_check(model, a), {"record_id": record_id}) is None:
+        # Core execution: plain column rows need none of the ORM's result machinery.
+        s = uow.session.connection()
+        if not a.can(entity, "view") or s.execute(_record_check(model, a), {"record_id": record_id}).scalar() is None:
             raise NotFound(entity, record_id)
         out: list[TimelineItem] = []
         params = {"entity": entity, "record_id": record_id, "limit": limit}
@@ -134,6 +151,9 @@ def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
         if "approval" in kinds:
             for iid, flow, at, name, status in s.execute(_APPROVALS, params):
                 out.append(TimelineItem("approval", iid, at, flow, "", name, status))
+        if "log" in kinds:
+            for lid, kind, day, at, name, done in s.execute(_log_statement(a), params):
+                out.append(TimelineItem("log", lid, at, day.isoformat(), done[:200], name, kind))
     out.sort(key=lambda i: (i.at, i.kind, i.item_id), reverse=True)
     return out
 

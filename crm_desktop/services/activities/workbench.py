@@ -122,7 +122,9 @@ def list_bucket(db: Database, actor: Actor, bucket: str, *, today: dt.date, role
         stmt = statement_for(f"bucket:{bucket}:{role}:{limit}", "task", uow.actor,
                              lambda visible: _bucket_statement(visible, uow.actor, bucket, role, limit))
         return [TaskRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] or 0, r[7], tuple(r[8] or ()), int(r[9]),
-                        int(r[10]), r[11]) for r in uow.session.execute(stmt, bucket_params(today))]
+                        int(r[10]), r[11])
+                # Core execution: plain column rows need none of the ORM's result machinery.
+                for r in uow.session.connection().execute(stmt, bucket_params(today))]
 
 
 def bucket_counts(db: Database, actor: Actor, *, today: dt.date, role: str = "mine") -> dict[str, int]:
@@ -136,7 +138,7 @@ def bucket_counts(db: Database, actor: Actor, *, today: dt.date, role: str = "mi
             return select(*columns).where(visible, _role_clause(uow.actor, role))
 
         stmt = statement_for(f"counts:{role}", "task", uow.actor, build)
-        row = uow.session.execute(stmt, bucket_params(today)).one()
+        row = uow.session.connection().execute(stmt, bucket_params(today)).one()
         return {b: int(v or 0) for b, v in zip(BUCKETS, row)}
 
 

@@ -22,6 +22,7 @@ from shiboken6 import isValid
 from crm_desktop.services.activities import schedule as schedule_ops
 from crm_desktop.services.activities import tasks as task_ops
 from crm_desktop.services.activities import timeline as timeline_ops
+from crm_desktop.services.activities import worklogs as worklog_ops
 from crm_desktop.services.activities.common import RelatedRef
 from crm_desktop.services.customers.followups import BUILTIN_KINDS
 from crm_desktop.ui.activities.common import local_zone, service_label
@@ -105,6 +106,8 @@ class ActivityTimelineTab(DetailTab):
             return service_label("fields", BUILTIN_KINDS[item.status])
         if item.kind == "event" and item.status in schedule_ops.KIND_LABELS:
             return service_label("schedule", schedule_ops.KIND_LABELS[item.status])
+        if item.kind == "log" and item.status in worklog_ops.KIND_LABELS:
+            return service_label("worklogs", worklog_ops.KIND_LABELS[item.status])
         return self.status_text.get(item.status, item.status)
 
     def _failed(self, exc: BaseException) -> None:
@@ -112,7 +115,7 @@ class ActivityTimelineTab(DetailTab):
         self.show_message(error_text(exc), error=True)
 
     def _on_changed(self, entity: str, _record_id: int) -> None:
-        if isValid(self) and entity in ("task", "event", "followup", self.target.entity):
+        if isValid(self) and entity in ("task", "event", "followup", "work_log", self.target.entity):
             self.reload()
 
     def _related(self) -> tuple[RelatedRef, ...]:
