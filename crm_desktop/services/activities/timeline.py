@@ -25,7 +25,7 @@ from crm_desktop.models import (
     User,
     WorkLog,
 )
-from crm_desktop.services.activities.common import RELATED_MODELS
+from crm_desktop.services.activities.common import RELATED_MODELS, fetch_rows
 from crm_desktop.services.activities.visibility import statement_for
 from crm_desktop.services.activities.worklogs import log_visible
 from crm_desktop.services.errors import NotFound
@@ -130,29 +130,28 @@ def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
     with read_only(db, actor) as uow:
         a = uow.actor
         assert a is not None
-        # Core execution: plain column rows need none of the ORM's result machinery.
-        s = uow.session.connection()
-        if not a.can(entity, "view") or s.execute(_record_check(model, a), {"record_id": record_id}).scalar() is None:
+        s = uow.session.connection()  # kept statements: ``fetch_rows``
+        if not a.can(entity, "view") or not fetch_rows(s, _record_check(model, a), {"record_id": record_id}):
             raise NotFound(entity, record_id)
         out: list[TimelineItem] = []
         params = {"entity": entity, "record_id": record_id, "limit": limit}
         if "followup" in kinds and a.can("followup", "view"):
-            for fid, kind, content, at, name, nxt in s.execute(_FOLLOWUPS, params):
+            for fid, kind, content, at, name, nxt in fetch_rows(s, _FOLLOWUPS, params):
                 out.append(TimelineItem("followup", fid, at, content[:200], nxt.isoformat() if nxt else "", name, kind))
         if "task" in kinds and a.can("task", "view"):
-            for tid, title, at, name, done, due in s.execute(
-                    statement_for("timeline", "task", a, _task_statement), params):
+            for tid, title, at, name, done, due in fetch_rows(
+                    s, statement_for("timeline", "task", a, _task_statement), params):
                 out.append(TimelineItem("task", tid, at, title, due.isoformat() if due else "", name,
                                         "done" if done else "open"))
         if "event" in kinds and a.can("event", "view"):
-            for eid, title, at, name, kind, loc in s.execute(
-                    statement_for("timeline", "event", a, _event_statement), params):
+            for eid, title, at, name, kind, loc in fetch_rows(
+                    s, statement_for("timeline", "event", a, _event_statement), params):
                 out.append(TimelineItem("event", eid, at, title, loc, name, kind))
         if "approval" in kinds:
-            for iid, flow, at, name, status in s.execute(_APPROVALS, params):
+            for iid, flow, at, name, status in fetch_rows(s, _APPROVALS, params):
                 out.append(TimelineItem("approval", iid, at, flow, "", name, status))
         if "log" in kinds:
-            for lid, kind, day, at, name, done in s.execute(_log_statement(a), params):
+            for lid, kind, day, at, name, done in fetch_rows(s, _log_statement(a), params):
                 out.append(TimelineItem("log", lid, at, day.isoformat(), done[:200], name, kind))
     out.sort(key=lambda i: (i.at, i.kind, i.item_id), reverse=True)
     return out

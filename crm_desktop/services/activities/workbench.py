@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Date, and_, bindparam, case, func, or_, se
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import ActivityParticipant, Task, TaskSubtask, User
+from crm_desktop.services.activities.common import fetch_rows
 from crm_desktop.services.activities.visibility import statement_for
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.org.actor import Actor
@@ -123,8 +124,7 @@ def list_bucket(db: Database, actor: Actor, bucket: str, *, today: dt.date, role
                              lambda visible: _bucket_statement(visible, uow.actor, bucket, role, limit))
         return [TaskRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] or 0, r[7], tuple(r[8] or ()), int(r[9]),
                         int(r[10]), r[11])
-                # Core execution: plain column rows need none of the ORM's result machinery.
-                for r in uow.session.connection().execute(stmt, bucket_params(today))]
+                for r in fetch_rows(uow.session.connection(), stmt, bucket_params(today))]
 
 
 def bucket_counts(db: Database, actor: Actor, *, today: dt.date, role: str = "mine") -> dict[str, int]:
