@@ -141,3 +141,32 @@ def test_a_colleagues_calendar_as_far_as_the_scope_allows(db: Database, admin: A
     assert sorted(i.title for i in seen) == ["甲的任务", "甲的拜访"]
     assert calendar_items(db, bob, *month, user_id=alice.user_id, tz=SH) == []  # self scope: nothing of hers
     assert calendar_items(db, boss, *month, tz=SH) == []  # his own calendar is empty
+
+
+def test_the_seven_day_reminder_cache_round_trips_and_picks_what_is_due(db: Database, admin: Actor,
+                                                                        tmp_path: Path) -> None:
+    from crm_desktop.services.activities import reminder_cache
+    from crm_desktop.services.activities.schedule import EventInput, create_event
+
+    sh = ZoneInfo("Asia/Shanghai")
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=sh)
+    create_event(db, admin, EventInput(title="拜访", start_at=now.replace(hour=10), end_at=now.replace(hour=11),
+                                       reminders=(15, 60 * 24)))
+    create_event(db, admin, EventInput(title="下周的会", start_at=now + dt.timedelta(days=8),
+                                       end_at=now + dt.timedelta(days=8, hours=1), reminders=(15,)))
+    cached = reminder_cache.upcoming(db, admin, start=now, tz=sh)
+    # The 1-day-before reminder of today's visit was due yesterday: not in the coming week.
+    assert [(r.title, r.remind_at.astimezone(sh).hour, r.remind_at.astimezone(sh).minute)
+            for r in cached.reminders] == [("拜访", 9, 45)]
+    path = tmp_path / "cache" / "reminders.json"
+    reminder_cache.save(path, cached)
+    assert reminder_cache.load(path, admin.user_id) == cached
+    assert reminder_cache.load(path, admin.user_id + 1) is None  # another user's file
+    assert reminder_cache.load(tmp_path / "missing.json", admin.user_id) is None
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    assert reminder_cache.load(tmp_path / "bad.json", admin.user_id) is None
+
+    [visit] = cached.reminders
+    assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=44)) == []
+    assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=46)) == [visit]
+    assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=46), announced={visit.key}) == []
