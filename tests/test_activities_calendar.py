@@ -170,3 +170,27 @@ def test_the_seven_day_reminder_cache_round_trips_and_picks_what_is_due(db: Data
     assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=44)) == []
     assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=46)) == [visit]
     assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=46), announced={visit.key}) == []
+
+
+def test_an_ics_in_a_chosen_folder_is_kept_up_to_date(db: Database, admin: Actor, tmp_path: Path) -> None:
+    from crm_desktop.services.activities.calendar import sync_ics
+    from crm_desktop.services.activities.schedule import EventInput, create_event, edit_event, input_of
+
+    folder = tmp_path / "同步"
+    path, written = sync_ics(db, admin, folder)
+    assert written and path.parent == folder and list(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")) == []
+    ev = create_event(db, admin, EventInput(title="周例会", start_at=at(2026, 3, 2, 10), end_at=at(2026, 3, 2, 11),
+                                            repeat=Repeat("weekly", count=4), reminders=(15,)))
+    assert sync_ics(db, admin, folder) == (path, True)
+    stamp = path.stat().st_mtime_ns
+    assert sync_ics(db, admin, folder) == (path, False) and path.stat().st_mtime_ns == stamp  # unchanged: untouched
+    edit_event(db, admin, ev.id, replace_title(input_of(ev), "周例会（改）"))
+    assert sync_ics(db, admin, folder) == (path, True)
+    [vevent] = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "周例会（改）" and vevent["RRULE"]["COUNT"] == [4]
+    assert not list(folder.glob("*.part"))
+
+
+def replace_title(data, title: str):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    return replace(data, title=title)

@@ -106,3 +106,27 @@ def test_the_day_view_shows_one_day(qtbot: QtBot, ctx: AppContext) -> None:
     assert page.day_view.items_on(NOW.date() + dt.timedelta(days=1)) == ["周二的拜访"]
     page.day_view.grab()  # paints without errors
     page.close()
+
+
+def test_an_ics_kept_up_to_date_in_a_chosen_folder(qtbot: QtBot, ctx: AppContext, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import icalendar
+
+    from crm_desktop.ui.activities.ics_sync import IcsFolderSync
+
+    page = CalendarPage(ctx, clock=Clock(NOW))
+    qtbot.addWidget(page)
+    folder = tmp_path / "日历"
+    page.ics_sync.set_folder(folder)
+    path = folder / f"crm-calendar-{ctx.actor.user_id}.ics"
+    qtbot.waitUntil(path.exists, timeout=WAIT_MS)
+    schedule_ops.create_event(ctx.db, ctx.actor, schedule_ops.EventInput(
+        title="拜访鹭岛机电", start_at=NOW.replace(hour=10), end_at=NOW.replace(hour=11), reminders=(15,)))
+
+    def titles() -> list[str]:
+        return [str(e["SUMMARY"]) for e in icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")]
+
+    qtbot.waitUntil(lambda: titles() == ["拜访鹭岛机电"], timeout=WAIT_MS)  # the change was written
+    again = IcsFolderSync(ctx)  # the next start remembers the folder
+    assert again.folder == folder
+    page.ics_sync.set_folder(None)
+    assert IcsFolderSync(ctx).folder is None

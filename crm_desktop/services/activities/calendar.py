@@ -1,4 +1,5 @@
-"""The calendar: a window's items over switchable layers, and the .ics export.
+"""The calendar: a window's items over switchable layers, the .ics export, and an .ics kept up
+to date in a chosen folder (``sync_ics``).
 
 Layers (``LAYERS``): my events (owned or taking part; with ``user_id`` a colleague's, as far
 as the scope lets the actor see them) · tasks due · follow-ups' next contact times · payment
@@ -9,6 +10,7 @@ items (the owner's). Thread rule: any thread.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,13 +133,15 @@ def calendar_items(db: Database, actor: Actor, start: dt.datetime, end: dt.datet
     return out
 
 
-def export_ics(db: Database, actor: Actor, path: Path, *, since: dt.datetime | None = None) -> int:
-    """Write the actor's own events (owned or taking part; those ending after ``since``, and
-    every series still running) to ``path`` as iCalendar; returns how many were written.
+def ics_bytes(db: Database, actor: Actor, *, since: dt.datetime | None = None) -> tuple[bytes, int]:
+    """The actor's own events (owned or taking part; those ending after ``since``, and every
+    series still running) as iCalendar bytes, and how many events they hold.
 
     Series keep their RRULE and EXDATEs, moved occurrences are RECURRENCE-ID overrides, and
     reminders are VALARMs, so Outlook or a phone shows the same calendar. Times are UTC except
-    a series' start, which is written in its zone (a series repeats in wall-clock time).
+    a series' start, which is written in its zone (a series repeats in wall-clock time). The
+    bytes depend only on the events (DTSTAMP is each event's last change), so an unchanged
+    calendar gives the same bytes.
     """
     cal = Calendar()
     cal.add("prodid", "-//CRM Desktop//Schedule//EN")
@@ -152,8 +156,37 @@ def export_ics(db: Database, actor: Actor, path: Path, *, since: dt.datetime | N
         rows = list(uow.session.scalars(query.order_by(ScheduleEvent.id)))
         for row in rows:
             cal.add_component(_vevent(row, rows))
-    path.write_bytes(cal.to_ical())
-    return len(rows)
+    return cal.to_ical(), len(rows)
+
+
+def export_ics(db: Database, actor: Actor, path: Path, *, since: dt.datetime | None = None) -> int:
+    """Write the actor's calendar (``ics_bytes``) to ``path``; returns how many events it holds."""
+    data, count = ics_bytes(db, actor, since=since)
+    path.write_bytes(data)
+    return count
+
+
+def sync_file_name(actor: Actor) -> str:
+    return f"crm-calendar-{actor.user_id}.ics"
+
+
+def sync_ics(db: Database, actor: Actor, folder: Path) -> tuple[Path, bool]:
+    """Keep ``folder``/``sync_file_name`` equal to the actor's calendar (Outlook or a phone
+    subscribed to the file sees each change). The file is replaced whole (a reader never sees
+    half of it) and only when its bytes change, so a calendar app polling it re-reads nothing
+    in vain. Returns the file and whether it was written."""
+    data, _count = ics_bytes(db, actor)
+    path = folder / sync_file_name(actor)
+    try:
+        if path.read_bytes() == data:
+            return path, False
+    except OSError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data)
+    os.replace(part, path)
+    return path, True
 
 
 def _vevent(row: ScheduleEvent, rows: Sequence[ScheduleEvent]) -> Event:
@@ -207,4 +240,5 @@ def _rrule_for_ics(row: ScheduleEvent) -> dict[str, Any]:
     return out
 
 
-__all__: Sequence[str] = ["LAYERS", "LAYER_COLOURS", "LAYER_LABELS", "CalendarItem", "calendar_items", "export_ics"]
+__all__: Sequence[str] = ["LAYERS", "LAYER_COLOURS", "LAYER_LABELS", "CalendarItem", "calendar_items", "export_ics",
+                          "ics_bytes", "sync_file_name", "sync_ics"]

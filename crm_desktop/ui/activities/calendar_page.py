@@ -10,7 +10,7 @@ in the week or day view moves or resizes it (a series' occurrence asks the same 
 Public for tests: ``month_view``, ``week_view``, ``day_view``, ``agenda_view``, ``show_view()``,
 ``move_event()``, ``scope_question``,
 ``layer_checks``, ``person_combo`` / ``show_person()``, ``items``, ``anchor``, ``go()``, ``new_event()``, ``open_item()``,
-``export_to()``, ``dialog`` (the last event / task dialog).
+``export_to()``, ``ics_sync`` (the folder kept up to date), ``dialog`` (the last event / task dialog).
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -54,6 +55,7 @@ from crm_desktop.ui.activities.common import (
     system_clock,
 )
 from crm_desktop.ui.activities.event_dialog import EventDialog
+from crm_desktop.ui.activities.ics_sync import IcsFolderSync
 from crm_desktop.ui.activities.task_dialog import TaskDialog
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text
@@ -110,8 +112,16 @@ class CalendarPage(QWidget):
         self.new_button = QPushButton(self.tr("New event"))
         self.new_button.clicked.connect(lambda: self.new_event())
         self.new_button.setEnabled(ctx.actor.can("event", "create"))
-        self.export_button = QPushButton(self.tr("Export .ics…"))
-        self.export_button.clicked.connect(self._choose_export)
+        # One button, two ways: a file once, or a file in a folder kept up to date.
+        self.export_button = QPushButton(self.tr("Export .ics"))
+        menu = QMenu(self.export_button)
+        menu.addAction(self.tr("Export to a file…"), self._choose_export)
+        menu.addAction(self.tr("Keep up to date in a folder…"), self._choose_sync_folder)
+        self.stop_sync_action = menu.addAction(self.tr("Stop keeping it up to date"), self._stop_sync)
+        self.export_button.setMenu(menu)
+        self.ics_sync = IcsFolderSync(ctx, parent=self)
+        self.ics_sync.synced.connect(self._synced)
+        self.stop_sync_action.setEnabled(self.ics_sync.folder is not None)
         top = QHBoxLayout()
         for w in (self.prev_button, self.today_button, self.next_button):
             top.addWidget(w)
@@ -351,6 +361,21 @@ class CalendarPage(QWidget):
                                                     self.tr("iCalendar (*.ics)"))
         if path:
             self.export_to(Path(path))
+
+    def _choose_sync_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Keep my calendar in this folder"),
+                                                  str(self.ics_sync.folder or Path.home()))
+        if folder:
+            self.ics_sync.set_folder(Path(folder))
+            self.stop_sync_action.setEnabled(True)
+
+    def _stop_sync(self) -> None:
+        self.ics_sync.set_folder(None)
+        self.stop_sync_action.setEnabled(False)
+
+    def _synced(self, path: Path, written: bool) -> None:
+        if written and isValid(self):
+            self.status_label.setText(self.tr("Calendar file updated: {path}").format(path=path))
 
     def export_to(self, path: Path) -> None:
         """Write my calendar to ``path`` (off the GUI thread); ``exported`` then holds the count
