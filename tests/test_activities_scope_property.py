@@ -17,6 +17,7 @@ from crm_desktop.models import (
     ActivityParticipant,
     Role,
     RoleDataScope,
+    RoleScopeDepartment,
     RolePermission,
     ScheduleEvent,
     Task,
@@ -61,9 +62,10 @@ def test_tasks_and_events_visible_as_the_reference_model_says(db: Database, w: W
     event_ids: list[int] = []
     with db.sessions.begin() as s:
         for role in s.scalars(select(Role)):
-            scope = next(x.scope for x in role.scopes if x.module == "customer")
-            for module in ("task", "event"):
-                s.add(RoleDataScope(role_id=role.id, module=module, scope=scope))
+            row = next(x for x in role.scopes if x.module == "customer")
+            for module in ("task", "event"):  # a custom scope: with the same departments
+                s.add(RoleDataScope(role_id=role.id, module=module, scope=row.scope, departments=[
+                    RoleScopeDepartment(department_id=d.department_id) for d in row.departments]))
                 s.add(RolePermission(role_id=role.id, module=module, action="view"))
             s.add(RolePermission(role_id=role.id, module="followup", action="view"))
         for i in range(n_rec):

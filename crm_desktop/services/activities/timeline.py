@@ -77,7 +77,8 @@ _CHECKS: dict[tuple[object, ...], Any] = {}
 
 def _record_check(model: Any, actor: Actor) -> Any:
     """``select id where id = :record_id and visible``, one statement per (module, actor, scopes)."""
-    key = (model.entity, actor.user_id, actor.department_id, actor.scopes_for(model.entity))
+    key = (model.entity, actor.user_id, actor.department_id, actor.scopes_for(model.entity),
+           actor.departments_for(model.entity))
     found = _CHECKS.get(key)
     if found is None:
         if len(_CHECKS) > 4096:
