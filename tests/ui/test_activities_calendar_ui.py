@@ -4,16 +4,37 @@ view shows one day."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from crm_desktop.db import Database
 from crm_desktop.services.activities import schedule as schedule_ops
 from crm_desktop.services.activities.recurrence import Repeat
+from crm_desktop.ui import i18n, ops
 from crm_desktop.ui.activities.calendar_page import CalendarPage
 from crm_desktop.ui.activities.calendar_views import WeekView
 from crm_desktop.ui.context import AppContext
-from tests.ui.test_activities_ui import NOW, TZ, WAIT_MS, Clock, ctx, isolated  # noqa: F401 - fixtures
+from tests.ui.test_activities_ui import NOW, TZ, WAIT_MS, Clock
+from tests.ui_helpers import admin_context
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: QApplication) -> Iterator[None]:
+    monkeypatch.setenv("CRM_CONFIG_DIR", str(tmp_path / "cfg"))
+    i18n.install_language("en")
+    yield
+    ops.wait_idle()
+    qapp.processEvents()
+
+
+@pytest.fixture
+def ctx(sqlite_db: Database) -> AppContext:
+    return admin_context(sqlite_db)
 
 
 def shown(qtbot: QtBot, page: CalendarPage, view: str) -> None:

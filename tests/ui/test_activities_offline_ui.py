@@ -3,19 +3,37 @@ are not announced again once it is back (they are then recorded as shown)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import sessionmaker
 
 from crm_desktop.db import Database, make_engine
 from crm_desktop.services.activities import reminders as reminder_ops
 from crm_desktop.services.activities import schedule as schedule_ops
-from crm_desktop.ui import ops
+from crm_desktop.ui import i18n, ops
 from crm_desktop.ui.activities.reminders import ReminderScheduler
 from crm_desktop.ui.context import AppContext
-from tests.ui.test_activities_ui import NOW, WAIT_MS, Clock, RecordingTray, ctx, isolated  # noqa: F401 - fixtures
+from tests.ui.test_activities_ui import NOW, WAIT_MS, Clock, RecordingTray
+from tests.ui_helpers import admin_context
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qapp: QApplication) -> Iterator[None]:
+    monkeypatch.setenv("CRM_CONFIG_DIR", str(tmp_path / "cfg"))
+    i18n.install_language("en")
+    yield
+    ops.wait_idle()
+    qapp.processEvents()
+
+
+@pytest.fixture
+def ctx(sqlite_db: Database) -> AppContext:
+    return admin_context(sqlite_db)
 
 
 def unreachable() -> Database:

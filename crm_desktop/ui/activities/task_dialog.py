@@ -3,7 +3,8 @@ records, description and subtasks. Creates or edits through ``services.activitie
 
 Public for tests: ``title_edit``, ``priority_combo``, ``due_check``, ``due_date``,
 ``time_check``, ``due_time``, ``participants`` (UserChecklist), ``subtask_edit`` /
-``add_subtask()``, ``subtasks`` (QListWidget), ``save()``, signal ``saved(TaskDTO)``.
+``add_subtask()``, ``subtasks`` (QListWidget), ``files`` (TaskFiles, an existing task's),
+``save()``, signal ``saved(TaskDTO)``.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from crm_desktop.ui.activities.common import (
     service_label,
     system_clock,
 )
+from crm_desktop.ui.activities.task_files import TaskFiles
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.ops import op
 
@@ -116,9 +118,15 @@ class TaskDialog(ActivityDialog):
         right.addWidget(QLabel(self.tr("Subtasks")))
         right.addWidget(self.subtasks, 1)
         right.addLayout(sub_row)
+        #: The task's files (a new task has none until it is saved).
+        self.files: TaskFiles | None = None
+        if task is not None:
+            self.files = TaskFiles(ctx, task.id)
+            right.addWidget(QLabel(self.tr("Files")))
+            right.addWidget(self.files, 1)
 
         self.lay_out(form, right, self.save)
-        self.resize(860, 520)
+        self.resize(860, 600 if task is not None else 520)
         if task is not None:
             self._show(task)
         self._sync_due()
