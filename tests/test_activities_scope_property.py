@@ -30,6 +30,7 @@ from crm_desktop.models import (
 from crm_desktop.services.activities.schedule import get_event, occurrences
 from crm_desktop.services.activities.tasks import get_task
 from crm_desktop.services.activities.timeline import timeline
+from crm_desktop.services.activities.workbench import bucket_counts, list_bucket
 from crm_desktop.services.activities.worklogs import get_log, list_logs
 from crm_desktop.services.errors import NotFound
 from crm_desktop.services.org.actor import load_actor
@@ -104,6 +105,14 @@ def test_tasks_and_events_visible_as_the_reference_model_says(db: Database, w: W
                 assert get_event(db, actor, event_ids[i]).id == event_ids[i] and i in expected, where
             except NotFound:
                 assert i not in expected, where
+        # The workbench (no due dates: the inbox): my own tasks and those I take part in.
+        day = T0.date()
+        assert {r.id for r in list_bucket(db, actor, "inbox", today=day)} == {
+            task_ids[i] for i in range(n_rec) if owners[i] == u and not gone[i]}, f"user {u}, mine"
+        assert {r.id for r in list_bucket(db, actor, "inbox", today=day, role="involved")} == {
+            task_ids[i] for i in range(n_rec) if u in parts[i] and not gone[i]}, f"user {u}, involved"
+        assert bucket_counts(db, actor, today=day)["inbox"] == sum(
+            1 for i in range(n_rec) if owners[i] == u and not gone[i]), f"user {u}, count"
         listed = {o.event_id for o in occurrences(db, actor, T0 - dt.timedelta(days=1), T0 + dt.timedelta(days=2))}
         assert listed == {event_ids[i] for i in expected}, f"user {u}, calendar"
         for i in reference_visible(w, u):  # the customers the user sees: their timelines
