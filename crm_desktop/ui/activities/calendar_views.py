@@ -108,10 +108,15 @@ class _PaintedView(QWidget):
         colour = QColor(item.colour or "#6b7280")
         fill = QColor(colour)
         fill.setAlpha(60 if item.done else 45)
+        # The base first: an hour's grid line must not run through an event's text.
+        painter.fillRect(rect, self.palette().color(QPalette.ColorRole.Base))
         painter.fillRect(rect, fill)
         painter.fillRect(QRect(rect.left(), rect.top(), 3, rect.height()), colour)
         painter.setPen(self.palette().color(QPalette.ColorRole.Text))
-        text_rect = rect.adjusted(6, 0, -2, 0)
+        line = painter.fontMetrics().height() + 3
+        # A tall chip (an hour view's long event) reads from its top, as calendars do.
+        text_rect = rect.adjusted(6, 0, -2, 0) if rect.height() < 2 * line else \
+            QRect(rect.left() + 6, rect.top() + 2, rect.width() - 8, line)
         text = painter.fontMetrics().elidedText(_label(item), Qt.TextElideMode.ElideRight, text_rect.width())
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text)
         self._hits.append((rect, item))
