@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from dateutil.rrule import rrule, rrulestr
@@ -178,10 +178,13 @@ def _simple(text: str) -> _Simple | None:
     return _Simple(freq == "WEEKLY", interval, weekdays, until)
 
 
-def _simple_starts(rule: _Simple, start: dt.datetime, lo: dt.datetime, hi: dt.datetime) -> list[dt.datetime]:
+def _simple_starts(rule: _Simple, start: dt.datetime, lo: dt.datetime, hi: dt.datetime, *,
+                   weekday: int | None = None) -> list[dt.datetime]:
     """The occurrences of ``rule`` from ``start`` within [lo, hi), counted rather than walked:
     the first one in the window is found by division, so a series started years ago costs the
-    same as one started yesterday."""
+    same as one started yesterday. ``weekday``: the start's weekday on the wall clock, when
+    the moments given are the wall clock moved by a fixed offset (``expand``)."""
+    weekday = start.weekday() if weekday is None else weekday
     end = hi if rule.until is None else min(hi, rule.until + dt.timedelta(microseconds=1))
     out: list[dt.datetime] = []
     if not rule.weekly:
@@ -192,8 +195,8 @@ def _simple_starts(rule: _Simple, start: dt.datetime, lo: dt.datetime, hi: dt.da
             out.append(at)
             at += step
         return out
-    days = rule.weekdays or (start.weekday(),)
-    monday = start - dt.timedelta(days=start.weekday())
+    days = rule.weekdays or (weekday,)
+    monday = start - dt.timedelta(days=weekday)
     period = dt.timedelta(weeks=rule.interval)
     # The first period whose week can reach lo (a period is ``interval`` weeks from the start's week).
     k = max(0, (lo - monday) // period - 1) if lo > monday else 0
@@ -227,6 +230,16 @@ def local_starts(text: str, start: dt.datetime, lo: dt.datetime, hi: dt.datetime
     return out
 
 
+@lru_cache(maxsize=1024)
+def _fixed_offset(tz: dt.tzinfo, first: dt.date, last: dt.date) -> dt.timedelta | None:
+    """The zone's one UTC offset over the local days [first, last], or None when it changes
+    (a DST switch inside the window). Checked at every local midnight and the last day's
+    end: no zone switches twice within a day."""
+    offsets = {dt.datetime.combine(first + dt.timedelta(days=n), dt.time(), tzinfo=tz).utcoffset()
+               for n in range((last - first).days + 2)}
+    return offsets.pop() if len(offsets) == 1 else None
+
+
 def expand(text: str, start_utc: dt.datetime, tz: dt.tzinfo, duration: dt.timedelta, window: tuple[dt.datetime, dt.datetime],
            exdates: Iterable[dt.datetime] = ()) -> list[dt.datetime]:
     """UTC starts of the occurrences of a series (first start ``start_utc`` in ``tz``) that
@@ -237,12 +250,21 @@ def expand(text: str, start_utc: dt.datetime, tz: dt.tzinfo, duration: dt.timede
     lo = (lo_utc - duration).astimezone(tz).replace(tzinfo=None) - dt.timedelta(days=1)
     hi = hi_utc.astimezone(tz).replace(tzinfo=None) + dt.timedelta(days=1)
     skip = set(exdates)
-    out = []
-    for local in local_starts(text, start_local, lo, hi):
-        at = local.replace(tzinfo=tz).astimezone(dt.UTC)
-        if at < hi_utc and (at + duration > lo_utc or at >= lo_utc) and at not in skip:
-            out.append(at)
-    return out
+    simple = _simple(text) if hi > lo else None
+    offset = _fixed_offset(tz, lo.date(), hi.date()) if simple is not None else None
+    if simple is not None and offset is not None:
+        # Wall clock and UTC differ by one amount over the whole window (always, in a zone
+        # without DST such as Asia/Shanghai): count the occurrences in UTC directly, moved by
+        # that amount, instead of converting each one.
+        def utc(moment: dt.datetime) -> dt.datetime:
+            return (moment - offset).replace(tzinfo=dt.UTC)
+
+        moved = replace(simple, until=None if simple.until is None else utc(simple.until))
+        starts = _simple_starts(moved, utc(start_local.replace(microsecond=0)), utc(lo), utc(hi),
+                                weekday=start_local.weekday())
+    else:
+        starts = [local.replace(tzinfo=tz).astimezone(dt.UTC) for local in local_starts(text, start_local, lo, hi)]
+    return [at for at in starts if at < hi_utc and (at + duration > lo_utc or at >= lo_utc) and at not in skip]
 
 
 def last_start(text: str, start_utc: dt.datetime, tz: dt.tzinfo) -> dt.datetime | None:

@@ -39,6 +39,7 @@ from crm_desktop.services.activities.common import (
     UserRef,
     check_related,
     check_users,
+    fetch_rows,
     links_of,
     participants_of,
     set_links,
@@ -460,8 +461,7 @@ def window_rows(session: Any, actor: Actor, start: dt.datetime, end: dt.datetime
 
     # A team's month holds thousands of events: the wide form of the visibility test.
     stmt = statement_for(f"window:{user_id is not None}", "event", actor, build, wide=user_id is None)
-    # Core execution: plain column rows need none of the ORM's result machinery.
-    return list(session.connection().execute(stmt, {"lo": start, "hi": end, "who": user_id}).all())
+    return list(fetch_rows(session.connection(), stmt, {"lo": start, "hi": end, "who": user_id}))
 
 
 def occurrences(db: Database, actor: Actor, start: dt.datetime, end: dt.datetime, *,
