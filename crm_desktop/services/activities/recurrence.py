@@ -230,14 +230,23 @@ def local_starts(text: str, start: dt.datetime, lo: dt.datetime, hi: dt.datetime
     return out
 
 
-@lru_cache(maxsize=1024)
-def _fixed_offset(tz: dt.tzinfo, first: dt.date, last: dt.date) -> dt.timedelta | None:
+def _offset_over(tz: dt.tzinfo, first: dt.date, last: dt.date) -> dt.timedelta | None:
     """The zone's one UTC offset over the local days [first, last], or None when it changes
     (a DST switch inside the window). Checked at every local midnight and the last day's
     end: no zone switches twice within a day."""
     offsets = {dt.datetime.combine(first + dt.timedelta(days=n), dt.time(), tzinfo=tz).utcoffset()
                for n in range((last - first).days + 2)}
     return offsets.pop() if len(offsets) == 1 else None
+
+
+_cached_offset = lru_cache(maxsize=1024)(_offset_over)
+
+
+def _fixed_offset(tz: dt.tzinfo, first: dt.date, last: dt.date) -> dt.timedelta | None:
+    try:
+        return _cached_offset(tz, first, last)
+    except TypeError:  # this computer's zone (dateutil's tzlocal) cannot be a cache key
+        return _offset_over(tz, first, last)
 
 
 def expand(text: str, start_utc: dt.datetime, tz: dt.tzinfo, duration: dt.timedelta, window: tuple[dt.datetime, dt.datetime],
