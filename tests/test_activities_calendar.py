@@ -194,3 +194,35 @@ def test_an_ics_in_a_chosen_folder_is_kept_up_to_date(db: Database, admin: Actor
 def replace_title(data, title: str):  # type: ignore[no-untyped-def]
     from dataclasses import replace
     return replace(data, title=title)
+
+
+def test_customers_going_to_the_pool_on_the_day_the_rule_recycles_them(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.customers import jobs
+    from crm_desktop.services.customers.pool import PoolRuleInput
+    from crm_desktop.services.org.permissions import RECORD_ACTIONS
+    from crm_desktop.services.uow import unit_of_work
+    from tests.test_pool import add_customer, make_pool, member
+
+    sh = ZoneInfo("Asia/Shanghai")
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=sh).astimezone(dt.UTC)
+    li = make_user(db, admin, "13900000501", perms=PERMS)
+    other = make_user(db, admin, "13900000502", perms={"customer": RECORD_ACTIONS, **PERMS})
+    p = make_pool(db, admin, member(li), member(other), rules=(PoolRuleInput("no_followup", 30, (), True),))
+    soon = add_customer(db, li.user_id, "快到期客户", created_at=now - dt.timedelta(days=25))
+    add_customer(db, li.user_id, "刚跟进客户", created_at=now - dt.timedelta(days=25),
+                 last_followup_at=now - dt.timedelta(days=1))
+    claimed = add_customer(db, li.user_id, "刚领取客户", created_at=now - dt.timedelta(days=28))
+    add_customer(db, other.user_id, "别人的客户", created_at=now - dt.timedelta(days=25))
+    from crm_desktop.models import PoolEvent
+    with unit_of_work(db, None) as uow:  # a claim restarts the clock: due 30 days after it
+        uow.session.add(PoolEvent(pool_id=p.id, customer_id=claimed, kind="claim", at=now - dt.timedelta(days=2),
+                                  user_id=li.user_id, details={}))
+    start = dt.datetime(2026, 3, 1, tzinfo=sh)
+    end = dt.datetime(2026, 4, 8, tzinfo=sh)  # the one followed up yesterday goes on 8 April, 12:00
+    items = [i for i in calendar_items(db, li, start, end, layers=("pool",), tz=sh)]
+    assert [(i.title, i.start.astimezone(sh).date(), i.entity, i.record_id) for i in items] == [
+        ("快到期客户", dt.date(2026, 3, 15), "customer", soon), ("刚领取客户", dt.date(2026, 4, 7), "customer", claimed)]
+    # The day the calendar shows is the day the recycle job takes it.
+    assert jobs.run_recycle(db, now=dt.datetime(2026, 3, 15, 11, 59, tzinfo=sh)).recycled == 0
+    taken = jobs.run_recycle(db, now=dt.datetime(2026, 3, 15, 12, 1, tzinfo=sh)).customer_ids
+    assert soon in taken and claimed not in taken  # (the colleague's customer goes too: not on li's calendar)
