@@ -72,3 +72,35 @@ def test_a_report_is_written_read_by_the_superior_and_commented(qtbot: QtBot, ct
     assert mine.select_log(mine.logs[0].id)
     qtbot.waitUntil(lambda: mine.comments.count() == 1 and "报价注意账期" in mine.comments.item(0).text(),
                     timeout=WAIT_MS)
+
+
+def test_a_log_about_a_customer_opens_from_its_timeline(qtbot: QtBot, ctx: AppContext) -> None:
+    from shiboken6 import isValid
+
+    from crm_desktop.services.activities.worklogs import get_log, write_log
+    from crm_desktop.services.customers.customers import customers
+    from crm_desktop.ui.activities.worklog_page import WorkLogDialog
+    from crm_desktop.ui.records.details.window import open_detail
+
+    customer = customers.create(ctx.db, ctx.actor, {"name": "鹭岛机电"})
+    log = write_log(ctx.db, ctx.actor, kind="weekly", day=NOW.date(), done_text="本周两次拜访鹭岛机电",
+                    related=(("customer", customer.id),))
+    window = open_detail(ctx, "customer", customer.id, parent=None)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.data is not None, timeout=WAIT_MS)
+    tab = window.tab("timeline")
+    window.tabs.setCurrentWidget(tab)
+    tab.reload()
+    qtbot.waitUntil(lambda: [i.kind for i in tab.items] == ["log"], timeout=WAIT_MS)
+    assert tab.tree.topLevelItem(0).text(3) == "Weekly report"
+    tab.tree.setCurrentItem(tab.tree.topLevelItem(0))
+    tab.open_selected()
+    dialog = tab.dialog
+    assert isinstance(dialog, WorkLogDialog)
+    qtbot.waitUntil(lambda: dialog.log is not None and "本周两次拜访鹭岛机电" in dialog.detail.text(), timeout=WAIT_MS)
+    dialog.comment_edit.setText("好")
+    dialog.add_comment()
+    qtbot.waitUntil(lambda: dialog.comments.count() == 1, timeout=WAIT_MS)
+    assert [c.body for c in get_log(ctx.db, ctx.actor, log.id).comments] == ["好"]
+    dialog.accept()
+    qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=WAIT_MS)

@@ -28,6 +28,7 @@ from crm_desktop.services.customers.followups import BUILTIN_KINDS
 from crm_desktop.ui.activities.common import local_zone, service_label
 from crm_desktop.ui.activities.event_dialog import EventDialog
 from crm_desktop.ui.activities.task_dialog import TaskDialog
+from crm_desktop.ui.activities.worklog_page import WorkLogDialog
 from crm_desktop.ui.i18n import error_text
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.details.base import (
@@ -151,6 +152,11 @@ class ActivityTimelineTab(DetailTab):
             op(self, lambda: schedule_ops.get_event(db, actor, item.item_id)).success(
                 lambda event: self._open(EventDialog(self.ctx, event=event, parent=self)) if isValid(self) else None
             ).failure(self._failed).run()
+        elif item.kind == "log":
+            dialog = WorkLogDialog(self.ctx, item.item_id, parent=self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.dialog = dialog
+            dialog.open()
 
 
 __all__ = ["ActivityTimelineTab"]

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -189,14 +190,7 @@ class WorkLogPage(QWidget):
         if not isValid(self):
             return
         self.shown = log
-        about = "、".join(r.name for r in log.related)
-        parts = [f"{log.author_name} · {log.day:%Y-%m-%d} · "
-                 f"{service_label('worklogs', worklog_ops.KIND_LABELS[log.kind])}",
-                 self.tr("Done: {text}").format(text=log.done_text),
-                 self.tr("Plan: {text}").format(text=log.plan_text)]
-        if about:
-            parts.append(self.tr("About: {records}").format(records=about))
-        self.detail.setText("\n".join(parts))
+        self.detail.setText(describe(log))
         self.comments.clear()
         for c in log.comments:
             self.comments.addItem(f"{c.author_name}  {c.created_at.astimezone(local_zone()):%m-%d %H:%M}  {c.body}")
@@ -211,4 +205,71 @@ class WorkLogPage(QWidget):
             lambda _c: self._chosen(self.tree.currentItem()) if isValid(self) else None).failure(self._failed).run()
 
 
-__all__ = ["WorkLogPage"]
+class WorkLogDialog(QDialog):
+    """One work log with its comments, opened from a record's timeline; a reader comments here.
+
+    Public for tests: ``log``, ``detail``, ``comments``, ``comment_edit``, ``add_comment()``."""
+
+    def __init__(self, ctx: AppContext, log_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.log_id = log_id
+        self.log: worklog_ops.WorkLogDTO | None = None
+        self.setWindowTitle(self.tr("Work log"))
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.comments = QListWidget()
+        self.comment_edit = QLineEdit()
+        self.comment_edit.setPlaceholderText(self.tr("Comment, then Enter"))
+        self.comment_edit.returnPressed.connect(self.add_comment)
+        close = QPushButton(self.tr("Close"))
+        close.setAutoDefault(False)
+        close.clicked.connect(self.accept)
+        row = QHBoxLayout()
+        row.addWidget(self.comment_edit, 1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.detail)
+        layout.addWidget(self.comments, 1)
+        layout.addLayout(row)
+        self.resize(560, 420)
+        self.reload()
+
+    def reload(self) -> None:
+        db, actor, log_id = self.ctx.db, self.ctx.actor, self.log_id
+        op(self, lambda: worklog_ops.get_log(db, actor, log_id)).success(self._show).failure(
+            lambda exc: self.detail.setText(error_text(exc)) if isValid(self) else None).run()
+
+    def _show(self, log: worklog_ops.WorkLogDTO) -> None:
+        if not isValid(self):
+            return
+        self.log = log
+        self.detail.setText(describe(log))
+        self.comments.clear()
+        for c in log.comments:
+            self.comments.addItem(f"{c.author_name}  {c.created_at.astimezone(local_zone()):%m-%d %H:%M}  {c.body}")
+
+    def add_comment(self) -> None:
+        body = self.comment_edit.text()
+        if self.log is None or not body.strip():
+            return
+        db, actor, log_id = self.ctx.db, self.ctx.actor, self.log_id
+        self.comment_edit.clear()
+        op(self, lambda: worklog_ops.add_log_comment(db, actor, log_id, body), write=True).success(
+            lambda _c: self.reload() if isValid(self) else None).run()
+
+
+def describe(log: worklog_ops.WorkLogDTO) -> str:
+    """The log as lines: who, day and kind; done; plan; the records it is about."""
+    tr = QCoreApplication.translate
+    parts = [f"{log.author_name} · {log.day:%Y-%m-%d} · {service_label('worklogs', worklog_ops.KIND_LABELS[log.kind])}",
+             tr("WorkLogPage", "Done: {text}").format(text=log.done_text),
+             tr("WorkLogPage", "Plan: {text}").format(text=log.plan_text)]
+    about = "、".join(r.name for r in log.related)
+    if about:
+        parts.append(tr("WorkLogPage", "About: {records}").format(records=about))
+    return "\n".join(parts)
+
+
+__all__ = ["WorkLogDialog", "WorkLogPage", "describe"]
