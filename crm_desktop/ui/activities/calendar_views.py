@@ -271,7 +271,10 @@ class WeekView(_PaintedView):
         painter.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
         for h in range(hours):
             y = int(top + h * hour_h)
-            painter.drawText(QRect(0, y, gutter - 4, fm.height()), Qt.AlignmentFlag.AlignRight,
+            # The label sits on its line (the first one below it: above is the all-day row), so
+            # "10:00" is read level with an event starting at ten, not half an hour lower.
+            label_y = y - fm.height() // 2 if h else y
+            painter.drawText(QRect(0, label_y, gutter - 4, fm.height()), Qt.AlignmentFlag.AlignRight,
                              f"{self.FIRST_HOUR + h:02d}:00")
             painter.setPen(pal.color(QPalette.ColorRole.Midlight))
             painter.drawLine(gutter, y, self.width(), y)
