@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -56,3 +57,27 @@ def test_files_are_added_and_removed_in_the_task_form(qtbot: QtBot, ctx: AppCont
     dialog.reject()
     new.mark_clean()
     new.reject()
+
+
+def test_comments_with_a_mention_and_the_operation_log_in_the_task_form(qtbot: QtBot, ctx: AppContext) -> None:
+    from crm_desktop.services.workflow.automation import list_messages
+    from tests.test_activities_tasks import PERMS
+    from tests.test_customers import make_user
+
+    bob = make_user(ctx.db, ctx.actor, "13900000601", perms=PERMS)
+    task = create_task(ctx.db, ctx.actor, TaskInput(title="准备投标文件", participant_ids=(bob.user_id,)), tz=TZ)
+    dialog = TaskDialog(ctx, task=task, clock=Clock(NOW))
+    qtbot.addWidget(dialog)
+    assert dialog.comments is not None and dialog.extras is not None
+    dialog.open()
+    comments = dialog.comments
+    comments.edit.setText(f"@{bob.name}请看一下技术部分")
+    qtbot.keyClick(comments.edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: comments.list.count() == 1, timeout=WAIT_MS)
+    assert comments.comments[0].mentions == (bob.user_id,) and dialog.isVisible()  # Enter did not save
+    assert [m.entity for m in list_messages(ctx.db, bob)] == ["task"]
+    log = dialog.extras.widget(2)
+    qtbot.waitUntil(lambda: not log.is_loading() and len(log.entries) >= 1, timeout=WAIT_MS)
+    assert [e.action for e in log.entries][-1] == "create"
+    dialog.mark_clean()
+    dialog.reject()
