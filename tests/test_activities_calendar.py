@@ -141,3 +141,88 @@ def test_a_colleagues_calendar_as_far_as_the_scope_allows(db: Database, admin: A
     assert sorted(i.title for i in seen) == ["甲的任务", "甲的拜访"]
     assert calendar_items(db, bob, *month, user_id=alice.user_id, tz=SH) == []  # self scope: nothing of hers
     assert calendar_items(db, boss, *month, tz=SH) == []  # his own calendar is empty
+
+
+def test_the_seven_day_reminder_cache_round_trips_and_picks_what_is_due(db: Database, admin: Actor,
+                                                                        tmp_path: Path) -> None:
+    from crm_desktop.services.activities import reminder_cache
+    from crm_desktop.services.activities.schedule import EventInput, create_event
+
+    sh = ZoneInfo("Asia/Shanghai")
+    now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=sh)
+    create_event(db, admin, EventInput(title="拜访", start_at=now.replace(hour=10), end_at=now.replace(hour=11),
+                                       reminders=(15, 60 * 24)))
+    create_event(db, admin, EventInput(title="下周的会", start_at=now + dt.timedelta(days=8),
+                                       end_at=now + dt.timedelta(days=8, hours=1), reminders=(15,)))
+    cached = reminder_cache.upcoming(db, admin, start=now, tz=sh)
+    # The 1-day-before reminder of today's visit was due yesterday: not in the coming week.
+    assert [(r.title, r.remind_at.astimezone(sh).hour, r.remind_at.astimezone(sh).minute)
+            for r in cached.reminders] == [("拜访", 9, 45)]
+    path = tmp_path / "cache" / "reminders.json"
+    reminder_cache.save(path, cached)
+    assert reminder_cache.load(path, admin.user_id) == cached
+    assert reminder_cache.load(path, admin.user_id + 1) is None  # another user's file
+    assert reminder_cache.load(tmp_path / "missing.json", admin.user_id) is None
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    assert reminder_cache.load(tmp_path / "bad.json", admin.user_id) is None
+
+    [visit] = cached.reminders
+    assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=44)) == []
+    assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=46)) == [visit]
+    assert reminder_cache.due_offline(cached, start=now, end=now.replace(minute=46), announced={visit.key}) == []
+
+
+def test_an_ics_in_a_chosen_folder_is_kept_up_to_date(db: Database, admin: Actor, tmp_path: Path) -> None:
+    from crm_desktop.services.activities.calendar import sync_ics
+    from crm_desktop.services.activities.schedule import EventInput, create_event, edit_event, input_of
+
+    folder = tmp_path / "同步"
+    path, written = sync_ics(db, admin, folder)
+    assert written and path.parent == folder and list(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")) == []
+    ev = create_event(db, admin, EventInput(title="周例会", start_at=at(2026, 3, 2, 10), end_at=at(2026, 3, 2, 11),
+                                            repeat=Repeat("weekly", count=4), reminders=(15,)))
+    assert sync_ics(db, admin, folder) == (path, True)
+    stamp = path.stat().st_mtime_ns
+    assert sync_ics(db, admin, folder) == (path, False) and path.stat().st_mtime_ns == stamp  # unchanged: untouched
+    edit_event(db, admin, ev.id, replace_title(input_of(ev), "周例会（改）"))
+    assert sync_ics(db, admin, folder) == (path, True)
+    [vevent] = icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT")
+    assert str(vevent["SUMMARY"]) == "周例会（改）" and vevent["RRULE"]["COUNT"] == [4]
+    assert not list(folder.glob("*.part"))
+
+
+def replace_title(data, title: str):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+    return replace(data, title=title)
+
+
+def test_customers_going_to_the_pool_on_the_day_the_rule_recycles_them(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.customers import jobs
+    from crm_desktop.services.customers.pool import PoolRuleInput
+    from crm_desktop.services.org.permissions import RECORD_ACTIONS
+    from crm_desktop.services.uow import unit_of_work
+    from tests.test_pool import add_customer, make_pool, member
+
+    sh = ZoneInfo("Asia/Shanghai")
+    now = dt.datetime(2026, 3, 10, 12, 0, tzinfo=sh).astimezone(dt.UTC)
+    li = make_user(db, admin, "13900000501", perms=PERMS)
+    other = make_user(db, admin, "13900000502", perms={"customer": RECORD_ACTIONS, **PERMS})
+    p = make_pool(db, admin, member(li), member(other), rules=(PoolRuleInput("no_followup", 30, (), True),))
+    soon = add_customer(db, li.user_id, "快到期客户", created_at=now - dt.timedelta(days=25))
+    add_customer(db, li.user_id, "刚跟进客户", created_at=now - dt.timedelta(days=25),
+                 last_followup_at=now - dt.timedelta(days=1))
+    claimed = add_customer(db, li.user_id, "刚领取客户", created_at=now - dt.timedelta(days=28))
+    add_customer(db, other.user_id, "别人的客户", created_at=now - dt.timedelta(days=25))
+    from crm_desktop.models import PoolEvent
+    with unit_of_work(db, None) as uow:  # a claim restarts the clock: due 30 days after it
+        uow.session.add(PoolEvent(pool_id=p.id, customer_id=claimed, kind="claim", at=now - dt.timedelta(days=2),
+                                  user_id=li.user_id, details={}))
+    start = dt.datetime(2026, 3, 1, tzinfo=sh)
+    end = dt.datetime(2026, 4, 8, tzinfo=sh)  # the one followed up yesterday goes on 8 April, 12:00
+    items = [i for i in calendar_items(db, li, start, end, layers=("pool",), tz=sh)]
+    assert [(i.title, i.start.astimezone(sh).date(), i.entity, i.record_id) for i in items] == [
+        ("快到期客户", dt.date(2026, 3, 15), "customer", soon), ("刚领取客户", dt.date(2026, 4, 7), "customer", claimed)]
+    # The day the calendar shows is the day the recycle job takes it.
+    assert jobs.run_recycle(db, now=dt.datetime(2026, 3, 15, 11, 59, tzinfo=sh)).recycled == 0
+    taken = jobs.run_recycle(db, now=dt.datetime(2026, 3, 15, 12, 1, tzinfo=sh)).customer_ids
+    assert soon in taken and claimed not in taken  # (the colleague's customer goes too: not on li's calendar)

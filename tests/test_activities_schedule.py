@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from crm_desktop.db import Database
 from crm_desktop.services.activities import recurrence
+from crm_desktop.services.activities.common import zone
 from crm_desktop.services.activities.recurrence import Repeat
 from crm_desktop.services.activities.schedule import (
     EventInput,
@@ -153,3 +154,53 @@ def test_fast_forward_gives_what_a_full_walk_gives(start: dt.datetime, freq: str
     hi = lo + dt.timedelta(days=40)
     full = [x for x in recurrence._rule(text, start).between(lo, hi, inc=True) if x < hi]
     assert recurrence.local_starts(text, start, lo, hi) == full
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.datetimes(min_value=dt.datetime(2019, 1, 1), max_value=dt.datetime(2027, 1, 1)),
+       freq=st.sampled_from(["daily", "weekly", "monthly", "yearly"]), interval=st.integers(1, 5),
+       weekdays=st.sets(st.integers(0, 6), max_size=4), offset=st.integers(-40, 3000),
+       until_days=st.one_of(st.none(), st.integers(0, 3000)), count=st.one_of(st.none(), st.integers(1, 60)),
+       length=st.integers(1, 60), by=st.sampled_from(["date", "weekday"]))
+def test_counted_expansion_gives_what_dateutil_walks(start: dt.datetime, freq: str, interval: int,
+                                                     weekdays: set[int], offset: int, until_days: int | None,
+                                                     count: int | None, length: int, by: str) -> None:
+    """Daily and weekly rules are counted, not walked (recurrence._simple_starts), monthly ones
+    restart near the window: the same occurrences as dateutil's walk from the first start,
+    whatever the window, end or step."""
+    until = start.date() + dt.timedelta(days=until_days) if until_days is not None else None
+    text = recurrence.to_rrule(Repeat(freq, interval=interval, weekdays=tuple(weekdays), until=until,
+                                      count=None if until else count, monthly_by=by), start)
+    lo = start + dt.timedelta(days=offset, hours=offset % 7)
+    hi = lo + dt.timedelta(days=length)
+    full = [x for x in recurrence._rule(text, start).between(lo, hi, inc=True) if x < hi]
+    assert recurrence.local_starts(text, start, lo, hi) == full
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=st.datetimes(min_value=dt.datetime(2019, 1, 1), max_value=dt.datetime(2027, 1, 1)),
+       freq=st.sampled_from(["daily", "weekly"]), interval=st.integers(1, 3),
+       weekdays=st.sets(st.integers(0, 6), max_size=3), offset=st.integers(-30, 2000),
+       until_days=st.one_of(st.none(), st.integers(0, 2000)), hours=st.integers(0, 50),
+       zone_name=st.sampled_from(["Asia/Shanghai", "America/New_York", "Europe/London", "Australia/Lord_Howe", ""]))
+def test_expansion_in_utc_matches_converting_each_occurrence(start: dt.datetime, freq: str, interval: int,
+                                                             weekdays: set[int], offset: int,
+                                                             until_days: int | None, hours: int,
+                                                             zone_name: str) -> None:
+    """Where the zone keeps one offset over the window, occurrences are counted in UTC
+    (recurrence.expand); they must be exactly the wall-clock occurrences converted one by one,
+    DST zones included (a window across a switch takes the converting path)."""
+    tz = zone(zone_name)  # "": this computer's zone (dateutil's tzlocal)
+    start = start.replace(second=0, microsecond=0)
+    until = start.date() + dt.timedelta(days=until_days) if until_days is not None else None
+    text = recurrence.to_rrule(Repeat(freq, interval=interval, weekdays=tuple(weekdays), until=until), start)
+    first = start.replace(tzinfo=tz).astimezone(dt.UTC)
+    lo_utc = first + dt.timedelta(days=offset)
+    window = (lo_utc, lo_utc + dt.timedelta(days=42))
+    length = dt.timedelta(hours=hours)
+    lo = (window[0] - length).astimezone(tz).replace(tzinfo=None) - dt.timedelta(days=1)
+    hi = window[1].astimezone(tz).replace(tzinfo=None) + dt.timedelta(days=1)
+    want = [at for at in (x.replace(tzinfo=tz).astimezone(dt.UTC)
+                          for x in recurrence._rule(text, start).between(lo, hi, inc=True) if x < hi)
+            if at < window[1] and (at + length > window[0] or at >= window[0])]
+    assert recurrence.expand(text, first, tz, length, window) == want

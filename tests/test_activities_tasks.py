@@ -159,3 +159,35 @@ def test_rules_fire_on_task_events_and_can_create_a_task(db: Database, admin: Ac
     assert [(r.entity, r.record_id) for r in task.related] == [("customer", c.id)]
     set_done(db, admin, task.id)
     assert [m.title for m in list_messages(db, admin)] == ["丙公司 的任务完成了"]
+
+
+def test_task_files_follow_the_tasks_visibility(db: Database, admin: Actor) -> None:
+    from crm_desktop.services.activities.task_files import (
+        add_task_file,
+        list_task_files,
+        read_task_file,
+        remove_task_file,
+    )
+    from crm_desktop.services.records.attachments import MAX_BYTES
+
+    alice = make_user(db, admin, "13900000301", perms=PERMS)
+    bob = make_user(db, admin, "13900000302", perms=PERMS)
+    carol = make_user(db, admin, "13900000303", perms=PERMS)
+    t = create_task(db, alice, TaskInput(title="准备投标文件", participant_ids=(bob.user_id,)), tz=SH)
+    f = add_task_file(db, alice, t.id, filename="C:\\文件\\报价单.xlsx", data=b"PK\x03\x04 quote")
+    assert (f.filename, f.size, f.entity, f.record_id) == ("报价单.xlsx", 10, "task", t.id)
+    add_task_file(db, bob, t.id, filename="技术方案.pdf", data=b"%PDF")  # a participant may add
+    assert [x.filename for x in list_task_files(db, alice, t.id)] == ["技术方案.pdf", "报价单.xlsx"]
+    assert read_task_file(db, bob, f.id) == ("报价单.xlsx", b"PK\x03\x04 quote")
+    for call in (lambda: list_task_files(db, carol, t.id), lambda: read_task_file(db, carol, f.id),
+                 lambda: add_task_file(db, carol, t.id, filename="x.txt", data=b"x"),
+                 lambda: remove_task_file(db, carol, f.id)):
+        with pytest.raises(NotFound):  # carol does not see the task: answered as missing
+            call()
+    with pytest.raises(ValidationError):
+        add_task_file(db, alice, t.id, filename="big.bin", data=b"0" * (MAX_BYTES + 1))
+    remove_task_file(db, alice, f.id)
+    assert [x.filename for x in list_task_files(db, bob, t.id)] == ["技术方案.pdf"]
+    changes = [{c.field: (c.old, c.new) for c in e.changes} for e in operation_log(db, alice, t.id)
+               if e.action == "attachment"]  # the task's operation log
+    assert {"attachment": (None, "报价单.xlsx")} in changes and {"attachment": ("报价单.xlsx", None)} in changes

@@ -9,6 +9,8 @@ from crm_desktop.models.activity import (
     Task,
     TaskComment,
     TaskSubtask,
+    WorkLog,
+    WorkLogComment,
 )
 from crm_desktop.models.approval import ApprovalFlow, ApprovalInstance, ApprovalLog, ApprovalTask
 from crm_desktop.models.audit import AuditChange, AuditEntry
@@ -60,6 +62,7 @@ from crm_desktop.models.target import SalesTarget
 
 __all__ = [
     "ActivityLink", "ActivityParticipant", "ReminderShown", "ScheduleEvent", "Task", "TaskComment", "TaskSubtask",
+    "WorkLog", "WorkLogComment",
     "CacheSignal", "SalesTarget",
     "ApprovalFlow", "ApprovalInstance", "ApprovalLog", "ApprovalTask",
     "Contract", "ContractLine", "NumberRule", "NumberSequence", "Opportunity", "OpportunityContact",

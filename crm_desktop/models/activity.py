@@ -86,7 +86,8 @@ class ScheduleEvent(RecordMixin, Base):
 
     __tablename__ = "schedule_events"
     __table_args__ = (
-        Index("ix_schedule_events_owner_start", "owner_id", "start_at"),
+        # repeat_end too: a colleague's or a team's window test reads the index, not the rows.
+        Index("ix_schedule_events_owner_start", "owner_id", "start_at", "repeat_end"),
         # The calendar's window test reads both columns from the index (schedule.window_clause).
         Index("ix_schedule_events_start", "start_at", "repeat_end"),
         Index("ix_schedule_events_series", "series_id"),
@@ -152,5 +153,37 @@ class ReminderShown(Base):
     snoozed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
+class WorkLog(Base):
+    """A work log (日志): a daily or weekly report by its author, read by the author's
+    superiors up the direct-superior chain. ``day`` is the report's day (weekly: the week's
+    Monday); related records go in ``ActivityLink`` with kind "log"."""
+
+    __tablename__ = "work_logs"
+    __table_args__ = (Index("ix_work_logs_author_day", "author_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    #: daily · weekly
+    kind: Mapped[str] = mapped_column(String(10), default="daily")
+    day: Mapped[dt.date] = mapped_column(Date)
+    #: Done today (this week).
+    done_text: Mapped[str] = mapped_column(Text, default="")
+    #: The plan for tomorrow (next week).
+    plan_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class WorkLogComment(Base):
+    __tablename__ = "work_log_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("work_logs.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 __all__: list[Any] = ["ActivityLink", "ActivityParticipant", "ReminderShown", "ScheduleEvent", "Task", "TaskComment",
-                      "TaskSubtask"]
+                      "TaskSubtask", "WorkLog", "WorkLogComment"]

@@ -1,21 +1,25 @@
-"""The calendar: a window's items over switchable layers, and the .ics export.
+"""The calendar: a window's items over switchable layers, the .ics export, and an .ics kept up
+to date in a chosen folder (``sync_ics``).
 
 Layers (``LAYERS``): my events (owned or taking part; with ``user_id`` a colleague's, as far
 as the scope lets the actor see them) · tasks due · follow-ups' next contact times · payment
-plan dates · contract end dates. Every layer reads through the one scope filter (events and
+plan dates · contract end dates · customers a public-pool rule will recycle (on the day it
+will, ``_pool_days``). Every layer reads through the one scope filter (events and
 tasks through ``visibility``, records through ``visible_filter``) and shows the user's own
 items (the owner's). Thread rule: any thread.
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from icalendar import Alarm, Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import (
@@ -24,6 +28,7 @@ from crm_desktop.models import (
     Customer,
     Lead,
     PaymentPlan,
+    PoolEvent,
     ScheduleEvent,
     Task,
 )
@@ -35,6 +40,9 @@ from crm_desktop.services.activities.schedule import (
     window_rows,
 )
 from crm_desktop.services.activities.visibility import event_visible, task_visible
+from crm_desktop.services.customers.jobs import _newest_opportunity_or_creation as opportunity_clock
+from crm_desktop.services.customers.jobs import _rules as pool_rules
+from crm_desktop.services.customers.jobs import rule_filter
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.permissions import require
 from crm_desktop.services.org.scope import visible_filter
@@ -43,14 +51,16 @@ from crm_desktop.services.uow import read_only
 if TYPE_CHECKING:
     from crm_desktop.db import Database
 
-LAYERS = ("events", "tasks", "followups", "payment_plans", "contract_ends")
+LAYERS = ("events", "tasks", "followups", "payment_plans", "contract_ends", "pool")
 LAYER_LABELS: dict[str, str] = {
     "events": QT_TRANSLATE_NOOP("schedule", "My events"), "tasks": QT_TRANSLATE_NOOP("schedule", "Tasks due"),
     "followups": QT_TRANSLATE_NOOP("schedule", "Next contacts"),
     "payment_plans": QT_TRANSLATE_NOOP("schedule", "Planned payments"),
     "contract_ends": QT_TRANSLATE_NOOP("schedule", "Contracts ending"),
+    "pool": QT_TRANSLATE_NOOP("schedule", "Going to the pool"),
 }
-LAYER_COLOURS = {"tasks": "#ef4444", "followups": "#8b5cf6", "payment_plans": "#0ea5e9", "contract_ends": "#a16207"}
+LAYER_COLOURS = {"tasks": "#ef4444", "followups": "#8b5cf6", "payment_plans": "#0ea5e9", "contract_ends": "#a16207",
+                 "pool": "#64748b"}
 
 
 @dataclass(frozen=True)
@@ -127,17 +137,47 @@ def calendar_items(db: Database, actor: Actor, start: dt.datetime, end: dt.datet
                     visible_filter(Contract, a), Contract.owner_id == who, Contract.end_date >= first,
                     Contract.end_date <= last)):
                 out.append(whole_day("contract_ends", cid, name, day, "contract", cid))
+        if "pool" in layers and a.can("customer", "view"):
+            for cid, (name, due) in _pool_days(session, a, who, start, end).items():
+                out.append(whole_day("pool", cid, name, due.astimezone(tz).date(), "customer", cid))
     out.sort(key=lambda i: (i.start, not i.all_day, i.layer, i.item_id))
     return out
 
 
-def export_ics(db: Database, actor: Actor, path: Path, *, since: dt.datetime | None = None) -> int:
-    """Write the actor's own events (owned or taking part; those ending after ``since``, and
-    every series still running) to ``path`` as iCalendar; returns how many were written.
+def _pool_days(session: Session, actor: Actor, owner_id: int, start: dt.datetime,
+               end: dt.datetime) -> dict[int, tuple[str, dt.datetime]]:
+    """The owner's customers (visible to the actor) that a public-pool rule recycles in
+    [start, end): name and moment, the first rule's. It is the recycle job's own condition
+    (``jobs.rule_filter``) with its cutoff at the window's end, and its clock dated as the job's
+    reminders date it (the later of the rule's start and the last claim or assignment), so the
+    calendar cannot promise a day the job does not keep."""
+    restart = (select(func.max(PoolEvent.at)).where(
+        PoolEvent.customer_id == Customer.id, PoolEvent.kind.in_(("claim", "assign")))
+        .correlate(Customer).scalar_subquery())
+    found: dict[int, tuple[str, dt.datetime]] = {}
+    for pool, rule in pool_rules(session):
+        base = {"no_followup": func.coalesce(Customer.last_followup_at, Customer.created_at),
+                "no_deal": func.coalesce(Customer.last_deal_at, Customer.created_at),
+                "no_opportunity": opportunity_clock()}.get(rule.kind, Customer.created_at)
+        cutoff = end - dt.timedelta(days=rule.days)
+        for cid, name, since, restarted in session.execute(
+                select(Customer.id, Customer.name, base, restart).where(
+                    rule_filter(pool, rule, cutoff), visible_filter(Customer, actor), Customer.owner_id == owner_id)):
+            due = (max(since, restarted) if restarted is not None else since) + dt.timedelta(days=rule.days)
+            if start <= due < end and (cid not in found or due < found[cid][1]):
+                found[cid] = (name, due)
+    return found
+
+
+def ics_bytes(db: Database, actor: Actor, *, since: dt.datetime | None = None) -> tuple[bytes, int]:
+    """The actor's own events (owned or taking part; those ending after ``since``, and every
+    series still running) as iCalendar bytes, and how many events they hold.
 
     Series keep their RRULE and EXDATEs, moved occurrences are RECURRENCE-ID overrides, and
     reminders are VALARMs, so Outlook or a phone shows the same calendar. Times are UTC except
-    a series' start, which is written in its zone (a series repeats in wall-clock time).
+    a series' start, which is written in its zone (a series repeats in wall-clock time). The
+    bytes depend only on the events (DTSTAMP is each event's last change), so an unchanged
+    calendar gives the same bytes.
     """
     cal = Calendar()
     cal.add("prodid", "-//CRM Desktop//Schedule//EN")
@@ -152,8 +192,37 @@ def export_ics(db: Database, actor: Actor, path: Path, *, since: dt.datetime | N
         rows = list(uow.session.scalars(query.order_by(ScheduleEvent.id)))
         for row in rows:
             cal.add_component(_vevent(row, rows))
-    path.write_bytes(cal.to_ical())
-    return len(rows)
+    return cal.to_ical(), len(rows)
+
+
+def export_ics(db: Database, actor: Actor, path: Path, *, since: dt.datetime | None = None) -> int:
+    """Write the actor's calendar (``ics_bytes``) to ``path``; returns how many events it holds."""
+    data, count = ics_bytes(db, actor, since=since)
+    path.write_bytes(data)
+    return count
+
+
+def sync_file_name(actor: Actor) -> str:
+    return f"crm-calendar-{actor.user_id}.ics"
+
+
+def sync_ics(db: Database, actor: Actor, folder: Path) -> tuple[Path, bool]:
+    """Keep ``folder``/``sync_file_name`` equal to the actor's calendar (Outlook or a phone
+    subscribed to the file sees each change). The file is replaced whole (a reader never sees
+    half of it) and only when its bytes change, so a calendar app polling it re-reads nothing
+    in vain. Returns the file and whether it was written."""
+    data, _count = ics_bytes(db, actor)
+    path = folder / sync_file_name(actor)
+    try:
+        if path.read_bytes() == data:
+            return path, False
+    except OSError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    part.write_bytes(data)
+    os.replace(part, path)
+    return path, True
 
 
 def _vevent(row: ScheduleEvent, rows: Sequence[ScheduleEvent]) -> Event:
@@ -207,4 +276,5 @@ def _rrule_for_ics(row: ScheduleEvent) -> dict[str, Any]:
     return out
 
 
-__all__: Sequence[str] = ["LAYERS", "LAYER_COLOURS", "LAYER_LABELS", "CalendarItem", "calendar_items", "export_ics"]
+__all__: Sequence[str] = ["LAYERS", "LAYER_COLOURS", "LAYER_LABELS", "CalendarItem", "calendar_items", "export_ics",
+                          "ics_bytes", "sync_file_name", "sync_ics"]

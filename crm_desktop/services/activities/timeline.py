@@ -1,9 +1,10 @@
-"""One record's activity timeline (跟进记录 gathered): its follow-ups, tasks, schedule events
-and approvals, newest first, filterable by kind.
+"""One record's activity timeline (跟进记录 gathered): its follow-ups, tasks, schedule events,
+approvals and work logs, newest first, filterable by kind.
 
 Promises (thread rule: any thread): the record must be visible to the actor (else NotFound,
 like a missing one); each kind is read through its own visibility (follow-ups: the record's
-follow-ups; tasks and events: ``visibility``; approvals: those of the record), and a kind the
+follow-ups; tasks and events: ``visibility``, which a task or event about a record the
+actor sees always passes (see ``_TASKS``); approvals: those of the record; work logs: ``worklogs.log_visible``), and a kind the
 actor has no "view" permission for is left out.
 """
 from __future__ import annotations
@@ -23,21 +24,23 @@ from crm_desktop.models import (
     ScheduleEvent,
     Task,
     User,
+    WorkLog,
 )
-from crm_desktop.services.activities.common import RELATED_MODELS
-from crm_desktop.services.activities.visibility import statement_for
+from crm_desktop.services.activities.common import RELATED_MODELS, fetch_rows
+from crm_desktop.services.activities.worklogs import log_visible
 from crm_desktop.services.errors import NotFound
 from crm_desktop.services.org.actor import Actor
-from crm_desktop.services.org.scope import visible_filter
+from crm_desktop.services.org.scope import unindexed, visible_filter
 from crm_desktop.services.uow import read_only
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
 
-KINDS = ("followup", "task", "event", "approval")
+KINDS = ("followup", "task", "event", "approval", "log")
 KIND_LABELS: dict[str, str] = {
     "followup": QT_TRANSLATE_NOOP("timeline", "Follow-up"), "task": QT_TRANSLATE_NOOP("timeline", "Task"),
     "event": QT_TRANSLATE_NOOP("timeline", "Schedule"), "approval": QT_TRANSLATE_NOOP("timeline", "Approval"),
+    "log": QT_TRANSLATE_NOOP("timeline", "Work log"),
 }
 LIMIT = 300
 
@@ -74,7 +77,8 @@ _CHECKS: dict[tuple[object, ...], Any] = {}
 
 def _record_check(model: Any, actor: Actor) -> Any:
     """``select id where id = :record_id and visible``, one statement per (module, actor, scopes)."""
-    key = (model.entity, actor.user_id, actor.department_id, actor.scopes_for(model.entity))
+    key = (model.entity, actor.user_id, actor.department_id, actor.scopes_for(model.entity),
+           actor.departments_for(model.entity))
     found = _CHECKS.get(key)
     if found is None:
         if len(_CHECKS) > 4096:
@@ -105,6 +109,27 @@ def _event_statement(visible: Any) -> Any:
             .order_by(ScheduleEvent.start_at.desc()).limit(bindparam("limit")))
 
 
+def _log_statement(actor: Actor) -> Any:
+    """The record's work logs the actor may read, one statement per (reader, super or not)."""
+    key = ("log", actor.user_id, actor.is_super)
+    found = _CHECKS.get(key)
+    if found is None:
+        found = _CHECKS[key] = (
+            select(WorkLog.id, WorkLog.kind, WorkLog.day, WorkLog.created_at, User.name, WorkLog.done_text)
+            .join(User, User.id == WorkLog.author_id)
+            .where(log_visible(actor), WorkLog.id.in_(_linked("log")))
+            .order_by(WorkLog.created_at.desc()).limit(bindparam("limit")))
+    return found
+
+
+# A task or event about a record the actor sees is visible to them: being about a visible
+# record is one of the visibility clause's own terms (``visibility``), tested with the same
+# ``visible_filter`` the record check above uses. So the record's linked tasks and events need
+# only the bin test — the same rows, without the clause's OR of subqueries per row.
+_TASKS = _task_statement(unindexed(Task.deleted_at).is_(None))
+_EVENTS = _event_statement(unindexed(ScheduleEvent.deleted_at).is_(None))
+
+
 def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
              kinds: Collection[str] = KINDS, limit: int = LIMIT) -> list[TimelineItem]:
     """The record's activities, newest first (at most ``limit`` of each kind)."""
@@ -114,26 +139,29 @@ def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
     with read_only(db, actor) as uow:
         a = uow.actor
         assert a is not None
-        s = uow.session
-        if not a.can(entity, "view") or s.scalar(_record_check(model, a), {"record_id": record_id}) is None:
+        s = uow.session.connection()  # kept statements: ``fetch_rows``
+        if not a.can(entity, "view") or not fetch_rows(s, _record_check(model, a), {"record_id": record_id}):
             raise NotFound(entity, record_id)
         out: list[TimelineItem] = []
         params = {"entity": entity, "record_id": record_id, "limit": limit}
         if "followup" in kinds and a.can("followup", "view"):
-            for fid, kind, content, at, name, nxt in s.execute(_FOLLOWUPS, params):
+            for fid, kind, content, at, name, nxt in fetch_rows(s, _FOLLOWUPS, params):
                 out.append(TimelineItem("followup", fid, at, content[:200], nxt.isoformat() if nxt else "", name, kind))
         if "task" in kinds and a.can("task", "view"):
-            for tid, title, at, name, done, due in s.execute(
-                    statement_for("timeline", "task", a, _task_statement), params):
+            for tid, title, at, name, done, due in fetch_rows(
+                    s, _TASKS, params):
                 out.append(TimelineItem("task", tid, at, title, due.isoformat() if due else "", name,
                                         "done" if done else "open"))
         if "event" in kinds and a.can("event", "view"):
-            for eid, title, at, name, kind, loc in s.execute(
-                    statement_for("timeline", "event", a, _event_statement), params):
+            for eid, title, at, name, kind, loc in fetch_rows(
+                    s, _EVENTS, params):
                 out.append(TimelineItem("event", eid, at, title, loc, name, kind))
         if "approval" in kinds:
-            for iid, flow, at, name, status in s.execute(_APPROVALS, params):
+            for iid, flow, at, name, status in fetch_rows(s, _APPROVALS, params):
                 out.append(TimelineItem("approval", iid, at, flow, "", name, status))
+        if "log" in kinds:
+            for lid, kind, day, at, name, done in fetch_rows(s, _log_statement(a), params):
+                out.append(TimelineItem("log", lid, at, day.isoformat(), done[:200], name, kind))
     out.sort(key=lambda i: (i.at, i.kind, i.item_id), reverse=True)
     return out
 

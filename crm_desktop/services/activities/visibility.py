@@ -47,9 +47,11 @@ def _clause(model: Any, kind: str, actor: Actor, wide: bool) -> ColumnElement[bo
 
 
 def _key(actor: Actor, module: str) -> tuple[object, ...]:
-    """What the clause is built from: the scopes of the module and of every related module."""
-    return (actor.user_id, actor.department_id, actor.scopes_for(module),
-            *(actor.scopes_for(related.entity) for related in RELATED_MODELS.values()))
+    """What the clause is built from: the scopes of the module and of every related module,
+    with their custom departments (a "custom" scope names them: an administrator changing
+    them must not leave the old clause in use)."""
+    modules = (module, *(related.entity for related in RELATED_MODELS.values()))
+    return (actor.user_id, actor.department_id, *((actor.scopes_for(m), actor.departments_for(m)) for m in modules))
 
 
 @lru_cache(maxsize=1024)

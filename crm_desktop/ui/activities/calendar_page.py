@@ -1,18 +1,23 @@
-"""The calendar (日程): month, week and agenda views over switchable layers (my events, tasks
+"""The calendar (日程): month, week, day and agenda views over switchable layers (my events, tasks
 due, next contacts, planned payments, contract ends), a colleague's calendar where the scope
 lets the user see it, new events, and the .ics export of my calendar.
 
 Double-clicking an event opens it (a series' occurrence: the change asks this / following /
-all); a task opens the task; the other layers open their record's detail.
+all); a task opens the task; the other layers open their record's detail. Dragging an event
+in the week or day view moves or resizes it (a series' occurrence asks the same question,
+``scope_question``).
 
-Public for tests: ``month_view``, ``week_view``, ``agenda_view``, ``show_view()``,
+Public for tests: ``month_view``, ``week_view``, ``day_view``, ``agenda_view``, ``show_view()``,
+``move_event()``, ``scope_question``,
 ``layer_checks``, ``person_combo`` / ``show_person()``, ``items``, ``anchor``, ``go()``, ``new_event()``, ``open_item()``,
-``export_to()``, ``dialog`` (the last event / task dialog).
+``export_to()``, ``ics_sync`` (the folder kept up to date), ``dialog`` (the last event / task dialog).
 """
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,6 +27,8 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -35,6 +42,7 @@ from crm_desktop.services.activities import tasks as task_ops
 from crm_desktop.services.org import users as user_ops
 from crm_desktop.ui.activities.calendar_views import (
     AgendaView,
+    DayView,
     MonthView,
     WeekView,
     month_grid_start,
@@ -47,13 +55,14 @@ from crm_desktop.ui.activities.common import (
     system_clock,
 )
 from crm_desktop.ui.activities.event_dialog import EventDialog
+from crm_desktop.ui.activities.ics_sync import IcsFolderSync
 from crm_desktop.ui.activities.task_dialog import TaskDialog
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.i18n import error_text
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.details.window import open_detail
 
-VIEWS = ("month", "week", "agenda")
+VIEWS = ("month", "week", "day", "agenda")
 AGENDA_DAYS = 30
 
 
@@ -69,6 +78,7 @@ class CalendarPage(QWidget):
         self.exported: int | None = None
         self._generation = 0
         self.export_path: Path | None = None
+        self.scope_question: QMessageBox | None = None
 
         self.prev_button = QPushButton("◀")
         self.today_button = QPushButton(self.tr("Today"))
@@ -83,7 +93,8 @@ class CalendarPage(QWidget):
         self.title_label.setFont(font)
         self.view_buttons: dict[str, QPushButton] = {}
         group = QButtonGroup(self)
-        for key, label in (("month", self.tr("Month")), ("week", self.tr("Week")), ("agenda", self.tr("Agenda"))):
+        for key, label in (("month", self.tr("Month")), ("week", self.tr("Week")), ("day", self.tr("Day")),
+                           ("agenda", self.tr("Agenda"))):
             button = QPushButton(label)
             button.setCheckable(True)
             group.addButton(button)
@@ -101,8 +112,16 @@ class CalendarPage(QWidget):
         self.new_button = QPushButton(self.tr("New event"))
         self.new_button.clicked.connect(lambda: self.new_event())
         self.new_button.setEnabled(ctx.actor.can("event", "create"))
-        self.export_button = QPushButton(self.tr("Export .ics…"))
-        self.export_button.clicked.connect(self._choose_export)
+        # One button, two ways: a file once, or a file in a folder kept up to date.
+        self.export_button = QPushButton(self.tr("Export .ics"))
+        menu = QMenu(self.export_button)
+        menu.addAction(self.tr("Export to a file…"), self._choose_export)
+        menu.addAction(self.tr("Keep up to date in a folder…"), self._choose_sync_folder)
+        self.stop_sync_action = menu.addAction(self.tr("Stop keeping it up to date"), self._stop_sync)
+        self.export_button.setMenu(menu)
+        self.ics_sync = IcsFolderSync(ctx, parent=self)
+        self.ics_sync.synced.connect(self._synced)
+        self.stop_sync_action.setEnabled(self.ics_sync.folder is not None)
         top = QHBoxLayout()
         for w in (self.prev_button, self.today_button, self.next_button):
             top.addWidget(w)
@@ -131,13 +150,16 @@ class CalendarPage(QWidget):
 
         self.month_view = MonthView()
         self.week_view = WeekView()
+        self.day_view = DayView()
         self.agenda_view = AgendaView()
-        for view in (self.month_view, self.week_view, self.agenda_view):
+        for view in (self.month_view, self.week_view, self.day_view, self.agenda_view):
             view.activated.connect(self.open_item)
-        for view in (self.month_view, self.week_view):
+        for view in (self.month_view, self.week_view, self.day_view):
             view.day_chosen.connect(self._day_chosen)
+        for hours in (self.week_view, self.day_view):
+            hours.moved.connect(self.move_event)
         self.stack = QStackedWidget()
-        for view in (self.month_view, self.week_view, self.agenda_view):
+        for view in (self.month_view, self.week_view, self.day_view, self.agenda_view):
             self.stack.addWidget(view)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -159,6 +181,8 @@ class CalendarPage(QWidget):
         if self.view == "week":
             first = week_start(self.anchor)
             return first, first + dt.timedelta(days=7)
+        if self.view == "day":
+            return self.anchor, self.anchor + dt.timedelta(days=1)
         return self.anchor, self.anchor + dt.timedelta(days=AGENDA_DAYS)
 
     def go(self, step: int) -> None:
@@ -167,6 +191,8 @@ class CalendarPage(QWidget):
             self.anchor = dt.date(self.anchor.year + month // 12, month % 12 + 1, 1)
         elif self.view == "week":
             self.anchor += dt.timedelta(weeks=step)
+        elif self.view == "day":
+            self.anchor += dt.timedelta(days=step)
         else:
             self.anchor += dt.timedelta(days=AGENDA_DAYS * step)
         self.reload()
@@ -189,6 +215,8 @@ class CalendarPage(QWidget):
         first, last = self.window()
         if self.view == "month":
             return self.tr("{year}-{month:02d}").format(year=self.anchor.year, month=self.anchor.month)
+        if self.view == "day":
+            return f"{first:%Y-%m-%d}"
         return f"{first:%Y-%m-%d} – {last - dt.timedelta(days=1):%Y-%m-%d}"
 
     # --- reading ----------------------------------------------------------------------------
@@ -225,6 +253,7 @@ class CalendarPage(QWidget):
         today = self.today()
         self.month_view.set_items(self.anchor, items, today=today)
         self.week_view.set_items(self.anchor, items, today=today)
+        self.day_view.set_items(self.anchor, items, today=today)
         names = {k: service_label("schedule", v) for k, v in calendar_ops.LAYER_LABELS.items()}
         self.agenda_view.set_items(items, names)
         self.status_label.setText(self.tr("{n} items").format(n=len(items)))
@@ -278,11 +307,75 @@ class CalendarPage(QWidget):
         elif item.entity and item.record_id:
             open_detail(self.ctx, item.entity, item.record_id, parent=self)
 
+    def move_event(self, item: calendar_ops.CalendarItem, start: dt.datetime, end: dt.datetime) -> None:
+        """Save a dragged event's new ``start`` / ``end`` (UTC); an occurrence of a series first
+        asks which occurrences move (``scope_question``). Read fresh off the GUI thread first:
+        the save carries the version read, so a colleague's change in between is a conflict."""
+        db, actor = self.ctx.db, self.ctx.actor
+
+        def loaded(event: schedule_ops.EventDTO) -> None:
+            if not isValid(self):
+                return
+            if not item.repeating:
+                self._save_move(event, item, start, end, "all")
+                return
+            box = QMessageBox(QMessageBox.Icon.Question, self.tr("Repeating event"),
+                              self.tr("Move only this event, this and the following ones, or all of them?"),
+                              QMessageBox.StandardButton.NoButton, self)
+            this = box.addButton(self.tr("This event"), QMessageBox.ButtonRole.AcceptRole)
+            following = box.addButton(self.tr("This and following"), QMessageBox.ButtonRole.AcceptRole)
+            every = box.addButton(self.tr("All events"), QMessageBox.ButtonRole.AcceptRole)
+            cancel = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(cancel)
+            scopes = {this: "this", following: "following", every: "all"}
+
+            def answered(button: object) -> None:
+                self.scope_question = None
+                if button in scopes:
+                    self._save_move(event, item, start, end, scopes[button])  # type: ignore[index]
+                else:
+                    self.reload()  # the drag is undone
+
+            box.buttonClicked.connect(answered)
+            self.scope_question = box
+            box.open()
+
+        op(self, lambda: schedule_ops.get_event(db, actor, item.item_id)).success(loaded).failure(self._failed).run()
+
+    def _save_move(self, event: schedule_ops.EventDTO, item: calendar_ops.CalendarItem, start: dt.datetime,
+                   end: dt.datetime, scope: str) -> None:
+        db, actor = self.ctx.db, self.ctx.actor
+        data = replace(schedule_ops.input_of(event), start_at=start, end_at=end)
+        occurrence = (item.occurrence or item.start) if item.repeating else None
+        op(self, lambda: schedule_ops.edit_event(db, actor, event.id, data, scope=scope, occurrence=occurrence,
+                                                 expected_version=event.version), write=True).success(
+            lambda _e: self.reload() if isValid(self) else None).failure(self._move_failed).run()
+
+    def _move_failed(self, exc: BaseException) -> None:
+        self._failed(exc)
+        if isValid(self):
+            self.reload()  # the event goes back where it is
+
     def _choose_export(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(self, self.tr("Export my calendar"), "calendar.ics",
                                                     self.tr("iCalendar (*.ics)"))
         if path:
             self.export_to(Path(path))
+
+    def _choose_sync_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Keep my calendar in this folder"),
+                                                  str(self.ics_sync.folder or Path.home()))
+        if folder:
+            self.ics_sync.set_folder(Path(folder))
+            self.stop_sync_action.setEnabled(True)
+
+    def _stop_sync(self) -> None:
+        self.ics_sync.set_folder(None)
+        self.stop_sync_action.setEnabled(False)
+
+    def _synced(self, path: Path, written: bool) -> None:
+        if written and isValid(self):
+            self.status_label.setText(self.tr("Calendar file updated: {path}").format(path=path))
 
     def export_to(self, path: Path) -> None:
         """Write my calendar to ``path`` (off the GUI thread); ``exported`` then holds the count

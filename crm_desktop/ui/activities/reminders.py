@@ -7,12 +7,19 @@ then announced: a tray notification per reminder (``notify(title, text)``; the m
 passes its tray) and the popup, which offers Open and Snooze. The clock is injected (tests
 move it; nothing sleeps).
 
-Public for tests: ``check()``, ``fired`` (signal with the list), ``popup``.
+With a shared server (or a ``cache_path`` given) the reminders of the next 7 days are kept in
+a file on this PC (services.activities.reminder_cache), refreshed every ``CACHE_EVERY``: while
+the server is unreachable the reminders still fire from it, and once it is back they are
+recorded as shown without being announced twice.
+
+Public for tests: ``check()``, ``fired`` (signal with the list), ``popup``, ``offline``.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -27,6 +34,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from crm_desktop.config import config_dir
+from crm_desktop.services.activities import reminder_cache
 from crm_desktop.services.activities import reminders as reminder_ops
 from crm_desktop.ui.activities.common import Clock, local_zone, system_clock
 from crm_desktop.ui.context import AppContext
@@ -34,6 +43,7 @@ from crm_desktop.ui.ops import op
 
 CHECK_MS = 30_000
 SNOOZE = dt.timedelta(minutes=10)
+CACHE_EVERY = dt.timedelta(minutes=10)
 Notify = Callable[[str, str], None]
 
 
@@ -109,13 +119,24 @@ class ReminderScheduler(QObject):
     open_record = Signal(str, int)
 
     def __init__(self, ctx: AppContext, *, clock: Clock = system_clock, notify: Notify | None = None,
-                 parent: QObject | None = None, interval_ms: int = CHECK_MS) -> None:
+                 parent: QObject | None = None, interval_ms: int = CHECK_MS, cache_path: Path | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.clock = clock
         self.notify = notify
         self.popup: ReminderPopup | None = None
         self._busy = False
+        if cache_path is None and ctx.db.backend != "sqlite":  # a local file needs no offline copy
+            # One file per server and user: two profiles may both have a user 3.
+            server = hashlib.sha256(ctx.db.url.encode()).hexdigest()[:10]
+            cache_path = config_dir() / f"reminders-{server}-{ctx.actor.user_id}.json"
+        self.cache_path = cache_path
+        self.cache = reminder_cache.load(cache_path, ctx.actor.user_id) if cache_path else None
+        self._cached_at: dt.datetime | None = None
+        #: Up to when the server was last asked (what it answered is announced already).
+        self._checked_until: dt.datetime | None = None
+        #: Keys of the reminders announced from the cache while the server was away.
+        self.offline: set[tuple[str, int, dt.datetime, int]] = set()
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
@@ -137,17 +158,41 @@ class ReminderScheduler(QObject):
         if not (actor.can("event", "view") or actor.can("task", "view")):
             return
 
-        def work() -> list[reminder_ops.Reminder]:
+        path, refresh = self.cache_path, self._cached_at is None or now - self._cached_at >= CACHE_EVERY
+        offline = set(self.offline)
+
+        def work() -> tuple[list[reminder_ops.Reminder], reminder_cache.CachedReminders | None]:
             due = reminder_ops.due_reminders(db, actor, start=now - reminder_ops.MISSED_REACH,
                                              end=now + dt.timedelta(seconds=1), tz=tz)
-            reminder_ops.deliver(db, actor, due, at=now)
-            return due
+            reminder_ops.deliver(db, actor, due, at=now)  # those announced offline too: now recorded
+            cached = None
+            if path is not None and refresh:
+                cached = reminder_cache.upcoming(db, actor, start=now + dt.timedelta(seconds=1), tz=tz)
+                reminder_cache.save(path, cached)
+            return [r for r in due if r.key not in offline], cached
 
         self._busy = True
-        op(None, work, write=True).success(self._announce).failure(self._failed).run()
+        op(None, work, write=True).success(lambda result: self._online(now, *result)).failure(
+            lambda _exc: self._offline(now)).run()
 
-    def _failed(self, _exc: BaseException) -> None:
-        self._busy = False  # the server may be away: the next tick tries again
+    def _online(self, now: dt.datetime, due: list[reminder_ops.Reminder],
+                cached: reminder_cache.CachedReminders | None) -> None:
+        self.offline.clear()
+        self._checked_until = now + dt.timedelta(seconds=1)
+        if cached is not None:
+            self.cache, self._cached_at = cached, now
+        self._announce(due)
+
+    def _offline(self, now: dt.datetime) -> None:
+        """The server is away (the next tick tries again): announce what the cache says is due."""
+        self._busy = False
+        if self.cache is None or not isValid(self):
+            return
+        start = max(self.cache.fetched_at, self._checked_until or self.cache.fetched_at)
+        due = reminder_cache.due_offline(self.cache, start=start, end=now + dt.timedelta(seconds=1),
+                                         announced=self.offline)
+        self.offline.update(r.key for r in due)
+        self._announce(due)
 
     def _announce(self, due: list[reminder_ops.Reminder]) -> None:
         self._busy = False

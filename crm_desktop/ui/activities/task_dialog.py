@@ -3,7 +3,9 @@ records, description and subtasks. Creates or edits through ``services.activitie
 
 Public for tests: ``title_edit``, ``priority_combo``, ``due_check``, ``due_date``,
 ``time_check``, ``due_time``, ``participants`` (UserChecklist), ``subtask_edit`` /
-``add_subtask()``, ``subtasks`` (QListWidget), ``save()``, signal ``saved(TaskDTO)``.
+``add_subtask()``, ``subtasks`` (QListWidget), an existing task's ``files`` (TaskFiles),
+``comments`` (TaskComments) and ``extras`` (their tabs, with the operation log),
+``save()``, signal ``saved(TaskDTO)``.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -41,6 +44,8 @@ from crm_desktop.ui.activities.common import (
     service_label,
     system_clock,
 )
+from crm_desktop.ui.activities.task_comments import TaskComments, task_log_view
+from crm_desktop.ui.activities.task_files import TaskFiles
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.ops import op
 
@@ -116,9 +121,21 @@ class TaskDialog(ActivityDialog):
         right.addWidget(QLabel(self.tr("Subtasks")))
         right.addWidget(self.subtasks, 1)
         right.addLayout(sub_row)
+        #: An existing task's files, comments and operation log (a new task has none until saved).
+        self.files: TaskFiles | None = None
+        self.comments: TaskComments | None = None
+        self.extras: QTabWidget | None = None
+        if task is not None:
+            self.files = TaskFiles(ctx, task.id)
+            self.comments = TaskComments(ctx, task)
+            self.extras = QTabWidget()
+            self.extras.addTab(self.comments, self.tr("Comments ({n})").format(n=len(task.comments)))
+            self.extras.addTab(self.files, self.tr("Files"))
+            self.extras.addTab(task_log_view(ctx, task.id), self.tr("Operation log"))
+            right.addWidget(self.extras, 1)
 
         self.lay_out(form, right, self.save)
-        self.resize(860, 520)
+        self.resize(860, 600 if task is not None else 520)
         if task is not None:
             self._show(task)
         self._sync_due()

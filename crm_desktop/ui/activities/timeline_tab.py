@@ -22,11 +22,13 @@ from shiboken6 import isValid
 from crm_desktop.services.activities import schedule as schedule_ops
 from crm_desktop.services.activities import tasks as task_ops
 from crm_desktop.services.activities import timeline as timeline_ops
+from crm_desktop.services.activities import worklogs as worklog_ops
 from crm_desktop.services.activities.common import RelatedRef
 from crm_desktop.services.customers.followups import BUILTIN_KINDS
 from crm_desktop.ui.activities.common import local_zone, service_label
 from crm_desktop.ui.activities.event_dialog import EventDialog
 from crm_desktop.ui.activities.task_dialog import TaskDialog
+from crm_desktop.ui.activities.worklog_page import WorkLogDialog
 from crm_desktop.ui.i18n import error_text
 from crm_desktop.ui.ops import op
 from crm_desktop.ui.records.details.base import (
@@ -105,6 +107,8 @@ class ActivityTimelineTab(DetailTab):
             return service_label("fields", BUILTIN_KINDS[item.status])
         if item.kind == "event" and item.status in schedule_ops.KIND_LABELS:
             return service_label("schedule", schedule_ops.KIND_LABELS[item.status])
+        if item.kind == "log" and item.status in worklog_ops.KIND_LABELS:
+            return service_label("worklogs", worklog_ops.KIND_LABELS[item.status])
         return self.status_text.get(item.status, item.status)
 
     def _failed(self, exc: BaseException) -> None:
@@ -112,7 +116,7 @@ class ActivityTimelineTab(DetailTab):
         self.show_message(error_text(exc), error=True)
 
     def _on_changed(self, entity: str, _record_id: int) -> None:
-        if isValid(self) and entity in ("task", "event", "followup", self.target.entity):
+        if isValid(self) and entity in ("task", "event", "followup", "work_log", self.target.entity):
             self.reload()
 
     def _related(self) -> tuple[RelatedRef, ...]:
@@ -148,6 +152,11 @@ class ActivityTimelineTab(DetailTab):
             op(self, lambda: schedule_ops.get_event(db, actor, item.item_id)).success(
                 lambda event: self._open(EventDialog(self.ctx, event=event, parent=self)) if isValid(self) else None
             ).failure(self._failed).run()
+        elif item.kind == "log":
+            dialog = WorkLogDialog(self.ctx, item.item_id, parent=self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.dialog = dialog
+            dialog.open()
 
 
 __all__ = ["ActivityTimelineTab"]
