@@ -134,6 +134,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <source>Calendar</source>
         <translation>日程</translation>
     </message>
+    <message>
+        <source>Work logs</source>
+        <translation>日志</translation>
+    </message>
 </context>
 <context>
     <name>ActivityDialog</name>
@@ -363,6 +367,7 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <name>AgendaView</name>
     <message>
         <source>Day</source>
+        <extracomment>Dragging snaps to this many minutes. A press this close to a chip&apos;s bottom edge resizes it (its end moves) instead of moving it.</extracomment>
         <translation>日期</translation>
     </message>
     <message>
@@ -855,6 +860,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>周</translation>
     </message>
     <message>
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
         <source>Agenda</source>
         <translation>列表</translation>
     </message>
@@ -867,8 +876,20 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>新建日程</translation>
     </message>
     <message>
-        <source>Export .ics…</source>
-        <translation>导出 .ics…</translation>
+        <source>Export .ics</source>
+        <translation>导出 .ics</translation>
+    </message>
+    <message>
+        <source>Export to a file…</source>
+        <translation>导出到文件…</translation>
+    </message>
+    <message>
+        <source>Keep up to date in a folder…</source>
+        <translation>在文件夹中保持同步…</translation>
+    </message>
+    <message>
+        <source>Stop keeping it up to date</source>
+        <translation>停止同步</translation>
     </message>
     <message>
         <source>Show:</source>
@@ -883,12 +904,44 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>{n} 项</translation>
     </message>
     <message>
+        <source>Repeating event</source>
+        <translation>重复日程</translation>
+    </message>
+    <message>
+        <source>Move only this event, this and the following ones, or all of them?</source>
+        <translation>只移动此日程、此日程及之后的，还是所有日程？</translation>
+    </message>
+    <message>
+        <source>This event</source>
+        <translation>仅此日程</translation>
+    </message>
+    <message>
+        <source>This and following</source>
+        <translation>此日程及之后</translation>
+    </message>
+    <message>
+        <source>All events</source>
+        <translation>所有日程</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
         <source>Export my calendar</source>
         <translation>导出我的日程</translation>
     </message>
     <message>
         <source>iCalendar (*.ics)</source>
         <translation>iCalendar 文件 (*.ics)</translation>
+    </message>
+    <message>
+        <source>Keep my calendar in this folder</source>
+        <translation>将我的日历保存在此文件夹</translation>
+    </message>
+    <message>
+        <source>Calendar file updated: {path}</source>
+        <translation>日历文件已更新：{path}</translation>
     </message>
     <message>
         <source>{n} events written to {path}</source>
@@ -5892,6 +5945,7 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <name>ReminderScheduler</name>
     <message>
         <source>Reminder</source>
+        <extracomment>Up to when the server was last asked (what it answered is announced already). Keys of the reminders announced from the cache while the server was away.</extracomment>
         <translation>提醒</translation>
     </message>
 </context>
@@ -6646,6 +6700,17 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     </message>
 </context>
 <context>
+    <name>TaskComments</name>
+    <message>
+        <source>Comment (@name tells a colleague), then Enter</source>
+        <translation>输入评论（@姓名 可通知同事），按回车</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>评论</translation>
+    </message>
+</context>
+<context>
     <name>TaskDialog</name>
     <message>
         <source>Edit task</source>
@@ -6718,6 +6783,38 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Subtasks</source>
         <translation>子任务</translation>
+    </message>
+    <message>
+        <source>Comments ({n})</source>
+        <extracomment>An existing task&apos;s files, comments and operation log (a new task has none until saved).</extracomment>
+        <translation>评论（{n}）</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>Operation log</source>
+        <translation>操作记录</translation>
+    </message>
+</context>
+<context>
+    <name>TaskFiles</name>
+    <message>
+        <source>Add file…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Add a file to the task</source>
+        <translation>为任务添加文件</translation>
     </message>
 </context>
 <context>
@@ -7278,6 +7375,89 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Delete the view “{name}”?</source>
         <translation>确定删除场景“{name}”？</translation>
+    </message>
+</context>
+<context>
+    <name>WorkLogDialog</name>
+    <message>
+        <source>Work log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Comment, then Enter</source>
+        <translation>输入评论，按回车</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>WorkLogPage</name>
+    <message>
+        <source>What I did</source>
+        <extracomment>How far back the list reads.</extracomment>
+        <translation>今日完成的工作</translation>
+    </message>
+    <message>
+        <source>What I plan next</source>
+        <translation>下一步计划</translation>
+    </message>
+    <message>
+        <source>Save report</source>
+        <translation>保存日志</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <source>My report</source>
+        <translation>我的日志</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>提交人</translation>
+    </message>
+    <message>
+        <source>Comment, then Enter</source>
+        <translation>输入评论，按回车</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <source>Reports I can read (last 31 days)</source>
+        <translation>我可查看的日志（最近 31 天）</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>已保存。</translation>
+    </message>
+    <message>
+        <source>Done: {text}</source>
+        <translation>完成：{text}</translation>
+    </message>
+    <message>
+        <source>Plan: {text}</source>
+        <translation>计划：{text}</translation>
+    </message>
+    <message>
+        <source>About: {records}</source>
+        <translation>相关：{records}</translation>
     </message>
 </context>
 <context>
@@ -8672,6 +8852,7 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     </message>
     <message>
         <source>The payment is more than the contract&apos;s outstanding amount ({outstanding}).</source>
+        <extracomment>The field the rule is about (an import names that column in its error).</extracomment>
         <translation>回款金额超过了合同的未回款金额（{outstanding}）。</translation>
     </message>
     <message>
@@ -9136,6 +9317,14 @@ update rows: record id → {field: (old, new)} (custom fields under their names)
         <source>The quantity must be above 0.</source>
         <extracomment>What a stage cell says when the opportunity is closed (赢单 / 输单 / 无效), by status. A lines sheet&apos;s columns (a second sheet of a contracts workbook: 合同编号, 产品, 数量, 单价).</extracomment>
         <translation>数量必须大于 0。</translation>
+    </message>
+    <message>
+        <source>Choose a daily or weekly report.</source>
+        <translation>请选择日报或周报。</translation>
+    </message>
+    <message>
+        <source>The text is too long.</source>
+        <translation>内容太长。</translation>
     </message>
 </context>
 <context>
@@ -9804,6 +9993,10 @@ Built-in fields have a column; custom ones live in the ``custom`` JSON under ``k
         <source>{author} mentioned you on the task {task}</source>
         <translation>{author} 在任务“{task}”中提到了你</translation>
     </message>
+    <message>
+        <source>{name} commented on your work log</source>
+        <translation>{name} 评论了你的日志</translation>
+    </message>
 </context>
 <context>
     <name>permissions</name>
@@ -10152,6 +10345,10 @@ Built-in fields have a column; custom ones live in the ``custom`` JSON under ``k
         <translation>合同到期</translation>
     </message>
     <message>
+        <source>Going to the pool</source>
+        <translation>即将进入公海</translation>
+    </message>
+    <message>
         <source>Daily</source>
         <translation>每天</translation>
     </message>
@@ -10261,6 +10458,10 @@ Built-in fields have a column; custom ones live in the ``custom`` JSON under ``k
         <source>Approval</source>
         <translation>审批</translation>
     </message>
+    <message>
+        <source>Work log</source>
+        <translation>日志</translation>
+    </message>
 </context>
 <context>
     <name>views</name>
@@ -10283,6 +10484,17 @@ Built-in fields have a column; custom ones live in the ``custom`` JSON under ``k
     <message>
         <source>Starred</source>
         <translation>我关注的</translation>
+    </message>
+</context>
+<context>
+    <name>worklogs</name>
+    <message>
+        <source>Daily report</source>
+        <translation>日报</translation>
+    </message>
+    <message>
+        <source>Weekly report</source>
+        <translation>周报</translation>
     </message>
 </context>
 </TS>

@@ -61,10 +61,11 @@ NO_ACCESS = ("settings", "login_failures")
 #: Tables whose row-level security is not written yet: a user role gets no grant on them (so
 #: nothing leaks through plain SQL), which also means the app cannot yet run on a user's own
 #: role (issue 17: it logs in with the shared role today). Activities are visible through
-#: their owner, participants and linked records; imports through their importer.
+#: their owner, participants and linked records; imports through their importer; work logs
+#: through the superior chain.
 NOT_YET_PROTECTED = ("tasks", "task_subtasks", "task_comments", "schedule_events", "activity_links",
                      "activity_participants", "reminders_shown", "import_batches", "import_batch_rows",
-                     "import_mappings")
+                     "import_mappings", "work_logs", "work_log_comments")
 #: The columns of ``users`` a user role may read (not the password hash, not the lock-out state).
 USER_COLUMNS = ("id", "mobile", "name", "gender", "email", "department_id", "position", "superior_id", "enabled",
                 "last_login_at", "created_at")

@@ -262,13 +262,13 @@ class WorkLogDialog(QDialog):
 
 def describe(log: worklog_ops.WorkLogDTO) -> str:
     """The log as lines: who, day and kind; done; plan; the records it is about."""
-    tr = QCoreApplication.translate
+    # QCoreApplication.translate spelled out: lupdate reads a local alias as a widget's tr().
     parts = [f"{log.author_name} · {log.day:%Y-%m-%d} · {service_label('worklogs', worklog_ops.KIND_LABELS[log.kind])}",
-             tr("WorkLogPage", "Done: {text}").format(text=log.done_text),
-             tr("WorkLogPage", "Plan: {text}").format(text=log.plan_text)]
+             QCoreApplication.translate("WorkLogPage", "Done: {text}").format(text=log.done_text),
+             QCoreApplication.translate("WorkLogPage", "Plan: {text}").format(text=log.plan_text)]
     about = "、".join(r.name for r in log.related)
     if about:
-        parts.append(tr("WorkLogPage", "About: {records}").format(records=about))
+        parts.append(QCoreApplication.translate("WorkLogPage", "About: {records}").format(records=about))
     return "\n".join(parts)
 
 
