@@ -40,9 +40,10 @@ from crm_desktop.services.activities.schedule import (
     window_rows,
 )
 from crm_desktop.services.activities.visibility import event_visible, task_visible
-from crm_desktop.services.customers.jobs import _newest_opportunity_or_creation as opportunity_clock
-from crm_desktop.services.customers.jobs import _rules as pool_rules
-from crm_desktop.services.customers.jobs import rule_filter
+from crm_desktop.services.customers.jobs import (
+    newest_opportunity_or_creation as opportunity_clock,
+)
+from crm_desktop.services.customers.jobs import pool_rules, rule_filter
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.permissions import require
 from crm_desktop.services.org.scope import visible_filter

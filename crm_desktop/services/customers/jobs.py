@@ -194,7 +194,7 @@ def rule_filter(pool: Pool, rule: PoolRule, cutoff: dt.datetime) -> ColumnElemen
     return and_(*conds)
 
 
-def _newest_opportunity_or_creation() -> ColumnElement[dt.datetime]:
+def newest_opportunity_or_creation() -> ColumnElement[dt.datetime]:
     """When a customer's "no opportunity" clock started: its newest live opportunity's
     creation, or its own creation when that is later (or it has none)."""
     newest = (select(func.max(Opportunity.created_at))
@@ -203,7 +203,7 @@ def _newest_opportunity_or_creation() -> ColumnElement[dt.datetime]:
     return case((newest > Customer.created_at, newest), else_=Customer.created_at)
 
 
-def _rules(session: Session) -> list[tuple[Pool, PoolRule]]:
+def pool_rules(session: Session) -> list[tuple[Pool, PoolRule]]:
     return list(session.execute(
         select(Pool, PoolRule).join(PoolRule, PoolRule.pool_id == Pool.id)
         .where(Pool.enabled.is_(True), PoolRule.enabled.is_(True)).order_by(Pool.id, PoolRule.id)).all())  # type: ignore[arg-type]
@@ -221,7 +221,7 @@ def run_recycle(db: Database, *, now: dt.datetime | None = None) -> RecycleRepor
         serialize_writes_for(s, JOB_LOCK_KEY)  # two PCs starting at once: one run after the other
         runs: list[RuleRun] = []
         taken: list[tuple[int, int | None, int, Pool, PoolRule]] = []
-        for pool, rule in _rules(s):
+        for pool, rule in pool_rules(s):
             cutoff = now - dt.timedelta(days=rule.days)
             rows = s.execute(
                 update(Customer).where(rule_filter(pool, rule, cutoff))
@@ -413,12 +413,12 @@ def due_reminders(db: Database, *, now: dt.datetime | None = None) -> list[Remin
         restart = (select(func.max(PoolEvent.at)).where(
             PoolEvent.customer_id == Customer.id, PoolEvent.kind.in_(("claim", "assign")))
             .correlate(Customer).scalar_subquery())
-        for pool, rule in _rules(s):
+        for pool, rule in pool_rules(s):
             if not pool.remind_days:
                 continue
             base = {"no_followup": func.coalesce(Customer.last_followup_at, Customer.created_at),
                     "no_deal": func.coalesce(Customer.last_deal_at, Customer.created_at),
-                    "no_opportunity": _newest_opportunity_or_creation()}.get(rule.kind, Customer.created_at)
+                    "no_opportunity": newest_opportunity_or_creation()}.get(rule.kind, Customer.created_at)
             window = now - dt.timedelta(days=rule.days - pool.remind_days)
             rows = s.execute(select(Customer.id, Customer.name, Customer.owner_id, base, restart)
                              .where(rule_filter(pool, rule, window))).all()
