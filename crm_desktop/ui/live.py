@@ -229,7 +229,8 @@ class FormWatch(QObject):
             hub.announce(self.entity, record_id, editing=True)
             self._announced = True
             dialog.finished.connect(self._closed)
-            dialog.destroyed.connect(self._closed)
+            # No argument taken: the half-destroyed dialog is not wrapped for Python.
+            dialog.destroyed.connect(lambda: self._closed())
 
     def _closed(self, *_args: object) -> None:
         if self._announced:

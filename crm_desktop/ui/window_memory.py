@@ -18,6 +18,7 @@ Thread rule: GUI thread only.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
@@ -97,6 +98,10 @@ def memory_key(widget: QWidget) -> str:
     return str(key) if key else type(widget).__name__
 
 
+#: The dynamic property naming the WindowMemory that restored a window (its serial).
+_RESTORED = "crmWindowMemory"
+
+
 def _ours(widget: QObject) -> bool:
     return (isinstance(widget, (QDialog, QMainWindow)) and widget.isWindow()  # type: ignore[union-attr]
             and type(widget).__name__ not in _QT_OWN and type(widget).__module__.startswith("crm_desktop"))
@@ -107,21 +112,27 @@ class WindowMemory(QObject):
     window's key to [width, height] — the main window's to [x, y, width, height, maximized]
     (x, y: the frame's top left, as ``QWidget.pos()``; width, height: the inside)."""
 
+    _serials = itertools.count(1)
+
     def __init__(self, settings: Config, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self._shown: set[int] = set()
+        #: Marks, on each window it restored, that this memory did (a dynamic property on the
+        #: C++ object). Not a set of Python ids kept in step through ``destroyed``: ids of
+        #: wrappers are reused, and a slot run from a half-destroyed widget's ``destroyed``
+        #: signal crashed the test run twice (a segfault while the next window was built).
+        self.serial = next(self._serials)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         kind = event.type()
         if kind in (QEvent.Type.Show, QEvent.Type.Hide) and _ours(watched):
             widget = watched
             assert isinstance(widget, QWidget)
-            if kind == QEvent.Type.Show and id(widget) not in self._shown:
-                self._shown.add(id(widget))
-                widget.destroyed.connect(lambda *_a, key=id(widget): self._shown.discard(key))
+            mine = widget.property(_RESTORED) == self.serial
+            if kind == QEvent.Type.Show and not mine:
+                widget.setProperty(_RESTORED, self.serial)
                 self.restore(widget)
-            elif kind == QEvent.Type.Hide and id(widget) in self._shown:
+            elif kind == QEvent.Type.Hide and mine:
                 self.remember(widget)
         return False
 
