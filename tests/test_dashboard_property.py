@@ -83,15 +83,16 @@ EDITS = ("transfer", "amount", "date", "status", "recycle", "restore", "delete",
 def rollup_rows(db: Database) -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
     """(the rollup table's non-empty rows, the rows recomputed from the records)."""
     def norm(rows: Any) -> set[tuple[Any, ...]]:
-        return {(m, int(o), str(d), s, int(st), int(n), int(c)) for m, o, d, s, st, n, c in rows}
+        return {(m, g, str(d), int(o), s, int(st), int(n), int(c)) for m, g, d, o, s, st, n, c in rows}
 
     with db.engine.connect() as conn:
         kept = norm(conn.execute(text(
-            "SELECT measure, owner_id, day, status, stage_id, record_count, amount_cents FROM dashboard_rollup "
+            f"SELECT {ROLLUP.KEY}, record_count, amount_cents FROM dashboard_rollup "
             "WHERE record_count <> 0 OR amount_cents <> 0")))
         fresh: set[tuple[Any, ...]] = set()
         for spec in ROLLUP.SPECS:
-            fresh |= norm(conn.execute(text(ROLLUP.backfill_sql(spec, db.backend))))
+            for grain in ROLLUP.GRAINS:
+                fresh |= norm(conn.execute(text(ROLLUP.backfill_sql(spec, db.backend, grain))))
     return kept, fresh
 
 
@@ -170,10 +171,15 @@ def stage_ids(db: Database) -> list[int]:
         return list(s.scalars(select(Stage.id).order_by(Stage.id)))
 
 
+#: Custom ranges: whole months and the days around them come from different rollup rows.
+DAYS = st.dates(min_value=dt.date(2026, 1, 20), max_value=dt.date(2026, 4, 10))
+
+
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(w=worlds(), changes=edits())
+@given(w=worlds(), changes=edits(), ends=st.tuples(DAYS, DAYS))
 def test_rollup_figures_stay_their_lists_through_writes(db: Database, w: World,
-                                                        changes: list[tuple[str, int, int, int]]) -> None:
+                                                        changes: list[tuple[str, int, int, int]],
+                                                        ends: tuple[dt.date, dt.date]) -> None:
     user_ids, record_ids = build(db, w)
     dated(db, w, record_ids)
     with db.sessions.begin() as s:
@@ -186,5 +192,6 @@ def test_rollup_figures_stay_their_lists_through_writes(db: Database, w: World,
             actor = load_actor(s, uid)
         for selection in (Selection(preset=Preset.THIS_MONTH, today=TODAY),
                           Selection(owners=Owners.SUBORDINATES, preset=Preset.LAST_MONTH, today=TODAY),
-                          Selection(owners=Owners.USER, user_id=user_ids[-1], preset=Preset.THIS_YEAR, today=TODAY)):
+                          Selection(owners=Owners.USER, user_id=user_ids[-1], preset=Preset.THIS_YEAR, today=TODAY),
+                          Selection(preset=Preset.CUSTOM, start=ends[0], end=ends[1], today=TODAY)):
             check_drilldowns(db, actor, load_dashboard(db, actor, selection))

@@ -24,6 +24,8 @@ from crm_desktop.models.base import Base
 NO_OWNER = 0
 NO_STAGE = 0
 NO_DAY = dt.date(1, 1, 1)
+DAY_GRAIN = "d"
+MONTH_GRAIN = "m"
 #: Timestamps are bucketed into the company's local day as UTC + this many hours (China keeps
 #: no summer time since 1991; the reader checks a period's bounds against the real zone and
 #: falls back to the records where they differ).
@@ -45,11 +47,17 @@ class Measure(StrEnum):
 
 class DashboardRollup(Base):
     __tablename__ = "dashboard_rollup"
-    __table_args__ = (Index("ix_dashboard_rollup_day", "measure", "day"),)
+    # Clustered by measure and day (SQLite: WITHOUT ROWID), so a period is one range of
+    # adjacent rows holding their counts; the owner index serves a rep or a small team.
+    __table_args__ = (Index("ix_dashboard_rollup_owner", "measure", "owner_id", "grain", "day"),
+                      {"sqlite_with_rowid": False})
 
     measure: Mapped[str] = mapped_column(String(24), primary_key=True)
-    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: "d": one row per day; "m": per month (``day`` is its first day). Each record is in one
+    #: row of each grain; a reader takes whole months from "m" and the days around them from "d".
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_count: Mapped[int] = mapped_column(BigInteger, default=0)

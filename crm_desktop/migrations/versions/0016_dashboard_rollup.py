@@ -50,7 +50,9 @@ SPECS = (
     Spec("followup_done", "followups", "followed_at", True),
 )
 TABLES = tuple(dict.fromkeys(s.table for s in SPECS))
-KEY = "measure, owner_id, day, status, stage_id"
+KEY = "measure, grain, day, owner_id, status, stage_id"
+#: Each record is counted twice: in its day's row and in its month's row (day = the 1st).
+GRAINS = ("d", "m")
 
 
 def _columns(table: str) -> list[str]:
@@ -64,13 +66,17 @@ def _columns(table: str) -> list[str]:
     return list(dict.fromkeys(cols))
 
 
-def _day(s: Spec, row: str, backend: str) -> str:
+def _day(s: Spec, row: str, backend: str, grain: str) -> str:
+    """The record's local day (grain "d") or the first day of its month ("m"); NO_DAY for none."""
     col = f"{row}.{s.day}"
     if backend == "sqlite":
-        # Stored as naive UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]".
-        day = f"date({col}, '+{OFFSET_HOURS} hours')" if s.timestamp else col
+        # Stored as naive UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]"; dates as "YYYY-MM-DD".
+        modifiers = (f", '+{OFFSET_HOURS} hours'" if s.timestamp else "") + (", 'start of month'" if grain == "m" else "")
+        day = f"date({col}{modifiers})" if modifiers else col
         return f"coalesce({day}, '{NO_DAY}')"
     day = f"CAST(({col} AT TIME ZONE 'UTC') + INTERVAL '{OFFSET_HOURS} hours' AS date)" if s.timestamp else col
+    if grain == "m":
+        day = f"CAST(date_trunc('month', {day}) AS date)"
     return f"coalesce({day}, DATE '{NO_DAY}')"
 
 
@@ -82,24 +88,26 @@ def _cents(s: Spec, row: str, backend: str) -> str:
     return f"coalesce(CAST(round({row}.{s.amount} * 100) AS bigint), 0)"
 
 
-def _select(s: Spec, row: str, backend: str, sign: str) -> str:
+def _select(s: Spec, row: str, backend: str, sign: str, grain: str) -> str:
     """The rollup row one record adds (``sign`` '1') or takes away ('-1'), if it counts."""
     status = f"coalesce({row}.{s.status}, '')" if s.status else "''"
     stage = f"coalesce({row}.{s.stage}, 0)" if s.stage else "0"
     where = f"{row}.deleted_at IS NULL" + (f" AND {row}.{s.extra}" if s.extra else "")
-    return (f"SELECT '{s.measure}', coalesce({row}.owner_id, 0), {_day(s, row, backend)}, {status}, {stage}, "
+    return (f"SELECT '{s.measure}', '{grain}', {_day(s, row, backend, grain)}, coalesce({row}.owner_id, 0), "
+            f"{status}, {stage}, "
             f"{sign}, {sign} * {_cents(s, row, backend)} WHERE {where}")
 
 
-def _upsert(s: Spec, row: str, backend: str, sign: str) -> str:
+def _upsert(s: Spec, row: str, backend: str, sign: str, grain: str) -> str:
     target = "dashboard_rollup." if backend == "postgresql" else ""
-    return (f"INSERT INTO dashboard_rollup ({KEY}, record_count, amount_cents) {_select(s, row, backend, sign)} "
+    return (f"INSERT INTO dashboard_rollup ({KEY}, record_count, amount_cents) "
+            f"{_select(s, row, backend, sign, grain)} "
             f"ON CONFLICT ({KEY}) DO UPDATE SET record_count = {target}record_count + excluded.record_count, "
             f"amount_cents = {target}amount_cents + excluded.amount_cents;")
 
 
 def _body(table: str, row: str, backend: str, sign: str) -> str:
-    return "\n  ".join(_upsert(s, row, backend, sign) for s in SPECS if s.table == table)
+    return "\n  ".join(_upsert(s, row, backend, sign, g) for s in SPECS if s.table == table for g in GRAINS)
 
 
 def _changed(table: str, backend: str) -> str:
@@ -139,15 +147,15 @@ $fn$""")
                f"FOR EACH ROW WHEN ({_changed(table, 'postgresql')}) EXECUTE FUNCTION dashboard_rollup_{table}()")
 
 
-def backfill_sql(s: Spec, backend: str) -> str:
+def backfill_sql(s: Spec, backend: str, grain: str) -> str:
     """The rollup rows of the records already there (also what the tests compare the table with)."""
     status = f"coalesce(r.{s.status}, '')" if s.status else "''"
     stage = f"coalesce(r.{s.stage}, 0)" if s.stage else "0"
-    day = _day(s, "r", backend)
+    day = _day(s, "r", backend, grain)
     where = "r.deleted_at IS NULL" + (f" AND r.{s.extra}" if s.extra else "")
     # Constants stay out of GROUP BY (SQLite reads a bare 0 there as a column position).
     groups = ", ".join(g for g in ("coalesce(r.owner_id, 0)", day, status, stage) if g not in ("0", "''"))
-    return (f"SELECT '{s.measure}' AS measure, coalesce(r.owner_id, 0) AS owner_id, {day} AS day, "
+    return (f"SELECT '{s.measure}' AS measure, '{grain}' AS grain, {day} AS day, coalesce(r.owner_id, 0) AS owner_id, "
             f"{status} AS status, {stage} AS stage_id, count(*) AS record_count, "
             f"sum({_cents(s, 'r', backend)}) AS amount_cents FROM {s.table} r WHERE {where} "
             f"GROUP BY {groups}")
@@ -157,18 +165,24 @@ def upgrade() -> None:
     op.create_table(
         'dashboard_rollup',
         sa.Column('measure', sa.String(length=24), nullable=False),
+        sa.Column('grain', sa.String(length=1), nullable=False),
         sa.Column('owner_id', sa.Integer(), nullable=False),
         sa.Column('day', sa.Date(), nullable=False),
         sa.Column('status', sa.String(length=20), nullable=False),
         sa.Column('stage_id', sa.Integer(), nullable=False),
         sa.Column('record_count', sa.BigInteger(), nullable=False),
         sa.Column('amount_cents', sa.BigInteger(), nullable=False),
-        sa.PrimaryKeyConstraint('measure', 'owner_id', 'day', 'status', 'stage_id', name=op.f('pk_dashboard_rollup')),
+        sa.PrimaryKeyConstraint('measure', 'grain', 'day', 'owner_id', 'status', 'stage_id',
+                                name=op.f('pk_dashboard_rollup')),
+        sqlite_with_rowid=False,
     )
-    op.create_index('ix_dashboard_rollup_day', 'dashboard_rollup', ['measure', 'day'], unique=False)
+    op.create_index('ix_dashboard_rollup_owner', 'dashboard_rollup', ['measure', 'owner_id', 'grain', 'day'],
+                    unique=False)
     backend = op.get_bind().dialect.name
     for s in SPECS:
-        op.execute(f"INSERT INTO dashboard_rollup ({KEY}, record_count, amount_cents) {backfill_sql(s, backend)}")
+        for grain in GRAINS:
+            op.execute(f"INSERT INTO dashboard_rollup ({KEY}, record_count, amount_cents) "
+                       f"{backfill_sql(s, backend, grain)}")
     for table in TABLES:
         if backend == "postgresql":
             _create_postgresql(table)
@@ -186,5 +200,5 @@ def downgrade() -> None:
         else:
             for event in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS dashboard_rollup_{table}_{event}")
-    op.drop_index('ix_dashboard_rollup_day', table_name='dashboard_rollup')
+    op.drop_index('ix_dashboard_rollup_owner', table_name='dashboard_rollup')
     op.drop_table('dashboard_rollup')

@@ -109,14 +109,16 @@ def _from_rollup(session: Session, actor: Actor, entity: str, model: Any, planne
 
 
 def several(session: Session, actor: Actor, entity: str, filters: Mapping[str, Filter], *, amount: str | None = None,
-            group: str | None = None, hull: Filter | None = None) -> dict[str, Any] | None:
+            group: str | None = None, hull: Filter | None = None, monthly: bool = False) -> dict[str, Any] | None:
     """Several figures of one entity in one pass: for each named filter, a Figure (or, with
     ``group``, a mapping group value → Figure) — the same as ``total``/``grouped`` per filter.
 
     Each filter's own clause (``filter_sql``, what its list runs) decides, in a CASE, which
     rows it counts, so the figures stay exactly their lists' while the table is read once.
     ``hull`` (a filter every counted row also meets, e.g. the whole date range) only helps the
-    database pick the index; it changes no figure.
+    database pick the index; it changes no figure. ``monthly`` (grouped by a date field): the
+    caller only adds the groups up by calendar month, so a whole month may come as one group
+    keyed by its first day.
     """
     if not can_view(actor, entity):
         return None
@@ -130,7 +132,7 @@ def several(session: Session, actor: Actor, entity: str, filters: Mapping[str, F
         return None
     summed = amount is not None and schema.get(amount) is not None
     column = getattr(model, amount) if summed and amount else None
-    planned = rollup.plan(entity, filters, group=group)
+    planned = rollup.plan(entity, filters, group=group, monthly=monthly)
     if planned is not None and (not summed or planned.source.amount == amount):
         counts = _from_rollup(session, actor, entity, model, planned, service.base_clause(), clauses, summed,
                               column, group)

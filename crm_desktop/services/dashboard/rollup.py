@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.models import DashboardRollup, Measure
-from crm_desktop.models.dashboard import LOCAL_OFFSET_HOURS, NO_DAY, NO_OWNER, NO_STAGE
+from crm_desktop.models.dashboard import DAY_GRAIN, LOCAL_OFFSET_HOURS, MONTH_GRAIN, NO_DAY, NO_OWNER, NO_STAGE
 from crm_desktop.services.dashboard.period import local_midnight_utc
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.scope import owner_scope_filter
@@ -91,30 +91,81 @@ def _date(value: Any) -> dt.date | None:
         return None
 
 
-def _day_clause(source: Source, cond: Condition) -> ColumnElement[bool] | None:
-    real = R.day != NO_DAY
-    if cond.op is Op.EMPTY:
-        return R.day == NO_DAY
-    if cond.op is Op.NOT_EMPTY:
-        return real
-    if source.timestamp:
-        # Only half-open ranges of whole local days translate: [midnight, midnight).
-        day = _local_day(cond.value)
-        if day is None or cond.op not in (Op.GTE, Op.LT):
+#: The first and last real days a range may name (NO_DAY is below every real one).
+_FIRST, _LAST = NO_DAY + dt.timedelta(days=1), dt.date.max
+
+
+def _day_bounds(source: Source, conds: list[Condition]) -> tuple[dt.date, dt.date] | bool | None:
+    """The real days ``conds`` (all on the measure's day field) allow, as one inclusive range;
+    True for "no day" (EMPTY); None when the rollup cannot answer them exactly."""
+    low, high = _FIRST, _LAST
+    for cond in conds:
+        if cond.op is Op.EMPTY:
+            return True if len(conds) == 1 else None
+        if cond.op is Op.NOT_EMPTY:
+            continue
+        if source.timestamp:
+            # Only whole local days translate: [midnight, …) and […, midnight).
+            day = _local_day(cond.value)
+            if day is None or cond.op not in (Op.GTE, Op.LT):
+                return None
+            if cond.op is Op.GTE:
+                low = max(low, day)
+            else:
+                high = min(high, day - dt.timedelta(days=1))
+            continue
+        if cond.op is Op.BETWEEN:
+            ends = cond.value if isinstance(cond.value, (list, tuple)) and len(cond.value) == 2 else (None, None)
+            first, last = _date(ends[0]), _date(ends[1])
+            if first is None or last is None:
+                return None
+            low, high = max(low, first), min(high, last)
+            continue
+        day = _date(cond.value)
+        if day is None or cond.op not in (Op.EQ, Op.GT, Op.GTE, Op.LT, Op.LTE):
             return None
-        return and_(real, R.day >= day) if cond.op is Op.GTE else and_(real, R.day < day)
-    if cond.op is Op.BETWEEN:
-        ends = cond.value if isinstance(cond.value, (list, tuple)) and len(cond.value) == 2 else (None, None)
-        low, high = _date(ends[0]), _date(ends[1])
-        if low is None or high is None:
-            return None
-        return and_(real, R.day.between(low, high))
-    day = _date(cond.value)
-    if day is None:
+        if cond.op in (Op.EQ, Op.GTE):
+            low = max(low, day)
+        if cond.op in (Op.EQ, Op.LTE):
+            high = min(high, day)
+        if cond.op is Op.GT:
+            low = max(low, day + dt.timedelta(days=1))
+        if cond.op is Op.LT:
+            high = min(high, day - dt.timedelta(days=1))
+    return low, high
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date | None:
+    if day.year == dt.MAXYEAR and day.month == 12:
         return None
-    compare = {Op.EQ: R.day == day, Op.GT: R.day > day, Op.GTE: R.day >= day, Op.LT: R.day < day,
-               Op.LTE: R.day <= day}.get(cond.op)
-    return and_(real, compare) if compare is not None else None
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _days(low: dt.date, high: dt.date) -> ColumnElement[bool]:
+    return and_(R.grain == DAY_GRAIN, R.day.between(low, high))
+
+
+def _range_clause(low: dt.date, high: dt.date, *, days_only: bool) -> ColumnElement[bool]:
+    """The rows counting each record of days ``low``…``high`` exactly once: the month rows of
+    the whole months inside, the day rows of the days before and after them."""
+    if low > high:
+        return false()
+    first = low if low.day == 1 else _next_month(low)  # first whole month
+    after_high = high + dt.timedelta(days=1) if high < dt.date.max else None
+    end = _month_start(after_high) if after_high is not None else _next_month(_month_start(high))
+    # ``end``: the first day after the last whole month (None: past the calendar's end).
+    if days_only or first is None or (end is not None and first >= end):
+        return _days(low, high)
+    parts = [and_(R.grain == MONTH_GRAIN, R.day >= first, *([R.day < end] if end is not None else []))]
+    if low < first:
+        parts.append(_days(low, first - dt.timedelta(days=1)))
+    if end is not None and end <= high:
+        parts.append(_days(end, high))
+    return or_(*parts)
 
 
 def _ints(value: Any) -> list[int] | None:
@@ -124,10 +175,9 @@ def _ints(value: Any) -> list[int] | None:
     return list(values)
 
 
-def _clause(source: Source, day_field: str, cond: Condition) -> ColumnElement[bool] | None:
-    """``cond`` on the rollup's columns, or None when the rollup cannot answer it exactly."""
-    if cond.field == day_field:
-        return _day_clause(source, cond)
+def _clause(source: Source, cond: Condition) -> ColumnElement[bool] | None:
+    """``cond`` (not on the day field) on the rollup's columns, or None when the rollup cannot
+    answer it exactly."""
     if cond.field == "owner_id" and cond.op in (Op.IN, Op.EQ):
         ids = _ints(cond.value)
         if ids is None:
@@ -155,20 +205,30 @@ def _source(entity: str, filters: Mapping[str, Filter]) -> tuple[str, Source] | 
     return field, SOURCES[(entity, field)]
 
 
-def plan(entity: str, filters: Mapping[str, Filter], *, group: str | None) -> Plan | None:
-    """The rollup conditions for ``filters`` of ``entity`` (grouped by ``group``), or None."""
+def plan(entity: str, filters: Mapping[str, Filter], *, group: str | None, monthly: bool = False) -> Plan | None:
+    """The rollup conditions for ``filters`` of ``entity`` (grouped by ``group``), or None.
+
+    Grouped by the day field, only day rows are read (a month row's day is not its records'
+    day) — unless ``monthly``: the caller adds the days up by calendar month, and a month row,
+    keyed by the month's first day, lands in the same month as its records."""
     found = _source(entity, filters)
     if found is None:
         return None
     day_field, source = found
+    days_only = group == day_field and not monthly
     clauses: dict[str, ColumnElement[bool]] = {}
     for name, flt in filters.items():
         if flt.match != "all":
             return None
-        parts = [_clause(source, day_field, c) for c in flt.conditions]
+        bounds = _day_bounds(source, [c for c in flt.conditions if c.field == day_field])
+        if bounds is None:
+            return None
+        days = (and_(R.grain == DAY_GRAIN, R.day == NO_DAY) if bounds is True
+                else _range_clause(*bounds, days_only=days_only))  # type: ignore[misc]
+        parts = [_clause(source, c) for c in flt.conditions if c.field != day_field]
         if any(p is None for p in parts):
             return None
-        clauses[name] = and_(*parts)
+        clauses[name] = and_(days, *parts)
     if group is None:
         return Plan(source, clauses, None, None)
     columns = {"owner_id": (R.owner_id, NO_OWNER), source.stage: (R.stage_id, NO_STAGE)}
