@@ -253,6 +253,8 @@ def write_cost(db: Database, runs: int, rows: int = 1000) -> tuple[float, float]
     """An executemany INSERT of ``rows`` contracts (the bulk import's way), rolled back: with the
     rollup triggers (ours) against the same with them dropped inside the transaction (ref)."""
     sqlite = db.backend == "sqlite"
+    for dbapi in _connections.values():  # the reference side's open read transaction would block the DDL
+        dbapi.rollback()
     # SQLite: the driver's own transaction handling would run the DDL outside the transaction.
     engine = sqlite_transaction_engine(db.url) if sqlite else db.engine
     with db.engine.connect() as conn:

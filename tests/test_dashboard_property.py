@@ -195,3 +195,19 @@ def test_rollup_figures_stay_their_lists_through_writes(db: Database, w: World,
                           Selection(owners=Owners.USER, user_id=user_ids[-1], preset=Preset.THIS_YEAR, today=TODAY),
                           Selection(preset=Preset.CUSTOM, start=ends[0], end=ends[1], today=TODAY)):
             check_drilldowns(db, actor, load_dashboard(db, actor, selection))
+
+
+def test_rollup_triggers_are_in_place(db: Database) -> None:
+    """Every table the rollup counts has its triggers at the head revision. On SQLite a later
+    migration that rebuilds one of these tables (alembic batch mode) drops its triggers: it must
+    create them again, or this fails."""
+    with db.engine.connect() as conn:
+        if db.backend == "sqlite":
+            found = set(conn.execute(text("SELECT tbl_name || ':' || name FROM sqlite_master "
+                                          "WHERE type = 'trigger' AND name LIKE 'dashboard_rollup_%'")).scalars())
+            events = ("insert", "update", "delete")
+        else:
+            found = set(conn.execute(text("SELECT c.relname || ':' || t.tgname FROM pg_trigger t JOIN pg_class c "
+                                          "ON c.oid = t.tgrelid WHERE t.tgname LIKE 'dashboard_rollup_%'")).scalars())
+            events = ("write", "update")
+    assert found == {f"{table}:dashboard_rollup_{table}_{event}" for table in ROLLUP.TABLES for event in events}

@@ -183,6 +183,8 @@ def upgrade() -> None:
         for grain in GRAINS:
             op.execute(f"INSERT INTO dashboard_rollup ({KEY}, record_count, amount_cents) "
                        f"{backfill_sql(s, backend, grain)}")
+    if backend == "postgresql":  # statistics now, not at autovacuum's next round
+        op.execute("ANALYZE dashboard_rollup")
     for table in TABLES:
         if backend == "postgresql":
             _create_postgresql(table)

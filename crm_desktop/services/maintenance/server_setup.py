@@ -202,11 +202,12 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     conn.execute(text(f"GRANT SELECT ({', '.join(USER_COLUMNS)}) ON users TO {_q(group)}"))
     conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {_q(group)}"))
 
-    # The app's triggers (search index sync, security-cache signal) write tables the user roles
-    # may not write: they run as the owner.
+    # The app's triggers (search index sync, security-cache signal, dashboard rollup) write
+    # tables the user roles may not write: they run as the owner.
     triggers = conn.execute(text(
         "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
-        "AND (proname LIKE 'search\\_%\\_sync' OR proname = 'crm_security_changed')")).scalars()
+        "AND (proname LIKE 'search\\_%\\_sync' OR proname = 'crm_security_changed' "
+        "OR proname LIKE 'dashboard\\_rollup\\_%')")).scalars()
     for function in triggers:
         conn.execute(text(f"ALTER FUNCTION {_q(function)}() OWNER TO {_q(owner)}"))
         conn.execute(text(f"ALTER FUNCTION {_q(function)}() SECURITY DEFINER SET search_path = public, pg_temp"))
