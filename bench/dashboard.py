@@ -10,7 +10,10 @@ trend, rankings and forgotten, plus ``dashboard_all_<scope>`` for everything the
 read session, the actor from the security cache, the scope filter, field permissions, DTOs);
 "ref" the figures hand-written in SQL — conditional aggregation, one statement per table
 where a person would write one — through the bare DB-API driver. The first run of each pair
-checks that both sides agree on the headline numbers.
+checks that both sides agree on the headline numbers. Then a contract is written and must be
+in the next read (and gone once deleted), and ``dashboard_write_1000_contracts`` prices the
+rollup's triggers: one executemany INSERT of 1000 contracts (rolled back) with them, against
+the same with them dropped inside the transaction.
 
 Without --database a SQLite demo company is built in a temporary folder (``--customers``
 customers); for the big run build one with bench/build_db.py (1,000,000 customers and
@@ -22,6 +25,7 @@ import argparse
 import datetime as dt
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -29,12 +33,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
+from sqlalchemy import delete, insert, text
 
 from bench.lists import paired_ms
 from crm_desktop.bootstrap import bootstrap
-from crm_desktop.db import Database
+from crm_desktop.db import Database, sqlite_transaction_engine
 from crm_desktop.demo import company as demo
+from crm_desktop.models import Contract
 from crm_desktop.services.dashboard.dashboard import load_dashboard, load_panel
 from crm_desktop.services.dashboard.period import Period, Preset, local_midnight_utc
 from crm_desktop.services.dashboard.selection import Selection
@@ -218,6 +223,64 @@ def check(db: Database, actor: Actor, selection: Selection, params: dict[str, An
     print(f"# {'manager' if manager else 'admin'}: {row[0]} contracts this year, both sides agree", file=sys.stderr)
 
 
+def new_contract_counted(db: Database, actor: Actor, selection: Selection) -> None:
+    """A contract written now is in the very next dashboard read (the rollup is kept in the
+    write's transaction), and gone from it once deleted."""
+    def contracts() -> tuple[int, Decimal]:
+        tile = load_dashboard(db, actor, selection).tile("new_contracts")
+        assert tile is not None and tile.current.amount is not None
+        return tile.current.count, tile.current.amount
+
+    count, amount = contracts()
+    with db.engine.begin() as conn:
+        customer = conn.execute(text("SELECT min(id) FROM customers")).scalar()
+        conn.execute(insert(Contract.__table__).values(
+            number=f"BENCH-NEW-{actor.user_id}", name="bench", customer_id=customer, owner_id=actor.user_id,
+            creator_id=actor.user_id, amount=Decimal("1234.56"), order_date=selection.day(),
+            approval_status="approved", custom={}))
+    t0 = time.perf_counter()
+    after = contracts()
+    refresh_ms = (time.perf_counter() - t0) * 1000
+    assert after == (count + 1, amount + Decimal("1234.56")), (count, amount, after)
+    with db.engine.begin() as conn:
+        conn.execute(delete(Contract.__table__).where(Contract.__table__.c.number == f"BENCH-NEW-{actor.user_id}"))
+    assert contracts() == (count, amount)
+    print(f"# a new contract is counted on the next refresh ({refresh_ms:.0f} ms) and uncounted once deleted",
+          file=sys.stderr)
+
+
+def write_cost(db: Database, runs: int, rows: int = 1000) -> tuple[float, float]:
+    """An executemany INSERT of ``rows`` contracts (the bulk import's way), rolled back: with the
+    rollup triggers (ours) against the same with them dropped inside the transaction (ref)."""
+    sqlite = db.backend == "sqlite"
+    for dbapi in _connections.values():  # the reference side's open read transaction would block the DDL
+        dbapi.rollback()
+    # SQLite: the driver's own transaction handling would run the DDL outside the transaction.
+    engine = sqlite_transaction_engine(db.url) if sqlite else db.engine
+    with db.engine.connect() as conn:
+        customer, owner = conn.execute(text("SELECT min(id), min(owner_id) FROM customers")).one()
+    today = dt.date.today()
+    params = [{"number": f"BENCH-W-{i}", "name": "bench", "customer_id": customer, "owner_id": owner,
+               "creator_id": owner, "amount": Decimal(100 + i), "order_date": today - dt.timedelta(days=i % 400),
+               "approval_status": "approved", "custom": {}} for i in range(rows)]
+    drops = ([f"DROP TRIGGER dashboard_rollup_contracts_{e}" for e in ("insert", "update", "delete")] if sqlite
+             else [f"DROP TRIGGER dashboard_rollup_contracts_{e} ON contracts" for e in ("write", "update")])
+
+    def write(drop: bool) -> None:
+        with engine.connect() as conn:
+            trans = conn.begin()
+            for ddl in drops if drop else ():
+                conn.execute(text(ddl))
+            conn.execute(insert(Contract.__table__), params)
+            trans.rollback()
+
+    try:
+        return paired_ms(lambda: write(False), lambda: write(True), runs)
+    finally:
+        if engine is not db.engine:
+            engine.dispose()
+
+
 def report(measure: str, ours: float, ref: float) -> None:
     print(f"{measure} ours_ms={ours:.1f} ref_ms={ref:.1f} ratio={ours / ref:.2f}", flush=True)
 
@@ -253,6 +316,8 @@ def main() -> None:
         every = [sql for panel_sqls in sqls.values() for sql in panel_sqls]
         ours_all = lambda actor=actor: load_dashboard(db, actor, selection)
         report(f"dashboard_all_{scope}", *paired_ms(ours_all, reference(db, every, params), args.runs))
+        new_contract_counted(db, actor, selection)
+    report("dashboard_write_1000_contracts", *write_cost(db, args.runs))
     db.dispose()
     if tmp is not None:
         tmp.cleanup()

@@ -17,6 +17,7 @@ from crm_desktop.models.audit import AuditChange, AuditEntry
 from crm_desktop.models.automation import AutomationRule, AutomationRun, Message
 from crm_desktop.models.base import Base, JSONType, UTCDateTime, utcnow
 from crm_desktop.models.customer import Contact, Customer, FollowUp, Lead
+from crm_desktop.models.dashboard import DashboardRollup, Measure
 from crm_desktop.models.imports import ImportBatch, ImportBatchRow, ImportMapping
 from crm_desktop.models.org import (
     CacheSignal,
@@ -63,7 +64,7 @@ from crm_desktop.models.target import SalesTarget
 __all__ = [
     "ActivityLink", "ActivityParticipant", "ReminderShown", "ScheduleEvent", "Task", "TaskComment", "TaskSubtask",
     "WorkLog", "WorkLogComment",
-    "CacheSignal", "SalesTarget",
+    "CacheSignal", "SalesTarget", "DashboardRollup", "Measure",
     "ApprovalFlow", "ApprovalInstance", "ApprovalLog", "ApprovalTask",
     "Contract", "ContractLine", "NumberRule", "NumberSequence", "Opportunity", "OpportunityContact",
     "OpportunityLine", "Payment", "PaymentPlan", "Product", "ProductCategory", "Stage", "StageChange", "StageGroup",

@@ -2,7 +2,7 @@
 team's calendar window is tested on the index rather than on each row (issue 16)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07 14:30:00
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import crm_desktop.models.base
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

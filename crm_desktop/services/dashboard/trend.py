@@ -67,9 +67,10 @@ def trend(session: Session, actor: Actor, scope: Scope, *,
         before_period = scope.period.year_before()
         # This period and a year earlier in one read, by day; each by its own list filter.
         hull = make_filter(in_range(field, Period(before_period.start, scope.period.end), timestamp=False))
+        # Month buckets may take a whole month's rollup row (keyed by its first day) in one.
         days = several(session, actor, entity, {"now": series_filter(scope, key, scope.period),
                                                 "before": series_filter(scope, key, before_period)},
-                       amount="amount", group=field, hull=hull)
+                       amount="amount", group=field, hull=hull, monthly=bucket is Bucket.MONTH)
         if days is None:
             continue
         now, before = days["now"], days["before"]

@@ -62,10 +62,11 @@ NO_ACCESS = ("settings", "login_failures")
 #: nothing leaks through plain SQL), which also means the app cannot yet run on a user's own
 #: role (issue 17: it logs in with the shared role today). Activities are visible through
 #: their owner, participants and linked records; imports through their importer; work logs
-#: through the superior chain.
+#: through the superior chain; the dashboard rollup (written by triggers run as the owner)
+#: through the owners a scope covers.
 NOT_YET_PROTECTED = ("tasks", "task_subtasks", "task_comments", "schedule_events", "activity_links",
                      "activity_participants", "reminders_shown", "import_batches", "import_batch_rows",
-                     "import_mappings", "work_logs", "work_log_comments")
+                     "import_mappings", "work_logs", "work_log_comments", "dashboard_rollup")
 #: The columns of ``users`` a user role may read (not the password hash, not the lock-out state).
 USER_COLUMNS = ("id", "mobile", "name", "gender", "email", "department_id", "position", "superior_id", "enabled",
                 "last_login_at", "created_at")
@@ -272,11 +273,12 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     conn.execute(text(f"GRANT SELECT ({', '.join(USER_COLUMNS)}) ON users TO {_q(group)}"))
     conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {_q(group)}"))
 
-    # The app's triggers (search index sync, security-cache signal) write tables the user roles
-    # may not write: they run as the owner.
+    # The app's triggers (search index sync, security-cache signal, dashboard rollup) write
+    # tables the user roles may not write: they run as the owner.
     triggers = conn.execute(text(
         "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
-        "AND (proname LIKE 'search\\_%\\_sync' OR proname = 'crm_security_changed')")).scalars()
+        "AND (proname LIKE 'search\\_%\\_sync' OR proname = 'crm_security_changed' "
+        "OR proname LIKE 'dashboard\\_rollup\\_%')")).scalars()
     for function in triggers:
         conn.execute(text(f"ALTER FUNCTION {_q(function)}() OWNER TO {_q(owner)}"))
         conn.execute(text(f"ALTER FUNCTION {_q(function)}() SECURITY DEFINER SET search_path = public, pg_temp"))

@@ -184,3 +184,19 @@ def owner_in_scope(session: Session, actor: Actor, module: str, user_id: int) ->
     clause = or_(*(_owner_clause(candidate.id, s, actor.user_id, actor.department_id, departments)
                    for s in _ordered(scopes)))
     return session.scalar(select(candidate.id).where(candidate.id == user_id, clause)) is not None
+
+
+def owner_scope_filter(owner: ColumnElement[Any], actor: Actor, module: str) -> ColumnElement[bool]:
+    """``owner`` (an owner id column, e.g. of a table that sums records by owner) is a user the
+    actor's data scope on ``module`` covers: ``scope_filter``'s owner part, without the team.
+
+    For readers that split "visible" into the owners' part and the team-only rest
+    (``scope_filter`` = this OR team); true() when a scope covers everyone, false() for none.
+    """
+    scopes = actor.scopes_for(module)
+    if DataScope.ALL in scopes:
+        return true()
+    if not scopes:
+        return false()
+    departments = actor.departments_for(module)
+    return or_(*(_owner_clause(owner, s, actor.user_id, actor.department_id, departments) for s in _ordered(scopes)))
