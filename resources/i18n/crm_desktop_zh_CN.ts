@@ -2004,6 +2004,14 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>导出数据…</translation>
     </message>
     <message>
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <source>Print the dashboard, or save it as a PDF, from a preview</source>
+        <translation>预览后打印仪表盘，或另存为 PDF</translation>
+    </message>
+    <message>
         <source>Target completion</source>
         <translation>业绩指标</translation>
     </message>
@@ -2074,6 +2082,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Numbers exported.</source>
         <translation>数据已导出。</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>仪表盘</translation>
     </message>
     <message>
         <source>Export picture</source>

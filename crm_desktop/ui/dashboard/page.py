@@ -11,7 +11,15 @@ import datetime as dt
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QMarginsF, QRect, QTimer, Signal
+from PySide6.QtGui import (
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -95,7 +103,10 @@ class DashboardPage(QWidget):
         self.png_button.clicked.connect(self._ask_png)
         self.xlsx_button = QPushButton(self.tr("Export numbers…"))
         self.xlsx_button.clicked.connect(self._ask_xlsx)
-        for button in (self.refresh_button, self.png_button, self.xlsx_button):
+        self.print_button = QPushButton(self.tr("Print…"))
+        self.print_button.setToolTip(self.tr("Print the dashboard, or save it as a PDF, from a preview"))
+        self.print_button.clicked.connect(self._ask_print)
+        for button in (self.refresh_button, self.png_button, self.xlsx_button, self.print_button):
             top.addWidget(button)
         layout.addLayout(top)
         self.message = MessageBar()
@@ -349,6 +360,38 @@ class DashboardPage(QWidget):
             return
         op(self, lambda: write_xlsx(data, path, T)).success(
             lambda _p: self.message.show_info(self.tr("Numbers exported."))).failure(self._failed).run()
+
+    def paint_on(self, device: QPagedPaintDevice) -> None:
+        """The dashboard as it is on screen, on one page of ``device`` (a printer or a PDF),
+        scaled to fit the page and centred at its top."""
+        picture = self.grab()
+        painter = QPainter(device)
+        try:
+            page = device.pageLayout().paintRectPixels(device.resolution())
+            scale = min(page.width() / max(1, picture.width()), page.height() / max(1, picture.height()))
+            width, height = int(picture.width() * scale), int(picture.height() * scale)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawPixmap(QRect((page.width() - width) // 2, 0, width, height), picture)
+        finally:
+            painter.end()
+
+    def export_pdf(self, path: Path) -> Path:
+        """The dashboard on one landscape A4 page of a PDF file."""
+        writer = QPdfWriter(str(path))
+        writer.setResolution(150)
+        writer.setTitle(self.tr("Dashboard"))
+        writer.setCreator("CRM Desktop")
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Landscape,
+                                         QMarginsF(10, 10, 10, 10), QPageLayout.Unit.Millimeter))
+        self.paint_on(writer)
+        return path
+
+    def _ask_print(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageOrientation(QPageLayout.Orientation.Landscape)
+        preview = QPrintPreviewDialog(printer, self)  # its own buttons print, or save a PDF
+        preview.paintRequested.connect(self.paint_on)
+        preview.exec()
 
     def _ask_png(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export picture"), "dashboard.png", self.tr("PNG picture (*.png)"))
