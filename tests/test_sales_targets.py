@@ -87,3 +87,31 @@ def test_permissions_and_bad_values(db: Database, company: Company) -> None:
         set_targets(db, gm, 2026, TargetKind.CONTRACT_AMOUNT, {COMPANY: [Decimal(1)] * 11})
     with pytest.raises(ValidationError):
         set_targets(db, gm, 2026, TargetKind.CONTRACT_AMOUNT, {(Subject.USER, 999999): [Decimal(1)] * 12})
+
+
+def test_targets_come_in_from_a_spreadsheet_as_people_keep_them(db: Database, company: Company, tmp_path) -> None:
+    from crm_desktop.services.dashboard.targets_import import import_targets
+    from tests.import_helpers import xlsx
+
+    gm = company.actor(db, "gm")
+    months = [f"{m}月" for m in range(1, 13)]
+    path = xlsx(tmp_path / "目标.xlsx", [
+        ["2026 年业绩目标（合同金额）"],
+        ["部门/员工", *months, "全年"],
+        ["全公司", *["100万"] * 12, "1200万"],
+        ["销售一部", *[500000] * 6, *[None] * 6, None],
+        ["销售赵", "¥12,000", *[None] * 11, None],
+        ["合计", *[None] * 13],
+    ], text_cells=False)
+    result = import_targets(db, gm, path, year=2026, kind=TargetKind.CONTRACT_AMOUNT)
+    assert result.errors == ()
+    grid = target_grid(db, gm, 2026, TargetKind.CONTRACT_AMOUNT)
+    assert grid.row(COMPANY).months == (Decimal("1000000.00"),) * 12
+    assert grid.row((Subject.DEPARTMENT, company.depts["d1"])).months[:7] == (Decimal("500000.00"),) * 6 + (None,)
+    assert grid.row((Subject.USER, company.ids["r2"])).months[0] == Decimal("12000.00")
+
+    bad = xlsx(tmp_path / "坏.xlsx", [["姓名", *months], ["销售赵", "很多", *[1] * 11], ["无名氏", *[1] * 12]])
+    before = target_grid(db, gm, 2026, TargetKind.CONTRACT_AMOUNT)
+    result = import_targets(db, gm, bad, year=2026, kind=TargetKind.CONTRACT_AMOUNT)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "1月"), (3, "姓名")]
+    assert target_grid(db, gm, 2026, TargetKind.CONTRACT_AMOUNT) == before  # nothing half written

@@ -6663,6 +6663,14 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
         <translation>保存</translation>
     </message>
     <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Read this year&apos;s targets of this kind from an Excel, WPS or csv sheet: one row per department or colleague, a column per month.</source>
+        <translation>从 Excel、WPS 或 csv 表格读取本年度这一类目标：每个部门或员工一行，每月一列。</translation>
+    </message>
+    <message>
         <source>Year</source>
         <translation>年度</translation>
     </message>
@@ -6701,6 +6709,22 @@ Customers that their owners give up, or that are recycled for lack of follow-up,
     <message>
         <source>Last year has no targets of this kind.</source>
         <translation>去年没有这类目标。</translation>
+    </message>
+    <message>
+        <source>Import targets</source>
+        <translation>导入目标</translation>
+    </message>
+    <message>
+        <source>Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.txt)</source>
+        <translation>表格文件 (*.xlsx *.xlsm *.xls *.ods *.csv *.txt)</translation>
+    </message>
+    <message>
+        <source>Nothing was imported; fix these rows and import again:</source>
+        <translation>未导入任何数据；请修改以下各行后重新导入：</translation>
+    </message>
+    <message>
+        <source>Targets imported ({n} rows).</source>
+        <translation>目标已导入（{n} 行）。</translation>
     </message>
     <message>
         <source>Some cells do not hold an amount; they are marked in red.</source>
@@ -9337,6 +9361,22 @@ update rows: record id → {field: (old, new)} (custom fields under their names)
     <message>
         <source>The text is too long.</source>
         <translation>内容太长。</translation>
+    </message>
+    <message>
+        <source>No header row with the twelve months (1月 … 12月) was found.</source>
+        <translation>没有找到包含十二个月（1月 … 12月）的表头行。</translation>
+    </message>
+    <message>
+        <source>No department or employee has this name (or write 公司 for the company).</source>
+        <translation>没有这个名称的部门或员工（全公司请写“公司”）。</translation>
+    </message>
+    <message>
+        <source>Several employees have this name: write their mobile number instead.</source>
+        <translation>有多名员工同名：请改写其手机号。</translation>
+    </message>
+    <message>
+        <source>Write a whole number of customers.</source>
+        <translation>请填写整数个客户。</translation>
     </message>
 </context>
 <context>

@@ -170,3 +170,21 @@ def test_target_grid_fill_save_and_copy(qtbot: QtBot, sqlite_db: Database, compa
     qtbot.waitUntil(lambda: page.message.text() == "Copied the targets of 2 departments and colleagues.",
                     timeout=WAIT_MS)
     qtbot.waitUntil(lambda: page.table.item(0, 2).text() == "5,000", timeout=WAIT_MS)
+
+
+def test_target_grid_imports_a_sheet(qtbot: QtBot, sqlite_db: Database, company: Company, tmp_path: Path) -> None:
+    from tests.import_helpers import xlsx
+
+    gm = company.actor(sqlite_db, "gm")
+    page = TargetsPage(make_context(sqlite_db, gm))
+    qtbot.addWidget(page)
+    page.year_spin.setValue(2027)
+    qtbot.waitUntil(lambda: page.grid is not None and page.grid.year == 2027, timeout=WAIT_MS)
+    bad = xlsx(tmp_path / "bad.xlsx", [["员工", *[f"{m}月" for m in range(1, 13)]], ["谁也不是", *[1] * 12]])
+    page.import_file(bad)
+    qtbot.waitUntil(lambda: page.message.text().startswith("Nothing was imported"), timeout=WAIT_MS)
+    good = xlsx(tmp_path / "good.xlsx", [["员工", *[f"{m}月" for m in range(1, 13)]], ["销售张", *["2万"] * 12]])
+    page.import_file(good)
+    qtbot.waitUntil(lambda: page.message.text() == "Targets imported (1 rows).", timeout=WAIT_MS)
+    row = [r.key for r in page.grid.rows].index((Subject.USER, company.ids["r1"]))
+    qtbot.waitUntil(lambda: page.table.item(row, 0).text() == "20,000", timeout=WAIT_MS)

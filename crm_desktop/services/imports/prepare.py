@@ -303,7 +303,7 @@ class Preparer:
     def _department(self, raw: Any) -> int:
         if self._departments is None:
             rows = self.session.execute(select(Department.id, Department.name, Department.parent_id)).all()
-            self._departments = _paths(rows)
+            self._departments = paths(rows)
         text = v.text_of(raw).replace(" ", "")
         found = self._departments.get(text)
         if found is None:
@@ -439,7 +439,7 @@ def _integer(raw: Any) -> int:
     return int(number)
 
 
-def _paths(rows: Sequence[Any]) -> dict[str, int]:
+def paths(rows: Sequence[Any]) -> dict[str, int]:
     """name and "a/b/c" path → id for a tree of (id, name, parent_id); a name shared by two
     nodes is reachable by path only."""
     by_id = {r[0]: r for r in rows}
@@ -460,4 +460,4 @@ def _paths(rows: Sequence[Any]) -> dict[str, int]:
 
 
 def category_paths(session: Session) -> dict[str, int]:
-    return _paths(session.execute(select(ProductCategory.id, ProductCategory.name, ProductCategory.parent_id)).all())
+    return paths(session.execute(select(ProductCategory.id, ProductCategory.name, ProductCategory.parent_id)).all())

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -38,6 +40,7 @@ from crm_desktop.services.dashboard.targets import (
     TargetGrid,
     TargetKind,
 )
+from crm_desktop.services.dashboard.targets_import import TargetImport, import_targets
 from crm_desktop.ui.context import AppContext
 from crm_desktop.ui.forms import MessageBar, page_layout
 from crm_desktop.ui.i18n import tr
@@ -85,7 +88,11 @@ class TargetsPage(QWidget):
         self.copy_button = QPushButton(self.tr("Copy from last year"))
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setEnabled(False)
-        for widget in (self.total_edit, self.fill_button, self.copy_button, self.save_button):
+        self.import_button = QPushButton(self.tr("Import…"))
+        self.import_button.setToolTip(self.tr("Read this year's targets of this kind from an Excel, WPS or csv sheet: "
+                                              "one row per department or colleague, a column per month."))
+        self.import_button.clicked.connect(self._ask_import)
+        for widget in (self.total_edit, self.fill_button, self.copy_button, self.import_button, self.save_button):
             widget.setVisible(self.can_set)
         tools = QHBoxLayout()
         tools.addWidget(QLabel(self.tr("Year")))
@@ -93,7 +100,7 @@ class TargetsPage(QWidget):
         tools.addWidget(QLabel(self.tr("Target")))
         tools.addWidget(self.kind_combo)
         tools.addStretch(1)
-        for widget in (self.total_edit, self.fill_button, self.copy_button, self.save_button):
+        for widget in (self.total_edit, self.fill_button, self.copy_button, self.import_button, self.save_button):
             tools.addWidget(widget)
         self.message = MessageBar()
         self.table = QTableWidget(0, MONTHS + 1)
@@ -227,6 +234,28 @@ class TargetsPage(QWidget):
             self.message.show_info(self.tr("Copied the targets of {n} departments and colleagues.").format(n=count))
         else:
             self.message.show_info(self.tr("Last year has no targets of this kind."))
+        self.ctx.signals.notify("target")
+        self.reload()
+
+    def _ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Import targets"), "",
+                                              self.tr("Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv *.txt)"))
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        """Set this year's targets of this kind from ``path`` (nothing when a row is wrong)."""
+        db, actor, year, kind = self.ctx.db, self.ctx.actor, self.year(), self.kind()
+        op(self, lambda: import_targets(db, actor, path, year=year, kind=kind), write=True).success(
+            self._imported).failure(self.message.show_exception).run()
+
+    def _imported(self, result: TargetImport) -> None:
+        if result.errors:
+            lines = [f"{e.row} · {e.column}: {e.text(lambda t: tr(t, 'errors'))}" for e in result.errors[:10]]
+            self.message.show_error(self.tr("Nothing was imported; fix these rows and import again:") + "\n"
+                                    + "\n".join(lines))
+            return
+        self.message.show_info(self.tr("Targets imported ({n} rows).").format(n=len(result.rows)))
         self.ctx.signals.notify("target")
         self.reload()
 
