@@ -8062,6 +8062,8 @@ Where moving a task puts its due day, in days from today (None: no date, the inb
 ----------
 PostgreSQL SQLSTATEs of a lost server: connection exceptions, and the server shutting down.
 ----------
+What a stage cell says when the opportunity is closed (赢单 / 输单 / 无效), by status. A lines sheet&apos;s columns (a second sheet of a contracts workbook: 合同编号, 产品, 数量, 单价).
+----------
 An unknown number&apos;s failures are forgotten after this long without a new one.
 ----------
 module → the departments of its custom scope (only modules whose scope is CUSTOM). module → the departments its custom scope covers; required (non-empty) for every module whose scope is CUSTOM, refused for any other.
@@ -9351,7 +9353,6 @@ update rows: record id → {field: (old, new)} (custom fields under their names)
     </message>
     <message>
         <source>The quantity must be above 0.</source>
-        <extracomment>What a stage cell says when the opportunity is closed (赢单 / 输单 / 无效), by status. A lines sheet&apos;s columns (a second sheet of a contracts workbook: 合同编号, 产品, 数量, 单价).</extracomment>
         <translation>数量必须大于 0。</translation>
     </message>
     <message>

@@ -313,7 +313,8 @@ def _with_new_fields(db: Database, actor: Actor, path: Path, options: ImportOpti
         info = inspect_file(db, actor, path, entity=options.entity, sheet=options.sheet, header_row=options.header_row)
         options = dataclasses.replace(options, header_row=info.header_row,
                                       mapping={m.header: m.target for m in info.columns if m.header})
-    return with_new_fields(db, actor, options)
+    mapping = with_new_fields(db, actor, options.entity, options.mapping or {}, options.new_fields)
+    return dataclasses.replace(options, mapping=mapping, new_fields=None)
 
 
 def _open_batch(db: Database, actor: Actor, path: Path, options: ImportOptions, plan: Plan, *, total: int) -> int:

@@ -10,7 +10,6 @@ a column whose label is already a field of the module goes to that field instead
 """
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -25,7 +24,6 @@ from crm_desktop.services.uow import read_only
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
-    from crm_desktop.services.imports.engine import ImportOptions
     from crm_desktop.services.org.actor import Actor
 
 #: The types offered for a new field (the wizard lists them in this order).
@@ -76,24 +74,24 @@ def _ok(parse: Any, cell: Any) -> bool:
     return True
 
 
-def with_new_fields(db: Database, actor: Actor, options: ImportOptions) -> ImportOptions:
-    """``options`` with its new fields created and mapped (no new fields: unchanged)."""
-    wanted: Mapping[str, str] = options.new_fields or {}
-    if not wanted:
-        return options
+def with_new_fields(db: Database, actor: Actor, entity: str, mapping: Mapping[str, str | None],
+                    wanted: Mapping[str, str]) -> dict[str, str | None]:
+    """``mapping`` (header → field) with the columns of ``wanted`` (header → FieldType value)
+    mapped to new custom fields, created first; a column whose header is already a field's
+    label goes to that field."""
     with read_only(db, actor) as uow:
         assert uow.actor is not None
-        schema = schema_for(uow.session, uow.actor, options.entity)
+        schema = schema_for(uow.session, uow.actor, entity)
         by_label = {f.label.strip(): f.name for f in schema.fields}
-    mapping: dict[str, str | None] = dict(options.mapping or {})
+    result: dict[str, str | None] = dict(mapping)
     for header, type_name in wanted.items():
         label = header.strip()[:100]
         if not label:
             continue
         name = by_label.get(label)
         if name is None:
-            spec = create_custom_field(db, actor, options.entity,
+            spec = create_custom_field(db, actor, entity,
                                        CustomFieldInput(label=label, type=FieldType(type_name), import_aliases=(label,)))
             name = by_label[label] = spec.name
-        mapping[header] = name
-    return dataclasses.replace(options, mapping=mapping, new_fields=None)
+        result[header] = name
+    return result

@@ -187,9 +187,7 @@ class Preparer:
             if target == "contact.mobile":
                 return v.parse_phone
             if target == "line.quantity":
-                from crm_desktop.services.imports.sales_rows import parse_quantity
-
-                return parse_quantity
+                return v.parse_quantity
             if target == "line.price":
                 return lambda raw: v.parse_number(raw, money=True, allow_negative=False)
             return _plain_text(100 if target.startswith("contact.") else 300)

@@ -32,7 +32,12 @@ from crm_desktop.services.customers.customers import write_status
 from crm_desktop.services.customers.followups import insert_followup, kinds_in
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.imports.prepare import PreparedRow
-from crm_desktop.services.imports.values import BadValue, parse_number, text_of
+from crm_desktop.services.imports.values import (
+    BadValue,
+    parse_number,
+    parse_quantity,
+    text_of,
+)
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.scope import visible_filter
 from crm_desktop.services.records.schema import CUSTOM_PREFIX
@@ -243,13 +248,6 @@ def lines_from_sheet(session: Session, sheet: str, rows: Sequence[Sequence[Any]]
         line = _line(line_row, by_code, by_name)
         if line is not None and contract.action != "fail":
             contract.extra.setdefault("lines", []).append(line)
-
-
-def parse_quantity(raw: Any) -> Decimal:
-    number = parse_number(raw)
-    if number <= 0:
-        raise BadValue(QT_TRANSLATE_NOOP("errors", "The quantity must be above 0."))
-    return number
 
 
 def write_contract(uow: UnitOfWork, row: PreparedRow, automation: bool) -> RecordMixin:

@@ -99,6 +99,13 @@ def parse_number(raw: Any, *, money: bool = False, allow_negative: bool = True) 
     return value
 
 
+def parse_quantity(raw: Any) -> Decimal:
+    number = parse_number(raw)
+    if number <= 0:
+        raise BadValue(QT_TRANSLATE_NOOP("errors", "The quantity must be above 0."))
+    return number
+
+
 def parse_percent(raw: Any) -> Decimal:
     """"12%" and "12" → 12; a percent-formatted cell read as 0.12 stays 0.12 (the reader
     cannot see the format: a template's percent columns are plain numbers)."""
