@@ -530,6 +530,12 @@ NOT_RECORD_IDS: dict[str, str] = {
                         ("schedule", ("delete_event", "edit_event", "get_event"))) for f in names},
     **{f: "user_id picks whose calendar; every row still passes the visibility clause"
        for f in ("calendar.calendar_items", "schedule.occurrences")},
+    **{f"task_files.{f}": "a task's files follow the task's visibility (tests/test_activities_tasks.py): a task "
+       "the actor cannot see is NotFound like a missing one"
+       for f in ("add_task_file", "list_task_files", "read_task_file", "remove_task_file")},
+    **{f"worklogs.{f}": "work logs are the author's and their superiors' (tests/test_activities_worklogs.py and "
+       "the activities scope property): another's is NotFound like a missing one"
+       for f in ("add_log_comment", "delete_log", "get_log", "list_logs")},
 }
 
 

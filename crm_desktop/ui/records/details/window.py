@@ -409,10 +409,6 @@ def open_detail(
 
     If that record's window is already open in this session it is brought to the front.
     """
-    # Windows Qt has deleted since are forgotten here, not from their ``destroyed`` signal: a
-    # Python slot run from a half-destroyed window's destructor is what crashed test runs.
-    for gone in [k for k, w in _open_windows.items() if not isValid(w)]:
-        del _open_windows[gone]
     key = (id(ctx.signals), entity, record_id)
     existing = _open_windows.get(key)
     # A closed window waits for deleteLater: it is hidden, and it is not reused.
@@ -426,6 +422,15 @@ def open_detail(
     previous = [w for (signals, _e, _r), w in _open_windows.items()
                 if signals == key[0] and isValid(w) and w.isVisible()]
     _open_windows[key] = window
+
+    def forget() -> None:
+        # Dropped from the registry as Qt deletes it, so that nothing (pytest-qt's teardown
+        # included) reaches the deleted window through a wrapper kept alive here. The slot takes
+        # no argument: the half-destroyed window is not wrapped for Python.
+        if _open_windows.get(key) is window:  # not a newer window of the same record
+            del _open_windows[key]
+
+    window.destroyed.connect(forget)
     window.show()
     if previous:  # cascaded: beside the last one (in the size it came back with), not on top of it
         fit_on_screen(window, cascade_position(previous[-1], window.frameGeometry().size()))
