@@ -40,7 +40,10 @@ def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
             if table.name in KEPT:
                 continue
             cols = [c for c in table.c if c.name not in MOVING]
-            found[table.name] = sorted(map(tuple, conn.execute(select(*cols))), key=repr)
+            query = select(*cols)
+            if table.name == "dashboard_rollup":  # derived: a bucket whose count went back to 0 is no count
+                query = query.where((table.c.record_count != 0) | (table.c.amount_cents != 0))
+            found[table.name] = sorted(map(tuple, conn.execute(query)), key=repr)
         found["search_customers"] = sorted(map(tuple, conn.execute(text(
             "SELECT rowid, name, phone, mobile, initials FROM search_customers"))), key=repr)
     return found
