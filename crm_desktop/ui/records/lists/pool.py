@@ -10,11 +10,10 @@ Thread rule: GUI thread only; every service call runs through ``ui.ops.op``.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -22,7 +21,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
-    Signal,
 )
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -53,6 +51,7 @@ from crm_desktop.ui.records.shared.list_model import (
     REFRESH_DELAY_MS,
     SCHEMA_ENTITIES,
     ColumnSpec,
+    PagedTableModel,
     RecordIdRole,
     configure_view,
     label_text,
@@ -73,7 +72,7 @@ def reason_text(reason: str) -> str:
     return service_text("pool", label) if label else reason
 
 
-class PoolCustomerModel(QAbstractTableModel):
+class PoolCustomerModel(PagedTableModel):
     """The customers of the chosen pool. ``set_pool(None)`` empties it.
 
     Signals: ``totalChanged(n)`` (matching customers), ``loadFailed(message)`` (translated).
@@ -81,25 +80,16 @@ class PoolCustomerModel(QAbstractTableModel):
     ``list_model.configure_view`` expects.
     """
 
-    totalChanged = Signal(int)
-    loadFailed = Signal(str)
-
     def __init__(self, ctx: AppContext, columns: tuple[ColumnSpec, ...], *, page_size: int = pool_service.PAGE_SIZE,
                  parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(page_size, parent)
         self._ctx = ctx
         self._columns = columns
-        self._page_size = page_size
         self._pool_id: int | None = None
         self._sort = "pooled_at"
         self._descending = True
         self._text = ""
         self._rows: list[PoolCustomerDTO] = []
-        self._cursor: tuple[Any, int] | None = None
-        self._has_more = False
-        self._loading = False
-        self._generation = 0
-        self._total: int | None = None
         #: field → stored value → label: a level reads "B（普通客户）" as in the customer list.
         self._labels: dict[str, dict[str, str]] = {}
         ctx.signals.changed.connect(self._on_changed)
@@ -193,13 +183,6 @@ class PoolCustomerModel(QAbstractTableModel):
                 return int(_RIGHT.value)
         return None
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt API
-        return not parent.isValid() and self._has_more and not self._loading
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008, N802 - Qt API
-        if self.canFetchMore(parent):
-            self._request(reset=False, limit=self._page_size)
-
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if 0 <= column < len(self._columns) and self._columns[column].sortable:
             field, descending = self._columns[column].field, order == Qt.SortOrder.DescendingOrder
@@ -241,55 +224,17 @@ class PoolCustomerModel(QAbstractTableModel):
         self._request(reset=True, limit=limit)
         self._count()
 
-    def _request(self, *, reset: bool, limit: int) -> None:
-        generation, pool_id = self._generation, self._pool_id
+    def _page_reader(self, after: tuple[Any, int] | None, limit: int) -> Callable[[], PoolPage]:
+        db, actor, pool_id = self._ctx.db, self._ctx.actor, self._pool_id
         assert pool_id is not None
-        db, actor = self._ctx.db, self._ctx.actor
         sort, descending, text = self._sort, self._descending, self._text or None
-        after = None if reset else self._cursor
-        self._loading = True
+        return lambda: pool_service.list_pool_customers(db, actor, pool_id, sort=sort, descending=descending,
+                                                        after=after, limit=limit, text=text)
 
-        def load() -> PoolPage:
-            return pool_service.list_pool_customers(db, actor, pool_id, sort=sort, descending=descending,
-                                                    after=after, limit=limit, text=text)
-
-        op(None, load).success(lambda page: self._page_loaded(generation, reset, page)).failure(
-            lambda exc: self._load_failed(generation, exc)).run()
-
-    def _page_loaded(self, generation: int, reset: bool, page: PoolPage) -> None:
-        if not isValid(self) or generation != self._generation:
-            return
-        if reset:
-            self.beginResetModel()
-            self._rows = list(page.rows)
-            self.endResetModel()
-        elif page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
-        self._cursor = page.next_cursor
-        self._has_more = page.next_cursor is not None
-        self._loading = False
-
-    def _load_failed(self, generation: int, exc: BaseException) -> None:
-        if not isValid(self) or generation != self._generation:
-            return
-        self._has_more = self._loading = False
-        self.loadFailed.emit(error_text(exc))
-
-    def _count(self) -> None:
-        generation, pool_id, text = self._generation, self._pool_id, self._text or None
+    def _count_reader(self) -> Callable[[], int]:
+        db, actor, pool_id, text = self._ctx.db, self._ctx.actor, self._pool_id, self._text or None
         assert pool_id is not None
-        db, actor = self._ctx.db, self._ctx.actor
-
-        def counted(total: int) -> None:
-            if isValid(self) and generation == self._generation:
-                self._total = total
-                self.totalChanged.emit(total)
-
-        op(None, lambda: pool_service.count_pool_customers(db, actor, pool_id, text=text)).success(counted).failure(
-            lambda exc: self._load_failed(generation, exc)).run()
+        return lambda: pool_service.count_pool_customers(db, actor, pool_id, text=text)
 
 
 # --- the tab ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -139,7 +139,95 @@ def record_value(record: RecordDTO, field: str) -> Any:
     return record.custom.get(field)
 
 
-class RecordTableModel(QAbstractTableModel):
+class PagedTableModel(QAbstractTableModel):
+    """Keyset paging, shared by the record lists and the public pool's list: the first page on
+    (re)load, the next one as the view scrolls (``fetchMore``), the count beside them, and a
+    generation counter that drops the answers a newer sort, search or refresh superseded.
+
+    A subclass says what to read: ``_page_reader(after, limit)`` and ``_count_reader()``
+    return the functions a worker runs (``ui.ops.op``); their answers come back here.
+    Signals: ``totalChanged(n)``, ``loadFailed(message)`` (translated).
+    """
+
+    totalChanged = Signal(int)
+    loadFailed = Signal(str)
+
+    def __init__(self, page_size: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._page_size = page_size
+        self._rows: list[Any] = []
+        self._cursor: tuple[Any, int] | None = None
+        self._has_more = False
+        self._loading = False
+        self._generation = 0
+        self._total: int | None = None
+
+    def _page_reader(self, after: tuple[Any, int] | None, limit: int) -> Callable[[], Any]:
+        raise NotImplementedError
+
+    def _count_reader(self) -> Callable[[], int]:
+        raise NotImplementedError
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt API
+        return not parent.isValid() and self._has_more and not self._loading
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008, N802 - Qt API
+        if self.canFetchMore(parent):
+            self._request(reset=False, limit=self._page_size)
+
+    def _request(self, *, reset: bool, limit: int) -> None:
+        generation = self._generation
+        load = self._page_reader(None if reset else self._cursor, limit)
+        self._loading = True
+        (
+            op(None, load)
+            .success(lambda page: self._page_loaded(generation, reset, page))
+            .failure(lambda exc: self._load_failed(generation, exc))
+            .run()
+        )
+
+    def _page_loaded(self, generation: int, reset: bool, page: Any) -> None:
+        if not isValid(self) or generation != self._generation:
+            return  # a newer sort, search or refresh has superseded this page
+        if reset and self._rows and [r.id for r in page.rows] == [r.id for r in self._rows]:
+            # The same records in the same order (a refresh after someone's save): update the
+            # cells in place, so the view keeps its selection, current row and scroll position.
+            self._rows = list(page.rows)
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._rows) - 1, max(self.columnCount() - 1, 0)))
+        elif reset:
+            self.beginResetModel()
+            self._rows = list(page.rows)
+            self.endResetModel()
+        elif page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+        self._cursor = page.next_cursor
+        self._has_more = page.next_cursor is not None
+        self._loading = False
+
+    def _load_failed(self, generation: int, exc: BaseException) -> None:
+        if not isValid(self) or generation != self._generation:
+            return
+        # Stop paging: a view would otherwise retry on every scroll and repeat the error.
+        self._has_more = False
+        self._loading = False
+        self.loadFailed.emit(error_text(exc))
+
+    def _count(self) -> None:
+        generation = self._generation
+
+        def counted(total: int) -> None:
+            if isValid(self) and generation == self._generation:
+                self._total = total
+                self.totalChanged.emit(total)
+
+        op(None, self._count_reader()).success(counted).failure(lambda exc: self._load_failed(generation, exc)).run()
+
+
+class RecordTableModel(PagedTableModel):
     """Rows of one record module as the actor may see them, loaded page by page.
 
     Signals: ``totalChanged(n)`` with the count of matching records (``service.count``),
@@ -148,8 +236,6 @@ class RecordTableModel(QAbstractTableModel):
     entity (or "*"), and when users change (owner names).
     """
 
-    totalChanged = Signal(int)
-    loadFailed = Signal(str)
     #: The view key or the filter changed (the tab's filter button and view switcher follow).
     filterChanged = Signal()
 
@@ -166,11 +252,10 @@ class RecordTableModel(QAbstractTableModel):
         filter: Filter | None = None,  # noqa: A002 - the service's keyword
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(page_size, parent)
         self._ctx = ctx
         self._service = service
         self._columns = tuple(columns)
-        self._page_size = page_size
         self._sort = sort
         self._descending = descending
         self._text = ""
@@ -180,11 +265,6 @@ class RecordTableModel(QAbstractTableModel):
         #: field → stored value → label, for select fields (built-in choices and dictionaries).
         self._labels: dict[str, dict[str, str]] = {}
         self._rows: list[RecordDTO] = []
-        self._cursor: tuple[Any, int] | None = None
-        self._has_more = False
-        self._loading = False
-        self._generation = 0
-        self._total: int | None = None
         #: The rows being read are a refresh of the same query (see ``refresh``).
         self.refreshing = False
         self._refresh_timer = QTimer(self)
@@ -289,13 +369,6 @@ class RecordTableModel(QAbstractTableModel):
                 return self._columns[section].header
         return None
 
-    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and self._has_more and not self._loading
-
-    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if self.canFetchMore(parent):
-            self._request(reset=False, limit=self._page_size)
-
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Re-query sorted by ``column`` in SQL; a column the service cannot sort is ignored."""
         if not 0 <= column < len(self._columns) or not self._columns[column].sortable:
@@ -389,69 +462,17 @@ class RecordTableModel(QAbstractTableModel):
         self._request(reset=True, limit=limit)
         self._count()
 
-    def _request(self, *, reset: bool, limit: int) -> None:
-        generation = self._generation
+    def _page_reader(self, after: tuple[Any, int] | None, limit: int) -> Callable[[], Page]:
         db, actor, service = self._ctx.db, self._ctx.actor, self._service
         sort, descending, text = self._sort, self._descending, self._text or None
         view, flt = self._view, self._filter if self._filter.conditions else None
-        after = None if reset else self._cursor
-        self._loading = True
+        return lambda: service.list_page(db, actor, sort=sort, descending=descending, after=after, limit=limit,
+                                         text=text, filter=flt, view=view)
 
-        def load() -> Page:
-            return service.list_page(
-                db, actor, sort=sort, descending=descending, after=after, limit=limit, text=text,
-                filter=flt, view=view,
-            )
-
-        (
-            op(None, load)
-            .success(lambda page: self._page_loaded(generation, reset, page))
-            .failure(lambda exc: self._load_failed(generation, exc))
-            .run()
-        )
-
-    def _page_loaded(self, generation: int, reset: bool, page: Page) -> None:
-        if not isValid(self) or generation != self._generation:
-            return  # a newer sort, search or refresh has superseded this page
-        if reset and self._rows and [r.id for r in page.rows] == [r.id for r in self._rows]:
-            # The same records in the same order (a refresh after someone's save): update the
-            # cells in place, so the view keeps its selection, current row and scroll position.
-            self._rows = list(page.rows)
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, max(len(self._columns) - 1, 0)))
-        elif reset:
-            self.beginResetModel()
-            self._rows = list(page.rows)
-            self.endResetModel()
-        elif page.rows:
-            first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
-            self._rows.extend(page.rows)
-            self.endInsertRows()
-        self._cursor = page.next_cursor
-        self._has_more = page.next_cursor is not None
-        self._loading = False
-
-    def _load_failed(self, generation: int, exc: BaseException) -> None:
-        if not isValid(self) or generation != self._generation:
-            return
-        # Stop paging: a view would otherwise retry on every scroll and repeat the error.
-        self._has_more = False
-        self._loading = False
-        self.loadFailed.emit(error_text(exc))
-
-    def _count(self) -> None:
-        generation = self._generation
+    def _count_reader(self) -> Callable[[], int]:
         db, actor, service, text = self._ctx.db, self._ctx.actor, self._service, self._text or None
         view, flt = self._view, self._filter if self._filter.conditions else None
-
-        def counted(total: int) -> None:
-            if isValid(self) and generation == self._generation:
-                self._total = total
-                self.totalChanged.emit(total)
-
-        op(None, lambda: service.count(db, actor, text=text, filter=flt, view=view)).success(counted).failure(
-            lambda exc: self._load_failed(generation, exc)
-        ).run()
+        return lambda: service.count(db, actor, text=text, filter=flt, view=view)
 
 
 def configure_view(view: QTableView, model: RecordTableModel) -> None:
