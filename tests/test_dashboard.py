@@ -159,7 +159,18 @@ def test_rep_sees_only_his_own(db: Database, company: Company) -> None:
                                                            (Subject.USER, company.ids["r2"]): months})
     own = load_dashboard(db, r1, Selection(owners=Owners.ME, today=TODAY))
     assert next(c for c in own.completions if c.key == "contracts").target == Decimal("3100.00")
-    assert next(c for c in board.completions if c.key == "contracts").target is None
+    # "All I can see" is the same records for a "self" rep: the same target, nothing hidden.
+    everything = load_dashboard(db, r1, Selection(owners=Owners.ALL, today=TODAY))
+    mine = next(c for c in everything.completions if c.key == "contracts")
+    assert (mine.target, mine.hidden) == (Decimal("3100.00"), False)
+    # His department holds a colleague's target he may not view: none shown, and said so.
+    dept = load_dashboard(db, r1, Selection(owners=Owners.DEPARTMENT, department_id=company.depts["d1"], today=TODAY))
+    theirs = next(c for c in dept.completions if c.key == "contracts")
+    assert (theirs.target, theirs.hidden) == (None, True)
+    # Someone who may view targets but has none set for the selection: not set, not hidden.
+    gm_board = load_dashboard(db, gm, Selection(owners=Owners.DEPARTMENT, department_id=company.depts["d2"],
+                                                today=TODAY))
+    assert [(c.target, c.hidden) for c in gm_board.completions] == [(None, False), (None, False)]
 
 
 def test_department_tree_and_time_ranges(db: Database, company: Company) -> None:

@@ -1093,6 +1093,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
 <context>
     <name>CompletionPanel</name>
     <message>
+        <source>Achieved {achieved} · the targets of colleagues are not shown to you</source>
+        <translation>已完成 {achieved} · 同事的目标不对你显示</translation>
+    </message>
+    <message>
         <source>Achieved {achieved} · no target set</source>
         <translation>已完成 {achieved} · 未设目标</translation>
     </message>

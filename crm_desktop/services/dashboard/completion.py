@@ -55,6 +55,9 @@ class Completion:
     #: The target share the days gone by call for (target × elapsed days / period days).
     expected_by_today: Decimal | None
     filter: Filter
+    #: The selection covers colleagues whose targets the actor may not view (no
+    #: ``target.view``): the panel says so rather than "no target set".
+    hidden: bool = False
 
     @property
     def label(self) -> str:
@@ -102,9 +105,18 @@ def visible_subjects(session: Session, actor: Actor, selection: Selection, scope
     only their own, when the selection is them alone (a rep sees their own target)."""
     if actor.can("target", "view"):
         return target_subjects(session, actor, selection, scope)
-    if scope.owner_ids == (actor.user_id,):
+    if only_self(actor, selection, scope):
         return [(Subject.USER, actor.user_id)]
     return []
+
+
+def only_self(actor: Actor, selection: Selection, scope: Scope) -> bool:
+    """The selection is the actor's own: "me", or "all I can see" for someone whose contract
+    and payment scopes are "self" (their records, and those a team shares with them)."""
+    if scope.owner_ids == (actor.user_id,):
+        return True
+    return selection.owners is Owners.ALL and all(
+        actor.scopes_for(module) == frozenset({DataScope.SELF}) for module in ("contract", "payment"))
 
 
 def elapsed_share(period: Period, today: object) -> Decimal:
@@ -130,7 +142,8 @@ def completions(session: Session, actor: Actor, selection: Selection, scope: Sco
         monthly = monthly_targets(session, subjects, kind, years) if subjects else {}
         target = prorated(monthly, scope.period) if monthly else None
         expected = (target * share).quantize(Decimal("0.01")) if target is not None else None
-        result.append(Completion(key, kind, target, tile.current.amount, expected, tile.filter))
+        result.append(Completion(key, kind, target, tile.current.amount, expected, tile.filter,
+                                 hidden=not subjects and not actor.can("target", "view")))
     return tuple(result)
 
 

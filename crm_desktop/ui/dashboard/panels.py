@@ -115,7 +115,10 @@ class CompletionPanel(QWidget):
             bar.setValue(min(round((ratio or 0) * 100), 100))
             bar.setFormat(percent(ratio))
             bar.setMaximumHeight(18)
-            if completion.target is None:
+            if completion.hidden:
+                text = self.tr("Achieved {achieved} · the targets of colleagues are not shown to you").format(
+                    achieved=money(completion.achieved))
+            elif completion.target is None:
                 text = self.tr("Achieved {achieved} · no target set").format(
                     achieved=money(completion.achieved))
             else:
