@@ -21,8 +21,20 @@ app's data scopes refuse, for anyone who connects with a CRM user's own database
   (tests/test_server_rls.py) holds the two to the same answers.
 
 Policies: SELECT and INSERT need the row visible; UPDATE and DELETE need it editable (scope
-or a read-write team seat). An UPDATE's new row is not re-checked: a transfer hands a record
-to someone whose records the actor may not see, which the app allows.
+or a read-write team seat). The UPDATE policy does not re-check the new row, but PostgreSQL
+checks it against the SELECT policy whenever the UPDATE reads the table (a WHERE or RETURNING
+clause: every update the app makes): a transfer to an owner outside the actor's scope (which
+the app allows) is refused on a user role — not solved yet.
+
+The tables of ``OWN_RULES`` have the services' own rules (``_own_policies``): tasks and events
+(activities.visibility: owner in scope, team, participant, or a live linked record visible;
+changed by the owner, the creator, a task's participant or the scope, as the services'
+``_load``), their subtasks, comments, participants and links (with their task, event or log),
+work logs (the author and the superior chain, the super administrator; written by the author
+only), import batches and their rows (the importer's; a super administrator's too), the
+mappings and reminders shown (the user's), the dashboard rollup (read through the owners the
+scope of each measure's module covers). A task, event or log in the recycle bin stays readable
+to whoever would see it out of the bin (binning is an UPDATE whose new row must stay visible).
 The prefix defaults to ``<database name>_`` because roles belong to the whole server, which
 may hold several CRM databases. PostgreSQL only; needs a superuser (or CREATEROLE + owner)
 connection.
@@ -30,8 +42,7 @@ connection.
 ``crm_sync_login`` (SECURITY DEFINER, owned by the owner, which may create roles) keeps each
 login role in step with its user: the user services call it (services/org/login_roles.py) in
 the same transaction as creating a user, setting a password, disabling or enabling one. Not
-done yet: the app logging in with the user's own role (it uses the shared role), and the
-row-level security of the tables in ``NOT_YET_PROTECTED``.
+done yet: the app logging in with the user's own role (it uses the shared role).
 """
 from __future__ import annotations
 
