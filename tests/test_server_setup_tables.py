@@ -17,6 +17,7 @@ def test_every_table_is_classified_once() -> None:
         "search index": list(ss.SEARCH_TABLES),
         "users (some columns)": ["users"],
         "no access": list(ss.NO_ACCESS),
+        "row-level security of their own": list(ss.OWN_RULES),
         "not yet protected": list(ss.NOT_YET_PROTECTED),
     }
     seen = Counter(t for tables in kinds.values() for t in tables)
@@ -25,3 +26,17 @@ def test_every_table_is_classified_once() -> None:
     tables = set(Base.metadata.tables) | {"alembic_version", "cache_signals", *ss.SEARCH_TABLES}
     missing = sorted(tables - set(seen))
     assert not missing, f"decide what a user role may do with: {missing} (services/maintenance/server_setup.py)"
+
+
+def test_no_table_is_left_unprotected() -> None:
+    """Issue 17: every table a user role may touch has its row-level security written."""
+    assert ss.NOT_YET_PROTECTED == ()
+
+
+def test_each_own_rule_table_has_its_policies() -> None:
+    """A privilege granted on a table of its own rules comes with a policy for it (a privilege
+    without one would read nothing, silently), and no policy is written for one not granted."""
+    policies = ss._own_policies()
+    assert set(policies) == set(ss.OWN_RULES)
+    for table, privileges in ss.OWN_RULES.items():
+        assert set(policies[table]) == set(privileges), table
