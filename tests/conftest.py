@@ -20,15 +20,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from crm_desktop.bootstrap import bootstrap
 from crm_desktop.db import Database, make_engine, migrate, normalize_url
-from crm_desktop.services.org import auth
+from crm_desktop.services.org import auth, passwords
 from crm_desktop.services.org.actor import Actor
 
 FAULT_DIR_ENV = "CRM_TEST_FAULT_DIR"
+
+# The tests check what the code does with passwords, not what a guess costs an attacker:
+# argon2id at the shipped parameters (64 MiB, 3 passes, 4 lanes) took 0.1-0.7 s a hash on
+# these 2-core machines, and a run hashes and verifies hundreds of times (every company set
+# up, user created, login). The shipped parameters, and the dummy hash that must match them,
+# are checked against argon2's defaults in tests/test_auth.py (SHIPPED_DUMMY_HASH).
+SHIPPED_DUMMY_HASH = passwords._DUMMY_HASH
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own faulthandler set-up, which this replaces
