@@ -3,13 +3,15 @@ local-time helpers. Thread rule: functions taking a Session run on its thread.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from dateutil import tz as dateutil_tz
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import JSON, Connection, delete, select
+from sqlalchemy.engine import processors
 from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
@@ -23,10 +25,21 @@ from crm_desktop.models import (
     Opportunity,
     User,
 )
+from crm_desktop.services.db_errors import translate
 from crm_desktop.services.errors import ValidationError
-from crm_desktop.services.org.actor import Actor
+from crm_desktop.services.org import security_cache
+from crm_desktop.services.org.actor import Actor, load_actor
 from crm_desktop.services.org.scope import visible_filter
-from crm_desktop.services.records.row_values import RAW_ROW_DIALECTS, Converter, DriverStatement, converter
+from crm_desktop.services.records.row_values import (
+    RAW_ROW_DIALECTS,
+    Converter,
+    DriverStatement,
+    converter,
+)
+from crm_desktop.services.uow import read_only
+
+if TYPE_CHECKING:
+    from crm_desktop.db import Database
 
 #: The records a task or an event can be about, with the column that names each.
 RELATED_MODELS: dict[str, Any] = {
@@ -148,6 +161,36 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 _DRIVER_STATEMENTS: dict[int, tuple[Any, DriverStatement | None, tuple[Converter | None, ...]]] = {}
 
 
+def _quick_converter(type_: Any, dialect: Any) -> Converter | None:
+    """SQLAlchemy's own result processor for ``type_`` (``converter``), with what a narrow
+    read converts row after row answered first without it: a date SQLAlchemy stored
+    (YYYY-MM-DD) by the C ISO parser instead of its regular expression, an empty JSON list
+    or object without the JSON parser (a task's tags are nearly always "[]"). Anything else
+    goes to SQLAlchemy's processor, so the values are the same."""
+    base = converter(type_, dialect)
+    if base is None:
+        return None
+    if base is processors.str_to_date:
+        parse = dt.date.fromisoformat
+
+        def to_date(value: Any) -> Any:
+            try:
+                return parse(value)
+            except (TypeError, ValueError):
+                return base(value)
+
+        return to_date
+    if isinstance(type_, JSON):
+
+        def from_json(value: Any) -> Any:
+            if value == "[]":
+                return []
+            return {} if value == "{}" else base(value)
+
+        return from_json
+    return base
+
+
 def fetch_rows(connection: Connection, statement: Any, params: Mapping[str, Any]) -> Sequence[Any]:
     """The rows of a kept ``statement`` (one built once and reused, ``visibility.statement_for``)
     with ``params``. On SQLite it goes to the driver compiled once and each value is converted
@@ -163,7 +206,7 @@ def fetch_rows(connection: Connection, statement: Any, params: Mapping[str, Any]
             _DRIVER_STATEMENTS.clear()
         found = _DRIVER_STATEMENTS[id(statement)] = (
             statement, DriverStatement.compile(statement, dialect),
-            tuple(converter(c.type, dialect) for c in statement.selected_columns))
+            tuple(_quick_converter(c.type, dialect) for c in statement.selected_columns))
     _kept, driver, converters = found
     if driver is None:
         return connection.execute(statement, params).all()
@@ -179,3 +222,46 @@ def fetch_rows(connection: Connection, statement: Any, params: Mapping[str, Any]
                 values[i] = conv(values[i])
         out.append(values)
     return out
+
+
+@contextmanager
+def kept_read(db: Database, actor: Actor) -> Iterator[tuple[Connection, Actor]]:
+    """A read of kept statements (``fetch_rows``): one pooled Connection in one transaction,
+    always rolled back, and the actor reloaded through the security cache under the token
+    read in that transaction — what ``read_only`` gives, without its Session, whose set-up
+    and teardown cost more than a narrow read's query on SQLite. Errors leave it translated,
+    as from ``read_only``. The caller checks permission on the actor it yields.
+
+    On SQLite the transaction is begun on the driver at once: pysqlite would run each SELECT
+    as a transaction of its own, each paying for taking a snapshot, and the token and the
+    reads would not see one snapshot. Inside ``db.one_transaction`` (sessions bound to its
+    Connection) this is ``read_only``, so the reads see that transaction's work.
+    Thread rule: use and finish on one thread; nothing from the connection escapes it.
+    """
+    if db.sessions.kw.get("bind") is not db.engine:
+        with read_only(db, actor) as uow:
+            assert uow.actor is not None
+            yield uow.session.connection(), uow.actor
+        return
+    try:
+        with db.engine.connect() as connection:
+            connection.begin()  # never committed: closing the connection rolls it back
+            if connection.dialect.name == "sqlite":
+                driver = connection.connection.driver_connection
+                if driver is not None and not driver.in_transaction:
+                    driver.execute("BEGIN")
+            token = security_cache.read_token(connection)
+            user_id = actor.user_id
+
+            def load() -> Actor:
+                # Joins the transaction above (the Session did not begin it, so closing the
+                # Session leaves it open).
+                with Session(bind=connection) as session:
+                    return load_actor(session, user_id)
+
+            yield connection, security_cache.cached_under(db.engine, token, ("actor", user_id), load)
+    except BaseException as exc:
+        translated = translate(exc)
+        if translated is None:
+            raise
+        raise translated from exc

@@ -26,12 +26,11 @@ from crm_desktop.models import (
     User,
     WorkLog,
 )
-from crm_desktop.services.activities.common import RELATED_MODELS, fetch_rows
+from crm_desktop.services.activities.common import RELATED_MODELS, fetch_rows, kept_read
 from crm_desktop.services.activities.worklogs import log_visible
 from crm_desktop.services.errors import NotFound
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.scope import unindexed, visible_filter
-from crm_desktop.services.uow import read_only
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
@@ -77,6 +76,10 @@ _CHECKS: dict[tuple[object, ...], Any] = {}
 
 def _record_check(model: Any, actor: Actor) -> Any:
     """``select id where id = :record_id and visible``, one statement per (module, actor, scopes)."""
+    mine = ("check", model.entity, id(actor))
+    hit = _CHECKS.get(mine)
+    if hit is not None and hit[0] is actor:  # the security cache's actor: the same object until the token changes
+        return hit[1]
     key = (model.entity, actor.user_id, actor.department_id, actor.scopes_for(model.entity),
            actor.departments_for(model.entity))
     found = _CHECKS.get(key)
@@ -84,6 +87,7 @@ def _record_check(model: Any, actor: Actor) -> Any:
         if len(_CHECKS) > 4096:
             _CHECKS.clear()
         found = _CHECKS[key] = select(model.id).where(model.id == bindparam("record_id"), visible_filter(model, actor))
+    _CHECKS[mine] = (actor, found)  # holds the actor: its id is not reused meanwhile
     return found
 
 
@@ -136,34 +140,32 @@ def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
     model = RELATED_MODELS.get(entity)
     if model is None:
         raise NotFound(entity, record_id)
-    with read_only(db, actor) as uow:
-        a = uow.actor
-        assert a is not None
-        s = uow.session.connection()  # kept statements: ``fetch_rows``
+    with kept_read(db, actor) as (s, a):  # kept statements: ``fetch_rows``
         if not a.can(entity, "view") or not fetch_rows(s, _record_check(model, a), {"record_id": record_id}):
             raise NotFound(entity, record_id)
-        out: list[TimelineItem] = []
+        # (at, kind, id, title, detail, who, status): sorted as tuples, then made items
+        rows: list[tuple[Any, ...]] = []
         params = {"entity": entity, "record_id": record_id, "limit": limit}
         if "followup" in kinds and a.can("followup", "view"):
             for fid, kind, content, at, name, nxt in fetch_rows(s, _FOLLOWUPS, params):
-                out.append(TimelineItem("followup", fid, at, content[:200], nxt.isoformat() if nxt else "", name, kind))
+                rows.append((at, "followup", fid, content[:200], nxt.isoformat() if nxt else "", name, kind))
         if "task" in kinds and a.can("task", "view"):
-            for tid, title, at, name, done, due in fetch_rows(
-                    s, _TASKS, params):
-                out.append(TimelineItem("task", tid, at, title, due.isoformat() if due else "", name,
-                                        "done" if done else "open"))
+            for tid, title, at, name, done, due in fetch_rows(s, _TASKS, params):
+                rows.append((at, "task", tid, title, due.isoformat() if due else "", name, "done" if done else "open"))
         if "event" in kinds and a.can("event", "view"):
-            for eid, title, at, name, kind, loc in fetch_rows(
-                    s, _EVENTS, params):
-                out.append(TimelineItem("event", eid, at, title, loc, name, kind))
+            for eid, title, at, name, kind, loc in fetch_rows(s, _EVENTS, params):
+                rows.append((at, "event", eid, title, loc, name, kind))
         if "approval" in kinds:
             for iid, flow, at, name, status in fetch_rows(s, _APPROVALS, params):
-                out.append(TimelineItem("approval", iid, at, flow, "", name, status))
+                rows.append((at, "approval", iid, flow, "", name, status))
         if "log" in kinds:
             for lid, kind, day, at, name, done in fetch_rows(s, _log_statement(a), params):
-                out.append(TimelineItem("log", lid, at, day.isoformat(), done[:200], name, kind))
-    out.sort(key=lambda i: (i.at, i.kind, i.item_id), reverse=True)
-    return out
+                rows.append((at, "log", lid, day.isoformat(), done[:200], name, kind))
+    # Newest first, then by kind and id (descending): the first three of each tuple decide,
+    # (kind, id) being one entry's own, so the order is that of sorting the items by them.
+    rows.sort(reverse=True)
+    return [TimelineItem(kind, item_id, at, title, detail, who, status)
+            for at, kind, item_id, title, detail, who, status in rows]
 
 
 __all__: Sequence[str] = ["KINDS", "KIND_LABELS", "TimelineItem", "timeline"]

@@ -86,6 +86,10 @@ class _Frozen:
 
 
 _STATEMENTS: dict[tuple[object, ...], Any] = {}
+#: The same by actor object: an actor from the security cache is the same object on every
+#: call until the token changes, and working out ``_key`` (its scopes on six modules) cost a
+#: tenth of a narrow read. Each entry holds its actor, so its id is not reused meanwhile.
+_BY_ACTOR: dict[tuple[object, ...], tuple[Actor, Any]] = {}
 MAX_STATEMENTS = 4096
 
 
@@ -96,6 +100,10 @@ def statement_for(name: str, kind: str, actor: Actor, build: Callable[[ColumnEle
     the statement's structure, which costs more to work out for these clauses than a narrow
     read takes to run — a statement object reused keeps its key (scope.py does the same).
     Thread rule: any thread (a race builds a statement twice, harmlessly)."""
+    mine = (name, kind, wide, id(actor))
+    hit = _BY_ACTOR.get(mine)
+    if hit is not None and hit[0] is actor:
+        return hit[1]  # type: ignore[no-any-return]
     key = (name, kind, wide, _key(actor, kind))
     found = _STATEMENTS.get(key)
     if found is None:
@@ -103,4 +111,7 @@ def statement_for(name: str, kind: str, actor: Actor, build: Callable[[ColumnEle
             _STATEMENTS.clear()
         found = _STATEMENTS[key] = build(task_visible(actor, wide=wide) if kind == "task"
                                          else event_visible(actor, wide=wide))
+    if len(_BY_ACTOR) >= MAX_STATEMENTS:
+        _BY_ACTOR.clear()
+    _BY_ACTOR[mine] = (actor, found)
     return found  # type: ignore[no-any-return]

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Date, and_, bindparam, case, func, or_, se
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import ActivityParticipant, Task, TaskSubtask, User
-from crm_desktop.services.activities.common import fetch_rows
+from crm_desktop.services.activities.common import fetch_rows, kept_read
 from crm_desktop.services.activities.visibility import statement_for
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.org.actor import Actor
@@ -128,14 +128,14 @@ def _bucket_statement(visible: ColumnElement[bool], actor: Actor, bucket: str, r
 def list_bucket(db: Database, actor: Actor, bucket: str, *, today: dt.date, role: str = "mine",
                 limit: int = 500) -> list[TaskRow]:
     """The tasks in ``bucket`` for ``role``: high priority first, then by due moment."""
-    with read_only(db, actor) as uow:
-        assert uow.actor is not None
-        require(uow.actor, "task", "view")
-        stmt = statement_for(f"bucket:{bucket}:{role}:{limit}", "task", uow.actor,
-                             lambda visible: _bucket_statement(visible, uow.actor, bucket, role, limit))
-        return [TaskRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] or 0, r[7], tuple(r[8] or ()), int(r[9]),
-                        int(r[10]), r[11])
-                for r in fetch_rows(uow.session.connection(), stmt, bucket_params(today))]
+    with kept_read(db, actor) as (connection, fresh):
+        require(fresh, "task", "view")
+        stmt = statement_for(f"bucket:{bucket}:{role}:{limit}", "task", fresh,
+                             lambda visible: _bucket_statement(visible, fresh, bucket, role, limit))
+        rows = fetch_rows(connection, stmt, bucket_params(today))
+    return [TaskRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] or 0, r[7], tuple(r[8] or ()), int(r[9]),
+                    int(r[10]), r[11])
+            for r in rows]
 
 
 def bucket_counts(db: Database, actor: Actor, *, today: dt.date, role: str = "mine") -> dict[str, int]:

@@ -38,8 +38,10 @@ MAX_ENTRIES = 4096
 _caches: WeakKeyDictionary[Engine, dict[Any, tuple[str, Any]]] = WeakKeyDictionary()
 
 
-def _read_token(session: Session) -> str:
-    cursor = session.connection().connection.dbapi_connection.cursor()  # in the session's transaction
+def read_token(connection: Connection) -> str:
+    """The security token, read in ``connection``'s transaction (for reads that hold a
+    Connection rather than a Session: ``cached_under``)."""
+    cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.execute(_TOKEN_SQL)
         row = cursor.fetchone()
@@ -61,11 +63,17 @@ def cached(session: Session, key: Any, build: Callable[[], T]) -> T:
         return build()
     token = session.info.get(_TOKEN_KEY)
     if token is None:
-        token = session.info[_TOKEN_KEY] = _read_token(session)
+        token = session.info[_TOKEN_KEY] = read_token(session.connection())  # in the session's transaction
     bind = session.get_bind()
     # A session joined to an outer transaction (db.one_transaction) is bound to its Connection.
     engine = bind.engine if isinstance(bind, Connection) else bind
     assert isinstance(engine, Engine)
+    return cached_under(engine, token, key, build)
+
+
+def cached_under(engine: Engine, token: str, key: Any, build: Callable[[], T]) -> T:
+    """``build()``'s value for ``key`` on ``engine``, reused while the security token is
+    ``token`` (one the caller read with ``read_token`` in the read it serves)."""
     entries = _caches.get(engine)
     if entries is None:
         entries = _caches.setdefault(engine, {})
