@@ -2,11 +2,12 @@
 local-time helpers. Thread rule: functions taking a Session run on its thread."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from dateutil import tz as dateutil_tz
@@ -40,6 +41,8 @@ from crm_desktop.services.uow import read_only
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
+
+T = TypeVar("T")
 
 #: The records a task or an event can be about, with the column that names each.
 RELATED_MODELS: dict[str, Any] = {
@@ -156,6 +159,29 @@ def user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     if not wanted:
         return {}
     return {uid: name for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(wanted)))}
+
+
+def dto_maker(cls: type[T]) -> Callable[..., T]:
+    """A constructor taking the fields of the frozen dataclass ``cls`` positionally, that makes
+    the very object ``cls(*values)`` makes (equal, same hash, repr and pickle) by giving it
+    its ``__dict__`` at once: a frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``, and for a bucket of twelve-field rows that cost half as much as
+    the bucket's query. The code is generated once per class, as ``dataclasses`` generates
+    ``__init__``; a class it would not make the same object for is refused."""
+    if not dataclasses.is_dataclass(cls) or not cls.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        raise TypeError(f"{cls.__name__} is not a frozen dataclass")
+    found = dataclasses.fields(cls)
+    if (any(not f.init for f in found) or hasattr(cls, "__post_init__") or "__slots__" in cls.__dict__
+            or len(found) != cls.__init__.__code__.co_argcount - 1):
+        raise TypeError(f"{cls.__name__}: fields set outside __init__'s arguments")
+    names = [f.name for f in found]
+    source = (f"def make({', '.join(names)}):\n"
+              f"    made = new(cls)\n"
+              f"    set_dict(made, '__dict__', {{{', '.join(f'{n!r}: {n}' for n in names)}}})\n"
+              f"    return made\n")
+    space: dict[str, Any] = {"new": object.__new__, "set_dict": object.__setattr__, "cls": cls}
+    exec(source, space)  # noqa: S102 - field names of a dataclass, nothing from outside
+    return space["make"]  # type: ignore[no-any-return]
 
 
 _DRIVER_STATEMENTS: dict[int, tuple[Any, DriverStatement | None, tuple[Converter | None, ...]]] = {}

@@ -26,7 +26,12 @@ from crm_desktop.models import (
     User,
     WorkLog,
 )
-from crm_desktop.services.activities.common import RELATED_MODELS, fetch_rows, kept_read
+from crm_desktop.services.activities.common import (
+    RELATED_MODELS,
+    dto_maker,
+    fetch_rows,
+    kept_read,
+)
 from crm_desktop.services.activities.worklogs import log_visible
 from crm_desktop.services.errors import NotFound
 from crm_desktop.services.org.actor import Actor
@@ -57,6 +62,8 @@ class TimelineItem:
     #: followup: its kind (phone, visit, …); task: done / open; event: its kind; approval: its status
     status: str = ""
 
+
+_make_item = dto_maker(TimelineItem)  # TimelineItem(...) without a frozen __init__'s cost per field
 
 # Built once (building a statement costs more than these reads take to run).
 _FOLLOWUPS = (select(FollowUp.id, FollowUp.kind, FollowUp.content, FollowUp.followed_at, User.name,
@@ -164,7 +171,7 @@ def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
     # Newest first, then by kind and id (descending): the first three of each tuple decide,
     # (kind, id) being one entry's own, so the order is that of sorting the items by them.
     rows.sort(reverse=True)
-    return [TimelineItem(kind, item_id, at, title, detail, who, status)
+    return [_make_item(kind, item_id, at, title, detail, who, status)
             for at, kind, item_id, title, detail, who, status in rows]
 
 

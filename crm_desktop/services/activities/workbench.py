@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Date, and_, bindparam, case, func, or_, se
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import ActivityParticipant, Task, TaskSubtask, User
-from crm_desktop.services.activities.common import fetch_rows, kept_read
+from crm_desktop.services.activities.common import dto_maker, fetch_rows, kept_read
 from crm_desktop.services.activities.visibility import statement_for
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.org.actor import Actor
@@ -55,6 +55,9 @@ class TaskRow:
     subtasks_done: int
     subtasks_total: int
     version: int
+
+
+_make_row = dto_maker(TaskRow)  # TaskRow(...) without a frozen __init__'s cost per field
 
 
 def _role_clause(actor: Actor, role: str) -> ColumnElement[bool]:
@@ -133,8 +136,8 @@ def list_bucket(db: Database, actor: Actor, bucket: str, *, today: dt.date, role
         stmt = statement_for(f"bucket:{bucket}:{role}:{limit}", "task", fresh,
                              lambda visible: _bucket_statement(visible, fresh, bucket, role, limit))
         rows = fetch_rows(connection, stmt, bucket_params(today))
-    return [TaskRow(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] or 0, r[7], tuple(r[8] or ()), int(r[9]),
-                    int(r[10]), r[11])
+    return [_make_row(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] or 0, r[7], tuple(r[8] or ()), int(r[9]),
+                      int(r[10]), r[11])
             for r in rows]
 
 
