@@ -217,29 +217,45 @@ def _quick_converter(type_: Any, dialect: Any) -> Converter | None:
     return base
 
 
-def fetch_rows(connection: Connection, statement: Any, params: Mapping[str, Any]) -> Sequence[Any]:
+_NO_CONVERTERS: dict[int, tuple[None, ...]] = {}
+
+
+def fetch_driver_rows(connection: Connection, statement: Any,
+                      params: Mapping[str, Any]) -> tuple[Sequence[Any], tuple[Converter | None, ...]]:
     """The rows of a kept ``statement`` (one built once and reused, ``visibility.statement_for``)
-    with ``params``. On SQLite it goes to the driver compiled once and each value is converted
-    by SQLAlchemy's own result processor for its column (``DriverStatement``): SQLAlchemy's
-    execution path cost more than a narrow read's query. Elsewhere: Core execution.
+    with ``params`` as the driver gave them, and per column the converter that makes a value
+    of it what SQLAlchemy would return (None: the value is that already; never called with
+    None). On SQLite the statement goes to the driver compiled once (``DriverStatement``):
+    SQLAlchemy's execution path cost more than a narrow read's query; the caller converts
+    what it reads (a row made into a dataclass at once: one pass, not two). Elsewhere, and
+    for what the driver path does not handle, Core execution (converted rows, no converters).
     Thread rule: the connection's thread."""
     dialect = connection.dialect
-    if dialect.name not in RAW_ROW_DIALECTS:
-        return connection.execute(statement, params).all()
-    found = _DRIVER_STATEMENTS.get(id(statement))
-    if found is None or found[0] is not statement:
-        if len(_DRIVER_STATEMENTS) >= 4096:
-            _DRIVER_STATEMENTS.clear()
-        found = _DRIVER_STATEMENTS[id(statement)] = (
-            statement, DriverStatement.compile(statement, dialect),
-            tuple(_quick_converter(c.type, dialect) for c in statement.selected_columns))
-    _kept, driver, converters = found
-    if driver is None:
-        return connection.execute(statement, params).all()
-    rows = driver.run(connection.connection.dbapi_connection, params)
-    if not any(converters):
-        return rows  # type: ignore[no-any-return]
+    if dialect.name in RAW_ROW_DIALECTS:
+        found = _DRIVER_STATEMENTS.get(id(statement))
+        if found is None or found[0] is not statement:
+            if len(_DRIVER_STATEMENTS) >= 4096:
+                _DRIVER_STATEMENTS.clear()
+            found = _DRIVER_STATEMENTS[id(statement)] = (
+                statement, DriverStatement.compile(statement, dialect),
+                tuple(_quick_converter(c.type, dialect) for c in statement.selected_columns))
+        _kept, driver, converters = found
+        if driver is not None:
+            return driver.run(connection.connection.dbapi_connection, params), converters
+    width = len(statement.selected_columns)
+    none = _NO_CONVERTERS.get(width)
+    if none is None:
+        none = _NO_CONVERTERS[width] = (None,) * width
+    return connection.execute(statement, params).all(), none
+
+
+def fetch_rows(connection: Connection, statement: Any, params: Mapping[str, Any]) -> Sequence[Any]:
+    """The rows of a kept ``statement`` with ``params``, each value what SQLAlchemy would
+    return for its column (``fetch_driver_rows``, converted). Thread rule: the connection's thread."""
+    rows, converters = fetch_driver_rows(connection, statement, params)
     pairs = [(i, c) for i, c in enumerate(converters) if c is not None]
+    if not pairs:
+        return rows
     out = []
     for row in rows:
         values = list(row)
@@ -248,6 +264,10 @@ def fetch_rows(connection: Connection, statement: Any, params: Mapping[str, Any]
                 values[i] = conv(values[i])
         out.append(values)
     return out
+
+
+def same(value: T) -> T:
+    return value
 
 
 @contextmanager
@@ -270,22 +290,22 @@ def kept_read(db: Database, actor: Actor) -> Iterator[tuple[Connection, Actor]]:
             yield uow.session.connection(), uow.actor
         return
     try:
+        # Never committed: the pool rolls the connection back when it is closed.
         with db.engine.connect() as connection:
-            connection.begin()  # never committed: closing the connection rolls it back
-            if connection.dialect.name == "sqlite":
-                driver = connection.connection.driver_connection
-                if driver is not None and not driver.in_transaction:
-                    driver.execute("BEGIN")
+            driver = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+            if driver is not None and not driver.in_transaction:
+                driver.execute("BEGIN")
             token = security_cache.read_token(connection)
             user_id = actor.user_id
 
             def load() -> Actor:
-                # Joins the transaction above (the Session did not begin it, so closing the
-                # Session leaves it open).
                 with Session(bind=connection) as session:
                     return load_actor(session, user_id)
 
-            yield connection, security_cache.cached_under(db.engine, token, ("actor", user_id), load)
+            fresh = security_cache.cached_under(db.engine, token, ("actor", user_id), load)
+            if driver is not None and not driver.in_transaction:
+                driver.execute("BEGIN")  # a Session that loaded the actor ended the first one
+            yield connection, fresh
     except BaseException as exc:
         translated = translate(exc)
         if translated is None:

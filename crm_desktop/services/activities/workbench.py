@@ -12,11 +12,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Date, and_, bindparam, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import ActivityParticipant, Task, TaskSubtask, User
-from crm_desktop.services.activities.common import dto_maker, fetch_rows, kept_read
+from crm_desktop.services.activities.common import (
+    dto_maker,
+    fetch_driver_rows,
+    kept_read,
+    same,
+)
 from crm_desktop.services.activities.visibility import statement_for
 from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.org.actor import Actor
@@ -118,7 +133,10 @@ def _bucket_statement(visible: ColumnElement[bool], actor: Actor, bucket: str, r
     total = select(func.count()).where(TaskSubtask.task_id == Task.id).correlate(Task).scalar_subquery()
     finished = (select(func.count()).where(TaskSubtask.task_id == Task.id, TaskSubtask.done.is_(True))
                 .correlate(Task).scalar_subquery())
-    rank = case({"high": 0, "medium": 1, "low": 2}, value=Task.priority, else_=3)
+    # The ranks are constants in the SQL text: as bound values they were eight parameters
+    # more to bind on every read of a kept statement.
+    rank = case(*((Task.priority == literal_column(f"'{p}'"), literal_column(str(n)))
+                  for p, n in (("high", 0), ("medium", 1), ("low", 2))), else_=literal_column("3"))
     order = ((Task.done_at.desc(), Task.id.desc()) if bucket == "done"
              else (rank, Task.due_date, Task.due_at, Task.id))
     return (select(Task.id, Task.title, Task.priority, Task.due_date, Task.due_at, Task.done, Task.owner_id,
@@ -135,9 +153,12 @@ def list_bucket(db: Database, actor: Actor, bucket: str, *, today: dt.date, role
         require(fresh, "task", "view")
         stmt = statement_for(f"bucket:{bucket}:{role}:{limit}", "task", fresh,
                              lambda visible: _bucket_statement(visible, fresh, bucket, role, limit))
-        rows = fetch_rows(connection, stmt, bucket_params(today))
-    return [_make_row(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[6] or 0, r[7], tuple(r[8] or ()), int(r[9]),
-                      int(r[10]), r[11])
+        rows, converters = fetch_driver_rows(connection, stmt, bucket_params(today))
+    # One pass from the driver's row to the dataclass; the values are the fields' types
+    # already (a boolean, counts as int) but for the tags list, which becomes a tuple.
+    day, moment, flag, listed = (c or same for c in (converters[3], converters[4], converters[5], converters[8]))
+    return [_make_row(r[0], r[1], r[2], None if r[3] is None else day(r[3]), None if r[4] is None else moment(r[4]),
+                      flag(r[5]), r[6], r[7], () if r[8] is None else tuple(listed(r[8]) or ()), r[9], r[10], r[11])
             for r in rows]
 
 
