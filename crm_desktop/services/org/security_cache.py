@@ -38,10 +38,10 @@ MAX_ENTRIES = 4096
 _caches: WeakKeyDictionary[Engine, dict[Any, tuple[str, Any]]] = WeakKeyDictionary()
 
 
-def read_token(connection: Connection) -> str:
-    """The security token, read in ``connection``'s transaction (for reads that hold a
-    Connection rather than a Session: ``cached_under``)."""
-    cursor = connection.connection.dbapi_connection.cursor()
+def read_token(dbapi_connection: Any) -> str:
+    """The security token, read on a DB-API connection in its transaction (for reads that
+    hold a connection rather than a Session: ``cached_under``)."""
+    cursor = dbapi_connection.cursor()
     try:
         cursor.execute(_TOKEN_SQL)
         row = cursor.fetchone()
@@ -63,7 +63,7 @@ def cached(session: Session, key: Any, build: Callable[[], T]) -> T:
         return build()
     token = session.info.get(_TOKEN_KEY)
     if token is None:
-        token = session.info[_TOKEN_KEY] = read_token(session.connection())  # in the session's transaction
+        token = session.info[_TOKEN_KEY] = read_token(session.connection().connection.dbapi_connection)  # in the session's transaction
     bind = session.get_bind()
     # A session joined to an outer transaction (db.one_transaction) is bound to its Connection.
     engine = bind.engine if isinstance(bind, Connection) else bind
