@@ -29,8 +29,10 @@ from crm_desktop.models import (
 from crm_desktop.services.activities.common import (
     RELATED_MODELS,
     dto_maker,
+    fetch_driver_rows,
     fetch_rows,
     kept_read,
+    same,
 )
 from crm_desktop.services.activities.worklogs import log_visible
 from crm_desktop.services.errors import NotFound
@@ -150,24 +152,37 @@ def timeline(db: Database, actor: Actor, entity: str, record_id: int, *,
     with kept_read(db, actor) as (s, a):  # kept statements: ``fetch_rows``
         if not a.can(entity, "view") or not fetch_rows(s, _record_check(model, a), {"record_id": record_id}):
             raise NotFound(entity, record_id)
-        # (at, kind, id, title, detail, who, status): sorted as tuples, then made items
+        # (at, kind, id, title, detail, who, status): sorted as tuples, then made items. Each
+        # kind's rows as the driver gave them, each value converted as it is read (one pass).
         rows: list[tuple[Any, ...]] = []
         params = {"entity": entity, "record_id": record_id, "limit": limit}
         if "followup" in kinds and a.can("followup", "view"):
-            for fid, kind, content, at, name, nxt in fetch_rows(s, _FOLLOWUPS, params):
-                rows.append((at, "followup", fid, content[:200], nxt.isoformat() if nxt else "", name, kind))
+            found, conv = fetch_driver_rows(s, _FOLLOWUPS, params)
+            moment, later = conv[3] or same, conv[5] or same
+            for fid, kind, content, at, name, nxt in found:
+                rows.append((moment(at), "followup", fid, content[:200],
+                             later(nxt).isoformat() if nxt is not None else "", name, kind))
         if "task" in kinds and a.can("task", "view"):
-            for tid, title, at, name, done, due in fetch_rows(s, _TASKS, params):
-                rows.append((at, "task", tid, title, due.isoformat() if due else "", name, "done" if done else "open"))
+            found, conv = fetch_driver_rows(s, _TASKS, params)
+            moment, day = conv[2] or same, conv[5] or same
+            for tid, title, at, name, done, due in found:  # done: true or 1, false or 0
+                rows.append((moment(at), "task", tid, title, day(due).isoformat() if due is not None else "", name,
+                             "done" if done else "open"))
         if "event" in kinds and a.can("event", "view"):
-            for eid, title, at, name, kind, loc in fetch_rows(s, _EVENTS, params):
-                rows.append((at, "event", eid, title, loc, name, kind))
+            found, conv = fetch_driver_rows(s, _EVENTS, params)
+            moment = conv[2] or same
+            for eid, title, at, name, kind, loc in found:
+                rows.append((moment(at), "event", eid, title, loc, name, kind))
         if "approval" in kinds:
-            for iid, flow, at, name, status in fetch_rows(s, _APPROVALS, params):
-                rows.append((at, "approval", iid, flow, "", name, status))
+            found, conv = fetch_driver_rows(s, _APPROVALS, params)
+            moment = conv[2] or same
+            for iid, flow, at, name, status in found:
+                rows.append((moment(at), "approval", iid, flow, "", name, status))
         if "log" in kinds:
-            for lid, kind, day, at, name, done in fetch_rows(s, _log_statement(a), params):
-                rows.append((at, "log", lid, day.isoformat(), done[:200], name, kind))
+            found, conv = fetch_driver_rows(s, _log_statement(a), params)
+            day, moment = conv[2] or same, conv[3] or same
+            for lid, kind, on, at, name, done in found:
+                rows.append((moment(at), "log", lid, day(on).isoformat(), done[:200], name, kind))
     # Newest first, then by kind and id (descending): the first three of each tuple decide,
     # (kind, id) being one entry's own, so the order is that of sorting the items by them.
     rows.sort(reverse=True)
