@@ -155,11 +155,13 @@ def list_bucket(db: Database, actor: Actor, bucket: str, *, today: dt.date, role
                              lambda visible: _bucket_statement(visible, fresh, bucket, role, limit))
         rows, converters = fetch_driver_rows(connection, stmt, bucket_params(today))
     # One pass from the driver's row to the dataclass; the values are the fields' types
-    # already (a boolean, counts as int) but for the tags list, which becomes a tuple.
+    # already (a boolean, counts as int) but for the tags list, which becomes a tuple (most
+    # tasks have none: SQLite's "[]" is the empty tuple without the JSON converter).
     day, moment, flag, listed = (c or same for c in (converters[3], converters[4], converters[5], converters[8]))
-    return [_make_row(r[0], r[1], r[2], None if r[3] is None else day(r[3]), None if r[4] is None else moment(r[4]),
-                      flag(r[5]), r[6], r[7], () if r[8] is None else tuple(listed(r[8]) or ()), r[9], r[10], r[11])
-            for r in rows]
+    return [_make_row(task_id, title, priority, None if due is None else day(due), None if at is None else moment(at),
+                      flag(done), owner_id, owner, () if tags is None or tags == "[]" else tuple(listed(tags) or ()),
+                      finished, total, version)
+            for task_id, title, priority, due, at, done, owner_id, owner, tags, finished, total, version in rows]
 
 
 def bucket_counts(db: Database, actor: Actor, *, today: dt.date, role: str = "mine") -> dict[str, int]:
