@@ -345,7 +345,9 @@ class kept_read:  # used as a function: ``with kept_read(db, actor) as (connecti
                 with Session(bind=connection.core()) as session:
                     return load_actor(session, user_id)
 
-            fresh = security_cache.cached_under(db.engine, security_cache.read_token(dbapi), ("actor", user_id), load)
+            # (on the driver's own connection where there is one: the pool's proxy of it adds a layer)
+            token = security_cache.read_token(driver if driver is not None else dbapi)
+            fresh = security_cache.cached_under(db.engine, token, ("actor", user_id), load)
             if driver is not None and not driver.in_transaction:
                 driver.execute("BEGIN")  # a Session that loaded the actor ended the first one
             return connection, fresh
