@@ -36,6 +36,7 @@ from crm_desktop.models import (
     Setting,
     TeamMember,
 )
+from crm_desktop.services.dashboard import rollup
 from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.events import RecordCreated, RecordUpdated
 from crm_desktop.services.imports.initials import fast_initials
@@ -327,10 +328,11 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
     cost, so inside this write transaction the insert trigger is dropped, the rows go in, their
     index rows are inserted once with the initials (the trigger's own expressions:
     ``search._source_columns``), and the trigger is created again. DDL is transactional in
-    SQLite: a rollback or a kill -9 brings the trigger back with everything else."""
+    SQLite: a rollback or a kill -9 brings the trigger back with everything else. The
+    dashboard rollup's insert trigger is bypassed the same way (``record_insert``)."""
     names = [(p["id"], p.get("name") or "") for p in params]
     if entity not in search_index.INDEXES:
-        bulk_insert(session, table, params)
+        record_insert(session, table, params)
         return
     conn = session.connection()
     if conn.dialect.name != "sqlite":
@@ -339,14 +341,13 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
         return
     idx = search_index.INDEXES[entity]
     trigger = f"{idx.table}_ai"
-    ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                               (trigger,)).scalar()
+    ddl = _trigger_sql(session, trigger)
     if ddl is None:  # not the schema this knows: let the database do it its way
-        bulk_insert(session, table, params)
+        record_insert(session, table, params)
         _initials(session, entity, names)
         return
     conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-    bulk_insert(session, table, params)
+    record_insert(session, table, params)
     conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS import_tmp_initials "
                          "(id integer PRIMARY KEY, initials text NOT NULL)")
     conn.exec_driver_sql("DELETE FROM import_tmp_initials")
@@ -360,6 +361,40 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
               .where(model.id.between(min(ids), max(ids))))
     search_table = search_index.index_table(session, entity)
     session.execute(sa.insert(search_table).from_select(["rowid", *idx.text_columns, "initials"], source))
+    conn.exec_driver_sql(ddl)
+
+
+def _trigger_sql(session: Session, name: str) -> str | None:
+    """The CREATE TRIGGER statement of SQLite's trigger ``name``, or None."""
+    return session.connection().exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).scalar()
+
+
+def record_insert(session: Session, table: sa.Table, params: Sequence[dict[str, Any]]) -> None:
+    """``bulk_insert`` of records whose ids are the chunk's own consecutive block (``allocate_ids``),
+    with their dashboard rollup.
+
+    SQLite: the rollup's insert trigger runs four upserts per record, which cost more than the
+    insert itself. Inside this write transaction the trigger is dropped, the rows go in, one
+    grouped upsert adds them all (``rollup.grouped_insert_sql``: derived from the trigger's own
+    SQL, so it counts exactly what the trigger would) and the trigger is created again; a
+    rollback or a kill brings it back with everything else. PostgreSQL keeps its trigger: its
+    DDL would lock the table against every other user of the database."""
+    conn = session.connection()
+    if not params or conn.dialect.name != "sqlite":
+        bulk_insert(session, table, params)
+        return
+    trigger = rollup.insert_trigger(table.name)
+    ddl = _trigger_sql(session, trigger)
+    grouped = rollup.grouped_insert_sql(ddl, table.name) if ddl is not None else None
+    ids = [p["id"] for p in params]
+    first, last = min(ids), max(ids)
+    if grouped is None or last - first + 1 != len(ids):  # not a block of ids of its own: row by row
+        bulk_insert(session, table, params)
+        return
+    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    bulk_insert(session, table, params)
+    conn.exec_driver_sql(grouped, {"first_id": first, "last_id": last})
     conn.exec_driver_sql(ddl)
 
 
