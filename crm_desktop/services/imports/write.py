@@ -109,21 +109,22 @@ def bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
                 missing[column.name] = default.arg
             elif default.is_callable:
                 missing[column.name] = default.arg(None)
-    if missing:
-        rows = [{**missing, **r} for r in rows]
     names = list(rows[0])
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
     # Column by column, in C where it can be (itemgetter, zip): a Python expression per cell
     # cost more than the insert itself.
     if len(names) == 1:
         columns: list[Sequence[Any]] = [[r[names[0]] for r in rows]]
     else:
         columns = list(zip(*map(operator.itemgetter(*names), rows), strict=True))
+    for name, value in missing.items():  # the same value in every row
+        names.append(name)
+        columns.append([value] * len(rows))
     for i, name in enumerate(names):
         processor = table.c[name].type._cached_bind_processor(dialect)
         if processor is not None:
             columns[i] = _processed(processor, columns[i])
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
     conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
