@@ -296,6 +296,8 @@ def _apply_policy(session: Session, actor: Actor, module: ModuleSpec, plan: Plan
             updating[exact[0]] = row.sheet_row
     if update_ids:
         _diffs(session, actor, module, plan, update_ids)
+    for row in plan.rows:  # the comparison keys have served (the normalized name stays: the insert uses it)
+        row.extra.pop("_keys", None)
 
 
 def _diffs(session: Session, actor: Actor, module: ModuleSpec, plan: Plan, ids: list[int]) -> None:

@@ -182,11 +182,30 @@ def create_categories(session: Session, paths: Sequence[str]) -> dict[str, int]:
     return known
 
 
+#: SQLite's page cache (KiB) while a chunk is written: the default 2 MB is too small for the
+#: random inserts a chunk makes into the name indexes and the search index, which then read
+#: the same pages again and again. Given back when the chunk is written.
+CHUNK_CACHE_KIB = 65536
+
+
 def write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[PreparedRow], *,
                 batch_id: int, rows_done: int, run_rules: bool) -> ChunkResult:
     """Write ``rows`` (a slice of ``plan.rows``) and the batch's progress, in ``uow``."""
     if module.row_by_row:
         return write_rows(uow, module, plan, rows, batch_id=batch_id, rows_done=rows_done, run_rules=run_rules)
+    conn = uow.session.connection()
+    if conn.dialect.name != "sqlite":
+        return _write_chunk(uow, module, plan, rows, batch_id=batch_id, rows_done=rows_done, run_rules=run_rules)
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{CHUNK_CACHE_KIB}")
+    try:
+        return _write_chunk(uow, module, plan, rows, batch_id=batch_id, rows_done=rows_done, run_rules=run_rules)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
+
+
+def _write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[PreparedRow], *,
+                 batch_id: int, rows_done: int, run_rules: bool) -> ChunkResult:
     session, actor = uow.session, uow.actor
     assert actor is not None
     begin_write(session)
