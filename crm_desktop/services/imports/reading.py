@@ -257,11 +257,17 @@ def _partly_utf8(data: bytes) -> bool:
     """Whether text that is not valid UTF-8 still holds much valid UTF-8 Chinese: a file
     pasted together from a UTF-8 and a GBK file. (GBK text forms a valid three-byte UTF-8
     character only by rare accident.)"""
-    high = sum(1 for b in data if b >= 0x80)
+    # Counted in C (a Python step per byte took seconds on a million-row file).
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
     if not high:
         return False
-    valid = sum(1 for ch in data.decode("utf-8", errors="ignore") if ord(ch) >= 0x800)
+    text = data.decode("utf-8", errors="ignore")
+    valid = len(text) - len(_FROM_0800.sub("", text))  # characters from U+0800 on
     return valid * 3 >= high * 0.2
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_FROM_0800 = re.compile("[\u0800-\U0010ffff]")
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -283,5 +289,5 @@ def _read_text(path: Path) -> Table:
         rows = _trim(_limited(csv.reader(io.StringIO(text, newline=""), dialect), path.stem))
     except csv.Error:
         raise FileProblem(QT_TRANSLATE_NOOP("errors", "The text file is not a valid csv file.")) from None
-    # csv gives text only; empty strings are empty cells (as in a sheet).
-    return _table(path.stem, [[c if c != "" else None for c in r] for r in rows])
+    # csv gives text only; empty strings are empty cells (as in a sheet): _trim made them None.
+    return _table(path.stem, rows)
