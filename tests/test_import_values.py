@@ -240,3 +240,128 @@ def test_fast_initials_equal_pypinyins(name: str) -> None:
 @given(st.text(alphabet=st.sampled_from("厦门银行重庆长安有限公司科技星辰乐华都和会调发行长大A1 （）"), max_size=14))
 def test_fast_initials_property(name: str) -> None:
     assert fast_initials(name) == initials(name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from("厦门银行重庆长沙星辰科技乐ＡＢ１２ǅ²Ⅻé\u3000（）·-_ .aZ9"),
+                                  st.characters(min_codepoint=0x3400, max_codepoint=0x9fff),
+                                  st.characters(min_codepoint=0x20000, max_codepoint=0x2ffff),
+                                  st.characters(codec="utf-8")), max_size=20))
+def test_fast_initials_property_any_text(name: str) -> None:
+    assert fast_initials(name) == initials(name)
+
+
+# --- the duplicate keys the import computes per row: fast paths, same answers ----------------------
+
+
+def _reference_normalize(name: str) -> str:
+    """``normalize_company_name`` as it was written before its fast paths (the reference)."""
+    import unicodedata
+
+    from crm_desktop.services.records import duplicates as d
+
+    def strip_forms(text: str) -> str:
+        changed = True
+        while changed:
+            changed = False
+            for form in d._FORMS:
+                if text.endswith(form) and len(text) - len(form) >= d._MIN_KEY:
+                    text = text[: -len(form)]
+                    changed = True
+                    if form in d._BRANCH_FORMS:
+                        for region in d._REGIONS:
+                            if text.endswith(region) and len(text) - len(region) >= d._MIN_KEY:
+                                text = text[: -len(region)]
+                                break
+                    break
+        return text
+
+    text = unicodedata.normalize("NFKC", name or "").lower().strip()
+    text = d._BRACKETS.sub(d._bracket_part, text)
+    text = d._LATIN_FORMS.sub("", text).strip() or text
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+    text = strip_forms(text)
+    text = d._strip_region_prefixes(text)
+    return strip_forms(text)
+
+
+def _reference_phone_key(value: str) -> str:
+    import unicodedata
+
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", value or "") if ch.isdigit())
+    national = None
+    if digits.startswith("0086"):
+        national = digits[4:]
+    elif digits.startswith("86") and len(digits) >= 12:
+        national = digits[2:]
+    if national is None:
+        return digits
+    return national if national.startswith(("0", "1")) else "0" + national
+
+
+def test_isalnum_is_exactly_letters_and_numbers() -> None:
+    """The premise of normalize_company_name's fast path, over every code point."""
+    import sys
+    import unicodedata
+
+    assert [hex(cp) for cp in range(sys.maxunicode + 1)
+            if chr(cp).isalnum() != (unicodedata.category(chr(cp))[0] in "LN")] == []
+
+
+_PARTS = st.sampled_from(["厦门", "福建省", "厦门市", "思明区", "星辰", "科技", "有限公司", "分公司", "股份有限公司", "集团",
+                          "（厦门）", "(集团)", "【福州】", "Co., Ltd.", " Inc", "ACME", "银行", "号", "·", " ", "-", "&",
+                          "１２３", "4", "Ⅻ", "²", "ǅ", "\u3000", "福州分公司", "经营部", "办事处", "x"])
+
+
+@settings(max_examples=800, deadline=None)
+@given(name=st.one_of(st.lists(_PARTS, max_size=8).map("".join), st.text(max_size=30)))
+def test_the_company_name_key_is_the_reference_one(name: str) -> None:
+    from crm_desktop.services.records.duplicates import normalize_company_name
+
+    assert normalize_company_name(name) == _reference_normalize(name)
+
+
+def test_the_company_name_key_on_many_generated_names() -> None:
+    import random
+
+    from crm_desktop.services.records.duplicates import normalize_company_name
+
+    rng = random.Random(5)
+    cities = ["厦门", "福州市", "深圳", "杭州", "苏州", "上海", "北京市朝阳区", "（厦门）", ""]
+    brands = "华盛鑫瑞宏泰恒达嘉博永兴安信诚明海丰源融创德鼎卓凯旭晨天联正"
+    words = ["软件", "电子科技", "机械", "贸易", "医疗器械", "食品", "物流", "文化传媒", "新材料", "置业", "银行"]
+    forms = ["有限公司", "股份有限公司", "分公司", "集团", "(集团)有限公司", " Co., Ltd.", "厂", "", "福州分公司"]
+    for i in range(20000):
+        name = (f"{rng.choice(cities)}{rng.choice(brands)}{rng.choice(brands)}{rng.choice(words)}"
+                f"{rng.choice(['', str(i), f'{i}号', ' '])}{rng.choice(forms)}")
+        assert normalize_company_name(name) == _reference_normalize(name), name
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.one_of(st.from_regex(r"\+?(0086|86)?[ \-()]*1[3-9]\d[ \-]?\d{4}[ \-]?\d{4}", fullmatch=True),
+                       st.from_regex(r"0\d{2,3}-\d{7,8}(转\d{1,4})?", fullmatch=True), st.text(max_size=20)))
+def test_the_phone_key_is_the_reference_one(value: str) -> None:
+    from crm_desktop.services.records.duplicates import phone_key
+
+    assert phone_key(value) == _reference_phone_key(value)
+
+
+def _reference_partly_utf8(data: bytes) -> bool:
+    high = sum(1 for b in data if b >= 0x80)
+    if not high:
+        return False
+    valid = sum(1 for ch in data.decode("utf-8", errors="ignore") if ord(ch) >= 0x800)
+    return valid * 3 >= high * 0.2
+
+
+_PIECES = st.sampled_from(["厦门星辰科技有限公司,0592".encode(), "厦门星辰科技有限公司,0592".encode("gb18030"), b"abc,1\r\n",
+                           "é".encode(), "😀".encode()])
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=st.lists(st.one_of(_PIECES, st.binary(max_size=30)), max_size=8).map(b"".join))
+def test_mixed_encodings_are_told_as_before(data: bytes) -> None:
+    """reading._partly_utf8 counts in C now: the same answers as its per-byte loop."""
+    from crm_desktop.services.imports.reading import _partly_utf8
+
+    assert _partly_utf8(data) == _reference_partly_utf8(data)

@@ -15,6 +15,7 @@ else returns None and the caller counts the records as before.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -23,7 +24,14 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from crm_desktop.models import DashboardRollup, Measure
-from crm_desktop.models.dashboard import DAY_GRAIN, LOCAL_OFFSET_HOURS, MONTH_GRAIN, NO_DAY, NO_OWNER, NO_STAGE
+from crm_desktop.models.dashboard import (
+    DAY_GRAIN,
+    LOCAL_OFFSET_HOURS,
+    MONTH_GRAIN,
+    NO_DAY,
+    NO_OWNER,
+    NO_STAGE,
+)
 from crm_desktop.services.dashboard.period import local_midnight_utc
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.scope import owner_scope_filter
@@ -262,3 +270,53 @@ def counts(session: Session, actor: Actor, entity: str, planned: Plan) -> dict[s
             if count:
                 result[name][key] = count, cents
     return result
+
+
+# --- bulk inserts (the import) ---------------------------------------------------------------
+
+#: SQLite's row trigger (migration 0016) that adds an inserted record of a table to the rollup.
+def insert_trigger(table: str) -> str:
+    return f"dashboard_rollup_{table}_insert"
+
+
+_UPSERT = re.compile(r"INSERT INTO dashboard_rollup \((?P<columns>[^()]*)\) SELECT (?P<select>.+) "
+                     r"WHERE (?P<where>.+) ON CONFLICT \((?P<key>[^()]*)\) DO UPDATE SET (?P<set>.+)", re.DOTALL)
+
+
+def grouped_insert_sql(trigger_sql: str, table: str) -> str | None:
+    """One statement that adds to the rollup every row of ``table`` whose id lies between its
+    named parameters ``:first_id`` and ``:last_id`` (inclusive) — what the insert
+    trigger ``trigger_sql`` would add row by row, grouped: one upsert per rollup row instead of
+    four per record.
+
+    It is derived from the trigger's own SQL as SQLite keeps it (``sqlite_master``), so it
+    counts exactly what the trigger counts: each of the trigger's upserts ``INSERT INTO
+    dashboard_rollup (…) SELECT <the row's key and sign> WHERE <it counts> ON CONFLICT …`` reads
+    the inserted rows under the trigger's own name for them, ``NEW``. None when the trigger is
+    not of that shape (the caller then leaves the trigger in place)."""
+    start, end = trigger_sql.find(" BEGIN"), trigger_sql.rfind("END")
+    if start < 0 or end < start or not re.fullmatch(r"\w+", table):
+        return None
+    parts: list[str] = []
+    columns = key = assign = None
+    for statement in filter(None, (s.strip() for s in trigger_sql[start + 6:end].split(";"))):
+        m = _UPSERT.fullmatch(statement)
+        if m is None or columns not in (None, m["columns"]) or key not in (None, m["key"]) \
+                or assign not in (None, m["set"]):
+            return None
+        columns, key, assign = m["columns"], m["key"], m["set"]
+        parts.append(f"SELECT {m['select']} FROM {table} AS NEW WHERE ({m['where']}) AND NEW.id BETWEEN :first_id AND :last_id")
+    if not parts or columns is None or key is None:
+        return None
+    names = [c.strip() for c in columns.split(",")]
+    keys = [c.strip() for c in key.split(",")]
+    if names[:len(keys)] != keys or len(names) == len(keys):
+        return None
+    measures = names[len(keys):]
+    # The first (empty) branch names the union's columns; a compound SELECT takes its names from it.
+    header = "SELECT " + ", ".join(f"NULL AS {n}" for n in names) + " WHERE 0"
+    rows = "\n  UNION ALL ".join([header, *parts])
+    sums = ", ".join(f"sum({n})" for n in measures)
+    # "WHERE true": SQLite would otherwise read ON CONFLICT's ON as a join's.
+    return (f"INSERT INTO dashboard_rollup ({columns}) SELECT {', '.join(keys)}, {sums} FROM (\n  {rows}\n) "
+            f"WHERE true GROUP BY {', '.join(keys)} ON CONFLICT ({key}) DO UPDATE SET {assign}")

@@ -141,7 +141,9 @@ def _scan(session: Session, model: type[RecordMixin], columns: dict[str, str], k
     session.execute(sa.text("DROP TABLE IF EXISTS import_tmp_keys"))
     session.execute(sa.text("CREATE TEMPORARY TABLE import_tmp_keys (k varchar(300) PRIMARY KEY)"))
     tmp = sa.table("import_tmp_keys", sa.column("k", sa.String))
-    session.execute(sa.insert(tmp), [{"k": k} for k in keys])
+    # Straight to the driver: SQLAlchemy's executemany would hold a dict per key and more.
+    mark = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    session.connection().exec_driver_sql(f"INSERT INTO import_tmp_keys (k) VALUES ({mark})", [(k,) for k in keys])
     inner = select(tmp.c.k).scalar_subquery()
     conds = []
     for name, kind in columns.items():
@@ -173,18 +175,36 @@ def _similar_leads(session: Session, keys: Sequence[str], hit: Any) -> None:
                 hit(("similar", key), rid, "name", "similar")
 
 
+#: The table each module's rows are compared with.
+_MODELS: dict[str, type[RecordMixin]] = {"customer": Customer, "lead": Lead, "product": Product, "contract": Contract,
+                                         "payment": Payment, "opportunity": Opportunity, "contact": Contact}
+
+
 def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> dict[int, list[Match]]:
     """row index → the live records of the same module it matches (any scope)."""
-    wanted: dict[tuple[str, str], list[int]] = {}
+    model_e = _MODELS.get(entity)
+    if model_e is not None and session.scalar(select(model_e.id).limit(1)) is None:
+        return {}  # the first import into an empty table: nothing to match, no lookups to make
+    # key → the row index wanting it, or the list of them when several do (a list per key
+    # would hold a hundred megabytes on a million rows).
+    wanted: dict[tuple[str, str], int | list[int]] = {}
     for row in rows:
         if row.action in ("fail", "skip"):
             continue
         for key in row_keys(entity, row):
-            wanted.setdefault(key, []).append(row.index)
+            have = wanted.setdefault(key, row.index)
+            if have != row.index:
+                if isinstance(have, list):
+                    have.append(row.index)
+                else:
+                    wanted[key] = [have, row.index]
     found: dict[int, dict[int, Match]] = {}
 
     def hit(key: tuple[str, str], rid: int, fld: str, how: str) -> None:
-        for index in wanted.get(key, ()):
+        got = wanted.get(key)
+        if got is None:
+            return
+        for index in got if isinstance(got, list) else (got,):
             current = found.setdefault(index, {})
             if rid not in current or (current[rid].how == "similar" and how == "exact"):
                 current[rid] = Match(rid, fld, how)

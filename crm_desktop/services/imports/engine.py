@@ -239,13 +239,14 @@ def inspect_file(db: Database, actor: Actor, path: Path, *, entity: str, sheet: 
 
 
 def _plan(db: Database, actor: Actor, table: Table, options: ImportOptions, *, start: int = 0,
-          path: Path | None = None) -> Plan:
+          path: Path | None = None, release_cells: bool = False) -> Plan:
     others = _other_sheets(path, table) if path is not None and options.entity == "contract" else {}
     with read_only(db, actor) as uow:
         assert uow.actor is not None
         return make_plan(uow.session, uow.actor, table, entity=options.entity, header_row=options.header_row,
                          mapping=options.mapping, policy=options.on_duplicate, owner_id=options.owner_id,
-                         unknown_values=options.unknown_values, start=start, other_sheets=others)
+                         unknown_values=options.unknown_values, start=start, other_sheets=others,
+                         release_cells=release_cells)
 
 
 def _other_sheets(path: Path, table: Table) -> dict[str, list[list[Any]]]:
@@ -294,12 +295,13 @@ def run_import(db: Database, actor: Actor, path: Path, options: ImportOptions, *
     path = Path(path)
     table = _table(path, options.sheet)
     options = _with_new_fields(db, actor, path, options)
-    plan = _plan(db, actor, table, options, path=path)
+    cells = len(table.rows)
+    plan = _plan(db, actor, table, options, path=path, release_cells=True)  # the cells are not needed after
     if options.all_or_nothing and plan.count("fail"):
         raise FileProblem(QT_TRANSLATE_NOOP(
             "errors", "{count} rows have errors and the import is all or nothing: nothing was imported."),
             count=plan.count("fail"))
-    total = len(table.rows) - plan.header_row - 1
+    total = cells - plan.header_row - 1
     batch_id = _open_batch(db, actor, path, options, plan, total=total)
     return _write(db, actor, plan, batch_id, options, total=total, progress=progress)
 

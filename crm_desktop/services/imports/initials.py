@@ -10,10 +10,14 @@ about 10x faster on company names. Pure; any thread.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache, lru_cache
 
-from crm_desktop.services.records.pinyin import MAX_INITIALS, has_han, initials
+from crm_desktop.services.records.pinyin import MAX_INITIALS, initials
+
+#: A CJK ideograph: the ranges of ``pinyin.has_han``.
+_HAN = re.compile("[\u3400-\u9fff\U00020000-\U0002ffff]")
 
 
 @cache
@@ -41,24 +45,39 @@ def _slow(text: str) -> str:
     return initials(text)
 
 
+@lru_cache(maxsize=1)
+def _translation() -> tuple[dict[int, str | None], re.Pattern[str]]:
+    """(the per-character rule as a str.translate table: a character → its initial, or None
+    to drop it; the first characters of the special words as a character class)."""
+    letters, _special, _longest, heads = _tables()
+    table: dict[int, str | None] = {
+        ord(ch): letter if letter.isascii() and letter.isalnum() else None
+        for ch, letter in letters.items() if not ch.isascii()}
+    for code in range(128):
+        ch = chr(code)
+        table[code] = ch.lower() if ch.isalnum() else None
+    firsts = re.compile("[" + "".join(re.escape(ch) for ch in sorted({h[0] for h in heads})) + "]")
+    return table, firsts
+
+
 def fast_initials(text: str) -> str:
     """``initials(text)``, character by character where that gives the same answer."""
-    if not text or not has_han(text):
+    if not text or _HAN.search(text) is None:  # pinyin.has_han, in C
         return ""
-    letters, special, longest, heads = _tables()
+    _letters, special, longest, heads = _tables()
+    table, firsts = _translation()
     normalized = unicodedata.normalize("NFKC", text)
     size = len(normalized)
-    for start in range(size - 1):
+    for m in firsts.finditer(normalized, 0, size - 1):  # where a special word may start
+        start = m.start()
         if normalized[start:start + 2] not in heads:
             continue
         for end in range(start + 2, min(start + longest, size) + 1):
             if normalized[start:end] in special:
                 return _slow(text)
-    out: list[str] = []
-    for ch in normalized:
-        if ch.isascii():
-            if ch.isalnum():
-                out.append(ch.lower())
-        elif (letter := letters.get(ch)) and letter.isascii() and letter.isalnum():
-            out.append(letter)
-    return "".join(out)[:MAX_INITIALS]
+    # Each character's default initial (ASCII letters and digits as they are); characters the
+    # table does not know are dropped (all it maps to is ASCII).
+    out = normalized.translate(table)
+    if not out.isascii():
+        out = "".join(ch for ch in out if ch.isascii())
+    return out[:MAX_INITIALS]

@@ -107,10 +107,12 @@ def resolve_mapping(session: Session, actor: Actor, module: ModuleSpec, schema: 
 def make_plan(session: Session, actor: Actor, table: Table, *, entity: str, header_row: int | None = None,
               mapping: Mapping[str, str | None] | None = None, policy: str = "skip",
               owner_id: int | None = None, unknown_values: str = "reject", start: int = 0,
-              other_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None) -> Plan:
+              other_sheets: Mapping[str, Sequence[Sequence[Any]]] | None = None, release_cells: bool = False) -> Plan:
     """Plan the import of ``table`` (see the module doc). FileProblem for the file as a whole.
     ``other_sheets``: the workbook's other sheets (name → cells), where a contract import finds
-    a lines sheet."""
+    a lines sheet. ``release_cells``: the caller is done with the table's cells: they are
+    dropped (``table.rows`` emptied) once the rows are prepared, before the duplicate checks —
+    on a million rows they are hundreds of megabytes."""
     module = module_spec(entity)
     require(actor, entity, "import")
     require(actor, entity, "create")
@@ -143,6 +145,9 @@ def make_plan(session: Session, actor: Actor, table: Table, *, entity: str, head
     if not any(any(c is not None for c in r) for r in data):
         raise FileProblem(QT_TRANSLATE_NOOP("errors", "The sheet has a header but no rows to import."))
     rows = preparer.prepare(data, columns, first_sheet_row=header_row + 2, start=start)
+    if release_cells:
+        del data
+        table.rows.clear()
     plan = Plan(entity, table.sheet, header_row, headers, columns, matches, rows, policy,
                 new_dictionary_values=preparer.new_dictionary_values)
     if entity == "contract":  # first: a further line of a contract is not a record to check
@@ -296,6 +301,8 @@ def _apply_policy(session: Session, actor: Actor, module: ModuleSpec, plan: Plan
             updating[exact[0]] = row.sheet_row
     if update_ids:
         _diffs(session, actor, module, plan, update_ids)
+    for row in plan.rows:  # the comparison keys have served (the normalized name stays: the insert uses it)
+        row.extra.pop("_keys", None)
 
 
 def _diffs(session: Session, actor: Actor, module: ModuleSpec, plan: Plan, ids: list[int]) -> None:

@@ -69,7 +69,7 @@ class RowError:
         return template.format(**dict(self.params)) if self.params else template
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__ per row: a million of them
 class PreparedRow:
     index: int
     sheet_row: int
@@ -323,6 +323,15 @@ class Preparer:
         required = [f.name for f in self.schema.fields if (f.required or f.name in self.module.service.required)
                     and f.name not in self.module.replaced and f.name not in self.module.optional and not f.system]
         custom_specs = {s.name: s for s in self.schema.fields if s.is_custom}
+        # What each cell needs, worked out once per column (a million rows × a dozen columns):
+        # a built-in field's value goes straight into ``builtin``; the rest through ``_place``.
+        cells = [(col, col.index, col.parse, col.header, col.target,
+                  col.spec is not None and not col.spec.is_custom,
+                  getattr(col.parse, "checked_text", False) is not False,
+                  col.spec.max_length if col.spec is not None else None) for col in columns]
+        required_labels = [(name, _label(self.schema.get(name), name)) for name in required
+                           if not ((spec := self.schema.get(name)) is not None and spec.is_custom)]
+        utc = dt.UTC
         prepared: list[PreparedRow] = []
         last = len(rows) - 1
         for i in range(start, len(rows)):
@@ -332,19 +341,33 @@ class Preparer:
             if i == last and is_totals_row(raw_row):
                 continue
             row = PreparedRow(index=i, sheet_row=first_sheet_row + i, owner_id=self.default_owner)
-            for col in columns:
-                raw = raw_row[col.index] if col.index < len(raw_row) else None
-                if raw is None or (isinstance(raw, str) and not raw.strip()):
+            builtin = row.builtin
+            width = len(raw_row)
+            for col, index, parse, header, target, plain, checked, limit in cells:
+                raw = raw_row[index] if index < width else None
+                if raw is None:
                     continue
-                if isinstance(raw, str) and len(raw) > MAX_CELL:
-                    row.fail(col.header, CELL_TOO_LONG)
-                    continue
+                if isinstance(raw, str):
+                    if not raw.strip():
+                        continue
+                    if len(raw) > MAX_CELL:
+                        row.fail(header, CELL_TOO_LONG)
+                        continue
                 try:
-                    value = col.parse(raw)
+                    value = parse(raw)
                 except v.BadValue as exc:
-                    row.fail(col.header, str(exc))
+                    row.fail(header, str(exc))
                     continue
-                self._place(row, col, value, custom_specs)
+                if not plain:
+                    self._place(row, col, value, custom_specs)
+                    continue
+                # _place's built-in branch, inline.
+                if isinstance(value, dt.datetime) and value.tzinfo is None:
+                    value = value.replace(tzinfo=utc)
+                if not checked and (problem := _text_check(value, limit)):
+                    row.fail(header, problem)
+                    continue
+                builtin[target] = value
             if split and row.builtin.get("address"):
                 province, city, district, rest = v.split_address(row.builtin["address"])
                 if province or city:
@@ -353,11 +376,7 @@ class Preparer:
                 province, city = v.complete_city(str(row.builtin.get("province", "")), str(row.builtin.get("city", "")))
                 if city:
                     row.builtin.update(province=province, city=city)
-            for name in required:
-                spec = self.schema.get(name)
-                if spec is not None and spec.is_custom:
-                    continue  # custom: checked by coerce's stored value below
-                label = _label(spec, name)
+            for name, label in required_labels:  # custom: checked by coerce's stored value below
                 if row.builtin.get(name) in (None, "") and not any(e.column == label for e in row.errors):
                     row.fail(label, REQUIRED)
             for spec in custom_specs.values():
@@ -421,7 +440,7 @@ def _text_check(value: Any, limit: int | None) -> str | None:
 
 def _plain_text(limit: int | None) -> Parser:
     def parse(raw: Any) -> str:
-        text = v.text_of(raw)
+        text = raw.strip() if type(raw) is str else v.text_of(raw)  # text_of's answer for text
         if problem := text_problem(text, limit):
             raise v.BadValue(problem)
         return text

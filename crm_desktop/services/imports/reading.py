@@ -137,7 +137,9 @@ def _read_sheet(path: Path, sheet: str | None) -> Table:
     return _table(names[0], [])
 
 
-_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"')
+#: A cell reference's column letters and its row number (two scans: each finds few distinct values).
+_CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"')
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]{1,3})(\d{1,7})"')
 _SHEET = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"|'
@@ -172,17 +174,20 @@ def _xlsx_extents(path: Path) -> dict[str, tuple[int, int]]:
                     if dim is not None:
                         found[html.unescape(name)] = (int(dim.group(2)), _column_number(dim.group(1)))
                         continue
-                    rows = cols = 0
+                    # The distinct column letters and row numbers, collected by C (findall,
+                    # set): a Python step per cell took longer than calamine's whole read.
+                    letters: set[bytes] = set()
+                    numbers: set[bytes] = set()
                     tail = b""
                     block = head
                     while block:
                         chunk = tail + block
-                        for m in _CELL_REF.finditer(chunk):
-                            rows = max(rows, int(m.group(2)))
-                            cols = max(cols, _column_number(m.group(1)))
+                        letters.update(_CELL_COLUMN.findall(chunk))
+                        numbers.update(_CELL_ROW.findall(chunk))
                         tail = chunk[-32:]
                         block = f.read(1 << 20)
-                    found[html.unescape(name)] = (rows, cols)
+                    found[html.unescape(name)] = (max(map(int, numbers), default=0),
+                                                  max(map(_column_number, letters), default=0))
     except (KeyError, zipfile.BadZipFile, OSError, ValueError):
         return {}
     return found
@@ -252,11 +257,17 @@ def _partly_utf8(data: bytes) -> bool:
     """Whether text that is not valid UTF-8 still holds much valid UTF-8 Chinese: a file
     pasted together from a UTF-8 and a GBK file. (GBK text forms a valid three-byte UTF-8
     character only by rare accident.)"""
-    high = sum(1 for b in data if b >= 0x80)
+    # Counted in C (a Python step per byte took seconds on a million-row file).
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
     if not high:
         return False
-    valid = sum(1 for ch in data.decode("utf-8", errors="ignore") if ord(ch) >= 0x800)
+    text = data.decode("utf-8", errors="ignore")
+    valid = len(text) - len(_FROM_0800.sub("", text))  # characters from U+0800 on
     return valid * 3 >= high * 0.2
+
+
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_FROM_0800 = re.compile("[\u0800-\U0010ffff]")
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -278,5 +289,5 @@ def _read_text(path: Path) -> Table:
         rows = _trim(_limited(csv.reader(io.StringIO(text, newline=""), dialect), path.stem))
     except csv.Error:
         raise FileProblem(QT_TRANSLATE_NOOP("errors", "The text file is not a valid csv file.")) from None
-    # csv gives text only; empty strings are empty cells (as in a sheet).
-    return _table(path.stem, [[c if c != "" else None for c in r] for r in rows])
+    # csv gives text only; empty strings are empty cells (as in a sheet): _trim made them None.
+    return _table(path.stem, rows)

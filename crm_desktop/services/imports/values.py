@@ -44,6 +44,8 @@ NOT_AN_EMAIL = QT_TRANSLATE_NOOP("errors", "Enter a valid e-mail address.")
 def text_of(raw: Any) -> str:
     """A cell as text: numbers without a spurious ".0" (13800001234.0 → "13800001234"),
     dates as ISO, everything stripped. Formula-looking text ("=cmd|...") stays plain text."""
+    if type(raw) is str:  # most cells: first, before the checks for the other kinds
+        return raw.strip()
     if raw is None:
         return ""
     if isinstance(raw, bool):

@@ -16,6 +16,7 @@ form's save does, so rules and flows run as for a save.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from crm_desktop.models import (
     Setting,
     TeamMember,
 )
+from crm_desktop.services.dashboard import rollup
 from crm_desktop.services.errors import ServiceError, ValidationError
 from crm_desktop.services.events import RecordCreated, RecordUpdated
 from crm_desktop.services.imports.initials import fast_initials
@@ -107,15 +109,47 @@ def bulk_insert(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]
                 missing[column.name] = default.arg
             elif default.is_callable:
                 missing[column.name] = default.arg(None)
-    if missing:
-        rows = [{**missing, **r} for r in rows]
     names = list(rows[0])
-    processors = [table.c[n].type._cached_bind_processor(dialect) for n in names]
+    # Column by column, in C where it can be (itemgetter, zip): a Python expression per cell
+    # cost more than the insert itself.
+    if len(names) == 1:
+        columns: list[Sequence[Any]] = [[r[names[0]] for r in rows]]
+    else:
+        columns = list(zip(*map(operator.itemgetter(*names), rows), strict=True))
+    for name, value in missing.items():  # the same value in every row
+        names.append(name)
+        columns.append([value] * len(rows))
+    for i, name in enumerate(names):
+        processor = table.c[name].type._cached_bind_processor(dialect)
+        if processor is not None:
+            columns[i] = _processed(processor, columns[i])
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
-    getters = list(zip(names, processors, strict=True))
-    params = [tuple(p(r[n]) if p is not None else r[n] for n, p in getters) for r in rows]
-    conn.exec_driver_sql(sql, params)
+    conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+
+
+_CACHEABLE = frozenset({type(None), bool, int, str, dt.date, dt.datetime})
+_MISSING = object()
+
+
+def _processed(processor: Any, values: Sequence[Any]) -> list[Any]:
+    """``processor`` applied to each value, once per distinct plain value: a chunk repeats the
+    same few (its time stamp, its batch number, JSON null) thousands of times, and a JSON or
+    datetime conversion costs microseconds. The key holds the type (True == 1) and a
+    datetime's zone (equal instants in two zones are equal)."""
+    seen: dict[Any, Any] = {}
+    out: list[Any] = []
+    for value in values:
+        kind = type(value)
+        if kind not in _CACHEABLE:
+            out.append(processor(value))
+            continue
+        key = (kind, value, value.tzinfo) if kind is dt.datetime else (kind, value)
+        done = seen.get(key, _MISSING)
+        if done is _MISSING:
+            done = seen[key] = processor(value)
+        out.append(done)
+    return out
 
 
 def _column_default(model: type[Any], name: str) -> Any:
@@ -148,11 +182,30 @@ def create_categories(session: Session, paths: Sequence[str]) -> dict[str, int]:
     return known
 
 
+#: SQLite's page cache (KiB) while a chunk is written: the default 2 MB is too small for the
+#: random inserts a chunk makes into the name indexes and the search index, which then read
+#: the same pages again and again. Given back when the chunk is written.
+CHUNK_CACHE_KIB = 65536
+
+
 def write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[PreparedRow], *,
                 batch_id: int, rows_done: int, run_rules: bool) -> ChunkResult:
     """Write ``rows`` (a slice of ``plan.rows``) and the batch's progress, in ``uow``."""
     if module.row_by_row:
         return write_rows(uow, module, plan, rows, batch_id=batch_id, rows_done=rows_done, run_rules=run_rules)
+    conn = uow.session.connection()
+    if conn.dialect.name != "sqlite":
+        return _write_chunk(uow, module, plan, rows, batch_id=batch_id, rows_done=rows_done, run_rules=run_rules)
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{CHUNK_CACHE_KIB}")
+    try:
+        return _write_chunk(uow, module, plan, rows, batch_id=batch_id, rows_done=rows_done, run_rules=run_rules)
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")
+
+
+def _write_chunk(uow: UnitOfWork, module: ModuleSpec, plan: Plan, rows: Sequence[PreparedRow], *,
+                 batch_id: int, rows_done: int, run_rules: bool) -> ChunkResult:
     session, actor = uow.session, uow.actor
     assert actor is not None
     begin_write(session)
@@ -311,7 +364,9 @@ def _insert_records(session: Session, module: ModuleSpec, plan: Plan, rows: Sequ
         for p in params:
             p.setdefault("category_id", None)
     keys = set().union(*(p.keys() for p in params))
-    params = [{k: p.get(k, _column_default(model, k)) for k in keys} for p in params]
+    defaults = {k: _column_default(model, k) for k in keys}
+    # Every row holds the same keys but where a module adds one to some rows only.
+    params = [p if len(p) == len(keys) else {**defaults, **p} for p in params]
     ids = allocate_ids(session, table, len(params))
     for rid, p in zip(ids, params, strict=True):
         p["id"] = rid
@@ -327,10 +382,11 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
     cost, so inside this write transaction the insert trigger is dropped, the rows go in, their
     index rows are inserted once with the initials (the trigger's own expressions:
     ``search._source_columns``), and the trigger is created again. DDL is transactional in
-    SQLite: a rollback or a kill -9 brings the trigger back with everything else."""
+    SQLite: a rollback or a kill -9 brings the trigger back with everything else. The
+    dashboard rollup's insert trigger is bypassed the same way (``record_insert``)."""
     names = [(p["id"], p.get("name") or "") for p in params]
     if entity not in search_index.INDEXES:
-        bulk_insert(session, table, params)
+        record_insert(session, table, params)
         return
     conn = session.connection()
     if conn.dialect.name != "sqlite":
@@ -339,14 +395,13 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
         return
     idx = search_index.INDEXES[entity]
     trigger = f"{idx.table}_ai"
-    ddl = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                               (trigger,)).scalar()
+    ddl = _trigger_sql(session, trigger)
     if ddl is None:  # not the schema this knows: let the database do it its way
-        bulk_insert(session, table, params)
+        record_insert(session, table, params)
         _initials(session, entity, names)
         return
     conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-    bulk_insert(session, table, params)
+    record_insert(session, table, params)
     conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS import_tmp_initials "
                          "(id integer PRIMARY KEY, initials text NOT NULL)")
     conn.exec_driver_sql("DELETE FROM import_tmp_initials")
@@ -360,6 +415,40 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
               .where(model.id.between(min(ids), max(ids))))
     search_table = search_index.index_table(session, entity)
     session.execute(sa.insert(search_table).from_select(["rowid", *idx.text_columns, "initials"], source))
+    conn.exec_driver_sql(ddl)
+
+
+def _trigger_sql(session: Session, name: str) -> str | None:
+    """The CREATE TRIGGER statement of SQLite's trigger ``name``, or None."""
+    return session.connection().exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).scalar()
+
+
+def record_insert(session: Session, table: sa.Table, params: Sequence[dict[str, Any]]) -> None:
+    """``bulk_insert`` of records whose ids are the chunk's own consecutive block (``allocate_ids``),
+    with their dashboard rollup.
+
+    SQLite: the rollup's insert trigger runs four upserts per record, which cost more than the
+    insert itself. Inside this write transaction the trigger is dropped, the rows go in, one
+    grouped upsert adds them all (``rollup.grouped_insert_sql``: derived from the trigger's own
+    SQL, so it counts exactly what the trigger would) and the trigger is created again; a
+    rollback or a kill brings it back with everything else. PostgreSQL keeps its trigger: its
+    DDL would lock the table against every other user of the database."""
+    conn = session.connection()
+    if not params or conn.dialect.name != "sqlite":
+        bulk_insert(session, table, params)
+        return
+    trigger = rollup.insert_trigger(table.name)
+    ddl = _trigger_sql(session, trigger)
+    grouped = rollup.grouped_insert_sql(ddl, table.name) if ddl is not None else None
+    ids = [p["id"] for p in params]
+    first, last = min(ids), max(ids)
+    if grouped is None or last - first + 1 != len(ids):  # not a block of ids of its own: row by row
+        bulk_insert(session, table, params)
+        return
+    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    bulk_insert(session, table, params)
+    conn.exec_driver_sql(grouped, {"first_id": first, "last_id": last})
     conn.exec_driver_sql(ddl)
 
 

@@ -144,6 +144,8 @@ def _strip_forms(text: str) -> str:
     changed = True
     while changed:
         changed = False
+        if not text.endswith(_FORMS):  # one C call answers the common case: no form ending
+            break
         for form in _FORMS:
             if text.endswith(form) and len(text) - len(form) >= _MIN_KEY:
                 text = text[: -len(form)]
@@ -191,7 +193,9 @@ def normalize_company_name(name: str) -> str:
     # "Co., Ltd." alone is a (strange) name, not an ending: keep it rather than return "".
     text = _LATIN_FORMS.sub("", text).strip() or text
     # Letters and digits only: spaces, punctuation and symbols are formatting, not identity.
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+    # (str.isalnum holds exactly for categories L and N: most names need no filtering.)
+    if not text.isalnum():
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
     text = _strip_forms(text)
     text = _strip_region_prefixes(text)
     # A region prefix may have hidden a form ending behind a bracket ("星辰(厦门)科技有限公司").
@@ -201,13 +205,18 @@ def normalize_company_name(name: str) -> str:
 # --- comparing values ---------------------------------------------------------------------
 
 
+_NOT_ASCII_DIGIT = re.compile(r"[^0-9]")
+
+
 def phone_key(value: str) -> str:
     """A phone number reduced for comparison: digits only, country code 86 dropped.
 
     "+86 138-0000-1234", "8613800001234" and "138 0000 1234" → "13800001234";
     "+86 592 1234567" and "0592-1234567" → "05921234567" (the trunk 0 comes back).
     """
-    digits = "".join(ch for ch in unicodedata.normalize("NFKC", value or "") if ch.isdigit())
+    text = unicodedata.normalize("NFKC", value or "")
+    # ASCII (nearly every number): its digits are 0-9, removed in C; else char by char.
+    digits = _NOT_ASCII_DIGIT.sub("", text) if text.isascii() else "".join(ch for ch in text if ch.isdigit())
     national = None
     if digits.startswith("0086"):
         national = digits[4:]
