@@ -12,7 +12,6 @@ from crm_desktop.services.maintenance import server_setup as ss
 def test_every_table_is_classified_once() -> None:
     kinds = {
         "business (row-level security)": [t for t, _e, _s in ss.business_tables()],
-        "read-write": list(ss.READ_WRITE),
         "read-only": list(ss.READ_ONLY),
         "search index": list(ss.SEARCH_TABLES),
         "users (some columns)": ["users"],
