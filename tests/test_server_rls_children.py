@@ -24,6 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Executable, create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -223,14 +224,14 @@ def build_children(conn: Connection, org: dict[str, Any], user_ids: list[int],
     return records, pool_ids
 
 
-def records_of(session: Session, actor: Actor, records: list[tuple[str, int]], *, edit: bool) -> set[tuple[str, int]]:
-    """The (entity, id) of ``records`` the services let ``actor`` see (change): the scope filter
-    of each module (editable_filter), a task's visibility (tasks._load with write)."""
+def records_of(session: Session, actor: Actor, *, edit: bool) -> set[tuple[str, int]]:
+    """The (entity, id) of the records the services let ``actor`` see (change): the scope
+    filter of each module (editable_filter), a task's visibility (tasks._load with write)."""
     out: set[tuple[str, int]] = set()
     for entity, model in RECORD_MODELS.items():
         where = editable_filter(model, actor) if edit else scope_filter(model, actor)
         out |= {(entity, i) for i in session.scalars(select(model.id).where(where))}
-    task_ids = [i for e, i in records if e == "task"]
+    task_ids = list(session.scalars(select(Task.id)))
     if edit:
         uow = SimpleNamespace(actor=actor, session=session)
         for i in task_ids:
@@ -241,7 +242,7 @@ def records_of(session: Session, actor: Actor, records: list[tuple[str, int]], *
             out.add(("task", i))
     else:
         out |= {("task", i) for i in session.scalars(select(Task.id).where(task_visible(actor)))}
-    return {r for r in out if r in set(records)}
+    return out
 
 
 def rows(conn: Connection, sql: str) -> set[Any]:
@@ -302,8 +303,8 @@ def test_children_and_own_rows_match_the_services(server: Server, org: dict[str,
                 actor = None if org["disabled"][i] else load_actor(session, user_id)
                 see = edit = set()
                 if actor is not None:
-                    see = records_of(session, actor, records, edit=False)
-                    edit = records_of(session, actor, records, edit=True)
+                    see = records_of(session, actor, edit=False)
+                    edit = records_of(session, actor, edit=True)
                 where = user_id
                 assert role_rows(conn, role, "SELECT id FROM audit_entries") == {
                     e for e, ent, r in entries if (ent, r) in see}, where
@@ -339,7 +340,7 @@ def test_children_and_own_rows_match_the_services(server: Server, org: dict[str,
                                       ("stage_changes", "opportunity"), ("contract_lines", "contract"),
                                       ("payment_plans", "contract")):
                     fk = children[entity]
-                    parents = {r for e, r in records if e == entity}
+                    parents = rows(conn, f"SELECT {fk} FROM {table}")
                     assert role_rows(conn, role, f"SELECT {fk} FROM {table}") == {
                         r for r in parents if (entity, r) in see}, (table, where)
                     if table != "stage_changes":  # a log: never changed
@@ -576,3 +577,80 @@ def test_pool_events_cannot_be_written_for_someone_else(office: SimpleNamespace)
     assert len(allowed(o, o.rep, f"INSERT INTO pool_events (pool_id, customer_id, kind, user_id, actor_id, reason, "
                                  f"at, details) VALUES ({pool_id}, {o.mine}, 'put', {o.a}, {o.a}, '', now(), '{{}}') "
                                  "RETURNING id")) == 1
+
+
+# --- the services on a user's own login ----------------------------------------------------------
+
+
+def test_the_services_write_what_goes_with_a_save_on_a_users_own_login(server: Server) -> None:
+    """Logged in with their own roles, a rep saves a customer, stars it, saves a view and
+    columns, attaches a file, shares it, makes a contract with a line (its number drawn) and a
+    payment plan, mentions a colleague on a task and submits an approval the colleague
+    rejects: every ORM write (INSERT … RETURNING included) passes its row security."""
+    from crm_desktop.bootstrap import bootstrap
+    from crm_desktop.models import ApprovalFlow, Department, Role, User, user_roles
+    from crm_desktop.services.activities.tasks import TaskInput
+    from crm_desktop.services.customers.customers import customers
+    from crm_desktop.services.org.permissions import MODULES
+    from crm_desktop.services.records import attachments, views
+    from crm_desktop.services.sales.contracts import contracts
+    from crm_desktop.services.sales.payments import PlanInput, add_plan, list_plans
+    from crm_desktop.services.sales.product_lines import LineInput
+    from crm_desktop.services.workflow.automation import list_messages
+
+    tag = uuid.uuid4().hex[:6]
+    with server.engine.begin() as conn:
+        dept = _add(conn, Department, name=f"销售{tag}")
+        a, b = (_add(conn, User, mobile=f"2{tag}{n}", name=f"{n}号{tag}", password_hash="x", department_id=dept)
+                for n in (1, 2))
+        role = _add(conn, Role, name=f"销售{tag}")
+        for module in ("customer", "contract", "task"):
+            for action in MODULES[module].actions:
+                conn.execute(RolePermission.__table__.insert().values(role_id=role, module=module, action=action))
+        conn.execute(user_roles.insert().values([{"user_id": a, "role_id": role}, {"user_id": b, "role_id": role}]))
+        node = {"name": "经理审批", "mode": "orsign", "approver": {"kind": "users", "users": [b]}}
+        flow = _add(conn, ApprovalFlow, name=f"手动{tag}", entity="customer", binding="manual",
+                    form=[{"key": "name", "label": "名称", "field": "name"}],
+                    branches=[{"name": "全部", "condition": {}, "nodes": [node]}])
+        names = [create_login_role(conn, server.prefix, u, password=f"pw-{tag}") for u in (a, b)]
+        actors = [load_actor(Session(bind=conn), u) for u in (a, b)]
+    url = make_url(server.url)
+    dbs = [bootstrap(url.set(username=n, password=f"pw-{tag}").render_as_string(hide_password=False))
+           for n in names]
+    try:
+        (db_a, db_b), (me, colleague) = dbs, actors
+        # (customers.create itself reads the duplicate-check setting, which no user role may read)
+        with server.engine.begin() as conn:
+            customer = SimpleNamespace(id=_add(conn, Customer, name=f"甲公司{tag}", owner_id=a, creator_id=a))
+        views.set_star(db_a, me, Customer, customer.id, starred=True)
+        assert views.starred_ids(db_a, me, "customer", [customer.id]) == {customer.id}
+        views.save_view(db_a, me, "customer", views.ViewInput(name="我的", is_default=True), model=Customer)
+        assert [v.name for v in views.list_views(db_a, me, "customer") if v.name == "我的"]
+        views.set_columns(db_a, me, "customer", [views.ColumnDTO("name", 180)])
+        file = attachments.add_attachment(db_a, me, Customer, customer.id, filename="报价.txt", data=b"10")
+        assert attachments.read_attachment(db_a, me, Customer, file.id) == ("报价.txt", b"10")
+        attachments.remove_attachment(db_a, me, Customer, file.id)
+        customers.set_team_member(db_a, me, customer.id, user_id=b, access="read")
+        contract = contracts.create(db_a, me, {"name": f"合同{tag}", "customer_id": customer.id},
+                                    lines=[LineInput(product_id=None, price="10", product_name="服务")])
+        add_plan(db_a, me, contract.id, PlanInput(instalment=1, amount="10", planned_date=dt.date(2026, 5, 1)))
+        assert len(list_plans(db_a, me, contract.id)) == 1
+        task = tasks.create_task(db_a, me, TaskInput(title="跟进"))
+        tasks.add_comment(db_a, me, task.id, f"@2号{tag} 看看")
+        assert [m.title for m in list_messages(db_b, colleague)]  # the mention reached the colleague
+        approval = approvals.submit(db_a, me, "customer", customer.id, flow)
+        pending = approvals.my_approvals(db_b, colleague, "pending")
+        assert [p.instance_id for p in pending] == [approval.id]
+        assert pending[0].task_id is not None
+        approvals.decide(db_b, colleague, pending[0].task_id, approve=False, comment="资料不全")
+        (seen,) = approvals.record_approvals(db_a, me, "customer", customer.id)
+        assert seen.status == "rejected"
+        assert any(m.body == "资料不全" for m in list_messages(db_a, me))
+        assert {e.action for e in customers.operation_log(db_a, me, customer.id)} >= {"attachment", "team"}
+        assert list_messages(db_a, me) != list_messages(db_b, colleague)
+    finally:
+        for db in dbs:
+            db.dispose()
+        with server.engine.begin() as conn:
+            for n in names:
+                conn.execute(text(f'DROP ROLE "{n}"'))

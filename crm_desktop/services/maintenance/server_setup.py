@@ -6,8 +6,8 @@ app's data scopes refuse, for anyone who connects with a CRM user's own database
 - ``<prefix>owner``: owns every table, sequence and function (migrations run as it); as the
   tables' owner it is not subject to row-level security.
 - ``<prefix>users``: the group role with the minimum grants — read and write on the business
-  tables and the records that go with a save (audit, team, messages, lines, approvals…), read
-  only on the organisation and configuration tables, on ``users`` every column except the
+  tables, the privileges each table of ``OWN_RULES`` needs (what goes with a save: audit,
+  team, messages, lines, approvals…), read only on the organisation and configuration tables, on ``users`` every column except the
   password hash and the lock-out counters, nothing at all on ``settings``. So a user role
   cannot give itself a role (``user_roles`` is read-only) or read a password hash.
 - one login role per CRM user, ``<prefix>u_<user id>``, member of the group
@@ -35,6 +35,24 @@ only), import batches and their rows (the importer's; a super administrator's to
 mappings and reminders shown (the user's), the dashboard rollup (read through the owners the
 scope of each measure's module covers). A task, event or log in the recycle bin stays readable
 to whoever would see it out of the bin (binning is an UPDATE whose new row must stay visible).
+
+What goes with a save follows the record it is about (``_child_policies``), through one
+expression generated from the business tables plus tasks and events (``_record_sql``: may the
+user see, or change, record (entity, id)): the audit entries and their changes, a record's
+team, attachments and their bytes (read with the record, written by its editors; an audit
+entry names the user, nobody, or — an approval's status change — the submitter), opportunity
+lines, contacts and stage changes, contract lines and payment plans (with their parent).
+Approvals: the submitter, the approvers (``crm_approvals_of``) and whoever sees the record
+read them with their tasks and log; submitted on a record one may change, moved on by the
+submitter and the approvers, closed by the record's editors. The user's own rows: messages
+(the recipient's; anyone sends one: the table has no sender), stars, saved views (never
+shared) and column choices. Pool members: the rows that make the user a member; pool events:
+one's own, a member's pools', the customers one sees. The numbering counters: any live user.
+The rules' run log: the settings managers; sales targets: ``target.view``, else one's own.
+INSERT … RETURNING (every ORM insert) needs the new row to pass the SELECT policy: a message
+to a colleague, a run-log line or a pool event the user will not read afterwards is readable
+by its inserting transaction only (``READ_BACK``: a trigger notes the row in a temporary
+table of the owner's, ``crm_inserted_here``).
 The prefix defaults to ``<database name>_`` because roles belong to the whole server, which
 may hold several CRM databases. PostgreSQL only; needs a superuser (or CREATEROLE + owner)
 connection.
@@ -475,19 +493,21 @@ CHILD_FUNCTIONS = ("crm_approvals_of(integer)", "crm_can(integer, text, text)", 
                    "crm_inserted_here(text, integer)")
 
 
-def _record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "record_id") -> str:
+def _record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "record_id",
+                activities: bool = True) -> str:
     """The one answer to "may the user see (``edit``: change) the record (``row.entity``,
     ``row.record_id``)", for every table whose rows are about a record: generated from the
     business tables (their own policies read the record: scope or team; ``edit``: scope or a
     read-write seat, as ``editable_filter``) and tasks and events (their visibility and the
-    services' ``_load(write=True)``). Any other entity (a user, a role…): no. Each is an
-    EXISTS probe by id, so reading one record's history looks at that record only."""
+    services' ``_load(write=True)``; ``activities`` False: business records only, as
+    ``record_service``). Any other entity (a user, a role…): no. Each is an EXISTS probe by
+    id, so reading one record's history looks at that record only."""
     parts = []
     for table, name, scoped in business_tables():
         change = f" AND ({_scope_sql(name, scoped, 'r.owner_id')} OR {_team_sql(name, True, 'r.id')})" if edit else ""
         parts.append(f"({row}.{entity} = '{name}' AND EXISTS (SELECT 1 FROM {_q(table)} r "
                      f"WHERE r.id = {row}.{key}{change}))")
-    for name, table in ACTIVITY_RECORDS.items():
+    for name, table in ACTIVITY_RECORDS.items() if activities else ():
         # _activity_sql's columns are unqualified: inside the probe they are the activity's.
         change = f" AND {_activity_sql(name, name)[1]}" if edit else ""
         parts.append(f"({row}.{entity} = '{name}' AND EXISTS (SELECT 1 FROM {_q(table)} "
@@ -522,11 +542,14 @@ def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
     # the submitter and the approvers move it on (decide, withdraw, resubmit, the next node's
     # tasks); whoever may change the record closes it (close_for_record) or undoes its import.
     takes_part = f"(submitter_id = {me} OR id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[]))"
-    instance_see = f"({takes_part} OR {_record_sql('approval_instances', edit=False)})"
-    instance_move = f"({takes_part} OR {_record_sql('approval_instances', edit=True)})"
+    def record(row: str, *, edit: bool) -> str:  # an approval is about a business record (record_service)
+        return _record_sql(row, edit=edit, activities=False)
+
+    instance_see = f"({takes_part} OR {record('approval_instances', edit=False)})"
+    instance_move = f"({takes_part} OR {record('approval_instances', edit=True)})"
     inst_takes_part = (f"(i.submitter_id = {me} OR i.id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[]))")
     moved_by_me = (f"instance_id IN (SELECT i.id FROM approval_instances i WHERE {inst_takes_part} "
-                   f"OR {_record_sql('i', edit=True)})")
+                   f"OR {record('i', edit=True)})")
     instance_visible = "instance_id IN (SELECT id FROM approval_instances)"
     # An approver's read seat on the record (approvals._share), given by the submitter or an
     # approver opening the next node; any other seat by whoever may change the record.
@@ -547,7 +570,7 @@ def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
     membership = (f"((SELECT crm_is_super(crm_user_id())) OR user_id = {me} "
                   f"OR department_id = ANY ((SELECT crm_departments_up(crm_user_id()))::integer[]))")
     pool_event_see = f"(user_id = {me} OR {my_pools} OR {customer_seen} OR {read_back('pool_events')})"
-    instance_new = f"(submitter_id = {me} AND {_record_sql('approval_instances', edit=True)})"
+    instance_new = f"(submitter_id = {me} AND {record('approval_instances', edit=True)})"
     runs_see = f"((SELECT crm_can(crm_user_id(), 'setting', 'manage')) OR {read_back('automation_runs')})"
     targets_see = f"((SELECT crm_can(crm_user_id(), 'target', 'view')) OR (subject = 'user' AND subject_id = {me}))"
     attachment_edit = f"attachment_id IN (SELECT a.id FROM attachments a WHERE {_record_sql('a', edit=True)})"
@@ -600,7 +623,7 @@ def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
         "approval_instances": {"SELECT": (instance_see, None),
                                "INSERT": (None, instance_new),
                                "UPDATE": (instance_move, instance_move),
-                               "DELETE": (_record_sql("approval_instances", edit=True), None)},
+                               "DELETE": (record("approval_instances", edit=True), None)},
         "approval_tasks": {"SELECT": (instance_visible, None), "INSERT": (None, moved_by_me),
                            "UPDATE": (moved_by_me, moved_by_me)},
         "approval_log": {"SELECT": (instance_visible, None),
