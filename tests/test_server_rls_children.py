@@ -282,7 +282,7 @@ def test_children_and_own_rows_match_the_services(server: Server, org: dict[str,
         trans = conn.begin()
         try:
             user_ids, base = build(conn, org)
-            records, pool_ids = build_children(conn, org, user_ids, base)
+            _records, pool_ids = build_children(conn, org, user_ids, base)
             session = Session(bind=conn)
             entries = rows(conn, "SELECT id, entity, record_id FROM audit_entries")
             changes = rows(conn, "SELECT entry_id, id FROM audit_changes")

@@ -458,14 +458,21 @@ BEGIN
 END
 $fn$;
 
+-- Whether this transaction noted any row: run once per statement (a scalar subquery), it
+-- spares every other transaction's reads the per-row probe below.
+CREATE OR REPLACE FUNCTION crm_inserts_noted() RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted')
+                   AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user))
+$fn$;
+
 -- VOLATILE: a fresh snapshot per call, so the rows a multi-row INSERT noted so far count.
 CREATE OR REPLACE FUNCTION crm_inserted_here(p_table text, p_id integer) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 DECLARE
   found_it boolean;
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted')
-                   AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)) THEN
+  IF NOT crm_inserts_noted() THEN
     RETURN false;
   END IF;
   EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_temp.crm_inserted WHERE tbl = $1 AND id = $2)'
@@ -490,7 +497,7 @@ $fn$;
 #: The signatures of ``_child_functions``' functions a user role calls (the trigger's is not).
 CHILD_FUNCTIONS = ("crm_approvals_of(integer)", "crm_can(integer, text, text)", "crm_departments_up(integer)",
                    "crm_pools_of(integer)", "crm_remember_insert(text, integer)",
-                   "crm_inserted_here(text, integer)")
+                   "crm_inserts_noted()", "crm_inserted_here(text, integer)")
 
 
 def _record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "record_id",
@@ -535,7 +542,7 @@ def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
                 "UPDATE": (edit, edit), "DELETE": (edit, None)}
 
     def read_back(table: str) -> str:
-        return f"crm_inserted_here('{table}', {table}.id)"
+        return f"((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', {table}.id))"
 
     # Approvals (approvals._may_read): the submitter, an approver, whoever sees the record; its
     # tasks and log go with it. Submitting needs the record editable (submit: load_row for edit);
