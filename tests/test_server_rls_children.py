@@ -519,6 +519,15 @@ def test_a_message_to_a_colleague_is_read_back_only_while_sending(office: Simple
     assert set(o.conn.execute(text("SELECT id FROM messages")).scalars()) == set()
     o.conn.execute(text("RESET ROLE"))
     o.conn.execute(text("ROLLBACK TO SAVEPOINT fake"))
+    # Nor does noting the colleague's message by hand, nor an explicit id.
+    o.conn.execute(text("SAVEPOINT by_hand"))
+    o.conn.execute(text(f'SET LOCAL ROLE "{o.rep}"'))
+    o.conn.execute(text(f"SELECT crm_remember_insert('messages', {o.message})"))
+    assert set(o.conn.execute(text("SELECT id FROM messages")).scalars()) == set()
+    with pytest.raises(ProgrammingError):  # the new row cannot be read back: refused
+        o.conn.execute(text(f"INSERT INTO messages (id, recipient_id, title, body, read, created_at) "
+                            f"VALUES ({o.message} + 100000, {o.b}, 'x', '', false, now()) RETURNING id"))
+    o.conn.execute(text("ROLLBACK TO SAVEPOINT by_hand"))
 
 
 def test_a_sent_message_is_not_read_back_once_committed(server: Server) -> None:

@@ -404,6 +404,7 @@ def _child_functions(prefix: str) -> str:
     where they read a table under row-level security of its own (approval tasks, pool
     members): a policy reading it directly would recurse."""
     pattern = "^" + re.escape(prefix) + "u_[0-9]+$"
+    read_back = ", ".join(f"'{t}'" for t in READ_BACK)
     return f"""
 -- The approvals the user has a task in (approvals._may_read: an approver reads the instance).
 CREATE OR REPLACE FUNCTION crm_approvals_of(uid integer) RETURNS integer[]
@@ -441,12 +442,27 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 $fn$;
 
 -- The rows of READ_BACK tables this transaction inserted, in a temporary table of the
--- owner's (a user role can neither read nor fill it: one it made itself is refused).
+-- owner's (a user role can neither read nor fill it: one it made itself is refused). Only
+-- the row whose id this session has just drawn from the table's sequence is noted: called
+-- by hand with a colleague's message id, it notes nothing (a user role cannot set a
+-- sequence, and no one else's row ever gets an id the session drew).
 CREATE OR REPLACE FUNCTION crm_remember_insert(p_table text, p_id integer) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 DECLARE
   ours boolean;
+  drawn bigint;
 BEGIN
+  IF NOT p_table = ANY (ARRAY[{read_back}]) THEN
+    RETURN;
+  END IF;
+  BEGIN
+    drawn := currval(pg_get_serial_sequence(quote_ident(p_table), 'id'));
+  EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    RETURN;  -- no id drawn in this session yet
+  END;
+  IF drawn IS DISTINCT FROM p_id THEN
+    RETURN;
+  END IF;
   SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) INTO ours
     FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted');
   IF ours IS NULL THEN
