@@ -42,6 +42,8 @@ from crm_desktop.models import (
     Contract,
     ContractLine,
     Customer,
+    ImportBatch,
+    ImportBatchRow,
     Lead,
     Message,
     NumberSequence,
@@ -133,6 +135,7 @@ def organisations(draw: st.DrawFn) -> dict[str, Any]:
         "pools": n_pools,
         "pool_events": draw(st.lists(st.tuples(pools, owner, owner), max_size=3)) if n_pools else [],
         "targets": draw(st.lists(st.one_of(st.none(), users), max_size=2, unique=True)),
+        "imports": draw(st.lists(st.tuples(users, st.sets(record, max_size=2)), max_size=2)),
     }
 
 
@@ -221,6 +224,11 @@ def build_children(conn: Connection, org: dict[str, Any], user_ids: list[int],
     for u in org["targets"]:
         _add(conn, SalesTarget, subject="company" if u is None else "user", subject_id=0 if u is None else user_ids[u],
              year=2026, month=1, kind="payments")
+    for importer, created in org["imports"]:
+        batch = _add(conn, ImportBatch, entity="customer", actor_id=user_ids[importer], options={})
+        for r in created:
+            entity, record_id = records[r]
+            _add(conn, ImportBatchRow, batch_id=batch, entity=entity, record_id=record_id, action="create")
     return records, pool_ids
 
 
@@ -293,6 +301,9 @@ def test_children_and_own_rows_match_the_services(server: Server, org: dict[str,
             views = rows(conn, "SELECT id, user_id FROM saved_views")
             columns = rows(conn, "SELECT entity, user_id FROM column_preferences")
             instances = rows(conn, "SELECT id FROM approval_instances")
+            approved = rows(conn, "SELECT entity, record_id FROM approval_instances")
+            imported = rows(conn, "SELECT r.entity, r.record_id, b.actor_id FROM import_batch_rows r "
+                                  "JOIN import_batches b ON b.id = r.batch_id WHERE r.action = 'create'")
             events = rows(conn, "SELECT id, pool_id, customer_id, user_id FROM pool_events")
             runs = rows(conn, "SELECT id FROM automation_runs")
             targets = rows(conn, "SELECT id, subject, subject_id FROM sales_targets")
@@ -308,8 +319,13 @@ def test_children_and_own_rows_match_the_services(server: Server, org: dict[str,
                 where = user_id
                 assert role_rows(conn, role, "SELECT id FROM audit_entries") == {
                     e for e, ent, r in entries if (ent, r) in see}, where
+                # The history (and approvals) of a record go only with an import one undoes.
+                undoable = {(ent, r) for ent, r, importer in imported
+                            if actor is not None and (importer == user_id or actor.is_super)} & edit
                 assert role_rows(conn, role, "DELETE FROM audit_entries RETURNING id", keep=False) == {
-                    e for e, ent, r in entries if (ent, r) in edit}, where
+                    e for e, ent, r in entries if (ent, r) in undoable}, where
+                assert role_rows(conn, role, "DELETE FROM approval_instances RETURNING entity, record_id",
+                                 keep=False) == {(e, r) for e, r in approved & undoable if e != "task"}, where
                 assert role_rows(conn, role, "SELECT id FROM audit_changes") == {
                     c for e, c in changes if any(x == e and (ent, r) in see for x, ent, r in entries)}, where
                 assert role_rows(conn, role, "SELECT entity, record_id, user_id FROM team_members") == {
@@ -663,3 +679,21 @@ def test_the_services_write_what_goes_with_a_save_on_a_users_own_login(server: S
         with server.engine.begin() as conn:
             for n in names:
                 conn.execute(text(f'DROP ROLE "{n}"'))
+
+
+def test_a_records_history_goes_only_with_an_import_one_undoes(office: SimpleNamespace) -> None:
+    """The rep may change their own customer, not erase its history; undoing the import that
+    created it removes its history and approvals (undo_batch), as the importer."""
+    o = office
+    entry = _add(o.conn, AuditEntry, entity="customer", record_id=o.mine, action="create", actor_id=o.a)
+    _add(o.conn, AuditChange, entry_id=entry, field="name", old=None, new="x")
+    _add(o.conn, ApprovalInstance, flow_name="f", entity="customer", record_id=o.mine, submitter_id=o.a)
+    for sql in ("DELETE FROM audit_entries RETURNING id", "DELETE FROM audit_changes RETURNING entry_id",
+                "DELETE FROM approval_instances RETURNING record_id"):
+        assert allowed(o, o.rep, sql) == set(), sql
+    batch = _add(o.conn, ImportBatch, entity="customer", actor_id=o.a, options={})
+    _add(o.conn, ImportBatchRow, batch_id=batch, entity="customer", record_id=o.mine, action="create")
+    assert allowed(o, o.rep, "DELETE FROM audit_entries RETURNING id") == {entry}
+    assert allowed(o, o.rep, "DELETE FROM audit_changes RETURNING entry_id") == {entry}
+    assert allowed(o, o.rep, "DELETE FROM approval_instances RETURNING record_id") == {o.mine}
+    assert allowed(o, o.colleague, "DELETE FROM audit_entries RETURNING id") == set()  # not their import

@@ -40,7 +40,8 @@ What goes with a save follows the record it is about (``_child_policies``), thro
 expression generated from the business tables plus tasks and events (``_record_sql``: may the
 user see, or change, record (entity, id)): the audit entries and their changes, a record's
 team, attachments and their bytes (read with the record, written by its editors; an audit
-entry names the user, nobody, or — an approval's status change — the submitter), opportunity
+entry names the user, nobody, or — an approval's status change — the submitter; a record's
+history and approvals are removed only by undoing the import that created it), opportunity
 lines, contacts and stage changes, contract lines and payment plans (with their parent).
 Approvals: the submitter, the approvers (``crm_approvals_of``) and whoever sees the record
 read them with their tasks and log; submitted on a record one may change, moved on by the
@@ -585,7 +586,17 @@ def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
                    f"WHERE i.entity = audit_entries.entity AND i.record_id = audit_entries.record_id "
                    f"AND i.submitter_id = audit_entries.actor_id "
                    f"AND i.id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[])))")
-    entry_of = "entry_id IN (SELECT a.id FROM audit_entries a WHERE {})"
+    def imported(row: str) -> str:
+        """Created by an import the user may undo (import_batch_rows follow their batch: the
+        importer's, a super administrator's): undo_batch removes such a record's history and
+        approvals before the record itself, and nothing else removes them."""
+        return (f"(EXISTS (SELECT 1 FROM import_batch_rows b WHERE b.action = 'create' "
+                f"AND b.entity = {row}.entity AND b.record_id = {row}.record_id))")
+
+    approval_undone = f"({record('approval_instances', edit=True)} AND {imported('approval_instances')})"
+    history_undone = f"({_record_sql('audit_entries', edit=True)} AND {imported('audit_entries')})"
+    changes_undone = (f"entry_id IN (SELECT a.id FROM audit_entries a "
+                      f"WHERE {_record_sql('a', edit=True)} AND {imported('a')})")
     my_pools = "pool_id = ANY ((SELECT crm_pools_of(crm_user_id()))::integer[])"
     customer_seen = "EXISTS (SELECT 1 FROM customers c WHERE c.id = pool_events.customer_id)"
     stage_change_new = (f"({follows('opportunities', 'opportunity', 'opportunity_id')['INSERT'][1]}"
@@ -599,13 +610,13 @@ def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
     attachment_edit = f"attachment_id IN (SELECT a.id FROM attachments a WHERE {_record_sql('a', edit=True)})"
     return {
         # The operation log: read with the record (operation_log, tasks' history), written about
-        # a record one sees, removed with an import one undoes (records one may change).
+        # a record one sees, removed with an import one undoes.
         "audit_entries": {"SELECT": (_record_sql("audit_entries", edit=False), None),
                           "INSERT": (None, f"({_record_sql('audit_entries', edit=False)} AND {audit_actor})"),
-                          "DELETE": (_record_sql("audit_entries", edit=True), None)},
+                          "DELETE": (history_undone, None)},
         "audit_changes": {"SELECT": ("entry_id IN (SELECT id FROM audit_entries)", None),
                           "INSERT": (None, "entry_id IN (SELECT id FROM audit_entries)"),
-                          "DELETE": (entry_of.format(_record_sql("a", edit=True)), None)},
+                          "DELETE": (changes_undone, None)},
         # A record's team: shown with it (records.team), changed by its editors (set_team_member).
         "team_members": {"SELECT": (_record_sql("team_members", edit=False), None),
                          "INSERT": (None, f"({_record_sql('team_members', edit=True)} OR {approval_seat})"),
@@ -646,7 +657,7 @@ def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
         "approval_instances": {"SELECT": (instance_see, None),
                                "INSERT": (None, instance_new),
                                "UPDATE": (instance_move, instance_move),
-                               "DELETE": (record("approval_instances", edit=True), None)},
+                               "DELETE": (approval_undone, None)},
         "approval_tasks": {"SELECT": (instance_visible, None), "INSERT": (None, moved_by_me),
                            "UPDATE": (moved_by_me, moved_by_me)},
         "approval_log": {"SELECT": (instance_visible, None),
