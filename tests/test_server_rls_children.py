@@ -584,8 +584,13 @@ def test_an_approver_reads_and_moves_the_approval_not_the_colleagues_others(offi
                         "RETURNING id")).one()
     o.conn.execute(text(f"INSERT INTO messages (recipient_id, title, body, read, created_at) "
                         f"VALUES ({o.boss}, 'waiting', '', false, now()) RETURNING id")).one()
+    # The next approver's read seat on the record (approvals._share): theirs, read only.
+    seat = "INSERT INTO team_members (entity, record_id, user_id, access, added_at) VALUES ('customer', {}, {}, '{}', now())"
+    o.conn.execute(text(seat.format(o.theirs, o.boss, "read")))
     o.conn.execute(text("RESET ROLE"))
     o.conn.execute(text("ROLLBACK TO SAVEPOINT decide"))
+    refused(o, o.rep, seat.format(o.theirs, o.a, "write"))  # never a read-write seat
+    refused(o, o.rep, seat.format(o.theirs, o.b, "read"))  # nor one for someone with no task in it
     for sql in ("SELECT id FROM messages", "SELECT contract_id FROM contract_lines", "SELECT entry_id FROM audit_changes"):
         assert as_role(o.conn, o.rep, sql, keep=True) == set(), sql
     refused(o, o.rep, f"INSERT INTO approval_log (instance_id, round, node_name, actor_id, action, comment, at) "

@@ -575,9 +575,11 @@ def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
     moved_by_me = (f"instance_id IN (SELECT i.id FROM approval_instances i WHERE {inst_takes_part} "
                    f"OR {record('i', edit=True)})")
     instance_visible = "instance_id IN (SELECT id FROM approval_instances)"
-    # An approver's read seat on the record (approvals._share), given by the submitter or an
-    # approver opening the next node; any other seat by whoever may change the record.
+    # An approver's read seat on the record (approvals._share, after the approver's task: its
+    # reads autoflush the task first), given by the submitter or an approver opening the next
+    # node; any other seat by whoever may change the record.
     approval_seat = (f"(access = 'read' AND EXISTS (SELECT 1 FROM approval_instances i "
+                     f"JOIN approval_tasks t ON t.instance_id = i.id AND t.approver_id = team_members.user_id "
                      f"WHERE i.entity = team_members.entity AND i.record_id = team_members.record_id "
                      f"AND {inst_takes_part}))")
     # An audit entry names the acting user, none (a job), or — an approval's status change,
