@@ -12,7 +12,6 @@ from crm_desktop.services.maintenance import server_setup as ss
 def test_every_table_is_classified_once() -> None:
     kinds = {
         "business (row-level security)": [t for t, _e, _s in ss.business_tables()],
-        "read-write": list(ss.READ_WRITE),
         "read-only": list(ss.READ_ONLY),
         "search index": list(ss.SEARCH_TABLES),
         "users (some columns)": ["users"],
@@ -40,3 +39,24 @@ def test_each_own_rule_table_has_its_policies() -> None:
     assert set(policies) == set(ss.OWN_RULES)
     for table, privileges in ss.OWN_RULES.items():
         assert set(policies[table]) == set(privileges), table
+
+
+def test_read_back_tables_are_inserted_and_read_by_id() -> None:
+    """A table whose new rows are read back in the inserting transaction (INSERT … RETURNING of
+    a row its SELECT policy would hide) is inserted into by a user role and keys its rows by an
+    integer ``id``, which the trigger notes."""
+    for table in ss.READ_BACK:
+        assert {"SELECT", "INSERT"} <= set(ss.OWN_RULES[table]), table
+        column = Base.metadata.tables[table].c.id
+        assert column.primary_key and column.type.python_type is int, table
+
+
+def test_every_record_a_row_can_be_about_is_in_the_one_visibility_expression() -> None:
+    """``_record_sql`` answers for every business record and for tasks and events, and for
+    nothing else (an entity it does not name is never visible)."""
+    sql = ss._record_sql("t", edit=False)
+    for _table, entity, _scoped in ss.business_tables():
+        assert f"t.entity = '{entity}'" in sql
+    for entity in ss.ACTIVITY_RECORDS:
+        assert f"t.entity = '{entity}'" in sql
+        assert f"t.entity = '{entity}'" not in ss._record_sql("t", edit=False, activities=False)

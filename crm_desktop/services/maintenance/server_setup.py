@@ -6,8 +6,8 @@ app's data scopes refuse, for anyone who connects with a CRM user's own database
 - ``<prefix>owner``: owns every table, sequence and function (migrations run as it); as the
   tables' owner it is not subject to row-level security.
 - ``<prefix>users``: the group role with the minimum grants — read and write on the business
-  tables and the records that go with a save (audit, team, messages, lines, approvals…), read
-  only on the organisation and configuration tables, on ``users`` every column except the
+  tables, the privileges each table of ``OWN_RULES`` needs (what goes with a save: audit,
+  team, messages, lines, approvals…), read only on the organisation and configuration tables, on ``users`` every column except the
   password hash and the lock-out counters, nothing at all on ``settings``. So a user role
   cannot give itself a role (``user_roles`` is read-only) or read a password hash.
 - one login role per CRM user, ``<prefix>u_<user id>``, member of the group
@@ -35,6 +35,25 @@ only), import batches and their rows (the importer's; a super administrator's to
 mappings and reminders shown (the user's), the dashboard rollup (read through the owners the
 scope of each measure's module covers). A task, event or log in the recycle bin stays readable
 to whoever would see it out of the bin (binning is an UPDATE whose new row must stay visible).
+
+What goes with a save follows the record it is about (``_child_policies``), through one
+expression generated from the business tables plus tasks and events (``_record_sql``: may the
+user see, or change, record (entity, id)): the audit entries and their changes, a record's
+team, attachments and their bytes (read with the record, written by its editors; an audit
+entry names the user, nobody, or — an approval's status change — the submitter; a record's
+history and approvals are removed only by undoing the import that created it), opportunity
+lines, contacts and stage changes, contract lines and payment plans (with their parent).
+Approvals: the submitter, the approvers (``crm_approvals_of``) and whoever sees the record
+read them with their tasks and log; submitted on a record one may change, moved on by the
+submitter and the approvers, closed by the record's editors. The user's own rows: messages
+(the recipient's; anyone sends one: the table has no sender), stars, saved views (never
+shared) and column choices. Pool members: the rows that make the user a member; pool events:
+one's own, a member's pools', the customers one sees. The numbering counters: any live user.
+The rules' run log: the settings managers; sales targets: ``target.view``, else one's own.
+INSERT … RETURNING (every ORM insert) needs the new row to pass the SELECT policy: a message
+to a colleague, a run-log line or a pool event the user will not read afterwards is readable
+by its inserting transaction only (``READ_BACK``: a trigger notes the row in a temporary
+table of the owner's, ``crm_inserted_here``).
 The prefix defaults to ``<database name>_`` because roles belong to the whole server, which
 may hold several CRM databases. PostgreSQL only; needs a superuser (or CREATEROLE + owner)
 connection.
@@ -59,20 +78,15 @@ from crm_desktop.services.dashboard.rollup import SOURCES
 from crm_desktop.services.org.permissions import MODULES
 from crm_desktop.services.records.registry import RECORD_SERVICES
 
-#: What a user role may read and write besides the business tables (what a save touches).
-READ_WRITE = ("audit_entries", "audit_changes", "team_members", "messages", "stars", "attachments",
-              "attachment_blobs", "saved_views", "column_preferences", "opportunity_lines", "opportunity_contacts",
-              "stage_changes", "contract_lines", "payment_plans", "number_sequences", "pool_members", "pool_events",
-              "approval_instances", "approval_tasks", "approval_log", "automation_runs")
 #: Read only: the organisation and the configuration the app reads on every call.
 READ_ONLY = ("departments", "roles", "role_permissions", "role_data_scopes", "user_roles", "custom_fields",
              "dictionary_items", "field_permissions", "product_categories", "stage_groups", "stages",
              "number_rules", "pools", "pool_rules", "approval_flows", "automation_rules", "alembic_version",
-             "cache_signals", "role_scope_departments", "sales_targets")
+             "cache_signals", "role_scope_departments")
 #: No grant at all to a user role: the company settings and the login lock-out records.
 NO_ACCESS = ("settings", "login_failures")
 #: Tables with row-level security of their own (not the business tables' scope filter): each
-#: → the privileges a user role gets; the policies (``_OWN_POLICIES``) say on which rows. A
+#: → the privileges a user role gets; the policies (``_own_policies``) say on which rows. A
 #: privilege left out is one no service uses (comments and logs are never changed or removed,
 #: a batch's rows never changed, the rollup is written by its triggers only, as the owner).
 OWN_RULES: dict[str, tuple[str, ...]] = {
@@ -89,6 +103,31 @@ OWN_RULES: dict[str, tuple[str, ...]] = {
     "work_logs": ("SELECT", "INSERT", "UPDATE"),
     "work_log_comments": ("SELECT", "INSERT"),
     "dashboard_rollup": ("SELECT",),
+    # What goes with a save, and the user's own rows (``_child_policies``).
+    **{table: privileges for table, privileges in (
+        ("audit_entries", ("SELECT", "INSERT", "DELETE")),  # deleted by an import's undo
+        ("audit_changes", ("SELECT", "INSERT", "DELETE")),
+        ("team_members", ("SELECT", "INSERT", "UPDATE", "DELETE")),
+        ("messages", ("SELECT", "INSERT", "UPDATE")),  # read and marked read by the recipient
+        ("stars", ("SELECT", "INSERT", "DELETE")),
+        ("attachments", ("SELECT", "INSERT", "UPDATE")),  # removing one is an UPDATE (deleted_at)
+        ("attachment_blobs", ("SELECT", "INSERT")),
+        ("saved_views", ("SELECT", "INSERT", "UPDATE", "DELETE")),
+        ("column_preferences", ("SELECT", "INSERT", "UPDATE", "DELETE")),
+        ("opportunity_lines", ("SELECT", "INSERT", "UPDATE", "DELETE")),
+        ("opportunity_contacts", ("SELECT", "INSERT", "UPDATE", "DELETE")),
+        ("stage_changes", ("SELECT", "INSERT")),
+        ("contract_lines", ("SELECT", "INSERT", "UPDATE", "DELETE")),
+        ("payment_plans", ("SELECT", "INSERT", "UPDATE", "DELETE")),
+        ("number_sequences", ("SELECT", "INSERT", "UPDATE")),
+        ("pool_members", ("SELECT",)),  # written by pool administration only (pools is read-only)
+        ("pool_events", ("SELECT", "INSERT")),
+        ("approval_instances", ("SELECT", "INSERT", "UPDATE", "DELETE")),  # deleted by an import's undo
+        ("approval_tasks", ("SELECT", "INSERT", "UPDATE")),
+        ("approval_log", ("SELECT", "INSERT")),
+        ("automation_runs", ("SELECT", "INSERT")),
+        ("sales_targets", ("SELECT",)),
+    )},
 }
 _POLICY_NAMES = {"SELECT": "read", "INSERT": "insert", "UPDATE": "update", "DELETE": "delete"}
 #: Tables whose row-level security is not written yet (a user role gets no grant on them).
@@ -349,6 +388,288 @@ def _own_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
         "work_log_comments": {"SELECT": ("log_id IN (SELECT id FROM work_logs)", None),
                               "INSERT": (None, log_comment_new)},
         "dashboard_rollup": {"SELECT": (f"({rollup})", None)},
+    } | _child_policies()
+
+
+#: Records that are not business records but have rows about them (audit, attachments, a
+#: team): tasks and schedule events, under their own SELECT policy (``_activity_sql``).
+ACTIVITY_RECORDS = {"task": "tasks", "event": "schedule_events"}
+#: Tables whose new rows a user role may read back in the inserting transaction even when the
+#: SELECT policy would hide them (INSERT … RETURNING needs it: a message to a colleague, a run
+#: of a rule for the settings managers' log, a pool event of a customer that left one's scope).
+READ_BACK = ("messages", "automation_runs", "pool_events")
+
+
+def _child_functions(prefix: str) -> str:
+    """The functions the children's and the user's own rows' policies add. SECURITY DEFINER
+    where they read a table under row-level security of its own (approval tasks, pool
+    members): a policy reading it directly would recurse."""
+    pattern = "^" + re.escape(prefix) + "u_[0-9]+$"
+    read_back = ", ".join(f"'{t}'" for t in READ_BACK)
+    return f"""
+-- The approvals the user has a task in (approvals._may_read: an approver reads the instance).
+CREATE OR REPLACE FUNCTION crm_approvals_of(uid integer) RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  SELECT COALESCE(array_agg(DISTINCT t.instance_id), ARRAY[]::integer[]) FROM approval_tasks t
+    JOIN users u ON u.id = t.approver_id AND u.enabled WHERE t.approver_id = uid
+$fn$;
+
+-- Actor.can: the super administrator, or a role of the (enabled) user granting module × action.
+CREATE OR REPLACE FUNCTION crm_can(uid integer, p_module text, p_action text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  SELECT crm_is_super(uid) OR EXISTS (
+    SELECT 1 FROM user_roles ur JOIN users u ON u.id = ur.user_id AND u.enabled
+      JOIN role_permissions p ON p.role_id = ur.role_id
+     WHERE ur.user_id = uid AND p.module = p_module AND p.action = p_action)
+$fn$;
+
+-- The user's department and the ones above it: a pool listing any of them has the user
+-- (pool.member_user_ids: a listed department's whole tree).
+CREATE OR REPLACE FUNCTION crm_departments_up(uid integer) RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  WITH RECURSIVE up(id, parent_id) AS (
+    SELECT d.id, d.parent_id FROM departments d JOIN users u ON u.department_id = d.id AND u.enabled WHERE u.id = uid
+    UNION SELECT d.id, d.parent_id FROM departments d JOIN up ON d.id = up.parent_id)
+  SELECT COALESCE(array_agg(id), ARRAY[]::integer[]) FROM up
+$fn$;
+
+-- The pools the user is a member of (pool._is_member; the super administrator: every pool).
+CREATE OR REPLACE FUNCTION crm_pools_of(uid integer) RETURNS integer[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  SELECT CASE WHEN crm_is_super(uid) THEN (SELECT COALESCE(array_agg(id), ARRAY[]::integer[]) FROM pools)
+    ELSE (SELECT COALESCE(array_agg(DISTINCT m.pool_id), ARRAY[]::integer[]) FROM pool_members m
+           WHERE crm_live_user(uid) IS NOT NULL
+             AND (m.user_id = uid OR m.department_id = ANY (crm_departments_up(uid)))) END
+$fn$;
+
+-- The rows of READ_BACK tables this transaction inserted, in a temporary table of the
+-- owner's (a user role can neither read nor fill it: one it made itself is refused). Only
+-- the row whose id this session has just drawn from the table's sequence is noted: called
+-- by hand with a colleague's message id, it notes nothing (a user role cannot set a
+-- sequence, and no one else's row ever gets an id the session drew).
+CREATE OR REPLACE FUNCTION crm_remember_insert(p_table text, p_id integer) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
+  ours boolean;
+  drawn bigint;
+BEGIN
+  IF NOT p_table = ANY (ARRAY[{read_back}]) THEN
+    RETURN;
+  END IF;
+  BEGIN
+    drawn := currval(pg_get_serial_sequence(quote_ident(p_table), 'id'));
+  EXCEPTION WHEN object_not_in_prerequisite_state THEN
+    RETURN;  -- no id drawn in this session yet
+  END;
+  IF drawn IS DISTINCT FROM p_id THEN
+    RETURN;
+  END IF;
+  SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) INTO ours
+    FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted');
+  IF ours IS NULL THEN
+    EXECUTE 'CREATE TEMPORARY TABLE crm_inserted (tbl text NOT NULL, id integer NOT NULL) ON COMMIT DROP';
+  ELSIF NOT ours THEN
+    RAISE EXCEPTION 'crm_inserted is not the CRM''s table' USING ERRCODE = '42501';
+  END IF;
+  EXECUTE 'INSERT INTO pg_temp.crm_inserted (tbl, id) VALUES ($1, $2)' USING p_table, p_id;
+END
+$fn$;
+
+-- Whether this transaction noted any row: run once per statement (a scalar subquery), it
+-- spares every other transaction's reads the per-row probe below.
+CREATE OR REPLACE FUNCTION crm_inserts_noted() RETURNS boolean
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+  SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted')
+                   AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user))
+$fn$;
+
+-- VOLATILE: a fresh snapshot per call, so the rows a multi-row INSERT noted so far count.
+CREATE OR REPLACE FUNCTION crm_inserted_here(p_table text, p_id integer) RETURNS boolean
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
+  found_it boolean;
+BEGIN
+  IF NOT crm_inserts_noted() THEN
+    RETURN false;
+  END IF;
+  EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_temp.crm_inserted WHERE tbl = $1 AND id = $2)'
+    INTO found_it USING p_table, p_id;
+  RETURN found_it;
+END
+$fn$;
+
+-- BEFORE INSERT (the id is set, the row-level security checks come after): a CRM user's
+-- own role notes the row. Not SECURITY DEFINER: current_user is the inserting role.
+CREATE OR REPLACE FUNCTION crm_note_insert() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF current_user ~ '{pattern}' THEN
+    PERFORM crm_remember_insert(TG_TABLE_NAME, NEW.id);
+  END IF;
+  RETURN NEW;
+END
+$fn$;
+"""
+
+
+#: The signatures of ``_child_functions``' functions a user role calls (the trigger's is not).
+CHILD_FUNCTIONS = ("crm_approvals_of(integer)", "crm_can(integer, text, text)", "crm_departments_up(integer)",
+                   "crm_pools_of(integer)", "crm_remember_insert(text, integer)",
+                   "crm_inserts_noted()", "crm_inserted_here(text, integer)")
+
+
+def _record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "record_id",
+                activities: bool = True) -> str:
+    """The one answer to "may the user see (``edit``: change) the record (``row.entity``,
+    ``row.record_id``)", for every table whose rows are about a record: generated from the
+    business tables (their own policies read the record: scope or team; ``edit``: scope or a
+    read-write seat, as ``editable_filter``) and tasks and events (their visibility and the
+    services' ``_load(write=True)``; ``activities`` False: business records only, as
+    ``record_service``). Any other entity (a user, a role…): no. Each is an EXISTS probe by
+    id, so reading one record's history looks at that record only."""
+    parts = []
+    for table, name, scoped in business_tables():
+        change = f" AND ({_scope_sql(name, scoped, 'r.owner_id')} OR {_team_sql(name, True, 'r.id')})" if edit else ""
+        parts.append(f"({row}.{entity} = '{name}' AND EXISTS (SELECT 1 FROM {_q(table)} r "
+                     f"WHERE r.id = {row}.{key}{change}))")
+    for name, table in ACTIVITY_RECORDS.items() if activities else ():
+        # _activity_sql's columns are unqualified: inside the probe they are the activity's.
+        change = f" AND {_activity_sql(name, name)[1]}" if edit else ""
+        parts.append(f"({row}.{entity} = '{name}' AND EXISTS (SELECT 1 FROM {_q(table)} "
+                     f"WHERE {_q(table)}.id = {row}.{key}{change}))")
+    return "(" + " OR ".join(parts) + ")"
+
+
+def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
+    """table → policy command → (USING, WITH CHECK) for what goes with a save and the user's
+    own rows: each row follows the record it is about (``_record_sql``) or is the user's own,
+    as the services read and write it."""
+    me = _ME
+    live = f"{me} IS NOT NULL"
+
+    def own(column: str = "user_id") -> dict[str, tuple[str | None, str | None]]:
+        mine = f"{column} = {me}"
+        return {"SELECT": (mine, None), "INSERT": (None, mine), "UPDATE": (mine, mine), "DELETE": (mine, None)}
+
+    def follows(parent_table: str, parent_entity: str, fk: str) -> dict[str, tuple[str | None, str | None]]:
+        """Lines, plans, contacts: read with their opportunity / contract, written by its editors."""
+        entity, scoped = parent_entity, MODULES[parent_entity].scoped
+        edit = f"{fk} IN (SELECT p.id FROM {_q(parent_table)} p WHERE {_scope_sql(entity, scoped, 'p.owner_id')} " \
+               f"OR {_team_sql(entity, True, 'p.id')})"
+        return {"SELECT": (f"{fk} IN (SELECT id FROM {_q(parent_table)})", None), "INSERT": (None, edit),
+                "UPDATE": (edit, edit), "DELETE": (edit, None)}
+
+    def read_back(table: str) -> str:
+        return f"((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', {table}.id))"
+
+    # Approvals (approvals._may_read): the submitter, an approver, whoever sees the record; its
+    # tasks and log go with it. Submitting needs the record editable (submit: load_row for edit);
+    # the submitter and the approvers move it on (decide, withdraw, resubmit, the next node's
+    # tasks); whoever may change the record closes it (close_for_record) or undoes its import.
+    takes_part = f"(submitter_id = {me} OR id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[]))"
+    def record(row: str, *, edit: bool) -> str:  # an approval is about a business record (record_service)
+        return _record_sql(row, edit=edit, activities=False)
+
+    instance_see = f"({takes_part} OR {record('approval_instances', edit=False)})"
+    instance_move = f"({takes_part} OR {record('approval_instances', edit=True)})"
+    inst_takes_part = (f"(i.submitter_id = {me} OR i.id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[]))")
+    moved_by_me = (f"instance_id IN (SELECT i.id FROM approval_instances i WHERE {inst_takes_part} "
+                   f"OR {record('i', edit=True)})")
+    instance_visible = "instance_id IN (SELECT id FROM approval_instances)"
+    # An approver's read seat on the record (approvals._share, after the approver's task: its
+    # reads autoflush the task first), given by the submitter or an approver opening the next
+    # node; any other seat by whoever may change the record.
+    approval_seat = (f"(access = 'read' AND EXISTS (SELECT 1 FROM approval_instances i "
+                     f"JOIN approval_tasks t ON t.instance_id = i.id AND t.approver_id = team_members.user_id "
+                     f"WHERE i.entity = team_members.entity AND i.record_id = team_members.record_id "
+                     f"AND {inst_takes_part}))")
+    # An audit entry names the acting user, none (a job), or — an approval's status change,
+    # written by the approver — the instance's submitter (approvals._apply_status).
+    audit_actor = (f"(actor_id IS NULL OR actor_id = {me} OR EXISTS (SELECT 1 FROM approval_instances i "
+                   f"WHERE i.entity = audit_entries.entity AND i.record_id = audit_entries.record_id "
+                   f"AND i.submitter_id = audit_entries.actor_id "
+                   f"AND i.id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[])))")
+    def imported(row: str) -> str:
+        """Created by an import the user may undo (import_batch_rows follow their batch: the
+        importer's, a super administrator's): undo_batch removes such a record's history and
+        approvals before the record itself, and nothing else removes them."""
+        return (f"(EXISTS (SELECT 1 FROM import_batch_rows b WHERE b.action = 'create' "
+                f"AND b.entity = {row}.entity AND b.record_id = {row}.record_id))")
+
+    approval_undone = f"({record('approval_instances', edit=True)} AND {imported('approval_instances')})"
+    history_undone = f"({_record_sql('audit_entries', edit=True)} AND {imported('audit_entries')})"
+    changes_undone = (f"entry_id IN (SELECT a.id FROM audit_entries a "
+                      f"WHERE {_record_sql('a', edit=True)} AND {imported('a')})")
+    my_pools = "pool_id = ANY ((SELECT crm_pools_of(crm_user_id()))::integer[])"
+    customer_seen = "EXISTS (SELECT 1 FROM customers c WHERE c.id = pool_events.customer_id)"
+    stage_change_new = (f"({follows('opportunities', 'opportunity', 'opportunity_id')['INSERT'][1]}"
+                        f" AND (actor_id IS NULL OR actor_id = {me}))")
+    membership = (f"((SELECT crm_is_super(crm_user_id())) OR user_id = {me} "
+                  f"OR department_id = ANY ((SELECT crm_departments_up(crm_user_id()))::integer[]))")
+    pool_event_see = f"(user_id = {me} OR {my_pools} OR {customer_seen} OR {read_back('pool_events')})"
+    instance_new = f"(submitter_id = {me} AND {record('approval_instances', edit=True)})"
+    runs_see = f"((SELECT crm_can(crm_user_id(), 'setting', 'manage')) OR {read_back('automation_runs')})"
+    targets_see = f"((SELECT crm_can(crm_user_id(), 'target', 'view')) OR (subject = 'user' AND subject_id = {me}))"
+    attachment_edit = f"attachment_id IN (SELECT a.id FROM attachments a WHERE {_record_sql('a', edit=True)})"
+    return {
+        # The operation log: read with the record (operation_log, tasks' history), written about
+        # a record one sees, removed with an import one undoes.
+        "audit_entries": {"SELECT": (_record_sql("audit_entries", edit=False), None),
+                          "INSERT": (None, f"({_record_sql('audit_entries', edit=False)} AND {audit_actor})"),
+                          "DELETE": (history_undone, None)},
+        "audit_changes": {"SELECT": ("entry_id IN (SELECT id FROM audit_entries)", None),
+                          "INSERT": (None, "entry_id IN (SELECT id FROM audit_entries)"),
+                          "DELETE": (changes_undone, None)},
+        # A record's team: shown with it (records.team), changed by its editors (set_team_member).
+        "team_members": {"SELECT": (_record_sql("team_members", edit=False), None),
+                         "INSERT": (None, f"({_record_sql('team_members', edit=True)} OR {approval_seat})"),
+                         "UPDATE": (_record_sql("team_members", edit=True), _record_sql("team_members", edit=True)),
+                         "DELETE": (_record_sql("team_members", edit=True), None)},
+        # Messages: the recipient's (list_messages, mark_read); anyone sends one (no sender column).
+        "messages": {"SELECT": (f"(recipient_id = {me} OR {read_back('messages')})", None),
+                     "INSERT": (None, live),
+                     "UPDATE": (f"recipient_id = {me}", f"recipient_id = {me}")},
+        # Stars: private to each user, on a record they see (set_star, starred_ids).
+        "stars": {"SELECT": (f"user_id = {me}", None),
+                  "INSERT": (None, f"(user_id = {me} AND {_record_sql('stars', edit=False)})"),
+                  "DELETE": (f"user_id = {me}", None)},
+        # Attachments: read with the record, added and removed by its editors (attachments.py,
+        # task_files.py: the task's ``_load(write=True)``), as the uploader.
+        "attachments": {"SELECT": (_record_sql("attachments", edit=False), None),
+                        "INSERT": (None, f"(uploaded_by_id = {me} AND {_record_sql('attachments', edit=True)})"),
+                        "UPDATE": (_record_sql("attachments", edit=True), _record_sql("attachments", edit=True))},
+        "attachment_blobs": {"SELECT": ("attachment_id IN (SELECT id FROM attachments)", None),
+                             "INSERT": (None, attachment_edit)},
+        # Saved views and column choices: each user's own (views.list_views, _own: never shared).
+        "saved_views": own(),
+        "column_preferences": own(),
+        "opportunity_lines": follows("opportunities", "opportunity", "opportunity_id"),
+        "opportunity_contacts": follows("opportunities", "opportunity", "opportunity_id"),
+        "stage_changes": {"SELECT": ("opportunity_id IN (SELECT id FROM opportunities)", None),
+                          "INSERT": (None, stage_change_new)},
+        "contract_lines": follows("contracts", "contract", "contract_id"),
+        "payment_plans": follows("contracts", "contract", "contract_id"),
+        # Numbering: whoever creates a numbered record draws the next number (numbering.next_number).
+        "number_sequences": {"SELECT": (live, None), "INSERT": (None, live), "UPDATE": (live, live)},
+        # Pool membership: the rows that make the user a member (pool._is_member).
+        "pool_members": {"SELECT": (membership, None)},
+        # Pool events: one's own claims (the daily limit), a member's pools (why a customer is
+        # there, who claimed it first), the customers one sees (the recycle forecast).
+        "pool_events": {"SELECT": (pool_event_see, None),
+                        "INSERT": (None, f"(actor_id = {me} AND ({my_pools} OR {customer_seen}))")},
+        "approval_instances": {"SELECT": (instance_see, None),
+                               "INSERT": (None, instance_new),
+                               "UPDATE": (instance_move, instance_move),
+                               "DELETE": (approval_undone, None)},
+        "approval_tasks": {"SELECT": (instance_visible, None), "INSERT": (None, moved_by_me),
+                           "UPDATE": (moved_by_me, moved_by_me)},
+        "approval_log": {"SELECT": (instance_visible, None),
+                         "INSERT": (None, f"({moved_by_me} AND (actor_id IS NULL OR actor_id = {me}))")},
+        # The rules' run log: read by the settings managers (automation.list_runs); every save
+        # that runs a rule writes it.
+        "automation_runs": {"SELECT": (runs_see, None),
+                            "INSERT": (None, live)},
+        # Sales targets: any with target.view, else one's own (completion.visible_subjects).
+        "sales_targets": {"SELECT": (targets_see, None)},
     }
 
 
@@ -435,6 +756,8 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
         conn.execute(text(f"ALTER SEQUENCE {_q(seq)} OWNER TO {_q(owner)}"))
     conn.execute(text(_may_see_function(prefix)))
     conn.execute(text(_activity_functions()))
+    conn.execute(text(_child_functions(prefix)))
+    conn.execute(text("ALTER FUNCTION crm_note_insert() OWNER TO " + _q(owner)))
     # The owner keeps the users' login roles in step with the users (crm_sync_login): it may
     # create roles and hand out the group.
     conn.execute(text(f"ALTER ROLE {_q(owner)} CREATEROLE"))
@@ -444,7 +767,8 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     for signature in ("crm_user_id()", "crm_sees_all(integer, text, boolean)", "crm_visible_owners(integer, text)",
                       "crm_team_records(integer, text, boolean)", "crm_sync_login(integer, text)",
                       "crm_live_user(integer)", "crm_is_super(integer)", "crm_chain(integer)",
-                      "crm_participations(integer, text)", "crm_linked_activities(integer, text)"):
+                      "crm_participations(integer, text)", "crm_linked_activities(integer, text)",
+                      *CHILD_FUNCTIONS):
         conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {_q(owner)}"))
         conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
         conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {_q(group)}"))
@@ -452,8 +776,7 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {_q(group)}"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {_q(group)}"))
     protected = business_tables()
-    writable = [t for t, _e, _s in protected] + _existing(conn, READ_WRITE)
-    for table in writable:
+    for table in [t for t, _e, _s in protected]:
         conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_q(table)} TO {_q(group)}"))
     for table in _existing(conn, READ_ONLY):
         conn.execute(text(f"GRANT SELECT ON {_q(table)} TO {_q(group)}"))
@@ -496,6 +819,10 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
         conn.execute(text(f"CREATE POLICY crm_update ON {t} FOR UPDATE TO {g} USING ({edit}) WITH CHECK (true)"))
         conn.execute(text(f"CREATE POLICY crm_delete ON {t} FOR DELETE TO {g} USING ({edit})"))
     own = _existing(conn, OWN_RULES)
+    for table in _existing(conn, READ_BACK):
+        conn.execute(text(f"DROP TRIGGER IF EXISTS crm_note_insert ON {_q(table)}"))
+        conn.execute(text(f"CREATE TRIGGER crm_note_insert BEFORE INSERT ON {_q(table)} "
+                          "FOR EACH ROW EXECUTE FUNCTION crm_note_insert()"))
     for table, policies in _own_policies().items():
         if table not in own:
             continue
