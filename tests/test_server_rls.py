@@ -29,7 +29,11 @@ from crm_desktop.models import (
     User,
     user_roles,
 )
-from crm_desktop.services.maintenance.server_setup import apply_setup, create_login_role, login_role_name
+from crm_desktop.services.maintenance.server_setup import (
+    apply_setup,
+    create_login_role,
+    login_role_name,
+)
 from crm_desktop.services.org.actor import load_actor
 from crm_desktop.services.org.permissions import DataScope
 from crm_desktop.services.org.scope import editable_filter, scope_filter
@@ -55,16 +59,22 @@ def drop_database_and_roles(name: str, prefix: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="module")
-def server(pg_template: str) -> Iterator[Server]:
+def secure_server(pg_template: str, letter: str) -> Iterator[Server]:
+    """A database prepared by ``server-setup`` (for a module-scoped fixture to yield from),
+    dropped with its roles afterwards."""
     url, name = new_pg_url(pg_template)
-    prefix = f"t{uuid.uuid4().hex[:8]}_"  # roles belong to the whole shared server: never collide
+    prefix = f"{letter}{uuid.uuid4().hex[:8]}_"  # roles belong to the whole shared server: never collide
     engine = create_engine(url)
     with engine.begin() as conn:
         apply_setup(conn, prefix)
     yield Server(url, engine, prefix)
     engine.dispose()
     drop_database_and_roles(name, prefix)
+
+
+@pytest.fixture(scope="module")
+def server(pg_template: str) -> Iterator[Server]:
+    yield from secure_server(pg_template, "t")
 
 
 @st.composite

@@ -12,7 +12,6 @@ compared with the services' answer on the same rows taken out of the bin."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from functools import partial
 from types import SimpleNamespace
@@ -22,7 +21,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Executable, create_engine, select, text
+from sqlalchemy import Connection, Executable, select, text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -45,12 +44,11 @@ from crm_desktop.services.activities import schedule, tasks, worklogs
 from crm_desktop.services.activities.visibility import event_visible, task_visible
 from crm_desktop.services.dashboard.rollup import SOURCES
 from crm_desktop.services.errors import NotFound
-from crm_desktop.services.maintenance.server_setup import apply_setup, create_login_role
+from crm_desktop.services.maintenance.server_setup import create_login_role
 from crm_desktop.services.org.actor import Actor, load_actor
 from crm_desktop.services.org.permissions import DataScope
 from crm_desktop.services.org.scope import owner_scope_filter
-from tests.conftest import new_pg_url
-from tests.test_server_rls import Server, as_role, build, drop_database_and_roles
+from tests.test_server_rls import Server, as_role, build, secure_server
 
 MODULES = ("customer", "lead", "task", "event")
 MEASURES = {source.measure.value: entity for (entity, _field), source in SOURCES.items()}
@@ -59,14 +57,7 @@ NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(scope="module")
 def server(pg_template: str) -> Iterator[Server]:
-    url, name = new_pg_url(pg_template)
-    prefix = f"a{uuid.uuid4().hex[:8]}_"  # roles belong to the whole shared server: never collide
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        apply_setup(conn, prefix)
-    yield Server(url, engine, prefix)
-    engine.dispose()
-    drop_database_and_roles(name, prefix)
+    yield from secure_server(pg_template, "a")
 
 
 @st.composite

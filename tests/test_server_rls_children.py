@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, Executable, create_engine, select, text
+from sqlalchemy import Connection, Executable, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
@@ -66,13 +66,12 @@ from crm_desktop.services.activities import tasks
 from crm_desktop.services.activities.visibility import task_visible
 from crm_desktop.services.customers import pool
 from crm_desktop.services.errors import NotFound
-from crm_desktop.services.maintenance.server_setup import apply_setup, create_login_role
+from crm_desktop.services.maintenance.server_setup import create_login_role
 from crm_desktop.services.org.actor import Actor, load_actor
 from crm_desktop.services.org.permissions import DataScope
 from crm_desktop.services.org.scope import editable_filter, scope_filter
 from crm_desktop.services.workflow import approvals
-from tests.conftest import new_pg_url
-from tests.test_server_rls import Server, as_role, build, drop_database_and_roles
+from tests.test_server_rls import Server, as_role, build, secure_server
 
 RECORD_MODELS: dict[str, Any] = {"customer": Customer, "lead": Lead, "opportunity": Opportunity, "contract": Contract}
 SCOPED = ("customer", "lead", "opportunity", "contract", "task")
@@ -82,14 +81,7 @@ NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 @pytest.fixture(scope="module")
 def server(pg_template: str) -> Iterator[Server]:
-    url, name = new_pg_url(pg_template)
-    prefix = f"c{uuid.uuid4().hex[:8]}_"  # roles belong to the whole shared server: never collide
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        apply_setup(conn, prefix)
-    yield Server(url, engine, prefix)
-    engine.dispose()
-    drop_database_and_roles(name, prefix)
+    yield from secure_server(pg_template, "c")
 
 
 @st.composite

@@ -35,7 +35,7 @@ def test_no_table_is_left_unprotected() -> None:
 def test_each_own_rule_table_has_its_policies() -> None:
     """A privilege granted on a table of its own rules comes with a policy for it (a privilege
     without one would read nothing, silently), and no policy is written for one not granted."""
-    policies = ss._own_policies()
+    policies = ss.own_policies()
     assert set(policies) == set(ss.OWN_RULES)
     for table, privileges in ss.OWN_RULES.items():
         assert set(policies[table]) == set(privileges), table
@@ -52,11 +52,11 @@ def test_read_back_tables_are_inserted_and_read_by_id() -> None:
 
 
 def test_every_record_a_row_can_be_about_is_in_the_one_visibility_expression() -> None:
-    """``_record_sql`` answers for every business record and for tasks and events, and for
+    """``server_policies.record_sql`` answers for every business record and for tasks and events, and for
     nothing else (an entity it does not name is never visible)."""
-    sql = ss._record_sql("t", edit=False)
+    sql = ss.record_sql("t", edit=False)
     for _table, entity, _scoped in ss.business_tables():
         assert f"t.entity = '{entity}'" in sql
     for entity in ss.ACTIVITY_RECORDS:
         assert f"t.entity = '{entity}'" in sql
-        assert f"t.entity = '{entity}'" not in ss._record_sql("t", edit=False, activities=False)
+        assert f"t.entity = '{entity}'" not in ss.record_sql("t", edit=False, activities=False)

@@ -26,7 +26,7 @@ checks it against the SELECT policy whenever the UPDATE reads the table (a WHERE
 clause: every update the app makes): a transfer to an owner outside the actor's scope (which
 the app allows) is refused on a user role — not solved yet.
 
-The tables of ``OWN_RULES`` have the services' own rules (``_own_policies``): tasks and events
+The tables of ``OWN_RULES`` have the services' own rules (``server_policies.own_policies``): tasks and events
 (activities.visibility: owner in scope, team, participant, or a live linked record visible;
 changed by the owner, the creator, a task's participant or the scope, as the services'
 ``_load``), their subtasks, comments, participants and links (with their task, event or log),
@@ -36,8 +36,8 @@ mappings and reminders shown (the user's), the dashboard rollup (read through th
 scope of each measure's module covers). A task, event or log in the recycle bin stays readable
 to whoever would see it out of the bin (binning is an UPDATE whose new row must stay visible).
 
-What goes with a save follows the record it is about (``_child_policies``), through one
-expression generated from the business tables plus tasks and events (``_record_sql``: may the
+What goes with a save follows the record it is about (``server_policies.child_policies``), through one
+expression generated from the business tables plus tasks and events (``server_policies.record_sql``: may the
 user see, or change, record (entity, id)): the audit entries and their changes, a record's
 team, attachments and their bytes (read with the record, written by its editors; an audit
 entry names the user, nobody, or — an approval's status change — the submitter; a record's
@@ -73,72 +73,33 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from crm_desktop.db import normalize_url
-from crm_desktop.services.activities.common import RELATED_MODELS
-from crm_desktop.services.dashboard.rollup import SOURCES
-from crm_desktop.services.org.permissions import MODULES
-from crm_desktop.services.records.registry import RECORD_SERVICES
+from crm_desktop.services.maintenance.server_policies import (
+    ACTIVITY_RECORDS,
+    CHILD_FUNCTIONS,
+    READ_BACK,
+    activity_functions,
+    child_functions,
+    own_policies,
+    record_sql,
+    scope_functions,
+)
+from crm_desktop.services.maintenance.server_tables import (
+    NO_ACCESS,
+    NOT_YET_PROTECTED,
+    OWN_RULES,
+    POLICY_NAMES,
+    READ_ONLY,
+    SEARCH_TABLES,
+    USER_COLUMNS,
+    business_tables,
+    quote_name,
+)
 
-#: Read only: the organisation and the configuration the app reads on every call.
-READ_ONLY = ("departments", "roles", "role_permissions", "role_data_scopes", "user_roles", "custom_fields",
-             "dictionary_items", "field_permissions", "product_categories", "stage_groups", "stages",
-             "number_rules", "pools", "pool_rules", "approval_flows", "automation_rules", "alembic_version",
-             "cache_signals", "role_scope_departments")
-#: No grant at all to a user role: the company settings and the login lock-out records.
-NO_ACCESS = ("settings", "login_failures")
-#: Tables with row-level security of their own (not the business tables' scope filter): each
-#: → the privileges a user role gets; the policies (``_own_policies``) say on which rows. A
-#: privilege left out is one no service uses (comments and logs are never changed or removed,
-#: a batch's rows never changed, the rollup is written by its triggers only, as the owner).
-OWN_RULES: dict[str, tuple[str, ...]] = {
-    "tasks": ("SELECT", "INSERT", "UPDATE", "DELETE"),
-    "schedule_events": ("SELECT", "INSERT", "UPDATE", "DELETE"),
-    "task_subtasks": ("SELECT", "INSERT", "UPDATE", "DELETE"),
-    "task_comments": ("SELECT", "INSERT"),
-    "activity_participants": ("SELECT", "INSERT", "UPDATE", "DELETE"),
-    "activity_links": ("SELECT", "INSERT", "UPDATE", "DELETE"),
-    "reminders_shown": ("SELECT", "INSERT", "UPDATE", "DELETE"),
-    "import_batches": ("SELECT", "INSERT", "UPDATE"),
-    "import_batch_rows": ("SELECT", "INSERT", "DELETE"),
-    "import_mappings": ("SELECT", "INSERT", "UPDATE"),
-    "work_logs": ("SELECT", "INSERT", "UPDATE"),
-    "work_log_comments": ("SELECT", "INSERT"),
-    "dashboard_rollup": ("SELECT",),
-    # What goes with a save, and the user's own rows (``_child_policies``).
-    **{table: privileges for table, privileges in (
-        ("audit_entries", ("SELECT", "INSERT", "DELETE")),  # deleted by an import's undo
-        ("audit_changes", ("SELECT", "INSERT", "DELETE")),
-        ("team_members", ("SELECT", "INSERT", "UPDATE", "DELETE")),
-        ("messages", ("SELECT", "INSERT", "UPDATE")),  # read and marked read by the recipient
-        ("stars", ("SELECT", "INSERT", "DELETE")),
-        ("attachments", ("SELECT", "INSERT", "UPDATE")),  # removing one is an UPDATE (deleted_at)
-        ("attachment_blobs", ("SELECT", "INSERT")),
-        ("saved_views", ("SELECT", "INSERT", "UPDATE", "DELETE")),
-        ("column_preferences", ("SELECT", "INSERT", "UPDATE", "DELETE")),
-        ("opportunity_lines", ("SELECT", "INSERT", "UPDATE", "DELETE")),
-        ("opportunity_contacts", ("SELECT", "INSERT", "UPDATE", "DELETE")),
-        ("stage_changes", ("SELECT", "INSERT")),
-        ("contract_lines", ("SELECT", "INSERT", "UPDATE", "DELETE")),
-        ("payment_plans", ("SELECT", "INSERT", "UPDATE", "DELETE")),
-        ("number_sequences", ("SELECT", "INSERT", "UPDATE")),
-        ("pool_members", ("SELECT",)),  # written by pool administration only (pools is read-only)
-        ("pool_events", ("SELECT", "INSERT")),
-        ("approval_instances", ("SELECT", "INSERT", "UPDATE", "DELETE")),  # deleted by an import's undo
-        ("approval_tasks", ("SELECT", "INSERT", "UPDATE")),
-        ("approval_log", ("SELECT", "INSERT")),
-        ("automation_runs", ("SELECT", "INSERT")),
-        ("sales_targets", ("SELECT",)),
-    )},
-}
-_POLICY_NAMES = {"SELECT": "read", "INSERT": "insert", "UPDATE": "update", "DELETE": "delete"}
-#: Tables whose row-level security is not written yet (a user role gets no grant on them).
-NOT_YET_PROTECTED: tuple[str, ...] = ()
-#: The columns of ``users`` a user role may read (not the password hash, not the lock-out state).
-USER_COLUMNS = ("id", "mobile", "name", "gender", "email", "department_id", "position", "superior_id", "enabled",
-                "last_login_at", "created_at")
-#: Search index tables (PostgreSQL: kept by triggers) → the table whose rows they index: a
-#: user role reads an index row only when it may read the record (RLS through the base table).
-SEARCH_TABLES = {"search_customers": "customers", "search_leads": "leads", "search_contacts": "contacts"}
-_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,40}$")
+__all__ = [  # the classification and the SQL live beside: server_tables, server_policies
+    "ACTIVITY_RECORDS", "NOT_YET_PROTECTED", "NO_ACCESS", "OWN_RULES", "READ_BACK", "READ_ONLY", "SEARCH_TABLES",
+    "ServerSetup", "apply_setup", "business_tables", "create_login_role", "default_prefix", "login_role_name",
+    "own_policies", "record_sql", "setup_server",
+]
 
 
 @dataclass(frozen=True)
@@ -156,530 +117,6 @@ def default_prefix(url: str) -> str:
 
 def login_role_name(prefix: str, user_id: int) -> str:
     return f"{prefix}u_{int(user_id)}"
-
-
-def business_tables() -> list[tuple[str, str, bool]]:
-    """(table, entity, scoped) of every record module: the tables under row-level security."""
-    return [(svc.model.__tablename__, svc.model.entity, MODULES[svc.model.entity].scoped)
-            for svc in RECORD_SERVICES.values()]
-
-
-def _q(name: str) -> str:
-    if not _NAME.match(name):
-        raise ValueError(f"unsafe SQL name {name!r}")
-    return f'"{name}"'
-
-
-def _may_see_function(prefix: str) -> str:
-    pattern = "^" + re.escape(prefix) + "u_[0-9]+$"
-    return f"""
-CREATE OR REPLACE FUNCTION crm_user_id() RETURNS integer LANGUAGE sql STABLE AS $fn$
-  SELECT CASE WHEN current_user ~ '{pattern}' THEN substring(current_user from {len(prefix) + 3})::integer END
-$fn$;
-
-CREATE OR REPLACE FUNCTION crm_sees_all(uid integer, p_module text, p_scoped boolean)
-RETURNS boolean LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-BEGIN
-  IF uid IS NULL OR NOT EXISTS (SELECT 1 FROM users WHERE id = uid AND enabled) THEN
-    RETURN false;  -- no CRM user, or a disabled one: cannot act (services: load_actor)
-  END IF;
-  -- Actor.scopes_for: the super administrator, a module without a data scope, a role with "all".
-  RETURN NOT p_scoped
-    OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = uid AND r.is_super)
-    OR EXISTS (SELECT 1 FROM user_roles ur JOIN role_data_scopes s ON s.role_id = ur.role_id
-               WHERE ur.user_id = uid AND s.module = p_module AND s.scope = 'all');
-END
-$fn$;
-
-CREATE OR REPLACE FUNCTION crm_visible_owners(uid integer, p_module text)
-RETURNS integer[] LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-DECLARE
-  my_department integer;
-  granted text[];
-  owners integer[] := ARRAY[]::integer[];
-BEGIN
-  SELECT department_id INTO my_department FROM users WHERE id = uid AND enabled;
-  IF NOT FOUND THEN
-    RETURN owners;
-  END IF;
-  -- The scopes of the user's roles on the module; a role that names none: self; no role: self.
-  SELECT array_agg(COALESCE(s.scope, 'self')) INTO granted
-    FROM user_roles ur LEFT JOIN role_data_scopes s ON s.role_id = ur.role_id AND s.module = p_module
-   WHERE ur.user_id = uid;
-  granted := COALESCE(granted, ARRAY['self']);
-  IF 'self' = ANY(granted) THEN
-    owners := owners || uid;
-  END IF;
-  IF 'self_and_subordinates' = ANY(granted) THEN
-    owners := owners || ARRAY(WITH RECURSIVE chain(id) AS (
-        SELECT uid UNION SELECT u.id FROM users u JOIN chain c ON u.superior_id = c.id) SELECT id FROM chain);
-  END IF;
-  IF 'department' = ANY(granted) THEN
-    owners := owners || ARRAY(SELECT id FROM users WHERE department_id = my_department);
-  END IF;
-  IF 'department_tree' = ANY(granted) THEN
-    owners := owners || ARRAY(SELECT id FROM users WHERE department_id IN (
-        WITH RECURSIVE tree(id) AS (
-          SELECT my_department UNION SELECT d.id FROM departments d JOIN tree t ON d.parent_id = t.id)
-        SELECT id FROM tree));
-  END IF;
-  IF 'custom' = ANY(granted) THEN
-    -- The ticked departments of the user's roles on the module (exactly those), and the user.
-    owners := owners || uid || ARRAY(SELECT u.id FROM users u
-        JOIN role_scope_departments d ON d.department_id = u.department_id
-        JOIN user_roles ur ON ur.role_id = d.role_id
-       WHERE ur.user_id = uid AND d.module = p_module);
-  END IF;
-  RETURN owners;
-END
-$fn$;
-
-CREATE OR REPLACE FUNCTION crm_team_records(uid integer, p_entity text, p_write boolean)
-RETURNS integer[] LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  SELECT COALESCE(array_agg(t.record_id), ARRAY[]::integer[]) FROM team_members t JOIN users u ON u.id = t.user_id
-   WHERE t.user_id = uid AND u.enabled AND t.entity = p_entity AND (NOT p_write OR t.access = 'write')
-$fn$;
-"""
-
-
-def _activity_functions() -> str:
-    """The functions the activities', work logs' and imports' policies add to the three above.
-    SECURITY DEFINER: they read tables under row-level security of their own (a policy that
-    read them directly would recurse: a task's participants follow the task, the task is
-    visible to its participants)."""
-    parts = []
-    for entity, model in RELATED_MODELS.items():
-        table, scoped = model.__tablename__, str(MODULES[entity].scoped).lower()
-        # visible_filter(model): live, and in scope or on the record's team.
-        parts.append(f"""
-  all_ := crm_sees_all(uid, '{entity}', {scoped});
-  owners := crm_visible_owners(uid, '{entity}');
-  team := crm_team_records(uid, '{entity}', false);
-  RETURN QUERY SELECT l.activity_id FROM activity_links l JOIN {_q(table)} r ON r.id = l.record_id
-    WHERE l.kind = p_kind AND l.entity = '{entity}' AND r.deleted_at IS NULL
-      AND (all_ OR r.owner_id = ANY (owners) OR r.id = ANY (team));""")
-    linked = "".join(parts)
-    return f"""
-CREATE OR REPLACE FUNCTION crm_live_user(uid integer) RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  SELECT id FROM users WHERE id = uid AND enabled  -- a disabled user cannot act (load_actor)
-$fn$;
-
-CREATE OR REPLACE FUNCTION crm_is_super(uid integer) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  SELECT EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN users u ON u.id = ur.user_id
-                  WHERE ur.user_id = uid AND u.enabled AND r.is_super)
-$fn$;
-
--- The user and everyone below them in the direct-superior chain (scope.subordinate_ids).
-CREATE OR REPLACE FUNCTION crm_chain(uid integer) RETURNS integer[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  WITH RECURSIVE chain(id) AS (
-    SELECT id FROM users WHERE id = uid AND enabled
-    UNION SELECT u.id FROM users u JOIN chain c ON u.superior_id = c.id)
-  SELECT COALESCE(array_agg(id), ARRAY[]::integer[]) FROM chain
-$fn$;
-
--- The tasks (events) the user takes part in.
-CREATE OR REPLACE FUNCTION crm_participations(uid integer, p_kind text) RETURNS integer[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  SELECT COALESCE(array_agg(p.activity_id), ARRAY[]::integer[]) FROM activity_participants p
-    JOIN users u ON u.id = p.user_id AND u.enabled WHERE p.user_id = uid AND p.kind = p_kind
-$fn$;
-
--- The tasks (events) about a record the user sees (visible_filter of the record's module).
-CREATE OR REPLACE FUNCTION crm_linked_activities(uid integer, p_kind text) RETURNS SETOF integer
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-DECLARE
-  all_ boolean;
-  owners integer[];
-  team integer[];
-BEGIN
-  IF crm_live_user(uid) IS NULL THEN
-    RETURN;
-  END IF;{linked}
-END
-$fn$;
-"""
-
-
-_ME = "(SELECT crm_live_user(crm_user_id()))"
-
-
-def _scope_sql(entity: str, scoped: bool, owner: str = "owner_id") -> str:
-    """The owner part of the scope filter (``owner_scope_filter``; ``owner_in_scope``)."""
-    return (f"((SELECT crm_sees_all(crm_user_id(), '{entity}', {str(scoped).lower()})) "
-            f"OR {owner} = ANY ((SELECT crm_visible_owners(crm_user_id(), '{entity}'))::integer[]))")
-
-
-def _team_sql(entity: str, write: bool, key: str = "id") -> str:
-    return f"{key} = ANY ((SELECT crm_team_records(crm_user_id(), '{entity}', {str(write).lower()}))::integer[])"
-
-
-def _activity_sql(kind: str, entity: str) -> tuple[str, str]:
-    """(visible, editable) of a task or an event (``visibility._clause``; the services' ``_load``
-    with ``write``). Visible ignores the recycle bin: binning is an UPDATE whose new row must
-    stay readable (PostgreSQL checks it against the SELECT policy), as the business tables'."""
-    scope = _scope_sql(entity, True)
-    mine = f"id = ANY ((SELECT crm_participations(crm_user_id(), '{kind}'))::integer[])"
-    about = f"id IN (SELECT a FROM crm_linked_activities(crm_user_id(), '{kind}') a)"
-    visible = f"({scope} OR {_team_sql(entity, False)} OR {mine} OR {about})"
-    # tasks: the owner, the creator, a participant, or the scope / a read-write team seat;
-    # events: the same without participants (schedule._load).
-    who = [f"owner_id = {_ME}", f"creator_id = {_ME}"] + ([mine] if kind == "task" else [])
-    editable = f"(deleted_at IS NULL AND {visible} AND ({' OR '.join(who)} OR {scope} OR {_team_sql(entity, True)}))"
-    return visible, editable
-
-
-def _own_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
-    """table → policy command → (USING, WITH CHECK) for the tables of ``OWN_RULES``."""
-    task_see, task_edit = _activity_sql("task", "task")
-    event_see, event_edit = _activity_sql("event", "event")
-    # Creating a task / an event: as its creator, for oneself or someone inside one's scope
-    # (create_task: owner_in_scope).
-    task_new = f"creator_id = {_ME} AND deleted_at IS NULL AND {_scope_sql('task', True)}"
-    event_new = f"creator_id = {_ME} AND deleted_at IS NULL AND {_scope_sql('event', True)}"
-    # A work log: the author's and their superiors' (worklogs.log_visible); only the author writes.
-    log_see = "((SELECT crm_is_super(crm_user_id())) OR author_id = ANY ((SELECT crm_chain(crm_user_id()))::integer[]))"
-    log_edit = f"author_id = {_ME} AND deleted_at IS NULL"
-    # Participants and links follow their task / event / log: read with it, written by whoever may edit it.
-    # The subqueries read those tables under their own policies (the SELECT policy: visible).
-    by_kind_see = ("(kind = 'task' AND activity_id IN (SELECT id FROM tasks)) "
-                   "OR (kind = 'event' AND activity_id IN (SELECT id FROM schedule_events)) "
-                   "OR (kind = 'log' AND activity_id IN (SELECT id FROM work_logs))")
-    by_kind_edit = (f"(kind = 'task' AND activity_id IN (SELECT id FROM tasks WHERE {task_edit})) "
-                    f"OR (kind = 'event' AND activity_id IN (SELECT id FROM schedule_events WHERE {event_edit})) "
-                    f"OR (kind = 'log' AND activity_id IN (SELECT id FROM work_logs WHERE {log_edit}))")
-    task_is_editable = f"task_id IN (SELECT id FROM tasks WHERE {task_edit})"
-    # A comment: by oneself, on a live task (log) one sees (add_comment, add_log_comment).
-    comment_new = f"author_id = {_ME} AND task_id IN (SELECT id FROM tasks WHERE deleted_at IS NULL)"
-    log_comment_new = f"author_id = {_ME} AND log_id IN (SELECT id FROM work_logs WHERE deleted_at IS NULL)"
-    # Import batches: the importer's own; a super administrator sees and undoes any (engine._load_batch).
-    batch_see = f"(actor_id = {_ME} OR (SELECT crm_is_super(crm_user_id())))"
-    rollup = " OR ".join(
-        f"(measure IN ({', '.join(sorted(repr(m) for m in measures))}) AND {_scope_sql(entity, MODULES[entity].scoped)})"
-        for entity, measures in _rollup_measures().items())
-    return {
-        "tasks": {"SELECT": (task_see, None), "INSERT": (None, task_new), "UPDATE": (task_edit, "true"),
-                  "DELETE": (task_edit, None)},
-        "schedule_events": {"SELECT": (event_see, None), "INSERT": (None, event_new), "UPDATE": (event_edit, "true"),
-                            "DELETE": (event_edit, None)},
-        "task_subtasks": {"SELECT": ("task_id IN (SELECT id FROM tasks)", None),
-                          "INSERT": (None, task_is_editable), "UPDATE": (task_is_editable, task_is_editable),
-                          "DELETE": (task_is_editable, None)},
-        "task_comments": {"SELECT": ("task_id IN (SELECT id FROM tasks)", None),
-                          "INSERT": (None, comment_new)},
-        "activity_participants": {"SELECT": (by_kind_see, None), "INSERT": (None, by_kind_edit),
-                                  "UPDATE": (by_kind_edit, by_kind_edit), "DELETE": (by_kind_edit, None)},
-        "activity_links": {"SELECT": (by_kind_see, None), "INSERT": (None, by_kind_edit),
-                           "UPDATE": (by_kind_edit, by_kind_edit), "DELETE": (by_kind_edit, None)},
-        "reminders_shown": {c: (None if c == "INSERT" else f"user_id = {_ME}",
-                                f"user_id = {_ME}" if c in ("INSERT", "UPDATE") else None)
-                            for c in ("SELECT", "INSERT", "UPDATE", "DELETE")},
-        "import_batches": {"SELECT": (batch_see, None), "INSERT": (None, f"actor_id = {_ME}"),
-                           "UPDATE": (batch_see, batch_see)},
-        "import_batch_rows": {"SELECT": ("batch_id IN (SELECT id FROM import_batches)", None),
-                              "INSERT": (None, "batch_id IN (SELECT id FROM import_batches)"),
-                              "DELETE": ("batch_id IN (SELECT id FROM import_batches)", None)},
-        "import_mappings": {"SELECT": (f"user_id = {_ME}", None), "INSERT": (None, f"user_id = {_ME}"),
-                            "UPDATE": (f"user_id = {_ME}", f"user_id = {_ME}")},
-        "work_logs": {"SELECT": (log_see, None), "INSERT": (None, f"author_id = {_ME} AND deleted_at IS NULL"),
-                      "UPDATE": (log_edit, f"author_id = {_ME}")},
-        "work_log_comments": {"SELECT": ("log_id IN (SELECT id FROM work_logs)", None),
-                              "INSERT": (None, log_comment_new)},
-        "dashboard_rollup": {"SELECT": (f"({rollup})", None)},
-    } | _child_policies()
-
-
-#: Records that are not business records but have rows about them (audit, attachments, a
-#: team): tasks and schedule events, under their own SELECT policy (``_activity_sql``).
-ACTIVITY_RECORDS = {"task": "tasks", "event": "schedule_events"}
-#: Tables whose new rows a user role may read back in the inserting transaction even when the
-#: SELECT policy would hide them (INSERT … RETURNING needs it: a message to a colleague, a run
-#: of a rule for the settings managers' log, a pool event of a customer that left one's scope).
-READ_BACK = ("messages", "automation_runs", "pool_events")
-
-
-def _child_functions(prefix: str) -> str:
-    """The functions the children's and the user's own rows' policies add. SECURITY DEFINER
-    where they read a table under row-level security of its own (approval tasks, pool
-    members): a policy reading it directly would recurse."""
-    pattern = "^" + re.escape(prefix) + "u_[0-9]+$"
-    read_back = ", ".join(f"'{t}'" for t in READ_BACK)
-    return f"""
--- The approvals the user has a task in (approvals._may_read: an approver reads the instance).
-CREATE OR REPLACE FUNCTION crm_approvals_of(uid integer) RETURNS integer[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  SELECT COALESCE(array_agg(DISTINCT t.instance_id), ARRAY[]::integer[]) FROM approval_tasks t
-    JOIN users u ON u.id = t.approver_id AND u.enabled WHERE t.approver_id = uid
-$fn$;
-
--- Actor.can: the super administrator, or a role of the (enabled) user granting module × action.
-CREATE OR REPLACE FUNCTION crm_can(uid integer, p_module text, p_action text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  SELECT crm_is_super(uid) OR EXISTS (
-    SELECT 1 FROM user_roles ur JOIN users u ON u.id = ur.user_id AND u.enabled
-      JOIN role_permissions p ON p.role_id = ur.role_id
-     WHERE ur.user_id = uid AND p.module = p_module AND p.action = p_action)
-$fn$;
-
--- The user's department and the ones above it: a pool listing any of them has the user
--- (pool.member_user_ids: a listed department's whole tree).
-CREATE OR REPLACE FUNCTION crm_departments_up(uid integer) RETURNS integer[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  WITH RECURSIVE up(id, parent_id) AS (
-    SELECT d.id, d.parent_id FROM departments d JOIN users u ON u.department_id = d.id AND u.enabled WHERE u.id = uid
-    UNION SELECT d.id, d.parent_id FROM departments d JOIN up ON d.id = up.parent_id)
-  SELECT COALESCE(array_agg(id), ARRAY[]::integer[]) FROM up
-$fn$;
-
--- The pools the user is a member of (pool._is_member; the super administrator: every pool).
-CREATE OR REPLACE FUNCTION crm_pools_of(uid integer) RETURNS integer[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  SELECT CASE WHEN crm_is_super(uid) THEN (SELECT COALESCE(array_agg(id), ARRAY[]::integer[]) FROM pools)
-    ELSE (SELECT COALESCE(array_agg(DISTINCT m.pool_id), ARRAY[]::integer[]) FROM pool_members m
-           WHERE crm_live_user(uid) IS NOT NULL
-             AND (m.user_id = uid OR m.department_id = ANY (crm_departments_up(uid)))) END
-$fn$;
-
--- The rows of READ_BACK tables this transaction inserted, in a temporary table of the
--- owner's (a user role can neither read nor fill it: one it made itself is refused). Only
--- the row whose id this session has just drawn from the table's sequence is noted: called
--- by hand with a colleague's message id, it notes nothing (a user role cannot set a
--- sequence, and no one else's row ever gets an id the session drew).
-CREATE OR REPLACE FUNCTION crm_remember_insert(p_table text, p_id integer) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-DECLARE
-  ours boolean;
-  drawn bigint;
-BEGIN
-  IF NOT p_table = ANY (ARRAY[{read_back}]) THEN
-    RETURN;
-  END IF;
-  BEGIN
-    drawn := currval(pg_get_serial_sequence(quote_ident(p_table), 'id'));
-  EXCEPTION WHEN object_not_in_prerequisite_state THEN
-    RETURN;  -- no id drawn in this session yet
-  END;
-  IF drawn IS DISTINCT FROM p_id THEN
-    RETURN;
-  END IF;
-  SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) INTO ours
-    FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted');
-  IF ours IS NULL THEN
-    EXECUTE 'CREATE TEMPORARY TABLE crm_inserted (tbl text NOT NULL, id integer NOT NULL) ON COMMIT DROP';
-  ELSIF NOT ours THEN
-    RAISE EXCEPTION 'crm_inserted is not the CRM''s table' USING ERRCODE = '42501';
-  END IF;
-  EXECUTE 'INSERT INTO pg_temp.crm_inserted (tbl, id) VALUES ($1, $2)' USING p_table, p_id;
-END
-$fn$;
-
--- Whether this transaction noted any row: run once per statement (a scalar subquery), it
--- spares every other transaction's reads the per-row probe below.
-CREATE OR REPLACE FUNCTION crm_inserts_noted() RETURNS boolean
-LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-  SELECT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted')
-                   AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user))
-$fn$;
-
--- VOLATILE: a fresh snapshot per call, so the rows a multi-row INSERT noted so far count.
-CREATE OR REPLACE FUNCTION crm_inserted_here(p_table text, p_id integer) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
-DECLARE
-  found_it boolean;
-BEGIN
-  IF NOT crm_inserts_noted() THEN
-    RETURN false;
-  END IF;
-  EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_temp.crm_inserted WHERE tbl = $1 AND id = $2)'
-    INTO found_it USING p_table, p_id;
-  RETURN found_it;
-END
-$fn$;
-
--- BEFORE INSERT (the id is set, the row-level security checks come after): a CRM user's
--- own role notes the row. Not SECURITY DEFINER: current_user is the inserting role.
-CREATE OR REPLACE FUNCTION crm_note_insert() RETURNS trigger LANGUAGE plpgsql AS $fn$
-BEGIN
-  IF current_user ~ '{pattern}' THEN
-    PERFORM crm_remember_insert(TG_TABLE_NAME, NEW.id);
-  END IF;
-  RETURN NEW;
-END
-$fn$;
-"""
-
-
-#: The signatures of ``_child_functions``' functions a user role calls (the trigger's is not).
-CHILD_FUNCTIONS = ("crm_approvals_of(integer)", "crm_can(integer, text, text)", "crm_departments_up(integer)",
-                   "crm_pools_of(integer)", "crm_remember_insert(text, integer)",
-                   "crm_inserts_noted()", "crm_inserted_here(text, integer)")
-
-
-def _record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "record_id",
-                activities: bool = True) -> str:
-    """The one answer to "may the user see (``edit``: change) the record (``row.entity``,
-    ``row.record_id``)", for every table whose rows are about a record: generated from the
-    business tables (their own policies read the record: scope or team; ``edit``: scope or a
-    read-write seat, as ``editable_filter``) and tasks and events (their visibility and the
-    services' ``_load(write=True)``; ``activities`` False: business records only, as
-    ``record_service``). Any other entity (a user, a role…): no. Each is an EXISTS probe by
-    id, so reading one record's history looks at that record only."""
-    parts = []
-    for table, name, scoped in business_tables():
-        change = f" AND ({_scope_sql(name, scoped, 'r.owner_id')} OR {_team_sql(name, True, 'r.id')})" if edit else ""
-        parts.append(f"({row}.{entity} = '{name}' AND EXISTS (SELECT 1 FROM {_q(table)} r "
-                     f"WHERE r.id = {row}.{key}{change}))")
-    for name, table in ACTIVITY_RECORDS.items() if activities else ():
-        # _activity_sql's columns are unqualified: inside the probe they are the activity's.
-        change = f" AND {_activity_sql(name, name)[1]}" if edit else ""
-        parts.append(f"({row}.{entity} = '{name}' AND EXISTS (SELECT 1 FROM {_q(table)} "
-                     f"WHERE {_q(table)}.id = {row}.{key}{change}))")
-    return "(" + " OR ".join(parts) + ")"
-
-
-def _child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
-    """table → policy command → (USING, WITH CHECK) for what goes with a save and the user's
-    own rows: each row follows the record it is about (``_record_sql``) or is the user's own,
-    as the services read and write it."""
-    me = _ME
-    live = f"{me} IS NOT NULL"
-
-    def own(column: str = "user_id") -> dict[str, tuple[str | None, str | None]]:
-        mine = f"{column} = {me}"
-        return {"SELECT": (mine, None), "INSERT": (None, mine), "UPDATE": (mine, mine), "DELETE": (mine, None)}
-
-    def follows(parent_table: str, parent_entity: str, fk: str) -> dict[str, tuple[str | None, str | None]]:
-        """Lines, plans, contacts: read with their opportunity / contract, written by its editors."""
-        entity, scoped = parent_entity, MODULES[parent_entity].scoped
-        edit = f"{fk} IN (SELECT p.id FROM {_q(parent_table)} p WHERE {_scope_sql(entity, scoped, 'p.owner_id')} " \
-               f"OR {_team_sql(entity, True, 'p.id')})"
-        return {"SELECT": (f"{fk} IN (SELECT id FROM {_q(parent_table)})", None), "INSERT": (None, edit),
-                "UPDATE": (edit, edit), "DELETE": (edit, None)}
-
-    def read_back(table: str) -> str:
-        return f"((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', {table}.id))"
-
-    # Approvals (approvals._may_read): the submitter, an approver, whoever sees the record; its
-    # tasks and log go with it. Submitting needs the record editable (submit: load_row for edit);
-    # the submitter and the approvers move it on (decide, withdraw, resubmit, the next node's
-    # tasks); whoever may change the record closes it (close_for_record) or undoes its import.
-    takes_part = f"(submitter_id = {me} OR id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[]))"
-    def record(row: str, *, edit: bool) -> str:  # an approval is about a business record (record_service)
-        return _record_sql(row, edit=edit, activities=False)
-
-    instance_see = f"({takes_part} OR {record('approval_instances', edit=False)})"
-    instance_move = f"({takes_part} OR {record('approval_instances', edit=True)})"
-    inst_takes_part = (f"(i.submitter_id = {me} OR i.id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[]))")
-    moved_by_me = (f"instance_id IN (SELECT i.id FROM approval_instances i WHERE {inst_takes_part} "
-                   f"OR {record('i', edit=True)})")
-    instance_visible = "instance_id IN (SELECT id FROM approval_instances)"
-    # An approver's read seat on the record (approvals._share, after the approver's task: its
-    # reads autoflush the task first), given by the submitter or an approver opening the next
-    # node; any other seat by whoever may change the record.
-    approval_seat = (f"(access = 'read' AND EXISTS (SELECT 1 FROM approval_instances i "
-                     f"JOIN approval_tasks t ON t.instance_id = i.id AND t.approver_id = team_members.user_id "
-                     f"WHERE i.entity = team_members.entity AND i.record_id = team_members.record_id "
-                     f"AND {inst_takes_part}))")
-    # An audit entry names the acting user, none (a job), or — an approval's status change,
-    # written by the approver — the instance's submitter (approvals._apply_status).
-    audit_actor = (f"(actor_id IS NULL OR actor_id = {me} OR EXISTS (SELECT 1 FROM approval_instances i "
-                   f"WHERE i.entity = audit_entries.entity AND i.record_id = audit_entries.record_id "
-                   f"AND i.submitter_id = audit_entries.actor_id "
-                   f"AND i.id = ANY ((SELECT crm_approvals_of(crm_user_id()))::integer[])))")
-    def imported(row: str) -> str:
-        """Created by an import the user may undo (import_batch_rows follow their batch: the
-        importer's, a super administrator's): undo_batch removes such a record's history and
-        approvals before the record itself, and nothing else removes them."""
-        return (f"(EXISTS (SELECT 1 FROM import_batch_rows b WHERE b.action = 'create' "
-                f"AND b.entity = {row}.entity AND b.record_id = {row}.record_id))")
-
-    approval_undone = f"({record('approval_instances', edit=True)} AND {imported('approval_instances')})"
-    history_undone = f"({_record_sql('audit_entries', edit=True)} AND {imported('audit_entries')})"
-    changes_undone = (f"entry_id IN (SELECT a.id FROM audit_entries a "
-                      f"WHERE {_record_sql('a', edit=True)} AND {imported('a')})")
-    my_pools = "pool_id = ANY ((SELECT crm_pools_of(crm_user_id()))::integer[])"
-    customer_seen = "EXISTS (SELECT 1 FROM customers c WHERE c.id = pool_events.customer_id)"
-    stage_change_new = (f"({follows('opportunities', 'opportunity', 'opportunity_id')['INSERT'][1]}"
-                        f" AND (actor_id IS NULL OR actor_id = {me}))")
-    membership = (f"((SELECT crm_is_super(crm_user_id())) OR user_id = {me} "
-                  f"OR department_id = ANY ((SELECT crm_departments_up(crm_user_id()))::integer[]))")
-    pool_event_see = f"(user_id = {me} OR {my_pools} OR {customer_seen} OR {read_back('pool_events')})"
-    instance_new = f"(submitter_id = {me} AND {record('approval_instances', edit=True)})"
-    runs_see = f"((SELECT crm_can(crm_user_id(), 'setting', 'manage')) OR {read_back('automation_runs')})"
-    targets_see = f"((SELECT crm_can(crm_user_id(), 'target', 'view')) OR (subject = 'user' AND subject_id = {me}))"
-    attachment_edit = f"attachment_id IN (SELECT a.id FROM attachments a WHERE {_record_sql('a', edit=True)})"
-    return {
-        # The operation log: read with the record (operation_log, tasks' history), written about
-        # a record one sees, removed with an import one undoes.
-        "audit_entries": {"SELECT": (_record_sql("audit_entries", edit=False), None),
-                          "INSERT": (None, f"({_record_sql('audit_entries', edit=False)} AND {audit_actor})"),
-                          "DELETE": (history_undone, None)},
-        "audit_changes": {"SELECT": ("entry_id IN (SELECT id FROM audit_entries)", None),
-                          "INSERT": (None, "entry_id IN (SELECT id FROM audit_entries)"),
-                          "DELETE": (changes_undone, None)},
-        # A record's team: shown with it (records.team), changed by its editors (set_team_member).
-        "team_members": {"SELECT": (_record_sql("team_members", edit=False), None),
-                         "INSERT": (None, f"({_record_sql('team_members', edit=True)} OR {approval_seat})"),
-                         "UPDATE": (_record_sql("team_members", edit=True), _record_sql("team_members", edit=True)),
-                         "DELETE": (_record_sql("team_members", edit=True), None)},
-        # Messages: the recipient's (list_messages, mark_read); anyone sends one (no sender column).
-        "messages": {"SELECT": (f"(recipient_id = {me} OR {read_back('messages')})", None),
-                     "INSERT": (None, live),
-                     "UPDATE": (f"recipient_id = {me}", f"recipient_id = {me}")},
-        # Stars: private to each user, on a record they see (set_star, starred_ids).
-        "stars": {"SELECT": (f"user_id = {me}", None),
-                  "INSERT": (None, f"(user_id = {me} AND {_record_sql('stars', edit=False)})"),
-                  "DELETE": (f"user_id = {me}", None)},
-        # Attachments: read with the record, added and removed by its editors (attachments.py,
-        # task_files.py: the task's ``_load(write=True)``), as the uploader.
-        "attachments": {"SELECT": (_record_sql("attachments", edit=False), None),
-                        "INSERT": (None, f"(uploaded_by_id = {me} AND {_record_sql('attachments', edit=True)})"),
-                        "UPDATE": (_record_sql("attachments", edit=True), _record_sql("attachments", edit=True))},
-        "attachment_blobs": {"SELECT": ("attachment_id IN (SELECT id FROM attachments)", None),
-                             "INSERT": (None, attachment_edit)},
-        # Saved views and column choices: each user's own (views.list_views, _own: never shared).
-        "saved_views": own(),
-        "column_preferences": own(),
-        "opportunity_lines": follows("opportunities", "opportunity", "opportunity_id"),
-        "opportunity_contacts": follows("opportunities", "opportunity", "opportunity_id"),
-        "stage_changes": {"SELECT": ("opportunity_id IN (SELECT id FROM opportunities)", None),
-                          "INSERT": (None, stage_change_new)},
-        "contract_lines": follows("contracts", "contract", "contract_id"),
-        "payment_plans": follows("contracts", "contract", "contract_id"),
-        # Numbering: whoever creates a numbered record draws the next number (numbering.next_number).
-        "number_sequences": {"SELECT": (live, None), "INSERT": (None, live), "UPDATE": (live, live)},
-        # Pool membership: the rows that make the user a member (pool._is_member).
-        "pool_members": {"SELECT": (membership, None)},
-        # Pool events: one's own claims (the daily limit), a member's pools (why a customer is
-        # there, who claimed it first), the customers one sees (the recycle forecast).
-        "pool_events": {"SELECT": (pool_event_see, None),
-                        "INSERT": (None, f"(actor_id = {me} AND ({my_pools} OR {customer_seen}))")},
-        "approval_instances": {"SELECT": (instance_see, None),
-                               "INSERT": (None, instance_new),
-                               "UPDATE": (instance_move, instance_move),
-                               "DELETE": (approval_undone, None)},
-        "approval_tasks": {"SELECT": (instance_visible, None), "INSERT": (None, moved_by_me),
-                           "UPDATE": (moved_by_me, moved_by_me)},
-        "approval_log": {"SELECT": (instance_visible, None),
-                         "INSERT": (None, f"({moved_by_me} AND (actor_id IS NULL OR actor_id = {me}))")},
-        # The rules' run log: read by the settings managers (automation.list_runs); every save
-        # that runs a rule writes it.
-        "automation_runs": {"SELECT": (runs_see, None),
-                            "INSERT": (None, live)},
-        # Sales targets: any with target.view, else one's own (completion.visible_subjects).
-        "sales_targets": {"SELECT": (targets_see, None)},
-    }
-
-
-def _rollup_measures() -> dict[str, list[str]]:
-    """module → the rollup's measures counting its records (rollup.SOURCES: what the
-    dashboard reads through ``owner_scope_filter`` of that module)."""
-    out: dict[str, list[str]] = {}
-    for (entity, _field), source in SOURCES.items():
-        out.setdefault(entity, []).append(source.measure.value)
-    return out
 
 
 #: What a role's comment says once it was given a password (a non-superuser cannot read
@@ -736,7 +173,7 @@ $fn$;
 def _ensure_role(conn: Connection, name: str, options: str) -> None:
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar()
     if not exists:
-        conn.execute(text(f"CREATE ROLE {_q(name)} {options}"))
+        conn.execute(text(f"CREATE ROLE {quote_name(name)} {options}"))
 
 
 def _existing(conn: Connection, names: Iterable[str]) -> list[str]:
@@ -751,17 +188,17 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     _ensure_role(conn, group, "NOLOGIN")
     tables = list(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
     for table in tables:
-        conn.execute(text(f"ALTER TABLE {_q(table)} OWNER TO {_q(owner)}"))
+        conn.execute(text(f"ALTER TABLE {quote_name(table)} OWNER TO {quote_name(owner)}"))
     for seq in conn.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).scalars():
-        conn.execute(text(f"ALTER SEQUENCE {_q(seq)} OWNER TO {_q(owner)}"))
-    conn.execute(text(_may_see_function(prefix)))
-    conn.execute(text(_activity_functions()))
-    conn.execute(text(_child_functions(prefix)))
-    conn.execute(text("ALTER FUNCTION crm_note_insert() OWNER TO " + _q(owner)))
+        conn.execute(text(f"ALTER SEQUENCE {quote_name(seq)} OWNER TO {quote_name(owner)}"))
+    conn.execute(text(scope_functions(prefix)))
+    conn.execute(text(activity_functions()))
+    conn.execute(text(child_functions(prefix)))
+    conn.execute(text("ALTER FUNCTION crm_note_insert() OWNER TO " + quote_name(owner)))
     # The owner keeps the users' login roles in step with the users (crm_sync_login): it may
     # create roles and hand out the group.
-    conn.execute(text(f"ALTER ROLE {_q(owner)} CREATEROLE"))
-    conn.execute(text(f"GRANT {_q(group)} TO {_q(owner)} WITH ADMIN OPTION"))
+    conn.execute(text(f"ALTER ROLE {quote_name(owner)} CREATEROLE"))
+    conn.execute(text(f"GRANT {quote_name(group)} TO {quote_name(owner)} WITH ADMIN OPTION"))
     conn.execute(text(_sync_function(prefix, group)))
     conn.execute(text("DROP FUNCTION IF EXISTS crm_may_see(integer, text, boolean, integer, text, integer, boolean)"))
     for signature in ("crm_user_id()", "crm_sees_all(integer, text, boolean)", "crm_visible_owners(integer, text)",
@@ -769,21 +206,21 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
                       "crm_live_user(integer)", "crm_is_super(integer)", "crm_chain(integer)",
                       "crm_participations(integer, text)", "crm_linked_activities(integer, text)",
                       *CHILD_FUNCTIONS):
-        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {_q(owner)}"))
+        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {quote_name(owner)}"))
         conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
-        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {_q(group)}"))
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {quote_name(group)}"))
 
-    conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {_q(group)}"))
-    conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {_q(group)}"))
+    conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote_name(group)}"))
+    conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quote_name(group)}"))
     protected = business_tables()
     for table in [t for t, _e, _s in protected]:
-        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_q(table)} TO {_q(group)}"))
+        conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quote_name(table)} TO {quote_name(group)}"))
     for table in _existing(conn, READ_ONLY):
-        conn.execute(text(f"GRANT SELECT ON {_q(table)} TO {_q(group)}"))
+        conn.execute(text(f"GRANT SELECT ON {quote_name(table)} TO {quote_name(group)}"))
     for table in _existing(conn, OWN_RULES):
-        conn.execute(text(f"GRANT {', '.join(OWN_RULES[table])} ON {_q(table)} TO {_q(group)}"))
-    conn.execute(text(f"GRANT SELECT ({', '.join(USER_COLUMNS)}) ON users TO {_q(group)}"))
-    conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {_q(group)}"))
+        conn.execute(text(f"GRANT {', '.join(OWN_RULES[table])} ON {quote_name(table)} TO {quote_name(group)}"))
+    conn.execute(text(f"GRANT SELECT ({', '.join(USER_COLUMNS)}) ON users TO {quote_name(group)}"))
+    conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {quote_name(group)}"))
 
     # The app's triggers (search index sync, security-cache signal, dashboard rollup) write
     # tables the user roles may not write: they run as the owner.
@@ -792,18 +229,18 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
         "AND (proname LIKE 'search\\_%\\_sync' OR proname = 'crm_security_changed' "
         "OR proname LIKE 'dashboard\\_rollup\\_%')")).scalars()
     for function in triggers:
-        conn.execute(text(f"ALTER FUNCTION {_q(function)}() OWNER TO {_q(owner)}"))
-        conn.execute(text(f"ALTER FUNCTION {_q(function)}() SECURITY DEFINER SET search_path = public, pg_temp"))
+        conn.execute(text(f"ALTER FUNCTION {quote_name(function)}() OWNER TO {quote_name(owner)}"))
+        conn.execute(text(f"ALTER FUNCTION {quote_name(function)}() SECURITY DEFINER SET search_path = public, pg_temp"))
     for search in _existing(conn, SEARCH_TABLES):
         base = SEARCH_TABLES[search]
-        conn.execute(text(f"GRANT SELECT ON {_q(search)} TO {_q(group)}"))
-        conn.execute(text(f"ALTER TABLE {_q(search)} ENABLE ROW LEVEL SECURITY"))
-        conn.execute(text(f"DROP POLICY IF EXISTS crm_read ON {_q(search)}"))
-        conn.execute(text(f"CREATE POLICY crm_read ON {_q(search)} FOR SELECT TO {_q(group)} "
-                          f"USING (EXISTS (SELECT 1 FROM {_q(base)} b WHERE b.id = record_id))"))
+        conn.execute(text(f"GRANT SELECT ON {quote_name(search)} TO {quote_name(group)}"))
+        conn.execute(text(f"ALTER TABLE {quote_name(search)} ENABLE ROW LEVEL SECURITY"))
+        conn.execute(text(f"DROP POLICY IF EXISTS crm_read ON {quote_name(search)}"))
+        conn.execute(text(f"CREATE POLICY crm_read ON {quote_name(search)} FOR SELECT TO {quote_name(group)} "
+                          f"USING (EXISTS (SELECT 1 FROM {quote_name(base)} b WHERE b.id = record_id))"))
 
     for table, entity, scoped in protected:
-        t, g = _q(table), _q(group)
+        t, g = quote_name(table), quote_name(group)
         # Each function in a scalar subquery: PostgreSQL runs it once per statement (an InitPlan),
         # not once per row. crm_user_id() is evaluated here, as the caller: inside a SECURITY
         # DEFINER function current_user is the function's owner.
@@ -820,18 +257,18 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
         conn.execute(text(f"CREATE POLICY crm_delete ON {t} FOR DELETE TO {g} USING ({edit})"))
     own = _existing(conn, OWN_RULES)
     for table in _existing(conn, READ_BACK):
-        conn.execute(text(f"DROP TRIGGER IF EXISTS crm_note_insert ON {_q(table)}"))
-        conn.execute(text(f"CREATE TRIGGER crm_note_insert BEFORE INSERT ON {_q(table)} "
+        conn.execute(text(f"DROP TRIGGER IF EXISTS crm_note_insert ON {quote_name(table)}"))
+        conn.execute(text(f"CREATE TRIGGER crm_note_insert BEFORE INSERT ON {quote_name(table)} "
                           "FOR EACH ROW EXECUTE FUNCTION crm_note_insert()"))
-    for table, policies in _own_policies().items():
+    for table, policies in own_policies().items():
         if table not in own:
             continue
-        t = _q(table)
+        t = quote_name(table)
         conn.execute(text(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY"))
         for policy in ("crm_read", "crm_insert", "crm_update", "crm_delete"):
             conn.execute(text(f"DROP POLICY IF EXISTS {policy} ON {t}"))
         for command, (using, check) in policies.items():
-            sql = f"CREATE POLICY crm_{_POLICY_NAMES[command]} ON {t} FOR {command} TO {_q(group)}"
+            sql = f"CREATE POLICY crm_{POLICY_NAMES[command]} ON {t} FOR {command} TO {quote_name(group)}"
             sql += f" USING ({using})" if using is not None else ""
             sql += f" WITH CHECK ({check})" if check is not None else ""
             conn.execute(text(sql))
@@ -845,10 +282,10 @@ def create_login_role(conn: Connection, prefix: str, user_id: int, *, password: 
     exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar()
     if password is not None:  # a role password cannot be a bind parameter: quoted as a literal
         literal = "'" + password.replace("'", "''") + "'"
-        conn.execute(text(f"{'ALTER' if exists else 'CREATE'} ROLE {_q(name)} LOGIN PASSWORD {literal}"))
+        conn.execute(text(f"{'ALTER' if exists else 'CREATE'} ROLE {quote_name(name)} LOGIN PASSWORD {literal}"))
     elif not exists:  # a role the administrator already let log in keeps its login
-        conn.execute(text(f"CREATE ROLE {_q(name)} NOLOGIN"))
-    conn.execute(text(f"GRANT {_q(prefix + 'users')} TO {_q(name)}"))
+        conn.execute(text(f"CREATE ROLE {quote_name(name)} NOLOGIN"))
+    conn.execute(text(f"GRANT {quote_name(prefix + 'users')} TO {quote_name(name)}"))
     return name
 
 
