@@ -210,7 +210,8 @@ def rep(server: Server) -> Iterator[tuple[Connection, str, int, int]]:
     "SELECT password_hash FROM users",
     "SELECT * FROM users",
     "UPDATE users SET password_hash = 'x'",
-    "SELECT * FROM settings",
+    "UPDATE settings SET value = '\"warn\"' WHERE key = 'duplicate_check_mode'",
+    "SELECT * FROM login_failures",
     "ALTER TABLE customers DISABLE ROW LEVEL SECURITY",
     "DROP POLICY crm_read ON customers",
 ])

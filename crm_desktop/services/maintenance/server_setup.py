@@ -8,7 +8,7 @@ app's data scopes refuse, for anyone who connects with a CRM user's own database
 - ``<prefix>users``: the group role with the minimum grants — read and write on the business
   tables, the privileges each table of ``OWN_RULES`` needs (what goes with a save: audit,
   team, messages, lines, approvals…), read only on the organisation and configuration tables, on ``users`` every column except the
-  password hash and the lock-out counters, nothing at all on ``settings``. So a user role
+  password hash and the lock-out counters, nothing at all on the login lock-out records. So a user role
   cannot give itself a role (``user_roles`` is read-only) or read a password hash.
 - one login role per CRM user, ``<prefix>u_<user id>``, member of the group
   (``create_login_role``); the CRM user behind a connection is read from ``current_user``.

@@ -12,9 +12,12 @@ from crm_desktop.services.records.registry import RECORD_SERVICES
 READ_ONLY = ("departments", "roles", "role_permissions", "role_data_scopes", "user_roles", "custom_fields",
              "dictionary_items", "field_permissions", "product_categories", "stage_groups", "stages",
              "number_rules", "pools", "pool_rules", "approval_flows", "automation_rules", "alembic_version",
-             "cache_signals", "role_scope_departments")
-#: No grant at all to a user role: the company settings and the login lock-out records.
-NO_ACCESS = ("settings", "login_failures")
+             "cache_signals", "role_scope_departments",
+             # The company settings: every save reads some (the duplicate check's mode, whether
+             # an overpayment is allowed); none is a secret. Changed by administrators only.
+             "settings")
+#: No grant at all to a user role: the login lock-out records.
+NO_ACCESS = ("login_failures",)
 #: Tables with row-level security of their own (not the business tables' scope filter): each
 #: → the privileges a user role gets; the policies (``server_policies.own_policies``) say on which rows. A
 #: privilege left out is one no service uses (comments and logs are never changed or removed,
