@@ -137,7 +137,7 @@ def _read_sheet(path: Path, sheet: str | None) -> Table:
     return _table(names[0], [])
 
 
-#: A cell reference's column letters and its row number (two scans: each finds few distinct values).
+# A cell reference's column letters and its row number (two scans: each finds few distinct values).
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})\d{1,7}"')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{1,7})"')
 _DIMENSION = re.compile(rb'<dimension ref="(?:[A-Z]+\d+:)?([A-Z]{1,3})(\d{1,7})"')
