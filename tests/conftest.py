@@ -72,6 +72,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             reporter.write_line(line)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Every module is imported now: move what exists (modules, classes, SQLAlchemy's and
+    # Qt's registries, hypothesis' strategies) out of the collector's sight. A full collection
+    # after each test then walks only what tests made: it took ~160 ms a test before, half
+    # of a UI test's time.
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture(autouse=True)
 def _collect_garbage_on_this_thread(request: pytest.FixtureRequest) -> Iterator[None]:
     """Widgets closed by a test are deleted, and cycles collected, before the next test."""
