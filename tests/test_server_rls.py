@@ -233,6 +233,22 @@ def test_another_users_record_cannot_be_read_changed_or_deleted(rep: tuple[Conne
     assert len(as_role(conn, role, "SELECT id FROM customers", keep=True)) == 1  # their own
 
 
+def test_search_initials_are_written_only_on_records_one_sees(rep: tuple[Connection, str, int, int]) -> None:
+    """The app writes a record's pinyin initials into its index row after a save: a user role
+    may, for a record it sees, and only that column."""
+    conn, role, other, _super = rep
+    (own,) = as_role(conn, role, "SELECT id FROM customers", keep=True)
+    write = "UPDATE search_customers SET initials = 'xm' WHERE record_id = {} RETURNING record_id"
+    assert as_role(conn, role, write.format(own), keep=False) == {own}
+    assert as_role(conn, role, write.format(other), keep=False) == set()
+    conn.execute(text("SAVEPOINT attack"))
+    conn.execute(text(f'SET LOCAL ROLE "{role}"'))
+    with pytest.raises(ProgrammingError) as failed:
+        conn.execute(text(f"UPDATE search_customers SET name = 'x' WHERE record_id = {own}"))
+    assert isinstance(failed.value.orig, psycopg.errors.InsufficientPrivilege)
+    conn.execute(text("ROLLBACK TO SAVEPOINT attack"))
+
+
 def test_a_real_login_with_the_users_own_role(server: Server) -> None:
     """Connect as the login role over TCP (not SET ROLE from a superuser)."""
     with server.engine.connect() as conn, conn.begin():

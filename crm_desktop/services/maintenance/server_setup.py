@@ -233,11 +233,17 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
         conn.execute(text(f"ALTER FUNCTION {quote_name(function)}() SECURITY DEFINER SET search_path = public, pg_temp"))
     for search in _existing(conn, SEARCH_TABLES):
         base = SEARCH_TABLES[search]
-        conn.execute(text(f"GRANT SELECT ON {quote_name(search)} TO {quote_name(group)}"))
+        # The app writes a record's pinyin initials into its index row after a save (search's
+        # keep_initials): that column only, on rows whose record the user sees.
+        visible = f"EXISTS (SELECT 1 FROM {quote_name(base)} b WHERE b.id = record_id)"
+        conn.execute(text(f"GRANT SELECT, UPDATE (initials) ON {quote_name(search)} TO {quote_name(group)}"))
         conn.execute(text(f"ALTER TABLE {quote_name(search)} ENABLE ROW LEVEL SECURITY"))
-        conn.execute(text(f"DROP POLICY IF EXISTS crm_read ON {quote_name(search)}"))
+        for policy in ("crm_read", "crm_update"):
+            conn.execute(text(f"DROP POLICY IF EXISTS {policy} ON {quote_name(search)}"))
         conn.execute(text(f"CREATE POLICY crm_read ON {quote_name(search)} FOR SELECT TO {quote_name(group)} "
-                          f"USING (EXISTS (SELECT 1 FROM {quote_name(base)} b WHERE b.id = record_id))"))
+                          f"USING ({visible})"))
+        conn.execute(text(f"CREATE POLICY crm_update ON {quote_name(search)} FOR UPDATE TO {quote_name(group)} "
+                          f"USING ({visible}) WITH CHECK ({visible})"))
 
     for table, entity, scoped in protected:
         t, g = quote_name(table), quote_name(group)
