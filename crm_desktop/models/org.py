@@ -138,7 +138,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     mobile: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # Deferred: read only where a password is checked (auth). On a secure server a user's own
+    # database role may not read it, and every other load of a user must not ask for it.
+    password_hash: Mapped[str] = mapped_column(String(255), deferred=True)
     gender: Mapped[str] = mapped_column(String(10), default="")
     email: Mapped[str] = mapped_column(String(255), default="")
     department_id: Mapped[int] = mapped_column(
