@@ -7,9 +7,10 @@ app's data scopes refuse, for anyone who connects with a CRM user's own database
   tables' owner it is not subject to row-level security.
 - ``<prefix>users``: the group role with the minimum grants — read and write on the business
   tables, the privileges each table of ``OWN_RULES`` needs (what goes with a save: audit,
-  team, messages, lines, approvals…), read only on the organisation and configuration tables, on ``users`` every column except the
-  password hash and the lock-out counters, nothing at all on the login lock-out records. So a user role
-  cannot give itself a role (``user_roles`` is read-only) or read a password hash.
+  team, messages, lines, approvals…), read only on the organisation and configuration tables
+  (the company settings among them), on ``users`` every column except the password hash,
+  nothing at all on the unknown mobiles' lock-out records. So a user role cannot give itself
+  a role (``user_roles`` is read-only) or read a password hash.
 - one login role per CRM user, ``<prefix>u_<user id>``, member of the group
   (``create_login_role``); the CRM user behind a connection is read from ``current_user``.
 - row-level security on every business table, whose policies are the app's scope filter

@@ -65,9 +65,11 @@ OWN_RULES: dict[str, tuple[str, ...]] = {
 POLICY_NAMES = {"SELECT": "read", "INSERT": "insert", "UPDATE": "update", "DELETE": "delete"}
 #: Tables whose row-level security is not written yet (a user role gets no grant on them).
 NOT_YET_PROTECTED: tuple[str, ...] = ()
-#: The columns of ``users`` a user role may read (not the password hash, not the lock-out state).
+#: The columns of ``users`` a user role may read: not the password hash. The lock-out state is
+#: read with every user the app loads (the administrators' list shows who is locked out); it is
+#: written by the login only, which a user role cannot do to another.
 USER_COLUMNS = ("id", "mobile", "name", "gender", "email", "department_id", "position", "superior_id", "enabled",
-                "last_login_at", "created_at")
+                "failed_logins", "locked_until", "last_login_at", "created_at")
 #: Search index tables (PostgreSQL: kept by triggers) → the table whose rows they index: a
 #: user role reads an index row only when it may read the record (RLS through the base table).
 SEARCH_TABLES = {"search_customers": "customers", "search_leads": "leads", "search_contacts": "contacts"}
