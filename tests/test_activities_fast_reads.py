@@ -1,5 +1,5 @@
 """The workbench bucket and the timeline read through kept statements on one pooled connection
-(``common.kept_read``, ``fetch_rows``, ``dto_maker``; issue 16's speed budget). On both backends:
+(``uow.kept_read``, ``common.fetch_rows``, ``dto_maker``; issue 16's speed budget). On both backends:
 what they return is exactly what a plain ORM read with the one visibility clause returns, and a
 change of scope, permission or account is seen on the very next call (no stale actor or
 statement)."""

@@ -21,8 +21,8 @@ any thread):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from operator import attrgetter

@@ -31,13 +31,13 @@ from crm_desktop.services.activities.common import (
     dto_maker,
     fetch_driver_rows,
     fetch_rows,
-    kept_read,
     same,
 )
 from crm_desktop.services.activities.worklogs import log_visible
 from crm_desktop.services.errors import NotFound
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.scope import unindexed, visible_filter
+from crm_desktop.services.uow import kept_read
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database

@@ -29,7 +29,6 @@ from crm_desktop.models import ActivityParticipant, Task, TaskSubtask, User
 from crm_desktop.services.activities.common import (
     dto_maker,
     fetch_driver_rows,
-    kept_read,
     same,
 )
 from crm_desktop.services.activities.visibility import statement_for
@@ -37,7 +36,7 @@ from crm_desktop.services.errors import ValidationError
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.permissions import require
 from crm_desktop.services.org.scope import unindexed
-from crm_desktop.services.uow import read_only
+from crm_desktop.services.uow import kept_read, read_only
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database

@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Message, User, WorkLog, WorkLogComment, utcnow
-from crm_desktop.services.activities.common import RelatedRef, check_related, links_of, set_links, user_names
+from crm_desktop.services.activities.common import (
+    RelatedRef,
+    check_related,
+    links_of,
+    set_links,
+    user_names,
+)
 from crm_desktop.services.errors import NotFound, ValidationError
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.scope import subordinate_ids
