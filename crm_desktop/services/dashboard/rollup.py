@@ -274,8 +274,8 @@ def counts(session: Session, actor: Actor, entity: str, planned: Plan) -> dict[s
 
 # --- bulk inserts (the import) ---------------------------------------------------------------
 
-#: SQLite's row trigger (migration 0016) that adds an inserted record of a table to the rollup.
 def insert_trigger(table: str) -> str:
+    """SQLite's row trigger (migration 0016) that adds an inserted record of ``table`` to the rollup."""
     return f"dashboard_rollup_{table}_insert"
 
 

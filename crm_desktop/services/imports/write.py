@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -400,7 +401,15 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
         record_insert(session, table, params)
         _initials(session, entity, names)
         return
-    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    with _trigger_dropped(session, trigger, ddl):
+        _index_with_initials(session, entity, table, params, names)
+
+
+def _index_with_initials(session: Session, entity: str, table: sa.Table, params: Sequence[dict[str, Any]],
+                         names: Sequence[tuple[int, str]]) -> None:
+    """The rows, then their search-index rows with the initials (the index trigger is off)."""
+    conn = session.connection()
+    idx = search_index.INDEXES[entity]
     record_insert(session, table, params)
     conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS import_tmp_initials "
                          "(id integer PRIMARY KEY, initials text NOT NULL)")
@@ -415,13 +424,23 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
               .where(model.id.between(min(ids), max(ids))))
     search_table = search_index.index_table(session, entity)
     session.execute(sa.insert(search_table).from_select(["rowid", *idx.text_columns, "initials"], source))
-    conn.exec_driver_sql(ddl)
 
 
 def _trigger_sql(session: Session, name: str) -> str | None:
     """The CREATE TRIGGER statement of SQLite's trigger ``name``, or None."""
     return session.connection().exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).scalar()
+
+
+@contextmanager
+def _trigger_dropped(session: Session, name: str, ddl: str) -> Iterator[None]:
+    """SQLite's trigger ``name`` (created by ``ddl``) off for the block, in the caller's write
+    transaction, and created again after it. DDL is transactional in SQLite: if the block
+    fails, the rollback (or a kill -9) brings the trigger back with everything else."""
+    conn = session.connection()
+    conn.exec_driver_sql(f"DROP TRIGGER {name}")
+    yield
+    conn.exec_driver_sql(ddl)
 
 
 def record_insert(session: Session, table: sa.Table, params: Sequence[dict[str, Any]]) -> None:
@@ -446,10 +465,9 @@ def record_insert(session: Session, table: sa.Table, params: Sequence[dict[str, 
     if grouped is None or last - first + 1 != len(ids):  # not a block of ids of its own: row by row
         bulk_insert(session, table, params)
         return
-    conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
-    bulk_insert(session, table, params)
-    conn.exec_driver_sql(grouped, {"first_id": first, "last_id": last})
-    conn.exec_driver_sql(ddl)
+    with _trigger_dropped(session, trigger, ddl):
+        bulk_insert(session, table, params)
+        conn.exec_driver_sql(grouped, {"first_id": first, "last_id": last})
 
 
 def plan_categories(session: Session, plan: Plan) -> dict[str, int]:
