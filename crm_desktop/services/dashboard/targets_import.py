@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import Department, User
+from crm_desktop.models import Department
 from crm_desktop.services.dashboard.targets import (
     COMPANY,
     MONTHS,
@@ -32,7 +32,7 @@ from crm_desktop.services.dashboard.targets import (
 )
 from crm_desktop.services.imports import values as v
 from crm_desktop.services.imports.mapping import HEADER_SCAN, is_totals_row
-from crm_desktop.services.imports.prepare import RowError, paths
+from crm_desktop.services.imports.prepare import RowError, paths, user_maps
 from crm_desktop.services.imports.reading import FileProblem, read_table
 from crm_desktop.services.org.permissions import require
 from crm_desktop.services.uow import read_only
@@ -73,19 +73,15 @@ def month_of(header: Any) -> int | None:
 
 def read_targets(db: Database, actor: Actor, path: Path, kind: TargetKind, *, sheet: str | None = None) -> TargetImport:
     """Parse a targets sheet (writes nothing). FileProblem for a file that cannot be read."""
-    table = read_table(Path(path), sheet=sheet)
-    header_at, months = _header(table.rows)
-    headers = [v.text_of(c) for c in table.rows[header_at]]
-    name_col = next((c for c in range(len(headers)) if c not in months.values()), 0)
     with read_only(db, actor) as uow:
         assert uow.actor is not None
         require(uow.actor, "target", "set")
         departments = paths(uow.session.execute(select(Department.id, Department.name, Department.parent_id)).all())
-        people = uow.session.execute(select(User.id, User.name, User.mobile).where(User.enabled.is_(True))).all()
-    by_mobile = {mobile.strip(): uid for uid, _n, mobile in people}
-    by_name: dict[str, list[int]] = {}
-    for uid, name, _m in people:
-        by_name.setdefault(name.strip(), []).append(uid)
+        by_name, by_mobile = user_maps(uow.session)
+    table = read_table(Path(path), sheet=sheet)
+    header_at, months = _header(table.rows)
+    headers = [v.text_of(c) for c in table.rows[header_at]]
+    name_col = next((c for c in range(len(headers)) if c not in months.values()), 0)
     found: dict[SubjectKey, list[Decimal | None]] = {}
     errors: list[RowError] = []
     data = table.rows[header_at + 1:]

@@ -256,13 +256,7 @@ class Preparer:
 
     def _user_maps(self) -> tuple[dict[str, list[int]], dict[str, int]]:
         if self._users is None:
-            by_name: dict[str, list[int]] = {}
-            by_mobile: dict[str, int] = {}
-            for uid, name, mobile in self.session.execute(
-                    select(User.id, User.name, User.mobile).where(User.enabled.is_(True))):
-                by_name.setdefault(name.strip(), []).append(uid)
-                by_mobile[mobile.strip()] = uid
-            self._users = (by_name, by_mobile)
+            self._users = user_maps(self.session)
         return self._users
 
     def _user(self, raw: Any) -> int:
@@ -454,6 +448,17 @@ def _integer(raw: Any) -> int:
     if number != number.to_integral_value():
         raise v.BadValue(v.NOT_A_NUMBER)
     return int(number)
+
+
+def user_maps(session: Session) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """The enabled users a cell can name: (name → ids, for telling a name several people share;
+    mobile → id)."""
+    by_name: dict[str, list[int]] = {}
+    by_mobile: dict[str, int] = {}
+    for uid, name, mobile in session.execute(select(User.id, User.name, User.mobile).where(User.enabled.is_(True))):
+        by_name.setdefault(name.strip(), []).append(uid)
+        by_mobile[mobile.strip()] = uid
+    return by_name, by_mobile
 
 
 def paths(rows: Sequence[Any]) -> dict[str, int]:
