@@ -38,6 +38,7 @@ from crm_desktop.services.records.duplicates import (
     normalize_company_name,
     phone_key,
 )
+from crm_desktop.services.records.registry import RECORD_SERVICES
 
 CHUNK = 500
 _TAIL = 7  # digits of a phone key used to narrow in SQL
@@ -175,15 +176,10 @@ def _similar_leads(session: Session, keys: Sequence[str], hit: Any) -> None:
                 hit(("similar", key), rid, "name", "similar")
 
 
-#: The table each module's rows are compared with.
-_MODELS: dict[str, type[RecordMixin]] = {"customer": Customer, "lead": Lead, "product": Product, "contract": Contract,
-                                         "payment": Payment, "opportunity": Opportunity, "contact": Contact}
-
-
 def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> dict[int, list[Match]]:
     """row index → the live records of the same module it matches (any scope)."""
-    model_e = _MODELS.get(entity)
-    if model_e is not None and session.scalar(select(model_e.id).limit(1)) is None:
+    service = RECORD_SERVICES.get(entity)
+    if service is not None and session.scalar(select(service.model.id).limit(1)) is None:
         return {}  # the first import into an empty table: nothing to match, no lookups to make
     # key → the row index wanting it, or the list of them when several do (a list per key
     # would hold a hundred megabytes on a million rows).

@@ -14,10 +14,7 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
-from crm_desktop.services.records.pinyin import MAX_INITIALS, initials
-
-#: A CJK ideograph: the ranges of ``pinyin.has_han``.
-_HAN = re.compile("[\u3400-\u9fff\U00020000-\U0002ffff]")
+from crm_desktop.services.records.pinyin import MAX_INITIALS, has_han, initials
 
 
 @cache
@@ -62,7 +59,7 @@ def _translation() -> tuple[dict[int, str | None], re.Pattern[str]]:
 
 def fast_initials(text: str) -> str:
     """``initials(text)``, character by character where that gives the same answer."""
-    if not text or _HAN.search(text) is None:  # pinyin.has_han, in C
+    if not text or not has_han(text):
         return ""
     _letters, special, longest, heads = _tables()
     table, firsts = _translation()

@@ -6,6 +6,7 @@ Pure functions; safe on any thread.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -13,9 +14,13 @@ from functools import lru_cache
 MAX_INITIALS = 100
 
 
+#: A CJK ideograph (basic and extension A, and the supplementary planes' extensions).
+_HAN = re.compile("[\u3400-\u9fff\U00020000-\U0002ffff]")
+
+
 def has_han(text: str) -> bool:
     """Whether ``text`` contains a CJK ideograph (only such names get initials)."""
-    return any("\u3400" <= ch <= "\u9fff" or "\U00020000" <= ch <= "\U0002ffff" for ch in text)
+    return _HAN.search(text) is not None
 
 
 @lru_cache(maxsize=50_000)
