@@ -355,7 +355,8 @@ class Preparer:
                 if not plain:
                     self._place(row, col, value, custom_specs)
                     continue
-                # _place's built-in branch, inline.
+                # A built-in field's value (plain text was checked by its parser against the same
+                # limit: once per cell is enough).
                 if isinstance(value, dt.datetime) and value.tzinfo is None:
                     value = value.replace(tzinfo=utc)
                 if not checked and (problem := _text_check(value, limit)):
@@ -386,6 +387,8 @@ class Preparer:
         return prepared
 
     def _place(self, row: PreparedRow, col: Column, value: Any, custom_specs: Mapping[str, FieldSpec]) -> None:
+        """A value that is not a built-in field's (those ``prepare`` places itself): the
+        owner, the created time, an extra column, a custom field."""
         target, spec = col.target, col.spec
         if spec is None:
             if target == "owner":
@@ -405,14 +408,6 @@ class Preparer:
                 row.fail(col.header, problem)
                 return
             row.custom[spec.key or spec.name.removeprefix(CUSTOM_PREFIX)] = stored
-            return
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        # Plain text was checked by its parser against the same limit: once per cell is enough.
-        if getattr(col.parse, "checked_text", False) is False and (problem := _text_check(value, spec.max_length)):
-            row.fail(col.header, problem)
-            return
-        row.builtin[target] = value
 
 
 def _label(spec: FieldSpec | None, name: str) -> str:
