@@ -211,17 +211,28 @@ def rep(server: Server) -> Iterator[tuple[Connection, str, int, int]]:
     "SELECT * FROM users",
     "UPDATE users SET password_hash = 'x'",
     "UPDATE settings SET value = '\"warn\"' WHERE key = 'duplicate_check_mode'",
+    "DELETE FROM roles",
+    "UPDATE user_roles SET role_id = {super_role}",
+    "INSERT INTO roles (name, description, is_super, created_at) VALUES ('x', '', true, now())",
+    "INSERT INTO role_permissions (role_id, module, action) SELECT id, 'user', 'edit' FROM roles",
+    "UPDATE users SET enabled = false",
     "SELECT * FROM login_failures",
     "ALTER TABLE customers DISABLE ROW LEVEL SECURITY",
     "DROP POLICY crm_read ON customers",
 ])
 def test_plain_sql_attacks_from_a_user_role_fail(rep: tuple[Connection, str, int, int], attack: str) -> None:
+    """Refused outright (no privilege), or — a table an administrator may change — a change
+    the row-level security narrows to no row at all (the rep holds no administration
+    permission)."""
     conn, role, _other, super_role = rep
     conn.execute(text("SAVEPOINT attack"))
     conn.execute(text(f'SET LOCAL ROLE "{role}"'))
-    with pytest.raises(ProgrammingError) as failed:
-        conn.execute(text(attack.format(super_role=super_role)))
-    assert isinstance(failed.value.orig, psycopg.errors.InsufficientPrivilege | psycopg.errors.UndefinedObject)
+    try:
+        done = conn.execute(text(attack.format(super_role=super_role)))
+    except ProgrammingError as failed:
+        assert isinstance(failed.orig, psycopg.errors.InsufficientPrivilege | psycopg.errors.UndefinedObject)
+    else:
+        assert attack.startswith(("UPDATE", "DELETE")) and done.rowcount == 0, attack
     conn.execute(text("ROLLBACK TO SAVEPOINT attack"))
 
 
@@ -270,6 +281,24 @@ def test_a_real_login_with_the_users_own_role(server: Server) -> None:
             raw.rollback()
             searchable = {r[0] for r in raw.execute("SELECT record_id FROM search_customers")}
             assert searchable <= mine  # the search index shows only what the role may read
+            # Passwords: one's own hash only, and a colleague's never set (no reset permission).
+            assert raw.execute("SELECT crm_password_hash(%s)", (user_ids[0],)).fetchone()[0] == "secret-hash"
+            for sql in ("SELECT crm_password_hash(%s)", "SELECT crm_set_password_hash(%s, 'x')"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    raw.execute(sql, (user_ids[1],))
+                raw.rollback()
+            raw.execute("SELECT crm_set_password_hash(%s, 'mine')", (user_ids[0],))
+            assert raw.execute("SELECT crm_password_hash(%s)", (user_ids[0],)).fetchone()[0] == "mine"
+            raw.rollback()
+            # No administration permission: the organisation is read, never changed.
+            assert raw.execute("SELECT count(*) FROM roles").fetchone()[0] >= 2
+            assert raw.execute("UPDATE user_roles SET role_id = role_id").rowcount == 0
+            assert raw.execute("UPDATE users SET name = 'x' WHERE id <> %s", (user_ids[0],)).rowcount == 0
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):  # one's own row: the login bookkeeping only
+                raw.execute("UPDATE users SET name = 'x', enabled = true WHERE id = %s", (user_ids[0],))
+            raw.rollback()
+            raw.execute("UPDATE users SET last_login_at = now() WHERE id = %s", (user_ids[0],))
+            raw.rollback()
     finally:
         with server.engine.begin() as conn:
             conn.execute(text(f'DROP OWNED BY "{role}"'))

@@ -66,6 +66,7 @@ from crm_desktop.services.activities import tasks
 from crm_desktop.services.activities.visibility import task_visible
 from crm_desktop.services.customers import pool
 from crm_desktop.services.errors import NotFound
+from crm_desktop.services.maintenance.server_admin import ADMIN_ENTITIES
 from crm_desktop.services.maintenance.server_setup import create_login_role
 from crm_desktop.services.org.actor import Actor, load_actor
 from crm_desktop.services.org.permissions import DataScope
@@ -75,7 +76,7 @@ from tests.test_server_rls import Server, as_role, build, secure_server
 
 RECORD_MODELS: dict[str, Any] = {"customer": Customer, "lead": Lead, "opportunity": Opportunity, "contract": Contract}
 SCOPED = ("customer", "lead", "opportunity", "contract", "task")
-PERMISSIONS = (("setting", "manage"), ("target", "view"))
+PERMISSIONS = (("setting", "manage"), ("target", "view"), ("user", "edit"))
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
@@ -180,7 +181,7 @@ def build_children(conn: Connection, org: dict[str, Any], user_ids: list[int],
             entity, record_id = records[r]
             conn.execute(TeamMember.__table__.insert().values(entity=entity, record_id=record_id,
                                                               user_id=user_ids[u], access=access))
-    for entity, record_id in [*records, ("user", user_ids[0])]:  # a user's history: no one's to read
+    for entity, record_id in [*records, ("user", user_ids[0])]:  # a user's history: its administrators' only
         entry = _add(conn, AuditEntry, entity=entity, record_id=record_id, action="update", actor_id=user_ids[0])
         _add(conn, AuditChange, entry_id=entry, field="name", old="a", new="b")
     for r in org["attachments"]:
@@ -309,6 +310,9 @@ def test_children_and_own_rows_match_the_services(server: Server, org: dict[str,
                     see = records_of(session, actor, edit=False)
                     edit = records_of(session, actor, edit=True)
                 where = user_id
+                # A user's history is read by the user administrators only (server_admin.ADMIN_ENTITIES).
+                administers = actor is not None and any(actor.can(m, a) for m, a in ADMIN_ENTITIES["user"])
+                see = see | ({("user", u) for u in user_ids} if administers else set())
                 assert role_rows(conn, role, "SELECT id FROM audit_entries") == {
                     e for e, ent, r in entries if (ent, r) in see}, where
                 # The history (and approvals) of a record go only with an import one undoes.
@@ -455,10 +459,11 @@ def test_a_rep_cannot_change_or_erase_a_colleagues_rows(office: SimpleNamespace)
                 "UPDATE approval_tasks SET state = 'approved' RETURNING id",
                 "DELETE FROM saved_views RETURNING id", "DELETE FROM stars RETURNING user_id",
                 "UPDATE column_preferences SET columns = '[]' RETURNING user_id",
-                "UPDATE team_members SET access = 'write' RETURNING user_id"):
+                "UPDATE team_members SET access = 'write' RETURNING user_id",
+                "DELETE FROM pool_members RETURNING pool_id"):
         assert allowed(o, o.rep, sql) == set(), sql
     for sql in ("DELETE FROM messages", "DELETE FROM approval_log", "UPDATE audit_changes SET new = '1'",
-                "UPDATE audit_entries SET actor_id = NULL", "DELETE FROM attachment_blobs", "DELETE FROM pool_members",
+                "UPDATE audit_entries SET actor_id = NULL", "DELETE FROM attachment_blobs",
                 "UPDATE automation_runs SET message = ''", ("INSERT INTO sales_targets (subject, subject_id, year, month, "
                 "kind, amount) VALUES ('user', 1, 2026, 1, 'payments', 1)")):
         refused(o, o.rep, sql)

@@ -268,7 +268,6 @@ def put_many_in_pool(db: Database, actor: Actor, customer_ids: Sequence[int], *,
         team: dict[int, list[tuple[int, str]]] = {}
         for m in s.scalars(select(TeamMember).where(TeamMember.entity == "customer", TeamMember.record_id.in_(ids))):
             team.setdefault(m.record_id, []).append((m.user_id, m.access))
-        s.execute(delete(TeamMember).where(TeamMember.entity == "customer", TeamMember.record_id.in_(ids)))
         now = utcnow()
         old_owners = {r.id: r.owner_id for r in rows}
         for row in rows:
@@ -276,7 +275,10 @@ def put_many_in_pool(db: Database, actor: Actor, customer_ids: Sequence[int], *,
             row.pool_id, row.pooled_at = pool.id, now
         # Bumps each version, WHERE version = seen: after a concurrent edit the call runs
         # again (retrying) and checks the customers as they are now; the edit is kept.
+        # Before the team goes: on a secure server a read-write seat may be what lets the
+        # user change the customer at all.
         s.flush()
+        s.execute(delete(TeamMember).where(TeamMember.entity == "customer", TeamMember.record_id.in_(ids)))
         with uow.holding_events():  # the customers' rules run once all of them are in
             for row in rows:
                 old = old_owners[row.id]

@@ -8,6 +8,7 @@ import re
 
 from crm_desktop.services.activities.common import RELATED_MODELS
 from crm_desktop.services.dashboard.rollup import SOURCES
+from crm_desktop.services.maintenance.server_admin import admin_audit_sql
 from crm_desktop.services.maintenance.server_tables import (
     business_tables,
     quote_name,
@@ -292,10 +293,25 @@ $fn$;
 -- the row whose id this session has just drawn from the table's sequence is noted: called
 -- by hand with a colleague's message id, it notes nothing (a user role cannot set a
 -- sequence, and no one else's row ever gets an id the session drew).
-CREATE OR REPLACE FUNCTION crm_remember_insert(p_table text, p_id integer) RETURNS void
+CREATE OR REPLACE FUNCTION crm_note_row(p_table text, p_id integer) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
 DECLARE
   ours boolean;
+BEGIN
+  SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) INTO ours
+    FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted');
+  IF ours IS NULL THEN
+    EXECUTE 'CREATE TEMPORARY TABLE crm_inserted (tbl text NOT NULL, id integer NOT NULL) ON COMMIT DROP';
+  ELSIF NOT ours THEN
+    RAISE EXCEPTION 'crm_inserted is not the CRM''s table' USING ERRCODE = '42501';
+  END IF;
+  EXECUTE 'INSERT INTO pg_temp.crm_inserted (tbl, id) VALUES ($1, $2)' USING p_table, p_id;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION crm_remember_insert(p_table text, p_id integer) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
   drawn bigint;
 BEGIN
   IF NOT p_table = ANY (ARRAY[{read_back}]) THEN
@@ -309,14 +325,21 @@ BEGIN
   IF drawn IS DISTINCT FROM p_id THEN
     RETURN;
   END IF;
-  SELECT c.relowner = (SELECT oid FROM pg_roles WHERE rolname = current_user) INTO ours
-    FROM pg_class c WHERE c.oid = to_regclass('pg_temp.crm_inserted');
-  IF ours IS NULL THEN
-    EXECUTE 'CREATE TEMPORARY TABLE crm_inserted (tbl text NOT NULL, id integer NOT NULL) ON COMMIT DROP';
-  ELSIF NOT ours THEN
-    RAISE EXCEPTION 'crm_inserted is not the CRM''s table' USING ERRCODE = '42501';
-  END IF;
-  EXECUTE 'INSERT INTO pg_temp.crm_inserted (tbl, id) VALUES ($1, $2)' USING p_table, p_id;
+  PERFORM crm_note_row(p_table, p_id);
+END
+$fn$;
+
+-- BEFORE UPDATE of a business record by a CRM user's own role (the trigger's WHEN): the
+-- record stays readable to the transaction that changed it, whatever its new owner — a
+-- transfer out of one's scope, a customer put into a pool one is not a member of, an
+-- approver's decision — so that what goes with the save (its operation log, its team) can
+-- be written; after commit the policies alone decide. A trigger function cannot be called
+-- by hand, and it fires only on rows the UPDATE policy let the user change.
+CREATE OR REPLACE FUNCTION crm_note_update() RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+BEGIN
+  PERFORM crm_note_row(TG_TABLE_NAME, NEW.id);
+  RETURN NEW;
 END
 $fn$;
 
@@ -373,7 +396,11 @@ def record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "reco
     id, so reading one record's history looks at that record only."""
     parts = []
     for table, name, scoped in business_tables():
-        change = f" AND ({scope_sql(name, scoped, 'r.owner_id')} OR {team_sql(name, True, 'r.id')})" if edit else ""
+        # (or changed by this very transaction — it passed the UPDATE policy: crm_note_update —
+        # so that what goes with that save is written even when the save moved the record
+        # out of the user's reach: a transfer, a customer put in a pool)
+        change = (f" AND ({scope_sql(name, scoped, 'r.owner_id')} OR {team_sql(name, True, 'r.id')} "
+                  f"OR ((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', r.id)))") if edit else ""
         parts.append(f"({row}.{entity} = '{name}' AND EXISTS (SELECT 1 FROM {quote_name(table)} r "
                      f"WHERE r.id = {row}.{key}{change}))")
     for name, table in ACTIVITY_RECORDS.items() if activities else ():
@@ -382,6 +409,13 @@ def record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "reco
         parts.append(f"({row}.{entity} = '{name}' AND EXISTS (SELECT 1 FROM {quote_name(table)} "
                      f"WHERE {quote_name(table)}.id = {row}.{key}{change}))")
     return "(" + " OR ".join(parts) + ")"
+
+
+def pool_membership_sql() -> str:
+    """The pool members' rows a user reads: the ones that make them a member (pool._is_member);
+    the pool administrators read all (``server_admin``)."""
+    return (f"((SELECT crm_is_super(crm_user_id())) OR user_id = {_ME} "
+            f"OR department_id = ANY ((SELECT crm_departments_up(crm_user_id()))::integer[]))")
 
 
 def child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
@@ -448,18 +482,18 @@ def child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
     customer_seen = "EXISTS (SELECT 1 FROM customers c WHERE c.id = pool_events.customer_id)"
     stage_change_new = (f"({follows('opportunities', 'opportunity', 'opportunity_id')['INSERT'][1]}"
                         f" AND (actor_id IS NULL OR actor_id = {me}))")
-    membership = (f"((SELECT crm_is_super(crm_user_id())) OR user_id = {me} "
-                  f"OR department_id = ANY ((SELECT crm_departments_up(crm_user_id()))::integer[]))")
     pool_event_see = f"(user_id = {me} OR {my_pools} OR {customer_seen} OR {read_back('pool_events')})"
     instance_new = f"(submitter_id = {me} AND {record('approval_instances', edit=True)})"
     runs_see = f"((SELECT crm_can(crm_user_id(), 'setting', 'manage')) OR {read_back('automation_runs')})"
     targets_see = f"((SELECT crm_can(crm_user_id(), 'target', 'view')) OR (subject = 'user' AND subject_id = {me}))"
+    admin_log = admin_audit_sql("audit_entries")  # a department's, a role's… history: its administrators'
     attachment_edit = f"attachment_id IN (SELECT a.id FROM attachments a WHERE {record_sql('a', edit=True)})"
     return {
         # The operation log: read with the record (operation_log, tasks' history), written about
         # a record one sees, removed with an import one undoes.
-        "audit_entries": {"SELECT": (record_sql("audit_entries", edit=False), None),
-                          "INSERT": (None, f"({record_sql('audit_entries', edit=False)} AND {audit_actor})"),
+        "audit_entries": {"SELECT": (f"({record_sql('audit_entries', edit=False)} OR {admin_log})", None),
+                          "INSERT": (None, f"(({record_sql('audit_entries', edit=False)} OR {admin_log}) "
+                                           f"AND {audit_actor})"),
                           "DELETE": (history_undone, None)},
         "audit_changes": {"SELECT": ("entry_id IN (SELECT id FROM audit_entries)", None),
                           "INSERT": (None, "entry_id IN (SELECT id FROM audit_entries)"),
@@ -495,8 +529,6 @@ def child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
         "payment_plans": follows("contracts", "contract", "contract_id"),
         # Numbering: whoever creates a numbered record draws the next number (numbering.next_number).
         "number_sequences": {"SELECT": (live, None), "INSERT": (None, live), "UPDATE": (live, live)},
-        # Pool membership: the rows that make the user a member (pool._is_member).
-        "pool_members": {"SELECT": (membership, None)},
         # Pool events: one's own claims (the daily limit), a member's pools (why a customer is
         # there, who claimed it first), the customers one sees (the recycle forecast).
         "pool_events": {"SELECT": (pool_event_see, None),

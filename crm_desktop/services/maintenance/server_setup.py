@@ -74,6 +74,13 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 
 from crm_desktop.db import normalize_url
+from crm_desktop.services.maintenance.server_admin import (
+    ADMIN_WRITES,
+    admin_policies,
+    directory_sql,
+    password_functions_sql,
+    users_guard_sql,
+)
 from crm_desktop.services.maintenance.server_policies import (
     ACTIVITY_RECORDS,
     CHILD_FUNCTIONS,
@@ -81,6 +88,7 @@ from crm_desktop.services.maintenance.server_policies import (
     activity_functions,
     child_functions,
     own_policies,
+    pool_membership_sql,
     record_sql,
     scope_functions,
 )
@@ -97,9 +105,9 @@ from crm_desktop.services.maintenance.server_tables import (
 )
 
 __all__ = [  # the classification and the SQL live beside: server_tables, server_policies
-    "ACTIVITY_RECORDS", "NOT_YET_PROTECTED", "NO_ACCESS", "OWN_RULES", "READ_BACK", "READ_ONLY", "SEARCH_TABLES",
+    "ACTIVITY_RECORDS", "ADMIN_WRITES", "NOT_YET_PROTECTED", "NO_ACCESS", "OWN_RULES", "READ_BACK", "READ_ONLY", "SEARCH_TABLES",
     "ServerSetup", "apply_setup", "business_tables", "create_login_role", "default_prefix", "login_role_name",
-    "own_policies", "record_sql", "setup_server",
+    "own_policies", "record_sql", "set_directory_password", "setup_server",
 ]
 
 
@@ -109,6 +117,8 @@ class ServerSetup:
     group_role: str
     login_prefix: str
     protected_tables: tuple[str, ...]
+    #: The role the PCs' server entries name: it may only look up a user's login role.
+    directory_role: str = ""
 
 
 def default_prefix(url: str) -> str:
@@ -187,6 +197,8 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     owner, group = f"{prefix}owner", f"{prefix}users"
     _ensure_role(conn, owner, "NOLOGIN")
     _ensure_role(conn, group, "NOLOGIN")
+    directory = f"{prefix}login"
+    _ensure_role(conn, directory, "NOLOGIN")  # a login once given a password (set_directory_password)
     tables = list(conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
     for table in tables:
         conn.execute(text(f"ALTER TABLE {quote_name(table)} OWNER TO {quote_name(owner)}"))
@@ -195,7 +207,9 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     conn.execute(text(scope_functions(prefix)))
     conn.execute(text(activity_functions()))
     conn.execute(text(child_functions(prefix)))
-    conn.execute(text("ALTER FUNCTION crm_note_insert() OWNER TO " + quote_name(owner)))
+    for internal in ("crm_note_insert()", "crm_note_update()", "crm_note_row(text, integer)"):
+        conn.execute(text(f"ALTER FUNCTION {internal} OWNER TO {quote_name(owner)}"))
+        conn.execute(text(f"REVOKE ALL ON FUNCTION {internal} FROM PUBLIC"))
     # The owner keeps the users' login roles in step with the users (crm_sync_login): it may
     # create roles and hand out the group.
     conn.execute(text(f"ALTER ROLE {quote_name(owner)} CREATEROLE"))
@@ -220,7 +234,25 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
         conn.execute(text(f"GRANT SELECT ON {quote_name(table)} TO {quote_name(group)}"))
     for table in _existing(conn, OWN_RULES):
         conn.execute(text(f"GRANT {', '.join(OWN_RULES[table])} ON {quote_name(table)} TO {quote_name(group)}"))
-    conn.execute(text(f"GRANT SELECT ({', '.join(USER_COLUMNS)}) ON users TO {quote_name(group)}"))
+    for table in _existing(conn, ADMIN_WRITES):  # users: below
+        if table != "users":
+            conn.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quote_name(table)} TO {quote_name(group)}"))
+    # users: never deleted (disabled instead); the password hash neither read nor changed
+    # but through crm_password_hash / crm_set_password_hash; created with one.
+    conn.execute(text(f"GRANT SELECT ({', '.join(USER_COLUMNS)}), INSERT, "
+                      f"UPDATE ({', '.join(c for c in USER_COLUMNS if c != 'id')}) ON users TO {quote_name(group)}"))
+    conn.execute(text(users_guard_sql()))
+    conn.execute(text(password_functions_sql(prefix)))
+    conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote_name(directory)}"))
+    conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quote_name(directory)}"))
+    conn.execute(text(f"GRANT SELECT ON alembic_version TO {quote_name(directory)}"))  # opening checks the revision
+    conn.execute(text(directory_sql(prefix, directory)))
+    conn.execute(text(f"ALTER FUNCTION crm_login_role(text) OWNER TO {quote_name(owner)}"))
+    conn.execute(text(f"ALTER FUNCTION crm_users_guard() OWNER TO {quote_name(owner)}"))
+    for signature in ("crm_password_hash(integer)", "crm_set_password_hash(integer, text)"):
+        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {quote_name(owner)}"))
+        conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {quote_name(group)}"))
     conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {quote_name(group)}"))
 
     # The app's triggers (search index sync, security-cache signal, dashboard rollup) write
@@ -255,10 +287,18 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
                  f"OR owner_id = ANY ((SELECT crm_visible_owners(crm_user_id(), '{entity}'))::integer[])")
         see = f"{scope} OR id = ANY ((SELECT crm_team_records(crm_user_id(), '{entity}', false))::integer[])"
         edit = f"{scope} OR id = ANY ((SELECT crm_team_records(crm_user_id(), '{entity}', true))::integer[])"
+        if table == "customers":  # the public pool's customers: its members see and claim them
+            pooled = "(owner_id IS NULL AND pool_id = ANY ((SELECT crm_pools_of(crm_user_id()))::integer[]))"
+            see, edit = f"{see} OR {pooled}", f"{edit} OR {pooled}"
+        # What this transaction changed stays readable to it (crm_note_update).
+        read = f"{see} OR ((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', id))"
+        conn.execute(text(f"DROP TRIGGER IF EXISTS crm_note_update ON {t}"))
+        conn.execute(text(f"CREATE TRIGGER crm_note_update BEFORE UPDATE ON {t} FOR EACH ROW "
+                          "WHEN (crm_user_id() IS NOT NULL) EXECUTE FUNCTION crm_note_update()"))
         conn.execute(text(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY"))
         for policy in ("crm_read", "crm_insert", "crm_update", "crm_delete"):
             conn.execute(text(f"DROP POLICY IF EXISTS {policy} ON {t}"))
-        conn.execute(text(f"CREATE POLICY crm_read ON {t} FOR SELECT TO {g} USING ({see})"))
+        conn.execute(text(f"CREATE POLICY crm_read ON {t} FOR SELECT TO {g} USING ({read})"))
         conn.execute(text(f"CREATE POLICY crm_insert ON {t} FOR INSERT TO {g} WITH CHECK ({see})"))
         conn.execute(text(f"CREATE POLICY crm_update ON {t} FOR UPDATE TO {g} USING ({edit}) WITH CHECK (true)"))
         conn.execute(text(f"CREATE POLICY crm_delete ON {t} FOR DELETE TO {g} USING ({edit})"))
@@ -267,9 +307,12 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
         conn.execute(text(f"DROP TRIGGER IF EXISTS crm_note_insert ON {quote_name(table)}"))
         conn.execute(text(f"CREATE TRIGGER crm_note_insert BEFORE INSERT ON {quote_name(table)} "
                           "FOR EACH ROW EXECUTE FUNCTION crm_note_insert()"))
-    for table, policies in own_policies().items():
-        if table not in own:
+    administered = admin_policies({"pool_members": pool_membership_sql()})
+    for table, policies in [*own_policies().items(), *administered.items()]:
+        if table not in own and table not in ADMIN_WRITES:
             continue
+        if table == "users":  # never deleted (disabled instead): no such privilege
+            policies = {c: p for c, p in policies.items() if c != "DELETE"}
         t = quote_name(table)
         conn.execute(text(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY"))
         for policy in ("crm_read", "crm_insert", "crm_update", "crm_delete"):
@@ -279,7 +322,17 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
             sql += f" USING ({using})" if using is not None else ""
             sql += f" WITH CHECK ({check})" if check is not None else ""
             conn.execute(text(sql))
-    return ServerSetup(owner, group, f"{prefix}u_", tuple(t for t, _e, _s in protected) + tuple(own))
+    return ServerSetup(owner, group, f"{prefix}u_",
+                       tuple(t for t, _e, _s in protected) + tuple(own) + tuple(_existing(conn, ADMIN_WRITES)),
+                       directory)
+
+
+def set_directory_password(conn: Connection, prefix: str, password: str) -> str:
+    """Let the directory role log in with ``password`` (what each PC's server entry holds)."""
+    literal = "'" + password.replace("'", "''") + "'"  # a role password cannot be a bind parameter
+    name = f"{prefix}login"
+    conn.execute(text(f"ALTER ROLE {quote_name(name)} LOGIN PASSWORD {literal}"))
+    return name
 
 
 
@@ -296,14 +349,17 @@ def create_login_role(conn: Connection, prefix: str, user_id: int, *, password: 
     return name
 
 
-def setup_server(url: str, *, prefix: str | None = None) -> ServerSetup:
+def setup_server(url: str, *, prefix: str | None = None, directory_password: str | None = None) -> ServerSetup:
     """``apply_setup`` on the database at ``url`` in one transaction, plus a NOLOGIN role for
-    every CRM user (the administrator gives each a password with ``ALTER ROLE … LOGIN PASSWORD``)."""
+    every CRM user (each gets its login with its user's next password: set by the user or
+    reset by an administrator) and, given ``directory_password``, the directory's login."""
     prefix = prefix or default_prefix(url)
     engine = create_engine(normalize_url(url))
     try:
         with engine.begin() as conn:
             done = apply_setup(conn, prefix)
+            if directory_password is not None:
+                set_directory_password(conn, prefix, directory_password)
             for user_id in conn.execute(text("SELECT id FROM users ORDER BY id")).scalars():
                 create_login_role(conn, prefix, user_id, password=None)
         return done

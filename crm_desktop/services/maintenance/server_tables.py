@@ -8,14 +8,10 @@ import re
 from crm_desktop.services.org.permissions import MODULES
 from crm_desktop.services.records.registry import RECORD_SERVICES
 
-#: Read only: the organisation and the configuration the app reads on every call.
-READ_ONLY = ("departments", "roles", "role_permissions", "role_data_scopes", "user_roles", "custom_fields",
-             "dictionary_items", "field_permissions", "product_categories", "stage_groups", "stages",
-             "number_rules", "pools", "pool_rules", "approval_flows", "automation_rules", "alembic_version",
-             "cache_signals", "role_scope_departments",
-             # The company settings: every save reads some (the duplicate check's mode, whether
-             # an overpayment is allowed); none is a secret. Changed by administrators only.
-             "settings")
+#: Read only: the schema's revision and the security cache's token (written by triggers,
+#: as the owner). The organisation and configuration tables are read by everyone too, and
+#: written by their administrators (``server_admin.ADMIN_WRITES``).
+READ_ONLY = ("alembic_version", "cache_signals")
 #: No grant at all to a user role: the login lock-out records.
 NO_ACCESS = ("login_failures",)
 #: Tables with row-level security of their own (not the business tables' scope filter): each
@@ -53,7 +49,6 @@ OWN_RULES: dict[str, tuple[str, ...]] = {
         ("contract_lines", ("SELECT", "INSERT", "UPDATE", "DELETE")),
         ("payment_plans", ("SELECT", "INSERT", "UPDATE", "DELETE")),
         ("number_sequences", ("SELECT", "INSERT", "UPDATE")),
-        ("pool_members", ("SELECT",)),  # written by pool administration only (pools is read-only)
         ("pool_events", ("SELECT", "INSERT")),
         ("approval_instances", ("SELECT", "INSERT", "UPDATE", "DELETE")),  # deleted by an import's undo
         ("approval_tasks", ("SELECT", "INSERT", "UPDATE")),

@@ -10,8 +10,10 @@ Elsewhere (SQLite, a server without the set-up) it does nothing.
 """
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
+
+from crm_desktop.models import User
 
 
 def secure_server(session: Session) -> bool:
@@ -26,3 +28,22 @@ def sync(session: Session, user_id: int, *, password: str | None = None) -> None
     if secure_server(session):
         session.flush()  # the function reads the user's enabled state as this transaction has it
         session.execute(text("SELECT crm_sync_login(:uid, :password)"), {"uid": user_id, "password": password})
+
+
+def password_hash(session: Session, user_id: int) -> str:
+    """The user's password hash: on a secure server only through ``crm_password_hash`` (a
+    user role cannot read the column; the function gives a user their own hash only)."""
+    if secure_server(session):
+        return str(session.scalar(text("SELECT crm_password_hash(:uid)"), {"uid": user_id}) or "")
+    return str(session.scalar(select(User.password_hash).where(User.id == user_id)) or "")
+
+
+def set_password_hash(session: Session, user_id: int, new_hash: str) -> None:
+    """Store a new hash: on a secure server through ``crm_set_password_hash`` (one's own, or
+    anyone's with ``user.reset_password``; a user role cannot write the column)."""
+    if secure_server(session):
+        session.flush()
+        session.execute(text("SELECT crm_set_password_hash(:uid, :hash)"), {"uid": user_id, "hash": new_hash})
+    else:
+        session.execute(update(User).where(User.id == user_id).values(password_hash=new_hash)
+                        .execution_options(synchronize_session=False))
