@@ -217,11 +217,18 @@ def cmd_server_setup(args: argparse.Namespace, url: str) -> int:
     if sqlite_file(url) is not None or not url.startswith("postgres"):
         raise CliError("server-setup prepares a PostgreSQL server: give --database postgresql://…")
     _upgrade(url, create=False)  # the schema first: the policies name its tables
-    done = server_setup.setup_server(url, prefix=args.prefix)
+    given = args.password_stdin or args.password is not None
+    done = server_setup.setup_server(url, prefix=args.prefix, directory_password=_password(args) if given else None)
     _out(f"Secured {_shown(url)}: owner role {done.owner_role}, group role {done.group_role}, row-level security "
          f"on {', '.join(done.protected_tables)}.")
-    _out(f"Each CRM user has a database role {done.login_prefix}<user id> (no login yet): give it a password with "
-         f"ALTER ROLE … LOGIN PASSWORD '…'. Connections as those roles see only what the user's data scope allows.")
+    _out(f"Each CRM user has a database role {done.login_prefix}<user id>: it can log in once the user sets a "
+         f"password or an administrator resets it; connections as those roles see only what the user's data "
+         f"scope allows.")
+    if given:
+        _out(f"Each PC adds this server with user name {done.directory_role} and the password just given.")
+    else:
+        _out(f"The PCs' server entries name the role {done.directory_role}: give it a password by running "
+             f"this command again with --password-stdin.")
     return EXIT_OK
 
 
@@ -441,6 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("server-setup", help="PostgreSQL: roles, minimum grants and row-level security for a team")
     p.add_argument("--prefix", help="prefix of the roles it creates (default: the database name and '_')")
+    _add_password_options(p, "the password of the directory role the PCs' server entries name")
     p.set_defaults(func=cmd_server_setup)
 
     p = sub.add_parser("restore", help="replace all data with a backup")

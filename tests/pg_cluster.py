@@ -39,11 +39,12 @@ def free_port() -> int:
 class Cluster:
     """One private server: ``url`` of its database "crm"; ``stop``/``start``/``restart``."""
 
-    def __init__(self, bindir: Path, root: Path, run_as: str | None) -> None:
-        self.bindir, self.root, self.run_as = bindir, root, run_as
+    def __init__(self, bindir: Path, root: Path, run_as: str | None, password: str | None = None) -> None:
+        self.bindir, self.root, self.run_as, self.password = bindir, root, run_as, password
         self.data = root / "data"
         self.port = free_port()
-        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/crm"
+        who = f"postgres:{password}" if password else "postgres"
+        self.url = f"postgresql+psycopg://{who}@127.0.0.1:{self.port}/crm"
 
     def _run(self, *args: str) -> None:
         command = [str(self.bindir / args[0]), *args[1:]]
@@ -52,9 +53,18 @@ class Cluster:
         subprocess.run(command, check=True, capture_output=True, timeout=60)
 
     def init(self) -> None:
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync")
+        """``password``: connections over TCP must give one (scram-sha-256), as on a LAN
+        server; else every connection is trusted, as on the shared test server."""
+        auth = ["-A", "trust"]
+        if self.password:
+            secret = self.root / "pw"
+            secret.write_text(self.password + "\n")
+            if self.run_as is not None:
+                shutil.chown(secret, user=self.run_as)
+            auth = ["--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={secret}"]
+        self._run("initdb", "-D", str(self.data), *auth, "-U", "postgres", "-E", "UTF8", "--no-sync")
         self.start()
-        self._run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres",
+        self._run("psql", "-h", str(self.root), "-p", str(self.port), "-U", "postgres", "-d", "postgres",
                   "-c", "CREATE DATABASE crm")
 
     def start(self) -> None:
@@ -72,6 +82,11 @@ class Cluster:
 
 @pytest.fixture
 def cluster() -> Iterator[Cluster]:
+    yield from own_cluster()
+
+
+def own_cluster(password: str | None = None) -> Iterator[Cluster]:
+    """A private server for a fixture to yield from (``password``: see ``Cluster.init``)."""
     bindir = server_bindir()
     if bindir is None:
         pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed: the restart test needs its own "
@@ -86,7 +101,7 @@ def cluster() -> Iterator[Cluster]:
             pytest.skip("running as root and there is no 'postgres' user to run a throwaway server as")
         run_as = "postgres"
         shutil.chown(root, user="postgres")
-    server = Cluster(bindir, root, run_as)
+    server = Cluster(bindir, root, run_as, password)
     server.init()
     try:
         yield server

@@ -95,10 +95,30 @@ def _needs_setup(database: Database) -> bool:  # worker thread
     return auth.needs_setup(database)
 
 
-def _login(database: Database, mobile: str, password: str) -> Actor:  # worker thread
-    from crm_desktop.services.org import auth  # see _open
+def _login(database: Database, mobile: str, password: str) -> tuple[Database, Actor]:  # worker thread
+    """Who logged in, and the database to work on: ``database`` itself, or — a secure server,
+    where ``database`` is the directory connection — a new one as the user's own role."""
+    from crm_desktop.bootstrap import bootstrap  # see _open
+    from crm_desktop.db import DatabaseUnavailable
+    from crm_desktop.services.errors import AuthError
+    from crm_desktop.services.org import auth, server_login
 
-    return auth.login(database, mobile, password)
+    if not server_login.is_directory(database):
+        return database, auth.login(database, mobile, password)
+    role = server_login.login_role(database, mobile)
+    if role is None:
+        raise AuthError(server_login.WRONG)
+    try:
+        own = bootstrap(server_login.own_url(database, role, password), migrate_schema=False)
+    except DatabaseUnavailable as exc:
+        if server_login.authentication_failed(exc):
+            raise AuthError(server_login.WRONG) from None
+        raise
+    try:
+        return own, server_login.login_connected(own)
+    except BaseException:
+        own.dispose()
+        raise
 
 
 class LoginDialog(QDialog):
@@ -424,9 +444,16 @@ class LoginDialog(QDialog):
             partial(self._logged_in, generation)
         ).failure(partial(self._login_failed, generation)).run()
 
-    def _logged_in(self, generation: int, actor: Actor) -> None:
-        if generation == self._generation:
-            self._finish(actor)
+    def _logged_in(self, generation: int, result: tuple[Database, Actor]) -> None:
+        database, actor = result
+        if generation != self._generation:
+            if database is not self._database:
+                database.dispose()
+            return
+        if database is not self._database:  # a secure server: the user's own connection from now on
+            self._forget_database()
+            self._database = database
+        self._finish(actor)
 
     def _error_text(self, exc: BaseException) -> str:
         return database_error_text(exc, path=self._sqlite_path())

@@ -45,7 +45,12 @@ FORGET_UNKNOWN_DAYS = 30
 
 
 def needs_setup(db: Database) -> bool:
-    """True on a database that has no users yet (first run)."""
+    """True on a database that has no users yet (first run). A secure server's directory
+    connection reads no users: its server has a company (``server_login``)."""
+    from crm_desktop.services.org import server_login
+
+    if server_login.is_directory(db):
+        return False
     with read_only(db, None) as uow:
         return (uow.session.scalar(select(func.count(User.id))) or 0) == 0
 
@@ -230,12 +235,12 @@ def _succeed(db: Database, user_id: int, now: dt.datetime) -> Actor:
 
 def change_password(db: Database, actor: Actor, *, old_password: str, new_password: str) -> None:
     with unit_of_work(db, actor) as uow:
-        user = uow.session.get_one(User, uow.actor.user_id)
-        if not passwords.verify_password(user.password_hash, old_password):
+        user_id = uow.actor.user_id
+        if not passwords.verify_password(login_roles.password_hash(uow.session, user_id), old_password):
             raise ValidationError({"old_password": QT_TRANSLATE_NOOP("errors", "The current password is wrong.")})
         check_policy(new_password, field="new_password")
-        user.password_hash = hash_password(new_password)
-        login_roles.sync(uow.session, user.id, password=new_password)
+        login_roles.set_password_hash(uow.session, user_id, hash_password(new_password))
+        login_roles.sync(uow.session, user_id, password=new_password)
 
 
 def reset_password(db: Database, actor: Actor, user_id: int, *, new_password: str) -> None:
@@ -246,6 +251,6 @@ def reset_password(db: Database, actor: Actor, user_id: int, *, new_password: st
         user = uow.session.get(User, user_id)
         if user is None:
             raise ValidationError({"user": QT_TRANSLATE_NOOP("errors", "No such user.")})
-        user.password_hash = hash_password(new_password)
+        login_roles.set_password_hash(uow.session, user.id, hash_password(new_password))
         user.failed_logins, user.locked_until = 0, None
         login_roles.sync(uow.session, user.id, password=new_password)
