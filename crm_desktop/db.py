@@ -198,7 +198,7 @@ def one_transaction(db: Database) -> Iterator[Database]:
             # (bootstrap's search initials) apply inside the transaction too.
             sessions = sessionmaker(bind=conn, class_=db.sessions.class_, expire_on_commit=False,
                                     join_transaction_mode="create_savepoint")
-            yield Database(engine=db.engine, sessions=sessions, bus=db.bus, client_id=db.client_id)
+            yield Database(engine=db.engine, sessions=sessions, bus=db.bus, client_id=db.client_id, act_as=db.act_as)
     finally:
         if engine is not db.engine:
             engine.dispose()
@@ -364,6 +364,12 @@ class Database:
     bus: EventBus | None = field(default=None)
     #: Signs this open database's live change notes, so its own listener skips them (live/).
     client_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    #: Called with a unit of work's connection and its acting user's id as the transaction
+    #: begins. None in the app: on a secure server (issue 17) its connection is the user's
+    #: own login role already. The secure-mode test run (tests/conftest.py, CRM_TEST_SECURE)
+    #: sets it to ``SET LOCAL ROLE`` of that user's role, so every service call meets the
+    #: server's row-level security as that user would.
+    act_as: Callable[[Connection, int], None] | None = field(default=None)
 
     @property
     def url(self) -> str:

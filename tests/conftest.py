@@ -95,6 +95,12 @@ def _collect_garbage_on_this_thread(request: pytest.FixtureRequest) -> Iterator[
             gc.collect()
 
 
+#: Secure server mode (issue 17): the PostgreSQL cases run on a server-setup database, each
+#: service call acting as its user's own role (``Database.act_as``: ``SET LOCAL ROLE``), so
+#: the server's row-level security must allow what the services do.
+SECURE = os.environ.get("CRM_TEST_SECURE") == "1"
+SECURE_PREFIX = f"s{uuid.uuid4().hex[:8]}_"  # one per test process: roles belong to the whole server
+
 PG_URL = normalize_url(os.environ.get("CRM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
 _counter = itertools.count()
 
@@ -120,11 +126,35 @@ def pg_template() -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
     migrate(engine)
+    if SECURE:
+        from crm_desktop.services.maintenance.server_setup import apply_setup
+
+        with engine.begin() as conn:
+            apply_setup(conn, SECURE_PREFIX)
     engine.dispose()
     yield name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if SECURE:
+            _drop_secure_roles(conn)
     admin.dispose()
+
+
+def _drop_secure_roles(conn) -> None:  # type: ignore[no-untyped-def]
+    """The roles of this process's secure-mode run (users' roles first: members of the group)."""
+    roles = conn.execute(text("SELECT rolname FROM pg_roles WHERE rolname LIKE :p ORDER BY rolname LIKE '%\\_u\\_%' DESC"),
+                         {"p": SECURE_PREFIX + "%"}).scalars().all()
+    for role in roles:
+        conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+
+
+def act_as_own_role(conn, user_id: int) -> None:  # type: ignore[no-untyped-def]
+    """``Database.act_as`` of the secure-mode run: the user's own role for this transaction
+    (created, without a login, for users made before it existed — the company's admin)."""
+    role = f"{SECURE_PREFIX}u_{int(user_id)}"
+    if not conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).scalar():
+        conn.exec_driver_sql("SELECT crm_sync_login(%s, NULL)", (user_id,))
+    conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
 
 
 @pytest.fixture(scope="session")
@@ -170,6 +200,8 @@ def db(db_url: str) -> Iterator[Database]:
     """The app's database on each backend, built through the composition root (rules,
     approvals, the failure log and search initials wired, as in the app)."""
     database = bootstrap(db_url)
+    if SECURE and database.backend == "postgresql":
+        database.act_as = act_as_own_role
     yield database
     database.dispose()
 

@@ -165,6 +165,8 @@ def unit_of_work(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
     """
     session = _open_session(db)
     try:
+        if actor is not None and db.act_as is not None:
+            db.act_as(session.connection(), actor.user_id)
         fresh = load_actor(session, actor.user_id) if actor is not None else None
         uow = UnitOfWork(db, session, fresh)
         yield uow
@@ -227,6 +229,8 @@ def read_only(db: Database, actor: Actor | None) -> Iterator[UnitOfWork]:
         fresh = None
         if actor is not None:
             user_id = actor.user_id
+            if db.act_as is not None:
+                db.act_as(session.connection(), user_id)
             fresh = security_cache.cached(session, ("actor", user_id), lambda: load_actor(session, user_id))
         yield UnitOfWork(db, session, fresh)
     except BaseException as exc:
@@ -304,6 +308,8 @@ class kept_read:  # used as a function: ``with kept_read(db, actor) as (connecti
             if driver is not None and not driver.in_transaction:
                 driver.execute("BEGIN")
             user_id = self.actor.user_id
+            if db.act_as is not None:
+                db.act_as(connection.core(), user_id)
 
             def load() -> Actor:
                 with Session(bind=connection.core()) as session:
