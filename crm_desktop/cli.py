@@ -217,7 +217,7 @@ def cmd_server_setup(args: argparse.Namespace, url: str) -> int:
     if sqlite_file(url) is not None or not url.startswith("postgres"):
         raise CliError("server-setup prepares a PostgreSQL server: give --database postgresql://…")
     _upgrade(url, create=False)  # the schema first: the policies name its tables
-    given = args.password_stdin or args.password is not None
+    given = args.password_stdin or args.password is not None or sys.stdin.isatty()  # a terminal: asked
     done = server_setup.setup_server(url, prefix=args.prefix, directory_password=_password(args) if given else None)
     _out(f"Secured {_shown(url)}: owner role {done.owner_role}, group role {done.group_role}, row-level security "
          f"on {', '.join(done.protected_tables)}.")

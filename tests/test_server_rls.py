@@ -54,7 +54,7 @@ def drop_database_and_roles(name: str, prefix: str) -> None:
     drop_pg(name)
     admin = _pg_admin_engine()
     with admin.connect() as conn:
-        for role in (f"{prefix}users", f"{prefix}owner"):
+        for role in (f"{prefix}users", f"{prefix}login", f"{prefix}owner"):
             conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
     admin.dispose()
 

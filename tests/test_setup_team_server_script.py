@@ -186,7 +186,7 @@ def test_sets_up_a_team_server_and_a_second_run_changes_nothing(
     args = _args(dbname, tmp_path, conf, "--company", "脚本测试公司", "--admin-name", "管理员",
                  "--admin-mobile", "13800000077", "--password-stdin")
     bin_dir = _fake_ufw(tmp_path)
-    first = _run(args, "db-Pass-1:\\x'\nadmin-Pass-1\n", path_first=bin_dir)  # ':', '\' and ': escaping
+    first = _run(args, "db-Pass-1:\\x'\nadmin-Pass-1\ndir-Pass-1\n", path_first=bin_dir)  # ':', '\' and ': escaping
     assert first.returncode == 0, first.stdout + first.stderr
     assert "already:" not in first.stdout.split("[2]")[1].split("[6]")[0]  # the database part was all new
 
@@ -205,16 +205,27 @@ def test_sets_up_a_team_server_and_a_second_run_changes_nothing(
             assert conn.scalar(text("SELECT relrowsecurity FROM pg_class WHERE oid = 'customers'::regclass"))
             assert conn.scalar(text(f"SELECT has_table_privilege('{group}', 'customers', 'SELECT')"))
             logins = dict(conn.execute(text("SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname IN "
-                                            "(:o, :g, :a)"), {"o": owner, "g": group,
-                                                              "a": f"{dbname}_u_{admin_id}"}).all())
+                                            "(:o, :g, :a, :d)"), {"o": owner, "g": group, "d": f"{dbname}_login",
+                                                                  "a": f"{dbname}_u_{admin_id}"}).all())
     finally:
         db.dispose()
-    # the owner and the administrator's own role log in; the group never does
-    assert logins == {owner: True, group: False, f"{dbname}_u_{admin_id}": True}
+    # the owner, the PCs' directory and the administrator's own role log in; the group never does
+    assert logins == {owner: True, group: False, f"{dbname}_u_{admin_id}": True, f"{dbname}_login": True}
+    # A PC's login dialog with the directory entry: the administrator works as their own role.
+    from crm_desktop.bootstrap import bootstrap
+    from crm_desktop.ui.login import _login
+
+    directory = bootstrap(url.set(username=f"{dbname}_login").render_as_string(hide_password=False))
+    try:
+        own, actor = _login(directory, "13800000077", "admin-Pass-1")
+        assert actor.user_id == admin_id and make_url(own.url).username == f"{dbname}_u_{admin_id}"
+        own.dispose()
+    finally:
+        directory.dispose()
 
     hba = (conf / "pg_hba.conf").read_text().splitlines()
     assert [ln.split() for ln in hba if LAN in ln and not ln.startswith("#")] == [
-        ["host", dbname, f"{owner},+{group}", LAN, "scram-sha-256"]]
+        ["host", dbname, f"{owner},{dbname}_login,+{group}", LAN, "scram-sha-256"]]
     assert _effective_listen(conf) == "*"
 
     cron = (tmp_path / "cron.d" / f"crm-desktop-backup-{dbname}").read_text()

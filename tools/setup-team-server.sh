@@ -3,7 +3,7 @@
 # Idempotent: every step looks first and says "already:" when there is nothing to do, "done:"
 # when it changed something, "would:" under --dry-run (which changes nothing at all).
 #
-#   printf '%s\n%s\n' "$DB_PASSWORD" "$ADMIN_PASSWORD" | sudo tools/setup-team-server.sh \
+#   printf '%s\n%s\n%s\n' "$DB_PASSWORD" "$ADMIN_PASSWORD" "$LOGIN_PASSWORD" | sudo tools/setup-team-server.sh \
 #       --lan 192.168.1.0/24 --company "厦门星辰科技有限公司" --admin-name 管理员 \
 #       --admin-mobile 13800000000 --crm-admin /opt/crm-desktop/bin/crm-admin --password-stdin
 #
@@ -49,8 +49,9 @@ The company (needed only while the database has none):
   --company NAME  --admin-name NAME  --admin-mobile NUMBER
 Passwords (never on the command line):
   --password-stdin        line 1 of standard input: the database role's password;
-                          line 2: the super administrator's (only needed to set up the company)
-  (or CRM_DB_PASSWORD / CRM_ADMIN_PASSWORD in the environment, else a prompt; on a re-run the
+                          line 2: the super administrator's (only needed to set up the company);
+                          line 3: the directory role NAME_login's (each PC's server entry)
+  (or CRM_DB_PASSWORD / CRM_ADMIN_PASSWORD / CRM_LOGIN_PASSWORD in the environment, else a prompt; on a re-run the
   database password may also come from the pgpass file written by the first run)
   --reset-password        give the existing database role the password given
 Options:
@@ -154,16 +155,18 @@ need_root() { is_root || die "$1 needs root: run the script with sudo"; }
 
 # --- passwords -----------------------------------------------------------------------------
 
-DB_PW="" ADMIN_PW=""
+DB_PW="" ADMIN_PW="" DIR_PW=""
 if (( PASSWORD_STDIN )); then  # read now: the programs run below must not eat standard input
   IFS= read -r DB_PW || true
   IFS= read -r ADMIN_PW || true
-  DB_PW=${DB_PW%$'\r'} ADMIN_PW=${ADMIN_PW%$'\r'}
+  IFS= read -r DIR_PW || true
+  DB_PW=${DB_PW%$'\r'} ADMIN_PW=${ADMIN_PW%$'\r'} DIR_PW=${DIR_PW%$'\r'}
   exec </dev/null
 fi
 DB_PW=${DB_PW:-${CRM_DB_PASSWORD:-}}
 ADMIN_PW=${ADMIN_PW:-${CRM_ADMIN_PASSWORD:-}}
-unset CRM_DB_PASSWORD CRM_ADMIN_PASSWORD  # not handed on to every program below
+DIR_PW=${DIR_PW:-${CRM_LOGIN_PASSWORD:-}}
+unset CRM_DB_PASSWORD CRM_ADMIN_PASSWORD CRM_LOGIN_PASSWORD  # not handed on to every program below
 
 pgpass_escape() { local s=${1//\\/\\\\}; printf '%s' "${s//:/\\:}"; }
 sql_literal() { printf "'%s'" "${1//\'/\'\'}"; }
@@ -405,6 +408,26 @@ else
   su_query "$DB" "COMMENT ON DATABASE $DB IS $(sql_literal "$(setup_marker "$revision")")" >/dev/null
   did "secured $DB at schema revision $revision"
 fi
+# The directory role the PCs' server entries name (secure server mode: it may only look up a
+# user's own login role; services/org/server_login.py). Its password: line 3 of --password-stdin,
+# CRM_LOGIN_PASSWORD, or a prompt; once it can log in, a re-run leaves it (--reset-password: anew).
+DIRECTORY=${DB}_login
+if (( DRY_RUN )); then
+  would "let $DIRECTORY (the PCs' server entry) log in with the password given"
+elif [[ $(su_query postgres "SELECT rolcanlogin FROM pg_roles WHERE rolname = '$DIRECTORY'") == t ]] && ! (( RESET_PASSWORD )); then
+  already "$DIRECTORY (the PCs' server entry) can log in"
+else
+  if [[ -z $DIR_PW ]]; then
+    ask "Password for $DIRECTORY (each PC's server entry)" DIR_PW || true
+  fi
+  if [[ -n $DIR_PW ]]; then
+    printf "SET log_statement = 'none'; SET log_min_duration_statement = -1;\nALTER ROLE %s LOGIN PASSWORD %s;\n" \
+      "$DIRECTORY" "$(sql_literal "$DIR_PW")" | su_psql "$DB" -f - >/dev/null
+    did "$DIRECTORY (the PCs' server entry) logs in with the password given"
+  else
+    skipped "no password for $DIRECTORY (--password-stdin line 3 or CRM_LOGIN_PASSWORD): the PCs cannot use secure mode yet"
+  fi
+fi
 if (( COMPANY_MADE )); then
   # server-setup made the administrator's role without a login; the password is at hand now
   # (every later password goes to the role through the app, services/org/login_roles.py).
@@ -508,7 +531,7 @@ existing=$(awk -v db="$DB" -v lan="$LAN" '
 if [[ -n $existing ]]; then
   already "line $existing"
 else
-  line=$(printf 'host    %s    %s,+%s    %s    %s' "$DB" "$OWNER" "$GROUP" "$LAN" "$METHOD")
+  line=$(printf 'host    %s    %s,%s,+%s    %s    %s' "$DB" "$OWNER" "${DB}_login" "$GROUP" "$LAN" "$METHOD")
   if (( DRY_RUN )); then would "append to $HBA: $line"
   else
     { cat "$HBA"; printf '\n# CRM Desktop: the office LAN (tools/setup-team-server.sh); the owner and each user'"'"'s own role\n%s\n' "$line"; } \
@@ -603,6 +626,9 @@ address=${address:-"<this PC's address>"}
 cat <<EOF
 
 Each PC: login dialog → Add server… → server $address, port $PORT, database $DB,
-user $OWNER and its password; then log in with a CRM user's mobile number and password.
+user $DIRECTORY and its password; then log in with a CRM user's mobile number and password:
+the app then works as that user's own database role, and the server itself enforces their
+data scope. (Entering $OWNER instead is the shared-role mode: the app alone enforces scopes.
+Keep $OWNER's password to the administrator.)
 Backups: $CRON_FILE runs "crm-admin backup $BACKUP_DIR" at $BACKUP_TIME (log: $BACKUP_DIR/backup.log).
 EOF
