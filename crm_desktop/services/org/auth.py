@@ -100,6 +100,7 @@ def setup_company(
         s.add(user)
         seed_dictionaries(s, language=language)
         s.flush()
+        login_roles.sync(s, user.id, password=password)  # a secure server's: the administrator's own role
         return load_actor(s, user.id)
 
 
