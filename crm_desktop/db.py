@@ -198,7 +198,8 @@ def one_transaction(db: Database) -> Iterator[Database]:
             # (bootstrap's search initials) apply inside the transaction too.
             sessions = sessionmaker(bind=conn, class_=db.sessions.class_, expire_on_commit=False,
                                     join_transaction_mode="create_savepoint")
-            yield Database(engine=db.engine, sessions=sessions, bus=db.bus, client_id=db.client_id, act_as=db.act_as)
+            # No act_as: a bulk build is an administrator's tool on the owner's connection (the demo company).
+            yield Database(engine=db.engine, sessions=sessions, bus=db.bus, client_id=db.client_id)
     finally:
         if engine is not db.engine:
             engine.dispose()
@@ -370,6 +371,10 @@ class Database:
     #: sets it to ``SET LOCAL ROLE`` of that user's role, so every service call meets the
     #: server's row-level security as that user would.
     act_as: Callable[[Connection, int], None] | None = field(default=None)
+    #: Connected as a CRM user's own login role (secure server mode, services/org/
+    #: server_login.py): the server limits every statement to that user's scope, so work
+    #: done for the whole company (the scheduled jobs) is the server's, not this PC's.
+    user_role: bool = field(default=False)
 
     @property
     def url(self) -> str:

@@ -86,6 +86,7 @@ def test_a_user_logs_in_with_their_own_role_and_sees_their_scope(office: Office)
     try:
         assert rep.user_id == office.rep_id and colleague.user_id == office.colleague_id
         assert make_url(rep_db.url).username == f"{PREFIX}u_{office.rep_id}"
+        assert rep_db.user_role  # so the PC leaves the company's scheduled jobs to the server
         mine = customers.create(rep_db, rep, {"name": "厦门远航贸易有限公司", "mobile": "13911112222"})
         theirs = customers.create(col_db, colleague, {"name": "福州海峡科技有限公司", "mobile": "13933334444"})
         assert {c.id for c in customers.list_page(rep_db, rep).rows} == {mine.id}

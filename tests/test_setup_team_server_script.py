@@ -233,6 +233,8 @@ def test_sets_up_a_team_server_and_a_second_run_changes_nothing(
     assert backup_line.startswith("30 23 * * * root ")
     assert f"{CRM_ADMIN} backup {tmp_path / 'backups'}" in backup_line
     assert "Pass" not in cron  # the password is in the pgpass file only
+    assert any(ln.startswith("17 * * * * root ") and ln.split(" >>")[0].endswith(" run-jobs")
+               for ln in cron.splitlines())  # the server runs the company's scheduled jobs
     secret = tmp_path / "secret" / "crm.pgpass"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert "db-Pass-1\\:\\\\x'" in secret.read_text()

@@ -587,6 +587,10 @@ backup_cron() {
   printf 'SHELL=/bin/sh\nPATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n'
   printf '%d %d * * * root PGPASSFILE=%s CRM_DATABASE_URL=%s %s backup %s >>%s/backup.log 2>&1\n' \
     "$CRON_MINUTE" "$CRON_HOUR" "$PGPASS_FILE" "$OWNER_URL" "$CRM_ADMIN" "$BACKUP_DIR" "$BACKUP_DIR"
+  # The scheduled jobs (pool recycling, reminders, date rules): a PC on a user's own role
+  # (secure server mode) does not run them — they act for the whole company — the server does.
+  printf '17 * * * * root PGPASSFILE=%s CRM_DATABASE_URL=%s %s run-jobs >>%s/jobs.log 2>&1\n' \
+    "$PGPASS_FILE" "$OWNER_URL" "$CRM_ADMIN" "$BACKUP_DIR"
   if (( KEEP_DAYS > 0 )); then
     printf '%d %d * * * root find %s -maxdepth 1 -name '"'"'crm-backup-*.dump'"'"' -mtime +%d -delete\n' \
       "$CRON_MINUTE" "$(( (CRON_HOUR + 1) % 24 ))" "$BACKUP_DIR" "$KEEP_DAYS"
@@ -630,5 +634,6 @@ user $DIRECTORY and its password; then log in with a CRM user's mobile number an
 the app then works as that user's own database role, and the server itself enforces their
 data scope. (Entering $OWNER instead is the shared-role mode: the app alone enforces scopes.
 Keep $OWNER's password to the administrator.)
-Backups: $CRON_FILE runs "crm-admin backup $BACKUP_DIR" at $BACKUP_TIME (log: $BACKUP_DIR/backup.log).
+Backups: $CRON_FILE runs "crm-admin backup $BACKUP_DIR" at $BACKUP_TIME (log: $BACKUP_DIR/backup.log),
+and the scheduled jobs (pool recycling, reminders) every hour (log: $BACKUP_DIR/jobs.log).
 EOF

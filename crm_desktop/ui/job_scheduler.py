@@ -33,6 +33,9 @@ class JobScheduler(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.run_now)
+        if ctx.db.user_role:  # secure server mode: the server runs them (crm-admin run-jobs from cron)
+            log.info("scheduled jobs left to the server: this PC works as a user's own database role")
+            return
         self.timer.start()
         QTimer.singleShot(first_delay_ms, self.run_now)
 

@@ -114,6 +114,7 @@ def _login(database: Database, mobile: str, password: str) -> tuple[Database, Ac
         if server_login.authentication_failed(exc):
             raise AuthError(server_login.WRONG) from None
         raise
+    own.user_role = True
     try:
         return own, server_login.login_connected(own)
     except BaseException:
