@@ -148,3 +148,29 @@ def test_a_user_changes_their_own_password_on_their_own_role(office: Office) -> 
         _log_in(office, "13700000001", "rep-pass-1")
     rep_db, _rep = _log_in(office, "13700000001", "rep-pass-2")
     rep_db.dispose()
+
+
+def test_an_indexed_field_made_on_an_administrators_role_gets_its_index_from_server_setup(office: Office) -> None:
+    from sqlalchemy import text
+
+    from crm_desktop.services.records.schema import FieldType
+    from crm_desktop.services.records.schema_admin import CustomFieldInput, create_custom_field
+
+    admin_db, admin = _log_in(office, "13800000000", "admin1234")
+    try:
+        spec = create_custom_field(admin_db, admin, "customer", CustomFieldInput(
+            label="注册资本", type=FieldType.MONEY, indexed=True))  # saved; the DDL is the owner's
+    finally:
+        admin_db.dispose()
+    name = f"cfidx_customers_{spec.key}"
+    owner = bootstrap(office.cluster.url)
+    try:
+        def present() -> bool:
+            with owner.engine.connect() as conn:
+                return bool(conn.scalar(text("SELECT count(*) FROM pg_indexes WHERE indexname = :n"), {"n": name}))
+
+        assert not present()
+        setup_server(office.cluster.url, prefix=PREFIX)
+        assert present()
+    finally:
+        owner.dispose()

@@ -460,11 +460,12 @@ def test_a_rep_cannot_change_or_erase_a_colleagues_rows(office: SimpleNamespace)
                 "DELETE FROM saved_views RETURNING id", "DELETE FROM stars RETURNING user_id",
                 "UPDATE column_preferences SET columns = '[]' RETURNING user_id",
                 "UPDATE team_members SET access = 'write' RETURNING user_id",
-                "DELETE FROM pool_members RETURNING pool_id"):
+                "DELETE FROM pool_members RETURNING pool_id", "UPDATE automation_runs SET message = '' RETURNING id",
+                "DELETE FROM sales_targets RETURNING id"):
         assert allowed(o, o.rep, sql) == set(), sql
     for sql in ("DELETE FROM messages", "DELETE FROM approval_log", "UPDATE audit_changes SET new = '1'",
                 "UPDATE audit_entries SET actor_id = NULL", "DELETE FROM attachment_blobs",
-                "UPDATE automation_runs SET message = ''", ("INSERT INTO sales_targets (subject, subject_id, year, month, "
+                ("INSERT INTO sales_targets (subject, subject_id, year, month, "
                 "kind, amount) VALUES ('user', 1, 2026, 1, 'payments', 1)")):
         refused(o, o.rep, sql)
 

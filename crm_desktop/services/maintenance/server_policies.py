@@ -252,6 +252,8 @@ def child_functions(prefix: str) -> str:
     members): a policy reading it directly would recurse."""
     pattern = "^" + re.escape(prefix) + "u_[0-9]+$"
     read_back = ", ".join(f"'{t}'" for t in READ_BACK)
+    record_tables = ("CASE about.entity " + " ".join(f"WHEN '{e}' THEN '{t}'" for t, e, _s in business_tables())
+                     + " END")
     return f"""
 -- The approvals the user has a task in (approvals._may_read: an approver reads the instance).
 CREATE OR REPLACE FUNCTION crm_approvals_of(uid integer) RETURNS integer[]
@@ -326,6 +328,27 @@ BEGIN
     RETURN;
   END IF;
   PERFORM crm_note_row(p_table, p_id);
+END
+$fn$;
+
+-- BEFORE UPDATE of an approval task by a CRM user's own role (an approver deciding, or the
+-- submitter moving the approval on: the task's UPDATE policy let them): the record the
+-- approval is about may be changed by this transaction — a decision sets its status
+-- (approvals._apply_status) though the approver may only read the record.
+CREATE OR REPLACE FUNCTION crm_note_decision() RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $fn$
+DECLARE
+  about record;
+  target text;
+BEGIN
+  SELECT entity, record_id INTO about FROM approval_instances WHERE id = NEW.instance_id;
+  IF FOUND THEN
+    target := {record_tables};  -- (not in the IF: PL/pgSQL would end its condition at CASE's THEN)
+    IF target IS NOT NULL THEN
+      PERFORM crm_note_row(target, about.record_id);
+    END IF;
+  END IF;
+  RETURN NEW;
 END
 $fn$;
 
@@ -486,6 +509,7 @@ def child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
     instance_new = f"(submitter_id = {me} AND {record('approval_instances', edit=True)})"
     runs_see = f"((SELECT crm_can(crm_user_id(), 'setting', 'manage')) OR {read_back('automation_runs')})"
     targets_see = f"((SELECT crm_can(crm_user_id(), 'target', 'view')) OR (subject = 'user' AND subject_id = {me}))"
+    targets_set = "(SELECT crm_can(crm_user_id(), 'target', 'set'))"
     admin_log = admin_audit_sql("audit_entries")  # a department's, a role's… history: its administrators'
     attachment_edit = f"attachment_id IN (SELECT a.id FROM attachments a WHERE {record_sql('a', edit=True)})"
     return {
@@ -544,9 +568,13 @@ def child_policies() -> dict[str, dict[str, tuple[str | None, str | None]]]:
         # The rules' run log: read by the settings managers (automation.list_runs); every save
         # that runs a rule writes it.
         "automation_runs": {"SELECT": (runs_see, None),
-                            "INSERT": (None, live)},
-        # Sales targets: any with target.view, else one's own (completion.visible_subjects).
-        "sales_targets": {"SELECT": (targets_see, None)},
+                            "INSERT": (None, live),
+                            # the line's outcome, written once the rule ran (engine: run.message)
+                            "UPDATE": (read_back("automation_runs"), read_back("automation_runs"))},
+        # Sales targets: any with target.view, else one's own (completion.visible_subjects);
+        # set by target.set (targets.set_targets, the targets import).
+        "sales_targets": {"SELECT": (targets_see, None), "INSERT": (None, targets_set),
+                          "UPDATE": (targets_set, targets_set), "DELETE": (targets_set, None)},
     }
 
 

@@ -72,6 +72,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from crm_desktop.db import normalize_url
 from crm_desktop.services.maintenance.server_admin import (
@@ -103,6 +104,7 @@ from crm_desktop.services.maintenance.server_tables import (
     business_tables,
     quote_name,
 )
+from crm_desktop.services.records.schema_admin import sync_field_indexes
 
 __all__ = [  # the classification and the SQL live beside: server_tables, server_policies
     "ACTIVITY_RECORDS", "ADMIN_WRITES", "NOT_YET_PROTECTED", "NO_ACCESS", "OWN_RULES", "READ_BACK", "READ_ONLY", "SEARCH_TABLES",
@@ -207,7 +209,7 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     conn.execute(text(scope_functions(prefix)))
     conn.execute(text(activity_functions()))
     conn.execute(text(child_functions(prefix)))
-    for internal in ("crm_note_insert()", "crm_note_update()", "crm_note_row(text, integer)"):
+    for internal in ("crm_note_insert()", "crm_note_update()", "crm_note_decision()", "crm_note_row(text, integer)"):
         conn.execute(text(f"ALTER FUNCTION {internal} OWNER TO {quote_name(owner)}"))
         conn.execute(text(f"REVOKE ALL ON FUNCTION {internal} FROM PUBLIC"))
     # The owner keeps the users' login roles in step with the users (crm_sync_login): it may
@@ -300,8 +302,14 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
             conn.execute(text(f"DROP POLICY IF EXISTS {policy} ON {t}"))
         conn.execute(text(f"CREATE POLICY crm_read ON {t} FOR SELECT TO {g} USING ({read})"))
         conn.execute(text(f"CREATE POLICY crm_insert ON {t} FOR INSERT TO {g} WITH CHECK ({see})"))
-        conn.execute(text(f"CREATE POLICY crm_update ON {t} FOR UPDATE TO {g} USING ({edit}) WITH CHECK (true)"))
+        # (an approver's decision changes a record they may only read: crm_note_decision)
+        changed = f"((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', id))"
+        conn.execute(text(f"CREATE POLICY crm_update ON {t} FOR UPDATE TO {g} USING ({edit} OR {changed}) "
+                          "WITH CHECK (true)"))
         conn.execute(text(f"CREATE POLICY crm_delete ON {t} FOR DELETE TO {g} USING ({edit})"))
+    conn.execute(text("DROP TRIGGER IF EXISTS crm_note_decision ON approval_tasks"))
+    conn.execute(text("CREATE TRIGGER crm_note_decision BEFORE UPDATE ON approval_tasks FOR EACH ROW "
+                      "WHEN (crm_user_id() IS NOT NULL) EXECUTE FUNCTION crm_note_decision()"))
     own = _existing(conn, OWN_RULES)
     for table in _existing(conn, READ_BACK):
         conn.execute(text(f"DROP TRIGGER IF EXISTS crm_note_insert ON {quote_name(table)}"))
@@ -360,6 +368,8 @@ def setup_server(url: str, *, prefix: str | None = None, directory_password: str
             done = apply_setup(conn, prefix)
             if directory_password is not None:
                 set_directory_password(conn, prefix, directory_password)
+            with Session(bind=conn) as session:  # indexes an administrator's own role could not make
+                sync_field_indexes(session)
             for user_id in conn.execute(text("SELECT id FROM users ORDER BY id")).scalars():
                 create_login_role(conn, prefix, user_id, password=None)
         return done

@@ -53,8 +53,8 @@ OWN_RULES: dict[str, tuple[str, ...]] = {
         ("approval_instances", ("SELECT", "INSERT", "UPDATE", "DELETE")),  # deleted by an import's undo
         ("approval_tasks", ("SELECT", "INSERT", "UPDATE")),
         ("approval_log", ("SELECT", "INSERT")),
-        ("automation_runs", ("SELECT", "INSERT")),
-        ("sales_targets", ("SELECT",)),
+        ("automation_runs", ("SELECT", "INSERT", "UPDATE")),
+        ("sales_targets", ("SELECT", "INSERT", "UPDATE", "DELETE")),
     )},
 }
 POLICY_NAMES = {"SELECT": "read", "INSERT": "insert", "UPDATE": "update", "DELETE": "delete"}

@@ -99,6 +99,11 @@ def setup_company(
         )
         s.add(user)
         seed_dictionaries(s, language=language)
+        # Configuration seeded now, by the set-up, not at first use: on a secure server a
+        # rep's first opportunity may not write the company's stage groups.
+        from crm_desktop.services.sales.stages import ensure_default_group
+
+        ensure_default_group(s)
         s.flush()
         login_roles.sync(s, user.id, password=password)  # a secure server's: the administrator's own role
         return load_actor(s, user.id)

@@ -9,11 +9,12 @@ unit of work — call them off the GUI thread.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
@@ -23,8 +24,11 @@ from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.permissions import require
 from crm_desktop.services.records.field_index import (
     INDEXABLE_TYPES,
+    can_index,
     create_field_index,
     drop_field_index,
+    field_indexes,
+    index_name,
 )
 from crm_desktop.services.records.schema import (
     BUILTIN_FIELDS,
@@ -39,6 +43,8 @@ from crm_desktop.services.records.schema import (
     load_fields,
 )
 from crm_desktop.services.uow import read_only, unit_of_work
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from crm_desktop.db import Database
@@ -178,13 +184,42 @@ def _add_custom(session: Session, entity: str, data: CustomFieldInput) -> FieldS
 
 
 def _sync_index(session: Session, spec: FieldSpec) -> None:
-    """Create or drop the field's expression index to match its ``indexed`` flag."""
+    """Create or drop the field's expression index to match its ``indexed`` flag. On a secure
+    server an administrator's own role may not change the table (DDL is its owner's): the
+    field is saved, and ``crm-admin server-setup`` makes the index (``sync_field_indexes``)."""
     model = _model_of(spec.entity)
     assert model is not None and spec.key is not None
+    if not _owns(session, model.__tablename__):
+        log.info("custom field %s: its index is left to crm-admin server-setup (not the table's owner)", spec.key)
+        return
     if spec.indexed:
         create_field_index(session, model, spec)
     else:
         drop_field_index(session, model, spec.key)
+
+
+def _owns(session: Session, table: str) -> bool:
+    """Whether this connection may change ``table``'s indexes (always, but on a secure server)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(text(
+        "SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass(:t)"),
+        {"t": table}))
+
+
+def sync_field_indexes(session: Session) -> int:
+    """Make every custom field's index match its ``indexed`` flag (the owner's connection:
+    ``crm-admin server-setup``); how many indexes it created or dropped."""
+    changed = 0
+    for cf in session.scalars(select(CustomField)).all():
+        spec, model = _custom_spec(cf), _model_of(cf.entity)
+        if model is None or spec.key is None or not can_index(spec):
+            continue
+        present = index_name(model, spec.key) in field_indexes(session, model)
+        if bool(spec.indexed) != present:
+            _sync_index(session, spec)
+            changed += 1
+    return changed
 
 
 def create_custom_field(db: Database, actor: Actor, entity: str, data: CustomFieldInput) -> FieldSpec:
