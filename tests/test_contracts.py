@@ -64,6 +64,7 @@ def log_fields(db: Database, admin: Actor, contract_id: int) -> list[tuple[str, 
     return [(e.action, {c.field: (c.old, c.new) for c in e.changes}) for e in contracts.operation_log(db, admin, contract_id)]
 
 
+@pytest.mark.shared_role("an approved contract sets its customer's deal status, a record its approver may not change")
 def test_contract_lifecycle(db: Database, admin: Actor) -> None:
     rep = make_user(db, admin, "13900000101", perms=SALES)
     other = make_user(db, admin, "13900000102", perms=SALES)

@@ -149,6 +149,7 @@ def test_validation_and_kinds(db: Database, admin: Actor) -> None:
         followups.create(db, admin, {"content": "没有对象"})
 
 
+@pytest.mark.shared_role("a read-only team member's follow-up refreshes the customer's summary, a record they may not change")
 def test_scope_self_user_cannot_follow_up_on_someone_elses_customer(db: Database, admin: Actor) -> None:
     li = make_user(db, admin, "13700000001")
     wang = make_user(db, admin, "13700000002")

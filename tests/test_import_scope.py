@@ -4,6 +4,8 @@ their scope, updates only records inside their scope, and leaves every other rec
 — on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
+import pytest
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,7 @@ def import_worlds(draw: st.DrawFn) -> ImportWorld:
                        draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=3, unique=True)))
 
 
+@pytest.mark.shared_role("the import's match against records outside the importer's scope (the duplicate check's server side)")
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(w=import_worlds())
 def test_an_import_stays_inside_the_importers_scope(db: Database, w: ImportWorld, tmp_path_factory: object) -> None:
@@ -108,6 +111,7 @@ def opportunity_worlds(draw: st.DrawFn) -> OpportunityWorld:
                             [draw(st.integers(0, n - 1)) for _ in org.record_owner])
 
 
+@pytest.mark.shared_role("the test clears the company's seeded stage groups: a rep's first opportunity may not seed them")
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(w=opportunity_worlds())
 def test_an_opportunity_import_stays_inside_the_importers_scope(db: Database, w: OpportunityWorld,

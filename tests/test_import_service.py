@@ -203,6 +203,7 @@ def test_owners_must_be_inside_the_importers_scope(db: Database, admin: Actor, t
         imp.dry_run(db, manager, f2, opts(owner_id=stranger.user_id))
 
 
+@pytest.mark.shared_role("the import's match against records outside the importer's scope (the duplicate check's server side)")
 def test_an_update_never_reaches_outside_the_scope(db: Database, admin: Actor, tmp_path: Path) -> None:
     rep = person(db, admin, dept=admin.department_id, actions=("import",))
     theirs = customers.create(db, admin, {"name": "别人的公司", "remark": "原样"})

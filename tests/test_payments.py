@@ -23,6 +23,7 @@ from tests.test_contracts import SALES, approved_contract, one_node
 from tests.test_customers import make_user
 
 
+@pytest.mark.shared_role("an approved payment re-derives its contract's received amount, a record its approver may not change")
 def test_payments_plans_and_received_amounts(db: Database, admin: Actor) -> None:
     rep = make_user(db, admin, "13900000201", perms=SALES)
     other = make_user(db, admin, "13900000202", perms=SALES)

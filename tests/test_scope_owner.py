@@ -155,6 +155,7 @@ def test_a_disabled_or_unknown_owner_is_refused_by_field(db: Database, admin: Ac
         assert set(err.value.field_errors) == {"owner_id"}
 
 
+@pytest.mark.shared_role("a converted lead's customer is created for the lead's owner, outside the converter's scope")
 def test_a_converted_lead_still_goes_to_the_leads_owner_without_transfer(db: Database, admin: Actor) -> None:
     """Conversion keeps the lead's owner (no one chooses it): a read-write team member without
     transfer permission converts a colleague's lead, and the customer is the colleague's."""
@@ -188,6 +189,7 @@ def owner_worlds(draw: st.DrawFn) -> OwnerWorld:
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(w=owner_worlds())
+@pytest.mark.shared_role("a record created for an owner outside the creator's scope (allowed with transfer)")
 def test_new_records_go_only_to_owners_in_scope_with_transfer(db: Database, w: OwnerWorld) -> None:
     """For random organisations, role scopes and transfer grants: a create path gives the record
     to another user exactly when the actor may transfer in that module and the reference model

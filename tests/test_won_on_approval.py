@@ -48,6 +48,7 @@ def test_a_contract_of_an_opportunity_takes_its_customer_and_lines(db: Database,
 
 
 @pytest.mark.parametrize("setting", [False, True])
+@pytest.mark.shared_role("an approved contract closes its opportunity as won, a record its approver may not change")
 def test_an_approved_contract_marks_its_opportunity_won_when_the_setting_is_on(
     db: Database, admin: Actor, setting: bool,
 ) -> None:

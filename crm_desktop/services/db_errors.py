@@ -161,6 +161,19 @@ def translate(exc: BaseException) -> ServiceError | None:
     return InvalidValue() if isinstance(exc, DataError) else DatabaseFailure()
 
 
+def _constraint_columns(table: str, name: str) -> tuple[str, ...]:
+    """The columns of the unique constraint or index ``name`` of ``table`` (models' metadata)."""
+    from crm_desktop.models import Base
+
+    found = Base.metadata.tables.get(table)
+    if found is None or not name:
+        return ()
+    for item in [*found.constraints, *found.indexes]:
+        if item.name == name:
+            return _plain([c.name for c in item.columns])
+    return ()
+
+
 def _integrity(exc: IntegrityError) -> ServiceError | None:
     orig = exc.orig
     state = getattr(orig, "sqlstate", None)
@@ -169,6 +182,10 @@ def _integrity(exc: IntegrityError) -> ServiceError | None:
         table = str(getattr(diag, "table_name", None) or "")
         match = _PG_KEY.match(str(getattr(diag, "message_detail", None) or ""))
         columns = _plain(match.group(1).split(",")) if match else ()
+        if not columns and state == "23505":
+            # No "Key (…)=(…)" detail under row-level security (a secure server's user role):
+            # the constraint's own columns, from the models.
+            columns = _constraint_columns(table, str(getattr(diag, "constraint_name", None) or ""))
         if state == "23505" and columns:
             return UniqueTaken(table, columns)
         if state == "23502" and getattr(diag, "column_name", None):
