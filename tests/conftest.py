@@ -95,10 +95,12 @@ def _collect_garbage_on_this_thread(request: pytest.FixtureRequest) -> Iterator[
             gc.collect()
 
 
-#: Secure server mode (issue 17): the PostgreSQL cases run on a server-setup database, each
-#: service call acting as its user's own role (``Database.act_as``: ``SET LOCAL ROLE``), so
-#: the server's row-level security must allow what the services do.
-SECURE = os.environ.get("CRM_TEST_SECURE") == "1"
+#: Secure server mode (issue 17), the default: the PostgreSQL cases run on a server-setup
+#: database, each service call acting as its user's own role (``Database.act_as``: ``SET
+#: LOCAL ROLE``), so the server's row-level security must allow what the services do (a test
+#: marked ``shared_role`` acts on the shared connection: the mark says what is missing).
+#: ``CRM_TEST_SECURE=0``: the shared-role mode, every service call on the owner's connection.
+SECURE = os.environ.get("CRM_TEST_SECURE", "1") == "1"
 SECURE_PREFIX = f"s{uuid.uuid4().hex[:8]}_"  # one per test process: roles belong to the whole server
 
 PG_URL = normalize_url(os.environ.get("CRM_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
