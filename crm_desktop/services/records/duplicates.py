@@ -18,6 +18,11 @@ candidate carries only the name, the owner's name and which field matched: no id
 
 Phone, e-mail and credit-code lookups also go through the search index (services.search):
 it narrows by substring in an index, and the exact comparison is made in Python.
+On a secure server (issue 17) a user's own role cannot read the records outside its scope:
+the narrowed rows (``candidate_rows``) then come from the SECURITY DEFINER function
+``crm_duplicate_candidates`` (services/maintenance/server_duplicates.py), which narrows the
+same way and tells only the compared value that matched; whether a candidate is visible is
+still asked of the user's own scope, under the server's row-level security.
 
 A company setting ``duplicate_check_mode`` decides: "warn" (default) returns the candidates
 for the form to show; "block" makes ``check_before_save`` / ``enforce`` raise DuplicateFound.
