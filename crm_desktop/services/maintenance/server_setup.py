@@ -82,6 +82,10 @@ from crm_desktop.services.maintenance.server_admin import (
     password_functions_sql,
     users_guard_sql,
 )
+from crm_desktop.services.maintenance.server_duplicates import (
+    DUPLICATE_FUNCTIONS,
+    duplicate_functions,
+)
 from crm_desktop.services.maintenance.server_policies import (
     ACTIVITY_RECORDS,
     CHILD_FUNCTIONS,
@@ -226,6 +230,12 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
         conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {quote_name(owner)}"))
         conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
         conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {quote_name(group)}"))
+    conn.execute(text(duplicate_functions(prefix)))  # the duplicate-claim check's candidates, whoever owns them
+    for signature, granted in DUPLICATE_FUNCTIONS.items():
+        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {quote_name(owner)}"))
+        conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
+        if granted:
+            conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {quote_name(group)}"))
 
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote_name(group)}"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quote_name(group)}"))

@@ -18,6 +18,11 @@ candidate carries only the name, the owner's name and which field matched: no id
 
 Phone, e-mail and credit-code lookups also go through the search index (services.search):
 it narrows by substring in an index, and the exact comparison is made in Python.
+On a secure server (issue 17) a user's own role cannot read the records outside its scope:
+the narrowed rows (``candidate_rows``) then come from the SECURITY DEFINER function
+``crm_duplicate_candidates`` (services/maintenance/server_duplicates.py), which narrows the
+same way and tells only the compared value that matched; whether a candidate is visible is
+still asked of the user's own scope, under the server's row-level security.
 
 A company setting ``duplicate_check_mode`` decides: "warn" (default) returns the candidates
 for the form to show; "block" makes ``check_before_save`` / ``enforce`` raise DuplicateFound.
@@ -40,7 +45,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+import sqlalchemy as sa
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
@@ -282,61 +288,155 @@ def narrow(session: Session, entity: str, terms: Mapping[str, str]) -> list[int]
     return list(session.scalars(select(key).where(cond).limit(MAX_NARROW)))
 
 
+#: The lookups of the check, in the order they are made: kind → what its term is.
+KINDS = {
+    "name": "the name as typed (NFKC, trimmed): equal names",
+    "normalized": "a normalize_company_name key: customers whose stored key is it",
+    "similar": "a key: the records whose name contains it (search index), compared in Python",
+    "phone": "a phone_key: the records whose phone or mobile contains it without trunk zeros",
+    "email": "an e-mail (trimmed, lower-cased)",
+    "credit_code": "a credit code (NFKC, trimmed, upper-cased), customers only",
+}
+#: On a secure server (services/maintenance/server_duplicates.py) the candidate rows come from
+#: this SECURITY DEFINER function: a user's own role cannot read records outside its scope.
+SERVER_FUNCTION = "crm_duplicate_candidates"
+_SIGNATURE = f"{SERVER_FUNCTION}(text, text[], text[])"
+_SERVER_KEY = "duplicates.server_function"
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """A live lead or customer one lookup narrowed to: what the check compares and tells.
+    Of the compared values only the lookup's own need be filled (the server function fills
+    no other, and a phone lookup only the number that has the key)."""
+
+    id: int
+    name: str
+    phone: str | None
+    mobile: str | None
+    email: str | None
+    credit_code: str | None
+    owner_name: str
+    in_pool: bool
+
+
+Lookup = tuple[str, str]  # (kind, term)
+
+
+def _lookups(entity: str, values: Mapping[str, Any]) -> list[Lookup]:
+    out: list[Lookup] = []
+    name = unicodedata.normalize("NFKC", str(values.get("name") or "")).strip()
+    if name:
+        out.append(("name", name))
+        key = normalize_company_name(name)
+        if key:
+            if entity == "customer":
+                out.append(("normalized", key))
+            out.append(("similar", key))
+    for fld in ("phone", "mobile"):
+        pkey = phone_key(str(values.get(fld) or ""))
+        if len(pkey) >= MIN_PHONE and ("phone", pkey) not in out:
+            out.append(("phone", pkey))
+    email = str(values.get("email") or "").strip().lower()
+    if email:
+        out.append(("email", email))
+    code = unicodedata.normalize("NFKC", str(values.get("credit_code") or "")).strip().upper()
+    if code and entity == "customer":
+        out.append(("credit_code", code))
+    return out
+
+
+def _server_function(session: Session) -> bool:
+    """Whether the candidate rows come from the server function: it exists (a secure server,
+    set up with it) and this connection may run it. Asked once per session (a unit of work)."""
+    if _SERVER_KEY not in session.info:
+        session.info[_SERVER_KEY] = session.get_bind().dialect.name == "postgresql" and bool(session.scalar(
+            text("SELECT coalesce(has_function_privilege(to_regprocedure(:f), 'EXECUTE'), false)"), {"f": _SIGNATURE}))
+    return bool(session.info[_SERVER_KEY])
+
+
+def _query_rows(session: Session, entity: str, lookups: list[Lookup]) -> dict[Lookup, list[CandidateRow]]:
+    """candidate_rows with the app's own queries (scope-blind where nothing hides rows)."""
+    model = _TARGETS[entity]
+    pool = Customer.pool_id if model is Customer else sa.false()
+    code = Customer.credit_code if model is Customer else sa.null()
+    base = select(model.id, model.name, model.phone, model.mobile, model.email, code, User.name, pool).outerjoin(
+        User, User.id == model.owner_id).where(model.deleted_at.is_(None))
+    if model is Lead:
+        base = base.where(Lead.status != "converted")  # its customer is the candidate
+    out: dict[Lookup, list[CandidateRow]] = {}
+    for kind, term in lookups:
+        if kind == "name":
+            query = base.where(model.name == term)
+        elif kind == "normalized":
+            query = base.where(Customer.normalized_name == term)
+        else:
+            if kind == "credit_code" and session.get_bind().dialect.name != "sqlite":
+                # stored upper-cased and trimmed, with a B-tree index: compare directly
+                table = search_index.index_table(session, entity)
+                ids = list(session.scalars(
+                    select(search_index.key_column(table)).where(table.c.credit_code == term).limit(MAX_NARROW)))
+            else:
+                core = term.lstrip("0")  # the index keeps "+86 592…" as "86592…": match without the trunk 0
+                terms = {"similar": {"name": term}, "phone": {"phone": core, "mobile": core},
+                         "email": {"email": term}, "credit_code": {"credit_code": term}}[kind]
+                ids = narrow(session, entity, terms)
+            if not ids:
+                continue
+            query = base.where(model.id.in_(ids))
+        out[(kind, term)] = [CandidateRow(rid, name, phone, mobile, email, credit, owner or "", bool(pooled))
+                             for rid, name, phone, mobile, email, credit, owner, pooled in session.execute(query)]
+    return out
+
+
+def candidate_rows(session: Session, entity: str, lookups: list[Lookup]) -> dict[Lookup, list[CandidateRow]]:
+    """(kind, term) → the live rows of ``entity`` ("customer" or "lead") that lookup narrows
+    to (see KINDS), whoever owns them: on a secure server through the server function, else
+    through the app's queries. Only narrowed: the caller compares (``_matches``)."""
+    if not lookups:
+        return {}
+    if not _server_function(session):
+        return _query_rows(session, entity, lookups)
+    out: dict[Lookup, list[CandidateRow]] = {}
+    rows = session.execute(text(f"SELECT * FROM {SERVER_FUNCTION}(:entity, :kinds, :terms)"), {
+        "entity": entity, "kinds": [k for k, _t in lookups], "terms": [t.replace("\x00", "") for _k, t in lookups]})
+    for kind, term, rid, name, phone, mobile, email, credit, owner, pooled in rows:
+        out.setdefault((kind, term), []).append(
+            CandidateRow(rid, name, phone, mobile, email, credit, owner or "", bool(pooled)))
+    return out
+
+
 def _matches(
     session: Session, entity: str, values: Mapping[str, Any]
-) -> dict[int, dict[str, str]]:
-    """record id → {input field: "exact" | "similar"} for one target entity."""
-    model = _TARGETS[entity]
+) -> tuple[dict[int, dict[str, str]], dict[int, CandidateRow]]:
+    """record id → {input field: "exact" | "similar"} for one target entity, and the live
+    rows of those records."""
     found: dict[int, dict[str, str]] = {}
+    seen: dict[int, CandidateRow] = {}
+    lookups = _lookups(entity, values)
+    rows = candidate_rows(session, entity, lookups)
 
-    def hit(rid: int, fld: str, how: str) -> None:
-        current = found.setdefault(rid, {})
+    def hit(row: CandidateRow, fld: str, how: str) -> None:
+        seen[row.id] = row
+        current = found.setdefault(row.id, {})
         if current.get(fld) != "exact":
             current[fld] = how
 
-    name = unicodedata.normalize("NFKC", str(values.get("name") or "")).strip()
-    if name:
-        for rid in session.scalars(select(model.id).where(model.name == name)):
-            hit(rid, "name", "exact")
-        key = normalize_company_name(name)
-        if key:
-            if model is Customer:
-                for rid in session.scalars(select(Customer.id).where(Customer.normalized_name == key)):
-                    hit(rid, "name", "similar")
-            ids = narrow(session, entity, {"name": key})
-            for rid, other in session.execute(select(model.id, model.name).where(model.id.in_(ids))) if ids else ():
-                if normalize_company_name(other) == key:
-                    hit(rid, "name", "similar")
-
-    phones = {f: phone_key(str(values.get(f) or "")) for f in ("phone", "mobile")}
-    phones = {f: k for f, k in phones.items() if len(k) >= MIN_PHONE}
-    for fld, pkey in phones.items():
-        core = pkey.lstrip("0")  # the index keeps "+86 592…" as "86592…": match without the trunk 0
-        ids = narrow(session, entity, {"phone": core, "mobile": core})
-        rows = session.execute(select(model.id, model.phone, model.mobile).where(model.id.in_(ids))) if ids else ()
-        for rid, phone, mobile in rows:
-            if pkey in (phone_key(phone), phone_key(mobile)):
-                hit(rid, fld, "exact")
-
-    email = str(values.get("email") or "").strip().lower()
-    if email:
-        ids = narrow(session, entity, {"email": email})
-        for rid, other in session.execute(select(model.id, model.email).where(model.id.in_(ids))) if ids else ():
-            if (other or "").strip().lower() == email:
-                hit(rid, "email", "exact")
-
-    code = unicodedata.normalize("NFKC", str(values.get("credit_code") or "")).strip().upper()
-    if code and model is Customer:
-        if session.get_bind().dialect.name == "sqlite":
-            ids = narrow(session, entity, {"credit_code": code})
-        else:  # stored upper-cased and trimmed, with a B-tree index: compare directly
-            table = search_index.index_table(session, entity)
-            ids = list(session.scalars(
-                select(search_index.key_column(table)).where(table.c.credit_code == code).limit(MAX_NARROW)))
-        for rid, other in session.execute(select(Customer.id, Customer.credit_code).where(Customer.id.in_(ids))) if ids else ():
-            if (other or "").strip().upper() == code:
-                hit(rid, "credit_code", "exact")
-    return found
+    for kind, term in lookups:
+        for row in rows.get((kind, term), ()):
+            if kind == "name":
+                hit(row, "name", "exact")
+            elif kind == "normalized" or (kind == "similar" and normalize_company_name(row.name) == term):
+                hit(row, "name", "similar")
+            elif kind == "email" and (row.email or "").strip().lower() == term:
+                hit(row, "email", "exact")
+            elif kind == "credit_code" and (row.credit_code or "").strip().upper() == term:
+                hit(row, "credit_code", "exact")
+            elif kind == "phone" and term in (phone_key(row.phone or ""), phone_key(row.mobile or "")):
+                for fld in ("phone", "mobile"):  # the input fields with this key (compared crosswise)
+                    if phone_key(str(values.get(fld) or "")) == term:
+                        hit(row, fld, "exact")
+    return found, seen
 
 
 def find_in_session(
@@ -351,26 +451,23 @@ def find_in_session(
     # The record's own kind first: a customer matching a customer is the real collision.
     for target in (entity, *(t for t in _TARGETS if t != entity)):
         model = _TARGETS[target]
-        found = _matches(session, target, values)
+        found, rows = _matches(session, target, values)
         if target == entity and exclude_id is not None:
             found.pop(exclude_id, None)
         if not found:
             continue
-        live = select(model, User.name).outerjoin(User, User.id == model.owner_id).where(
-            model.id.in_(found), model.deleted_at.is_(None)
-        )
-        if model is Lead:
-            live = live.where(Lead.status != "converted")  # its customer is the candidate
+        # Asked as the actor (on a secure server under its row-level security): never the
+        # server function, which sees every row.
         visible = set(session.scalars(select(model.id).where(model.id.in_(found), visible_filter(model, actor))))
-        for row, owner in session.execute(live.order_by(model.id.desc())):
-            matched = found[row.id]
+        for rid in sorted(found, reverse=True):  # newest first
+            row, matched = rows[rid], found[rid]
             exact = [f for f in FIELDS if matched.get(f) == "exact"]
             fields = tuple(f for f in FIELDS if f in matched)
-            seen = row.id in visible
+            shown = rid in visible
             candidates.append(DuplicateCandidate(
-                entity=target, record_id=row.id if seen else None, name=row.name, owner_name=owner or "",
+                entity=target, record_id=rid if shown else None, name=row.name, owner_name=row.owner_name,
                 field=(exact or list(fields))[0], fields=fields, how="exact" if exact else "similar",
-                in_pool=bool(getattr(row, "pool_id", None)), visible=seen,
+                in_pool=row.in_pool, visible=shown,
             ))
     candidates.sort(key=lambda c: c.how != "exact")  # stable: keeps entity and newest-first order
     return candidates
