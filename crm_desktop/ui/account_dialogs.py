@@ -212,6 +212,7 @@ class ConnectionDialog(GuardedDialog):
         self.port.setValue(self.profile.port)
         self.database = QLineEdit(self.profile.database)
         self.user = QLineEdit(self.profile.user)
+        self.user.setPlaceholderText(self.tr("e.g. crm_login"))
         self.password_edit = password_edit()
         self.password_edit.setText(self.password)
         self.errors.add_row("name", self.tr("Name:"), self.name)
@@ -222,6 +223,15 @@ class ConnectionDialog(GuardedDialog):
         form.addRow(self.tr("Password:"), self.password_edit)
         self.remember_box = QCheckBox(self.tr("Remember the password in this computer's password store"))
         form.addRow("", self.remember_box)
+        # What the two kinds of server account protect (issue 17: secure server mode).
+        modes = QLabel(self.tr(
+            "On a server in secure mode the user name is the database's name followed by _login: "
+            "each person then works with their own database account and the server itself limits "
+            "what they can see. Any other account (a shared one) gives this computer the whole "
+            "database: only the app limits what each person sees."))
+        modes.setWordWrap(True)
+        modes.setObjectName("serverModes")
+        layout.addWidget(modes)
         self.keyring_note = QLabel()
         self.keyring_note.setWordWrap(True)
         layout.addWidget(self.keyring_note)  # full width: a form cell wraps it too narrowly

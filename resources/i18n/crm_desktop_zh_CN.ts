@@ -1261,6 +1261,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
         <translation>服务器名称或 IP 地址</translation>
     </message>
     <message>
+        <source>e.g. crm_login</source>
+        <translation>例如 crm_login</translation>
+    </message>
+    <message>
         <source>Name:</source>
         <translation>名称：</translation>
     </message>
@@ -1287,6 +1291,10 @@ The record&apos;s id, for selection and actions (``data(index, RecordIdRole)``).
     <message>
         <source>Remember the password in this computer&apos;s password store</source>
         <translation>在本机的系统密钥环中记住密码</translation>
+    </message>
+    <message>
+        <source>On a server in secure mode the user name is the database&apos;s name followed by _login: each person then works with their own database account and the server itself limits what they can see. Any other account (a shared one) gives this computer the whole database: only the app limits what each person sees.</source>
+        <translation>服务器启用安全模式时，用户名为数据库名加 _login：每个人都以自己的数据库账号工作，由服务器本身限定其可见的数据。使用其他（共用）账号时，这台电脑可访问整个数据库，只由本软件限定每个人能看到什么。</translation>
     </message>
     <message>
         <source>This computer has no password store (keyring), so the password cannot be remembered: you will be asked for it at each login.</source>
@@ -8684,6 +8692,7 @@ Entities each event can happen to (events not listed: every entity of ``ENTITIES
     </message>
     <message>
         <source>Choose warn or block.</source>
+        <extracomment>The lookups of the check, in the order they are made: kind → what its term is. On a secure server (services/maintenance/server_duplicates.py) the candidate rows come from this SECURITY DEFINER function: a user&apos;s own role cannot read records outside its scope.</extracomment>
         <translation>请选择“提醒”或“禁止”。</translation>
     </message>
     <message>
