@@ -305,12 +305,10 @@ class Preparer:
     # --- rows -------------------------------------------------------------------------------
 
     def prepare(self, rows: Sequence[Sequence[Any]], columns: Sequence[Column], *, first_sheet_row: int,
-                start: int = 0) -> list[PreparedRow]:
-        """Rows from ``start`` on (data rows, after the header); empty and totals rows dropped."""
-        for col in columns:
-            parser = getattr(col.parse, "__self__", None)
-            if isinstance(parser, v.DateColumn):
-                parser.infer(r[col.index] for r in rows)
+                first_index: int = 0, last_index: int | None = None) -> list[PreparedRow]:
+        """Data rows (under the header) ``rows``, the first being data row ``first_index``;
+        empty rows and a totals row as the last data row (``last_index``) dropped. The date
+        columns' day/month order is inferred beforehand, from the whole column."""
         regions = {c.target for c in columns} & {"province", "city", "district"}
         split = "address" in {c.target for c in columns} and not regions and self.schema.get("province") is not None
         extra_check = self.module.service._validate_extra
@@ -327,9 +325,8 @@ class Preparer:
                            if not ((spec := self.schema.get(name)) is not None and spec.is_custom)]
         utc = dt.UTC
         prepared: list[PreparedRow] = []
-        last = len(rows) - 1
-        for i in range(start, len(rows)):
-            raw_row = rows[i]
+        last = first_index + len(rows) - 1 if last_index is None else last_index
+        for i, raw_row in enumerate(rows, first_index):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in raw_row):
                 continue
             if i == last and is_totals_row(raw_row):
