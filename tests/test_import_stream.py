@@ -84,9 +84,13 @@ def _same(a: imp.ImportResult | imp.DryRunResult, b: imp.ImportResult | imp.DryR
     assert sorted(a.errors, key=lambda e: (e.row, e.column)) == sorted(b.errors, key=lambda e: (e.row, e.column))
 
 
-@pytest.mark.parametrize("policy", ["skip", "update", "create"])
+@pytest.mark.parametrize(("policy", "worker"), [("skip", False), ("update", False), ("create", False),
+                                               ("skip", True), ("update", True)])
 def test_a_streamed_csv_imports_as_the_whole_file_does(db: Database, admin: Actor, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch, policy: str) -> None:
+                                                      monkeypatch: pytest.MonkeyPatch, policy: str,
+                                                      worker: bool) -> None:
+    """Streamed in nine segments (planned here, or by the worker process a segment ahead of the
+    writes): the same rows fail for the same reasons, the database ends the same."""
     _tax(db, admin)
     old = customers.create(db, admin, {"name": "厦门40号贸易有限公司", "phone": "0592-1234567", "remark": "老"})
     rows = _rows(300)
@@ -101,6 +105,8 @@ def test_a_streamed_csv_imports_as_the_whole_file_does(db: Database, admin: Acto
     imp.undo_import(db, admin, whole.batch_id)
     assert counts(db)["customers"] == 1
     monkeypatch.setattr(imp, "SEGMENT_ROWS", 37)  # nine segments
+    if worker:
+        monkeypatch.setattr(imp, "PARALLEL_ROWS", 0)
     dry = imp.dry_run(db, admin, path, options)
     assert (dry.new, dry.updated, dry.skipped, dry.failed) == (
         whole_dry.new, whole_dry.updated, whole_dry.skipped, whole_dry.failed)
@@ -127,9 +133,11 @@ def test_create_anyway_in_block_mode_does_not_match_what_the_import_itself_wrote
     assert (result.created, result.failed) == (120, 0)  # as the whole file: its own rows are no "existing" records
 
 
+@pytest.mark.parametrize("worker", [False, True])
 def test_all_or_nothing_reads_a_streamed_csv_twice(db: Database, admin: Actor, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                   monkeypatch: pytest.MonkeyPatch, worker: bool) -> None:
     monkeypatch.setattr(imp, "SEGMENT_ROWS", 25)
+    monkeypatch.setattr(imp, "PARALLEL_ROWS", 0 if worker else 10**9)
     good = [[f"公司{i}号", "", f"139{i:08d}", "", "", "", "", ""] for i in range(100)]
     bad = [*good, [f"公司{7}号", "", "", "", "", "", "", ""]]  # repeats row 9, in the last segment
     before = counts(db)
@@ -141,9 +149,11 @@ def test_all_or_nothing_reads_a_streamed_csv_twice(db: Database, admin: Actor, t
     assert (result.created, result.failed) == (100, 0)
 
 
+@pytest.mark.parametrize("worker", [False, True])
 def test_a_streamed_import_resumes_where_it_stopped(db: Database, admin: Actor, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+                                                    monkeypatch: pytest.MonkeyPatch, worker: bool) -> None:
     monkeypatch.setattr(imp, "SEGMENT_ROWS", 9)
+    monkeypatch.setattr(imp, "PARALLEL_ROWS", 0 if worker else 10**9)
     rows = [[f"公司{i}号", "", f"139{i:08d}", "", "", "", "", ""] for i in range(40)]
     rows[30][2] = rows[3][2]  # repeats an earlier segment's mobile, written before the stop
     path = _csv(tmp_path / "r.csv", rows)
@@ -207,3 +217,21 @@ def test_first_rows_answers_as_a_dict() -> None:
         key = ("phone", str(rng.randrange(15000)))
         assert table.first(key, row) == reference.get(key)
         reference.setdefault(key, row)
+
+
+def test_the_worker_process_reports_a_file_problem(db: Database, admin: Actor, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A problem found by the worker (the stop policy meets an existing record in a later
+    segment) reaches the caller as the same FileProblem, and nothing is written."""
+    customers.create(db, admin, {"name": "公司70号"})
+    monkeypatch.setattr(imp, "SEGMENT_ROWS", 20)
+    monkeypatch.setattr(imp, "PARALLEL_ROWS", 0)
+    path = _csv(tmp_path / "s.csv", [[f"公司{i}号", "", "", "", "", "", "", ""] for i in range(100)])
+    before = counts(db)
+    with pytest.raises(FileProblem) as err:
+        imp.dry_run(db, admin, path, _opts(on_duplicate="stop"))
+    assert err.value.params == {"row": 72} and "Row 72" in str(err.value)
+    with pytest.raises(FileProblem) as err:
+        imp.run_import(db, admin, path, _opts(on_duplicate="stop", batch_size=10))
+    assert err.value.params == {"row": 72}
+    assert counts(db) == before  # "nothing was imported": not the segments before the match either

@@ -20,6 +20,10 @@ import contextlib
 import dataclasses
 import hashlib
 import itertools
+import os
+import pickle
+import subprocess
+import sys
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +50,7 @@ from crm_desktop.services.imports.mapping import ColumnMatch, header_signature
 from crm_desktop.services.imports.modules import MODULES, module_spec
 from crm_desktop.services.imports.new_fields import suggest_type, with_new_fields
 from crm_desktop.services.imports.plan import Plan, Planner, now
-from crm_desktop.services.imports.prepare import RowError
+from crm_desktop.services.imports.prepare import PreparedRow, RowError
 from crm_desktop.services.imports.reading import (
     FileProblem,
     Table,
@@ -252,9 +256,7 @@ def _planner(db: Database, actor: Actor, table: Table | TextTable, options: Impo
         planner = Planner(uow.session, uow.actor, table, entity=options.entity, header_row=options.header_row,
                           mapping=options.mapping, policy=options.on_duplicate, owner_id=options.owner_id,
                           unknown_values=options.unknown_values)
-    if planner.date_columns():
-        planner.infer_dates(table.iter_rows(planner.header_row + 1))
-    return planner
+    return planner  # its date orders are settled by whoever plans (here or a worker process)
 
 
 def _segment_size(table: Table | TextTable, entity: str) -> int:
@@ -263,13 +265,31 @@ def _segment_size(table: Table | TextTable, entity: str) -> int:
     return SHEET_SEGMENT_ROWS if isinstance(table, Table) else SEGMENT_ROWS
 
 
-def _segments(db: Database, actor: Actor, planner: Planner, table: Table | TextTable, *, start: int = 0,
-              path: Path | None = None, release: bool = False) -> Iterator[tuple[Plan, int]]:
+#: An import of more data rows than this is planned in a worker process, a segment ahead of
+#: this one, which writes (on two cores, planning and writing take about as long each).
+PARALLEL_ROWS = 60_000
+
+
+def _segments(db: Database, actor: Actor, planner: Planner, table: Table | TextTable, options: ImportOptions, *,
+              start: int = 0, path: Path | None = None, release: bool = False) -> Iterator[tuple[Plan, int]]:
     """(plan, data rows covered) per segment of the table's data rows from ``start`` on, each
-    planned in its own read transaction. ``release``: the table's cells are dropped as they
-    are planned (nothing reads them again)."""
+    planned in its own read transaction — in a worker process when the import is large (see
+    ``PARALLEL_ROWS``). ``release``: the table's cells are dropped as they are planned."""
+    # A csv only: a workbook is read whole, and read again by the worker it would cost more
+    # than the overlap gains on the sizes a workbook has.
+    if (isinstance(table, TextTable) and planner.total - start > PARALLEL_ROWS and planner.entity != "contract"
+            and path is not None and not getattr(sys, "frozen", False)):  # a bundle's entry point has no freeze_support()
+        return _worker_segments(db, actor, planner, table, options, start=start, path=path)
+    return _planned_segments(db, actor, planner, table, start=start, path=path, release=release)
+
+
+def _planned_segments(db: Database, actor: Actor, planner: Planner, table: Table | TextTable, *, start: int = 0,
+                      path: Path | None = None, release: bool = False,
+                      size: int | None = None) -> Iterator[tuple[Plan, int]]:
+    """``_segments`` planned here (``size``: rows a segment, by default ``_segment_size``)."""
+    planner.settle_dates()
     others = _other_sheets(path, table) if path is not None and planner.entity == "contract" else {}
-    size = _segment_size(table, planner.entity)
+    size = size or _segment_size(table, planner.entity)
     first = planner.header_row + 1
     index = start
     if isinstance(table, Table) and release and start + size >= planner.total:
@@ -286,6 +306,100 @@ def _segments(db: Database, actor: Actor, planner: Planner, table: Table | TextT
             plan = planner.plan(uow.session, uow.actor, block, first_index=index, other_sheets=others, release=True)
         index += count
         yield plan, min(index, planner.total)
+
+
+def _worker_segments(db: Database, actor: Actor, planner: Planner, table: Table | TextTable, options: ImportOptions,
+                     *, start: int, path: Path) -> Iterator[tuple[Plan, int]]:
+    """``_segments`` planned by a worker process (``plan_worker``): it plans the next segment
+    while the caller writes this one. It gets what this planner settled (mapping, header row,
+    date orders, ceiling), so its plans are this planner's; its rows come back as tuples (a
+    pickled dataclass costs four times as much). A plain child process on pipes, not
+    multiprocessing: that would run the caller's main module again in the child."""
+    job = {
+        "url": db.engine.url.render_as_string(hide_password=False), "actor": actor, "path": str(path),
+        "sheet": planner.sheet, "table": table.state() if isinstance(table, TextTable) else None,
+        "options": dataclasses.replace(options, header_row=planner.header_row, mapping=_mapping_of(planner),
+                                       new_fields=None).to_json(),
+        "orders": planner.date_orders() if planner.dates_settled else None, "ceiling": planner.ceiling,
+        "start": start, "size": _segment_size(table, planner.entity),
+    }
+    package_root = str(Path(__file__).resolve().parents[3])
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p))
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from crm_desktop.services.imports.engine import plan_worker; plan_worker()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    assert worker.stdin is not None and worker.stdout is not None
+    try:
+        pickle.dump(job, worker.stdin)
+        worker.stdin.close()
+        while True:
+            try:
+                message = pickle.load(worker.stdout)
+            except EOFError:
+                raise RuntimeError("The import's planning process ended unexpectedly.") from None
+            kind = message[0]
+            if kind == "done":
+                return
+            if kind == "problem":
+                raise FileProblem(message[1], **message[2])
+            if kind == "error":
+                raise RuntimeError(f"The import's planning process failed: {message[1]}")
+            _kind, rows, diffs, versions, new_categories, new_values, covered = message
+            planner.preparer.new_dictionary_values = new_values
+            yield Plan(planner.entity, planner.sheet, planner.header_row, planner.headers, planner.columns,
+                       planner.matches, [PreparedRow(*r) for r in rows], planner.policy, diffs, versions,
+                       new_categories, new_values), covered
+    finally:
+        worker.stdout.close()
+        if worker.poll() is None:
+            worker.kill()
+        worker.wait()
+
+
+def plan_worker() -> None:
+    """The worker process of ``_worker_segments``: reads its job (pickled) from stdin, plans the
+    segments and writes them (pickled) to stdout."""
+    from crm_desktop.db import open_database
+
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not get into the pickles
+    job = pickle.load(sys.stdin.buffer)
+    db = None
+    try:
+        db = open_database(job["url"], migrate_schema=False)
+        options = ImportOptions(**job["options"])
+        path = Path(job["path"])
+        table = TextTable.from_state(job["table"]) if job["table"] else read_table(path, sheet=job["sheet"])
+        actor: Actor = job["actor"]
+        with read_only(db, actor) as uow:
+            assert uow.actor is not None
+            planner = Planner(uow.session, uow.actor, table, entity=options.entity, header_row=options.header_row,
+                              mapping=options.mapping, policy=options.on_duplicate, owner_id=options.owner_id,
+                              unknown_values=options.unknown_values)
+        planner.ceiling = job["ceiling"]
+        if job["orders"] is not None:
+            planner.set_date_orders(job["orders"])
+        for plan, covered in _planned_segments(db, actor, planner, table, start=job["start"], path=path,
+                                               release=True, size=job["size"]):
+            rows = [(r.index, r.sheet_row, r.builtin, r.custom, r.owner_id, r.created_at, r.extra, r.errors,
+                     r.action, r.match_id, r.note, r.owner_given) for r in plan.rows]
+            pickle.dump(("plan", rows, plan.diffs, plan.versions, plan.new_categories, plan.new_dictionary_values,
+                         covered), out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.flush()
+        pickle.dump(("done",), out)
+    except FileProblem as exc:
+        pickle.dump(("problem", exc.message, exc.params), out)
+    except BrokenPipeError:
+        return  # the importing process stopped reading: it was cancelled or failed
+    except Exception as exc:  # noqa: BLE001 - anything else goes up in the importing process (as text:
+        pickle.dump(("error", f"{type(exc).__name__}: {exc}"), out)  # not every exception unpickles)
+    finally:
+        try:
+            out.flush()
+        except BrokenPipeError:
+            pass
+        if db is not None:
+            db.dispose()
 
 
 def _other_sheets(path: Path, table: Table) -> dict[str, list[list[Any]]]:
@@ -318,7 +432,7 @@ def dry_run(db: Database, actor: Actor, path: Path, options: ImportOptions) -> D
     preview: list[RowPreview] = []
     diffs: dict[int, Mapping[str, tuple[Any, Any]]] = {}
     errors: list[RowError] = []
-    for plan, _done in _segments(db, actor, planner, table, path=Path(path), release=True):
+    for plan, _done in _segments(db, actor, planner, table, options, path=Path(path), release=True):
         for row in plan.rows:
             counted[row.action] += 1
             if row.match_id is not None and row.match_id in plan.diffs:
@@ -359,22 +473,25 @@ def import_steps(db: Database, actor: Actor, path: Path,
     options = _with_new_fields(db, actor, path, options)
     planner = _planner(db, actor, table, options)
     segments: Iterator[tuple[Plan, int]]
-    if options.all_or_nothing:
+    if options.all_or_nothing or options.on_duplicate == "stop":
+        # The whole file is planned before anything is written: a failed row (all or nothing)
+        # or a duplicate (the stop policy: FileProblem while planning) in its last segment
+        # must stop the import before its first.
         kept: list[tuple[Plan, int]] | None = None
         if planner.total <= _segment_size(table, options.entity):  # one segment: planned once
-            kept = list(_segments(db, actor, planner, table, path=path, release=True))
+            kept = list(_segments(db, actor, planner, table, options, path=path, release=True))
             failed = sum(plan.count("fail") for plan, _done in kept)
         else:
-            failed = sum(plan.count("fail") for plan, _done in _segments(db, actor, planner, table, path=path))
-        if failed:
+            failed = sum(plan.count("fail") for plan, _done in _segments(db, actor, planner, table, options, path=path))
+        if failed and options.all_or_nothing:
             raise FileProblem(QT_TRANSLATE_NOOP(
                 "errors", "{count} rows have errors and the import is all or nothing: nothing was imported."),
                 count=failed)
         if kept is None:
             planner.reset()
-        segments = iter(kept) if kept is not None else _segments(db, actor, planner, table, path=path)
+        segments = iter(kept) if kept is not None else _segments(db, actor, planner, table, options, path=path)
     else:
-        segments = _segments(db, actor, planner, table, path=path, release=True)
+        segments = _segments(db, actor, planner, table, options, path=path, release=True)
     batch_id = _open_batch(db, actor, path, options, planner, total=planner.total)
     return (yield from _write_steps(db, actor, segments, batch_id, options, total=planner.total,
                                     header_row=planner.header_row))
@@ -535,7 +652,7 @@ def resume_import(db: Database, actor: Actor, batch_id: int, *, progress: Progre
     options = ImportOptions(**{k: stored[k] for k in ImportOptions.__dataclass_fields__ if k in stored})
     table = open_table(path, sheet=options.sheet)
     planner = _planner(db, actor, table, options)
-    segments = _segments(db, actor, planner, table, start=rows_done, path=path, release=True)
+    segments = _segments(db, actor, planner, table, options, start=rows_done, path=path, release=True)
     return _drive(_write_steps(db, actor, segments, batch_id, options, total=total, header_row=planner.header_row),
                   progress)
 

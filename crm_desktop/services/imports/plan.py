@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
 from crm_desktop.models import Customer, ImportMapping, Setting, User
 from crm_desktop.services.imports import dedupe, sales_rows
+from crm_desktop.services.imports.initials import fast_initials
 from crm_desktop.services.imports.mapping import (
     HEADER_SCAN,
     ColumnMatch,
@@ -44,7 +45,7 @@ from crm_desktop.services.imports.values import DateColumn
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.permissions import require
 from crm_desktop.services.org.scope import editable_filter, visible_filter
-from crm_desktop.services.records import audit
+from crm_desktop.services.records import audit, search
 from crm_desktop.services.records.duplicates import MODE_KEY, phone_key
 from crm_desktop.services.records.schema import EntitySchema, schema_for
 
@@ -159,6 +160,8 @@ class Planner:
         #: The module's largest record id when planning began: what this import writes (ids above
         #: it) is not "already in the database" for a later segment, as for a plan of the whole file.
         self.ceiling = session.scalar(select(func.max(module.service.model.id))) or 0
+        self.table = table
+        self.dates_settled = not self.date_columns()
         self.reset()
 
     def reset(self) -> None:
@@ -172,9 +175,25 @@ class Planner:
     def date_columns(self) -> list[tuple[int, DateColumn]]:
         return [(c.index, p) for c in self.columns if isinstance(p := getattr(c.parse, "__self__", None), DateColumn)]
 
+    def date_orders(self) -> list[tuple[str | None, bool]]:
+        """Each date column's inferred (order, ambiguous), for ``set_date_orders``."""
+        return [(p.order, p.ambiguous) for _i, p in self.date_columns()]
+
+    def set_date_orders(self, orders: Sequence[tuple[str | None, bool]]) -> None:
+        """The date columns' orders as another planner of the same file inferred them."""
+        for (_index, parser), (order, ambiguous) in zip(self.date_columns(), orders, strict=True):
+            parser.order, parser.ambiguous = order, ambiguous
+        self.dates_settled = True
+
+    def settle_dates(self) -> None:
+        """``infer_dates`` from the table's data rows, unless done (call before planning)."""
+        if not self.dates_settled:
+            self.infer_dates(self.table.iter_rows(self.header_row + 1))
+
     def infer_dates(self, rows: Iterable[Sequence[Any]]) -> None:
         """Each date column's day/month order, from all its values (``rows``: the data rows)."""
         dated = self.date_columns()
+        self.dates_settled = True
         if not dated:
             return
         for row in rows:
@@ -213,7 +232,21 @@ class Planner:
             sales_rows.resolve_contracts(session, actor, plan.rows)
         _check_unique_custom(session, module, self.schema, plan, self)
         _apply_policy(session, actor, module, plan, self)
+        if entity in search.INDEXES:
+            _initials(plan)
         return plan
+
+
+def _initials(plan: Plan) -> None:
+    """The pinyin initials of the search index, worked out with the plan (a worker process
+    makes the plan while the writer writes): a record's, and a customer's primary contact's."""
+    contacts = plan.entity == "customer"
+    for row in plan.rows:
+        if row.action != "create":
+            continue
+        row.extra["_initials"] = fast_initials(str(row.builtin.get("name") or ""))
+        if contacts and (name := str(row.extra.get("contact.name") or "").strip()):
+            row.extra["_contact_initials"] = fast_initials(name[:100])
 
 
 def make_plan(session: Session, actor: Actor, table: Table, *, entity: str, header_row: int | None = None,

@@ -371,6 +371,23 @@ class TextTable:
     def _open(self) -> io.TextIOWrapper:
         return open(self.path, encoding=self.codec, newline="")
 
+    def state(self) -> dict[str, Any]:
+        """What ``from_state`` needs to read the same rows again without checking the file again
+        (plain values: for another process)."""
+        d = self.dialect
+        return {"path": str(self.path), "codec": self.codec, "height": self.height, "width": self.width,
+                "dialect": {k: getattr(d, k) for k in ("delimiter", "doublequote", "escapechar", "lineterminator",
+                                                       "quotechar", "quoting", "skipinitialspace")}}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> TextTable:
+        table = cls.__new__(cls)
+        table.path = Path(state["path"])
+        table.sheet = table.path.stem
+        table.codec, table.height, table.width = state["codec"], state["height"], state["width"]
+        table.dialect = type("dialect", (csv.Dialect,), dict(state["dialect"]))
+        return table
+
     def head(self, count: int) -> list[list[Any]]:
         return list(itertools.islice(self.iter_rows(), count))
 
