@@ -107,6 +107,7 @@ def test_a_streamed_csv_imports_as_the_whole_file_does(db: Database, admin: Acto
     monkeypatch.setattr(imp, "SEGMENT_ROWS", 37)  # nine segments
     if worker:
         monkeypatch.setattr(imp, "PARALLEL_ROWS", 0)
+        monkeypatch.setattr(imp, "_spare_core", lambda: True)
     dry = imp.dry_run(db, admin, path, options)
     assert (dry.new, dry.updated, dry.skipped, dry.failed) == (
         whole_dry.new, whole_dry.updated, whole_dry.skipped, whole_dry.failed)
@@ -138,6 +139,7 @@ def test_all_or_nothing_reads_a_streamed_csv_twice(db: Database, admin: Actor, t
                                                    monkeypatch: pytest.MonkeyPatch, worker: bool) -> None:
     monkeypatch.setattr(imp, "SEGMENT_ROWS", 25)
     monkeypatch.setattr(imp, "PARALLEL_ROWS", 0 if worker else 10**9)
+    monkeypatch.setattr(imp, "_spare_core", lambda: True)
     good = [[f"公司{i}号", "", f"139{i:08d}", "", "", "", "", ""] for i in range(100)]
     bad = [*good, [f"公司{7}号", "", "", "", "", "", "", ""]]  # repeats row 9, in the last segment
     before = counts(db)
@@ -154,6 +156,7 @@ def test_a_streamed_import_resumes_where_it_stopped(db: Database, admin: Actor, 
                                                     monkeypatch: pytest.MonkeyPatch, worker: bool) -> None:
     monkeypatch.setattr(imp, "SEGMENT_ROWS", 9)
     monkeypatch.setattr(imp, "PARALLEL_ROWS", 0 if worker else 10**9)
+    monkeypatch.setattr(imp, "_spare_core", lambda: True)
     rows = [[f"公司{i}号", "", f"139{i:08d}", "", "", "", "", ""] for i in range(40)]
     rows[30][2] = rows[3][2]  # repeats an earlier segment's mobile, written before the stop
     path = _csv(tmp_path / "r.csv", rows)
@@ -226,6 +229,7 @@ def test_the_worker_process_reports_a_file_problem(db: Database, admin: Actor, t
     customers.create(db, admin, {"name": "公司70号"})
     monkeypatch.setattr(imp, "SEGMENT_ROWS", 20)
     monkeypatch.setattr(imp, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(imp, "_spare_core", lambda: True)
     path = _csv(tmp_path / "s.csv", [[f"公司{i}号", "", "", "", "", "", "", ""] for i in range(100)])
     before = counts(db)
     with pytest.raises(FileProblem) as err:
