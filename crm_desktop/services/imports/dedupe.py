@@ -136,15 +136,18 @@ class FirstRows:
         return None
 
     def _grow(self) -> None:
-        old = [(h, r) for h, r in zip(self._hashes, self._rows, strict=True) if h]
+        old_hashes, old_rows = self._hashes, self._rows
         self._make(2 * (self._mask + 1))
         hashes, rows, mask = self._hashes, self._rows, self._mask
-        for h, r in old:
-            slot = h & mask
-            while hashes[slot]:
-                slot = (slot + 1) & mask
-            hashes[slot], rows[slot] = h, r
-        self._count = len(old)
+        count = 0
+        for h, r in zip(old_hashes, old_rows, strict=True):  # straight from the arrays: no list of millions
+            if h:
+                slot = h & mask
+                while hashes[slot]:
+                    slot = (slot + 1) & mask
+                hashes[slot], rows[slot] = h, r
+                count += 1
+        self._count = count
 
 
 def in_file(entity: str, rows: Sequence[PreparedRow], seen: FirstRows | None = None) -> dict[int, tuple[int, str]]:
