@@ -239,3 +239,13 @@ def test_the_worker_process_reports_a_file_problem(db: Database, admin: Actor, t
         imp.run_import(db, admin, path, _opts(on_duplicate="stop", batch_size=10))
     assert err.value.params == {"row": 72}
     assert counts(db) == before  # "nothing was imported": not the segments before the match either
+
+
+def test_a_worker_that_cannot_start_leaves_the_planning_here(db: Database, admin: Actor, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(imp, "SEGMENT_ROWS", 20)
+    monkeypatch.setattr(imp, "PARALLEL_ROWS", 0)
+    monkeypatch.setattr(imp, "_spare_core", lambda: True)
+    monkeypatch.setattr(imp.sys, "executable", "/bin/false")  # exits at once, reading nothing
+    path = _csv(tmp_path / "w.csv", [[f"公司{i}号", "", "", "", "", "", "", ""] for i in range(50)])
+    assert imp.run_import(db, admin, path, _opts()).created == 50

@@ -346,13 +346,21 @@ def _worker_segments(db: Database, actor: Actor, planner: Planner, table: Table 
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
     assert worker.stdin is not None and worker.stdout is not None
     try:
-        pickle.dump(job, worker.stdin)
-        worker.stdin.close()
+        try:
+            pickle.dump(job, worker.stdin)
+            worker.stdin.close()
+        except BrokenPipeError:
+            pass  # it did not start: found out below
+        received = False
         while True:
             try:
                 message = pickle.load(worker.stdout)
             except EOFError:
+                if not received:  # it could not start (no python to run it?): plan here
+                    yield from _planned_segments(db, actor, planner, table, start=start, path=path, release=True)
+                    return
                 raise RuntimeError("The import's planning process ended unexpectedly.") from None
+            received = True
             kind = message[0]
             if kind == "done":
                 return
