@@ -231,7 +231,8 @@ def test_totals_rows() -> None:
 
 # --- pinyin initials ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["厦门星辰科技有限公司", "中国银行厦门分行", "重庆长安汽车", "ACME（厦门）2号", "abc", ""])
+@pytest.mark.parametrize("name", ["厦门星辰科技有限公司", "中国银行厦门分行", "重庆长安汽车", "ACME（厦门）2号", "abc", "",
+                                  "厦门鑫瑞软件12号有限公司", "银行1厦门2重庆", "İ厦门", "İ厦", "〇厦门〇", "é科技ß"])
 def test_fast_initials_equal_pypinyins(name: str) -> None:
     assert fast_initials(name) == initials(name)
 
@@ -239,6 +240,13 @@ def test_fast_initials_equal_pypinyins(name: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("厦门银行重庆长安有限公司科技星辰乐华都和会调发行长大A1 （）"), max_size=14))
 def test_fast_initials_property(name: str) -> None:
+    assert fast_initials(name) == initials(name)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("厦门银行重庆长安科技发行长12Aİ〇 （）"), max_size=24))
+def test_fast_initials_split_at_other_text(name: str) -> None:
+    """A name with a special word is cut into runs of Chinese characters, each read apart."""
     assert fast_initials(name) == initials(name)
 
 

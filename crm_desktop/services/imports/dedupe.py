@@ -13,7 +13,8 @@ are narrowed through the search index, one query per distinct key (``_similar_le
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from array import array
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,19 +98,77 @@ def _row_keys(entity: str, row: PreparedRow) -> list[tuple[str, str]]:
     return list(dict.fromkeys(keys))
 
 
-def in_file(entity: str, rows: Sequence[PreparedRow]) -> dict[int, tuple[int, str]]:
-    """row index → (sheet row of the earlier row it repeats, the field that matched)."""
-    first: dict[tuple[str, str], int] = {}
+class FirstRows:
+    """key → the first sheet row that had it, for the keys of a whole file: a key is kept as
+    its 64-bit hash in an open-addressing table of two arrays (12 bytes a slot), where a dict
+    of the keys and rows takes about 130 bytes an entry — 400 MB for the three keys of each of
+    a million rows. Two different keys with the same hash would count as one: about one chance
+    in ten million on a million rows."""
+
+    __slots__ = ("_count", "_hashes", "_mask", "_rows")
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self._make(1 << max(10, (capacity * 4 // 3).bit_length()))
+
+    def _make(self, size: int) -> None:
+        self._hashes = array("q", bytes(8 * size))  # 0: an empty slot
+        self._rows = array("i", bytes(4 * size))
+        self._mask = size - 1
+        self._count = 0
+
+    def first(self, key: Hashable, row: int) -> int | None:
+        """The row that had ``key`` first; None when none did (``row`` has it from now on)."""
+        h = hash(key) or 1
+        hashes, mask = self._hashes, self._mask
+        slot = h & mask
+        while True:
+            have = hashes[slot]
+            if have == h:
+                return self._rows[slot]
+            if not have:
+                break
+            slot = (slot + 1) & mask
+        hashes[slot] = h
+        self._rows[slot] = row
+        self._count += 1
+        if self._count * 4 > mask * 3:  # three quarters full: twice the size
+            self._grow()
+        return None
+
+    def _grow(self) -> None:
+        old_hashes, old_rows = self._hashes, self._rows
+        self._make(2 * (self._mask + 1))
+        hashes, rows, mask = self._hashes, self._rows, self._mask
+        count = 0
+        for h, r in zip(old_hashes, old_rows, strict=True):  # straight from the arrays: no list of millions
+            if h:
+                slot = h & mask
+                while hashes[slot]:
+                    slot = (slot + 1) & mask
+                hashes[slot], rows[slot] = h, r
+                count += 1
+        self._count = count
+
+
+def in_file(entity: str, rows: Sequence[PreparedRow], seen: FirstRows | None = None) -> dict[int, tuple[int, str]]:
+    """row index → (sheet row of the earlier row it repeats, the field that matched).
+    ``seen``: the keys of the file's earlier rows (planned in earlier segments); this
+    segment's keys are added to it."""
+    first = seen if seen is not None else FirstRows(3 * len(rows))
     repeats: dict[int, tuple[int, str]] = {}
     for row in rows:
         if row.action in ("fail", "skip"):  # skip: a contract's further line, not a record
             continue
-        for key in row_keys(entity, row):
-            earlier = first.get(key)
+        keys = row_keys(entity, row)
+        # Equal names have equal similar-name keys: with one, the name's own key adds nothing
+        # (the row repeats a name through its similar key, told as "name" all the same).
+        similar = any(kind == "similar" for kind, _key in keys)
+        for key in keys:
+            if similar and key[0] == "name":
+                continue
+            earlier = first.first(key, row.sheet_row)
             if earlier is not None:
                 repeats.setdefault(row.index, (earlier, "name" if key[0] == "similar" else key[0]))
-            else:
-                first[key] = row.sheet_row
     return repeats
 
 
@@ -132,7 +191,7 @@ def _tail(expr: Any, dialect: str) -> Any:
 
 
 def _scan(session: Session, model: type[RecordMixin], columns: dict[str, str], keys: Iterable[str],
-          *, also: tuple[str, ...] = ()) -> list[Any]:
+          *, also: tuple[str, ...] = (), ceiling: int | None = None) -> list[Any]:
     """Live rows of ``model`` whose column (name → kind: phone · lower · upper) narrows to
     one of ``keys`` (phone tails, e-mails, codes), through a temporary table of keys."""
     keys = sorted(set(keys))
@@ -156,7 +215,8 @@ def _scan(session: Session, model: type[RecordMixin], columns: dict[str, str], k
         else:
             conds.append(func.upper(func.trim(col)).in_(inner))
     found = session.execute(
-        select(model.id, *(getattr(model, n) for n in (*columns, *also))).where(model.deleted_at.is_(None), sa.or_(*conds))
+        select(model.id, *(getattr(model, n) for n in (*columns, *also))).where(
+            model.deleted_at.is_(None), sa.or_(*conds), *([model.id <= ceiling] if ceiling is not None else []))
     ).all()
     session.execute(sa.text("DROP TABLE import_tmp_keys"))
     return list(found)
@@ -176,11 +236,16 @@ def _similar_leads(session: Session, keys: Sequence[str], hit: Any) -> None:
                 hit(("similar", key), rid, "name", "similar")
 
 
-def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> dict[int, list[Match]]:
-    """row index → the live records of the same module it matches (any scope)."""
+def in_database(session: Session, entity: str, rows: Sequence[PreparedRow], *,
+                ceiling: int | None = None) -> dict[int, list[Match]]:
+    """row index → the live records of the same module it matches (any scope); ``ceiling``:
+    only records with ids up to it (those there before the import wrote any)."""
     service = RECORD_SERVICES.get(entity)
-    if service is not None and session.scalar(select(service.model.id).limit(1)) is None:
+    if ceiling is None and service is not None:
+        ceiling = session.scalar(select(func.max(service.model.id))) or 0
+    if ceiling == 0:
         return {}  # the first import into an empty table: nothing to match, no lookups to make
+    top = ceiling if ceiling is not None else float("inf")
     # key → the row index wanting it, or the list of them when several do (a list per key
     # would hold a hundred megabytes on a million rows).
     wanted: dict[tuple[str, str], int | list[int]] = {}
@@ -198,7 +263,7 @@ def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> d
 
     def hit(key: tuple[str, str], rid: int, fld: str, how: str) -> None:
         got = wanted.get(key)
-        if got is None:
+        if got is None or rid > top:
             return
         for index in got if isinstance(got, list) else (got,):
             current = found.setdefault(index, {})
@@ -228,7 +293,7 @@ def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> d
         if entity == "customer":
             cols["credit_code"] = "upper"
         narrow = [k[-_TAIL:] for k in by_kind.get("phone", [])] + by_kind.get("email", []) + by_kind.get("credit_code", [])
-        for rid, *vals in _scan(session, model, cols, narrow):
+        for rid, *vals in _scan(session, model, cols, narrow, ceiling=ceiling):
             record = dict(zip(cols, vals, strict=True))
             for f in ("phone", "mobile"):
                 if len(k := phone_key(record[f] or "")) >= MIN_PHONE:
@@ -258,7 +323,8 @@ def in_database(session: Session, entity: str, rows: Sequence[PreparedRow]) -> d
         narrow = [k.split(":", 1)[1][-_TAIL:] for k in by_kind.get("phone", [])]
         narrow += [k.split(":", 1)[1] for k in by_kind.get("email", [])]
         for rid, mobile, email, customer_id in _scan(
-                session, Contact, {"mobile": "phone", "email": "lower"}, narrow, also=("customer_id",)):
+                session, Contact, {"mobile": "phone", "email": "lower"}, narrow, also=("customer_id",),
+                ceiling=ceiling):
             if len(k := phone_key(mobile or "")) >= MIN_PHONE:
                 hit(("phone", f"{customer_id}:{k}"), rid, "mobile", "exact")
             if e := (email or "").strip().lower():

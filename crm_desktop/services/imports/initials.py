@@ -61,20 +61,39 @@ def fast_initials(text: str) -> str:
     """``initials(text)``, character by character where that gives the same answer."""
     if not text or not has_han(text):
         return ""
-    _letters, special, longest, heads = _tables()
-    table, firsts = _translation()
+    table, _firsts = _translation()
     normalized = unicodedata.normalize("NFKC", text)
-    size = len(normalized)
-    for m in firsts.finditer(normalized, 0, size - 1):  # where a special word may start
+    if _has_special(normalized):
+        # pypinyin's segmenter makes words of Chinese characters only: it cuts each run of them
+        # on its own, so a run without a special word reads character by character, and one
+        # with a special word goes to pypinyin (cached per run: "厦门鑫瑞软件" and "号有限公司"
+        # recur where whole names, numbered, never do).
+        parts = _HAN_RUN.split(normalized)  # other text, a run, other text, …
+        out = "".join(_slow(part) if i % 2 and _has_special(part) else part.translate(table)
+                      for i, part in enumerate(parts))
+    else:
+        # Each character's default initial (ASCII letters and digits as they are).
+        out = normalized.translate(table)
+    if not out.isascii():
+        # Characters the table does not know stay as they are, as pypinyin leaves them: then
+        # lower-cased, and kept only as ASCII letters and digits ("İ" → "i"), as ``initials`` does.
+        out = "".join(ch for ch in out.lower() if ch.isascii() and ch.isalnum())
+    return out[:MAX_INITIALS]
+
+
+_HAN_RUN = re.compile("([\u3400-\u9fff\U00020000-\U0002ffff]+)")
+
+
+def _has_special(text: str) -> bool:
+    """Whether ``text`` holds a word whose initials differ from its characters' defaults."""
+    _letters, special, longest, heads = _tables()
+    _table, firsts = _translation()
+    size = len(text)
+    for m in firsts.finditer(text, 0, size - 1):  # where a special word may start
         start = m.start()
-        if normalized[start:start + 2] not in heads:
+        if text[start:start + 2] not in heads:
             continue
         for end in range(start + 2, min(start + longest, size) + 1):
-            if normalized[start:end] in special:
-                return _slow(text)
-    # Each character's default initial (ASCII letters and digits as they are); characters the
-    # table does not know are dropped (all it maps to is ASCII).
-    out = normalized.translate(table)
-    if not out.isascii():
-        out = "".join(ch for ch in out if ch.isascii())
-    return out[:MAX_INITIALS]
+            if text[start:end] in special:
+                return True
+    return False

@@ -10,6 +10,7 @@ a column whose label is already a field of the module goes to that field instead
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -37,7 +38,9 @@ _SAMPLE = 2000  # cells looked at: enough to type a column, cheap on a million r
 
 def suggest_type(header: str, cells: Iterable[Any]) -> FieldType:
     """The field type a column's values fit (see the module doc)."""
-    seen = [c for c in cells if c is not None and not (isinstance(c, str) and not c.strip())][:_SAMPLE]
+    # The first cells with a value: a million rows need not be looked at (nor held) to type a column.
+    seen = list(itertools.islice((c for c in cells if c is not None and not (isinstance(c, str) and not c.strip())),
+                                 _SAMPLE))
     if not seen:
         return FieldType.TEXT
     numeric = any(isinstance(c, int | float | Decimal) and not isinstance(c, bool) for c in seen)

@@ -34,7 +34,7 @@ from crm_desktop.services.records.schema import (
     FieldType,
     coerce,
 )
-from crm_desktop.services.records.validation import text_problem
+from crm_desktop.services.records.validation import TOO_LONG, text_problem
 
 OWNER_UNKNOWN = QT_TRANSLATE_NOOP("errors", "No enabled user has this name or mobile number.")
 OWNER_AMBIGUOUS = QT_TRANSLATE_NOOP("errors", "Several users have this name: write their mobile number instead.")
@@ -118,6 +118,8 @@ class Preparer:
         self._users: tuple[dict[str, list[int]], dict[str, int]] | None = None
         self._owner_ok: dict[int, str | None] = {}
         self._departments: dict[str, int] | None = None
+        #: column index → raw cell → its outcome (``prepare``).
+        self._memo: dict[int, dict[Any, tuple[Any, str | None]]] = {}
         #: Dictionary values met in the file but not in the dictionary ("add" mode).
         self.new_dictionary_values: dict[str, set[str]] = {}
 
@@ -305,31 +307,25 @@ class Preparer:
     # --- rows -------------------------------------------------------------------------------
 
     def prepare(self, rows: Sequence[Sequence[Any]], columns: Sequence[Column], *, first_sheet_row: int,
-                start: int = 0) -> list[PreparedRow]:
-        """Rows from ``start`` on (data rows, after the header); empty and totals rows dropped."""
-        for col in columns:
-            parser = getattr(col.parse, "__self__", None)
-            if isinstance(parser, v.DateColumn):
-                parser.infer(r[col.index] for r in rows)
+                first_index: int = 0, last_index: int | None = None) -> list[PreparedRow]:
+        """Data rows (under the header) ``rows``, the first being data row ``first_index``;
+        empty rows and a totals row as the last data row (``last_index``) dropped. The date
+        columns' day/month order is inferred beforehand, from the whole column."""
         regions = {c.target for c in columns} & {"province", "city", "district"}
         split = "address" in {c.target for c in columns} and not regions and self.schema.get("province") is not None
         extra_check = self.module.service._validate_extra
         required = [f.name for f in self.schema.fields if (f.required or f.name in self.module.service.required)
                     and f.name not in self.module.replaced and f.name not in self.module.optional and not f.system]
         custom_specs = {s.name: s for s in self.schema.fields if s.is_custom}
-        # What each cell needs, worked out once per column (a million rows × a dozen columns):
-        # a built-in field's value goes straight into ``builtin``; the rest through ``_place``.
-        cells = [(col, col.index, col.parse, col.header, col.target,
-                  col.spec is not None and not col.spec.is_custom,
-                  getattr(col.parse, "checked_text", False) is not False,
-                  col.spec.max_length if col.spec is not None else None) for col in columns]
+        # What each cell needs, worked out once per column (a million rows × a dozen columns).
+        cells = [(col, col.index, col.header, _kind(col), self._memo.setdefault(col.index, {})) for col in columns]
         required_labels = [(name, _label(self.schema.get(name), name)) for name in required
                            if not ((spec := self.schema.get(name)) is not None and spec.is_custom)]
-        utc = dt.UTC
+        outcome = self._outcome
+        cities: dict[tuple[str, str], tuple[str, str]] = {}
         prepared: list[PreparedRow] = []
-        last = len(rows) - 1
-        for i in range(start, len(rows)):
-            raw_row = rows[i]
+        last = first_index + len(rows) - 1 if last_index is None else last_index
+        for i, raw_row in enumerate(rows, first_index):
             if all(c is None or (isinstance(c, str) and not c.strip()) for c in raw_row):
                 continue
             if i == last and is_totals_row(raw_row):
@@ -337,7 +333,10 @@ class Preparer:
             row = PreparedRow(index=i, sheet_row=first_sheet_row + i, owner_id=self.default_owner)
             builtin = row.builtin
             width = len(raw_row)
-            for col, index, parse, header, target, plain, checked, limit in cells:
+            # One check of the row's text for characters no database stores: when it passes,
+            # no cell's value (its text, or text derived from it) needs the check again.
+            clean = _usable("".join([c for c in raw_row if type(c) is str]))
+            for col, index, header, kind, memo in cells:
                 raw = raw_row[index] if index < width else None
                 if raw is None:
                     continue
@@ -347,28 +346,37 @@ class Preparer:
                     if len(raw) > MAX_CELL:
                         row.fail(header, CELL_TOO_LONG)
                         continue
-                try:
-                    value = parse(raw)
-                except v.BadValue as exc:
-                    row.fail(header, str(exc))
-                    continue
-                if not plain:
-                    self._place(row, col, value, custom_specs)
-                    continue
-                # A built-in field's value (plain text was checked by its parser against the same
-                # limit: once per cell is enough).
-                if isinstance(value, dt.datetime) and value.tzinfo is None:
-                    value = value.replace(tzinfo=utc)
-                if not checked and (problem := _text_check(value, limit)):
+                # Columns repeat their values (dates, levels, owners, cities): each distinct
+                # value is parsed once. The key holds the type (True == 1 == 1.0).
+                key = raw if type(raw) is str else (type(raw), raw)
+                got = memo.get(key)
+                if got is None:
+                    got = outcome(col, kind, raw, clean)
+                    if len(memo) < MEMO_SIZE and type(got[0]) in _IMMUTABLE:
+                        memo[key] = got
+                value, problem = got
+                if problem is not None:
                     row.fail(header, problem)
-                    continue
-                builtin[target] = value
+                elif kind == "builtin":
+                    builtin[col.target] = value
+                elif kind == "custom":
+                    row.custom[col.spec.key or col.spec.name.removeprefix(CUSTOM_PREFIX)] = value  # type: ignore[union-attr]
+                elif kind == "owner":
+                    row.owner_id, row.owner_given = value, True
+                elif kind == "created_at":
+                    row.created_at = value
+                else:
+                    row.extra[col.target] = value
             if split and row.builtin.get("address"):
                 province, city, district, rest = v.split_address(row.builtin["address"])
                 if province or city:
                     row.builtin.update(province=province, city=city, district=district, address=rest)
             elif regions:
-                province, city = v.complete_city(str(row.builtin.get("province", "")), str(row.builtin.get("city", "")))
+                where = (str(row.builtin.get("province", "")), str(row.builtin.get("city", "")))
+                found = cities.get(where)
+                if found is None:
+                    found = cities[where] = v.complete_city(*where)
+                province, city = found
                 if city:
                     row.builtin.update(province=province, city=city)
             for name, label in required_labels:  # custom: checked by coerce's stored value below
@@ -386,28 +394,61 @@ class Preparer:
             prepared.append(row)
         return prepared
 
-    def _place(self, row: PreparedRow, col: Column, value: Any, custom_specs: Mapping[str, FieldSpec]) -> None:
-        """A value that is not a built-in field's (those ``prepare`` places itself): the
-        owner, the created time, an extra column, a custom field."""
-        target, spec = col.target, col.spec
-        if spec is None:
-            if target == "owner":
-                row.owner_id, row.owner_given = value, True
-            elif target == "created_at":
-                row.created_at = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
-            else:
-                row.extra[target] = value
-            return
-        if spec.is_custom:
+    def _outcome(self, col: Column, kind: str, raw: Any, clean: bool) -> tuple[Any, str | None]:
+        """A cell's (value, None), or (None, the error template): parsed, a datetime given its
+        zone, a custom value stored as ``schema.coerce`` stores a form's, text checked against
+        the field's length (and, unless ``clean``, for unusable characters)."""
+        spec = col.spec
+        limit = spec.max_length if spec is not None else None
+        checked = getattr(col.parse, "checked_text", False) is not False
+        if checked and clean:  # plain text: the parser's own check, but for the length only
+            value = raw.strip() if type(raw) is str else v.text_of(raw)
+            text_limit = col.parse.limit  # type: ignore[attr-defined]
+            if text_limit is not None and len(value) > text_limit:
+                return None, TOO_LONG
+        else:
             try:
-                stored = coerce(spec, _formable(value))
+                value = col.parse(raw)
+            except v.BadValue as exc:
+                return None, str(exc)
+        if kind == "custom":
+            assert spec is not None
+            try:
+                value = coerce(spec, _formable(value))
             except ValueError as exc:
-                row.fail(col.header, str(exc))
-                return
-            if problem := _text_check(stored, spec.max_length):
-                row.fail(col.header, problem)
-                return
-            row.custom[spec.key or spec.name.removeprefix(CUSTOM_PREFIX)] = stored
+                return None, str(exc)
+            limit, checked = spec.max_length, False
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        if kind in ("builtin", "custom") and not checked:
+            problem = _length_problem(value, limit) if clean else _text_check(value, limit)
+            if problem:
+                return None, problem
+        return value, None
+
+
+def _kind(col: Column) -> str:
+    """Where a column's value goes: builtin · custom · owner · created_at · extra."""
+    if col.spec is not None:
+        return "custom" if col.spec.is_custom else "builtin"
+    return col.target if col.target in ("owner", "created_at") else "extra"
+
+
+#: Distinct values of a column whose outcome is kept (``Preparer.prepare``).
+MEMO_SIZE = 10_000
+_IMMUTABLE = frozenset({type(None), str, int, float, bool, Decimal, dt.date, dt.datetime})
+
+
+def _usable(text: str) -> bool:
+    """Whether ``text`` holds no character a database cannot store (``text_problem``'s check)."""
+    return text_problem(text, None) is None
+
+
+def _length_problem(value: Any, limit: int | None) -> str | None:
+    """``_text_check`` for text known to hold no unusable character."""
+    if isinstance(value, list):
+        return next((p for x in value if (p := _length_problem(x, limit))), None)
+    return TOO_LONG if isinstance(value, str) and limit is not None and len(value) > limit else None
 
 
 def _label(spec: FieldSpec | None, name: str) -> str:
@@ -435,6 +476,7 @@ def _plain_text(limit: int | None) -> Parser:
         return text
 
     parse.checked_text = True  # type: ignore[attr-defined]
+    parse.limit = limit  # type: ignore[attr-defined]
     return parse
 
 

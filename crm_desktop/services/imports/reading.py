@@ -8,9 +8,11 @@ is ever half read.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -49,6 +51,32 @@ class Table:
     rows: list[list[Any]]
     width: int
 
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    def head(self, count: int) -> list[list[Any]]:
+        return self.rows[:count]
+
+    def iter_rows(self, start: int = 0) -> Iterator[list[Any]]:
+        return itertools.islice(self.rows, start, None)
+
+
+def open_table(path: Path, *, sheet: str | None = None) -> Table | TextTable:
+    """``read_table``, except that a csv/txt file is not read into memory: its rows are
+    streamed (``TextTable``) — a million rows of cells would take most of a gigabyte."""
+    _check_exists(path)
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return TextTable(path)
+    return read_table(path, sheet=sheet)
+
+
+def _check_exists(path: Path) -> None:
+    if not path.exists():
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The file {file} does not exist."), file=str(path))
+    if path.stat().st_size == 0:
+        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The file is empty."))
+
 
 def sheet_names(path: Path) -> list[str]:
     """The sheets of a workbook (a text file has one, named after the file)."""
@@ -60,13 +88,11 @@ def sheet_names(path: Path) -> list[str]:
 
 def read_table(path: Path, *, sheet: str | None = None) -> Table:
     """The cells of ``sheet`` (default: the first sheet with data). FileProblem otherwise."""
-    if not path.exists():
-        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The file {file} does not exist."), file=str(path))
-    if path.stat().st_size == 0:
-        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The file is empty."))
+    _check_exists(path)
     suffix = path.suffix.lower()
     if suffix in TEXT_SUFFIXES:
-        return _read_text(path)
+        text = TextTable(path)
+        return Table(sheet=text.sheet, rows=list(text.iter_rows()), width=text.width)
     if suffix not in SPREADSHEET_SUFFIXES:
         raise FileProblem(QT_TRANSLATE_NOOP(
             "errors", "Choose an Excel, WPS or OpenDocument spreadsheet (.xlsx, .xls, .ods) or a .csv file."))
@@ -224,30 +250,6 @@ def _table(name: str, rows: list[list[Any]]) -> Table:
 # --- text files -----------------------------------------------------------------------
 
 
-def decode(data: bytes) -> str:
-    """The text of a csv/txt file: BOM first (UTF-8, UTF-16), then strict UTF-8, then GB18030."""
-    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem(NUL_BYTES)
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = _strict(data[3:], "utf-8")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = _strict(data, "utf-16")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            if _partly_utf8(data):
-                raise FileProblem(MIXED_ENCODINGS) from None
-            text = _strict(data, "gb18030")
-    if "\ufeff" in text:
-        raise FileProblem(QT_TRANSLATE_NOOP(
-            "errors", "The file joins several files with different encodings (a byte-order mark in the middle): "
-                      "save it again as one file."))
-    if "\x00" in text:
-        raise FileProblem(NUL_BYTES)
-    return text
-
-
 NUL_BYTES = QT_TRANSLATE_NOOP("errors", "The file contains NUL characters: it is not a text file, or it is damaged.")
 MIXED_ENCODINGS = QT_TRANSLATE_NOOP(
     "errors", "The file mixes text encodings, or is not a text file: save it again as UTF-8 csv.")
@@ -270,24 +272,132 @@ _HIGH_BYTES = bytes(range(0x80, 0x100))
 _FROM_0800 = re.compile("[\u0800-\U0010ffff]")
 
 
-def _strict(data: bytes, encoding: str) -> str:
+#: Bytes read at a time from a text file (its encoding is checked block by block).
+_BLOCK = 1 << 20
+
+
+def _text_encoding(path: Path) -> str:
+    """The codec a csv/txt file is read with, after checking the whole file as ``decode``
+    does (one streamed pass: the file is never held in memory)."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec = "utf-16"
+    else:
+        codec = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+        if _has_nul(path):
+            raise FileProblem(NUL_BYTES)
+        if codec == "utf-8" and not _decodes(path, "utf-8"):
+            if _partly_utf8_file(path):
+                raise FileProblem(MIXED_ENCODINGS)
+            codec = "gb18030"
+    if not _decodes(path, codec, check=True):
+        raise FileProblem(MIXED_ENCODINGS)
+    return codec
+
+
+def _blocks(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        yield from iter(lambda: f.read(_BLOCK), b"")
+
+
+def _has_nul(path: Path) -> bool:
+    return any(b"\x00" in block for block in _blocks(path))
+
+
+def _decodes(path: Path, codec: str, *, check: bool = False) -> bool:
+    """Whether the file decodes strictly with ``codec``; ``check``: and FileProblem for a
+    byte-order mark in the middle or a NUL character in the text."""
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    blocks = itertools.chain(_blocks(path), [b""])
     try:
-        return data.decode(encoding)
+        for block in blocks:
+            text = decoder.decode(block, final=not block)
+            if check:
+                if "\ufeff" in text:  # the codec has taken the leading one off
+                    raise FileProblem(QT_TRANSLATE_NOOP(
+                        "errors", "The file joins several files with different encodings (a byte-order mark in "
+                                  "the middle): save it again as one file."))
+                if "\x00" in text:
+                    raise FileProblem(NUL_BYTES)
     except UnicodeDecodeError:
-        raise FileProblem(MIXED_ENCODINGS) from None
+        return False
+    return True
 
 
-def _read_text(path: Path) -> Table:
-    text = decode(path.read_bytes())
-    sample = text[:65536]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
-    except csv.Error:
-        dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
-    csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_CELL * 40))
-    try:
-        rows = _trim(_limited(csv.reader(io.StringIO(text, newline=""), dialect), path.stem))
-    except csv.Error:
-        raise FileProblem(QT_TRANSLATE_NOOP("errors", "The text file is not a valid csv file.")) from None
-    # csv gives text only; empty strings are empty cells (as in a sheet): _trim made them None.
-    return _table(path.stem, rows)
+def _partly_utf8_file(path: Path) -> bool:
+    """``_partly_utf8`` over a whole file, block by block."""
+    high = valid = 0
+    decoder = codecs.getincrementaldecoder("utf-8")("ignore")
+    for block in itertools.chain(_blocks(path), [b""]):
+        high += len(block) - len(block.translate(None, _HIGH_BYTES))
+        text = decoder.decode(block, final=not block)
+        valid += len(text) - len(_FROM_0800.sub("", text))
+    return bool(high) and valid * 3 >= high * 0.2
+
+
+class TextTable:
+    """A csv/txt file as a stream of rows: checked whole when opened (encoding, csv syntax,
+    row and column counts), its rows read again on each ``iter_rows`` — never all in memory.
+    Rows are as ``read_table`` gives them: empty cells None, padded to ``width``, trailing
+    empty rows dropped (``height``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.sheet = self.path.stem
+        self.codec = _text_encoding(self.path)
+        with self._open() as f:
+            sample = f.read(65536)
+        try:
+            self.dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+        except csv.Error:
+            self.dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
+        csv.field_size_limit(max(csv.field_size_limit(), 4 * MAX_CELL * 40))
+        height = width = widest = 0
+        try:
+            with self._open() as f:
+                for i, row in enumerate(_limited(csv.reader(f, self.dialect), self.sheet)):
+                    widest = max(widest, len(row))
+                    if any(row):  # "" is an empty cell: trailing rows of them are dropped
+                        height, width = i + 1, widest
+        except csv.Error:
+            raise FileProblem(QT_TRANSLATE_NOOP("errors", "The text file is not a valid csv file.")) from None
+        if width > MAX_COLUMNS:
+            raise FileProblem(QT_TRANSLATE_NOOP(
+                "errors", "The sheet {sheet} has {columns} columns; at most 500 can be imported."),
+                sheet=self.sheet, columns=width)
+        self.height, self.width = height, width
+
+    def _open(self) -> io.TextIOWrapper:
+        return open(self.path, encoding=self.codec, newline="")
+
+    def state(self) -> dict[str, Any]:
+        """What ``from_state`` needs to read the same rows again without checking the file again
+        (plain values: for another process)."""
+        d = self.dialect
+        return {"path": str(self.path), "codec": self.codec, "height": self.height, "width": self.width,
+                "dialect": {k: getattr(d, k) for k in ("delimiter", "doublequote", "escapechar", "lineterminator",
+                                                       "quotechar", "quoting", "skipinitialspace")}}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> TextTable:
+        table = cls.__new__(cls)
+        table.path = Path(state["path"])
+        table.sheet = table.path.stem
+        table.codec, table.height, table.width = state["codec"], state["height"], state["width"]
+        table.dialect = type("dialect", (csv.Dialect,), dict(state["dialect"]))
+        return table
+
+    def head(self, count: int) -> list[list[Any]]:
+        return list(itertools.islice(self.iter_rows(), count))
+
+    def iter_rows(self, start: int = 0) -> Iterator[list[Any]]:
+        """The rows from ``start`` on (the file is read again from its beginning)."""
+        width, height = self.width, self.height
+        pad = [None] * width
+        with self._open() as f:
+            for row in itertools.islice(csv.reader(f, self.dialect), start, height):
+                cells = [c or None for c in row]  # "" is an empty cell (as in a sheet)
+                if len(cells) < width:
+                    cells += pad[:width - len(cells)]
+                yield cells

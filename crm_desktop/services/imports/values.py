@@ -197,23 +197,31 @@ class DateColumn:
         self.with_time = with_time
         self.order: str | None = None
         self.ambiguous = False
+        self._votes = {"dmy": 0, "mdy": 0}
+        self._undecided = 0
 
     def infer(self, cells: Iterable[Any]) -> None:
-        votes = {"dmy": 0, "mdy": 0}
-        undecided = 0
         for raw in cells:
-            if not isinstance(raw, str):
-                continue
-            m = _YEAR_LAST.match(_nfkc(raw))
-            if m is None:
-                continue
-            a, b = int(m.group(1)), int(m.group(2))
-            if a > 12 >= b:
-                votes["dmy"] += 1
-            elif b > 12 >= a:
-                votes["mdy"] += 1
-            elif a != b:
-                undecided += 1
+            self.vote(raw)
+        self.settle()
+
+    def vote(self, raw: Any) -> None:
+        """Count one cell of the column (``settle`` decides when all are counted)."""
+        if not isinstance(raw, str):
+            return
+        m = _YEAR_LAST.match(_nfkc(raw))
+        if m is None:
+            return
+        a, b = int(m.group(1)), int(m.group(2))
+        if a > 12 >= b:
+            self._votes["dmy"] += 1
+        elif b > 12 >= a:
+            self._votes["mdy"] += 1
+        elif a != b:
+            self._undecided += 1
+
+    def settle(self) -> None:
+        votes, undecided = self._votes, self._undecided
         if votes["dmy"] and votes["mdy"]:
             self.ambiguous = True  # the column mixes both orders: nothing can be trusted
         elif votes["dmy"] or votes["mdy"]:

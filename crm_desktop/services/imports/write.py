@@ -371,11 +371,12 @@ def _insert_records(session: Session, module: ModuleSpec, plan: Plan, rows: Sequ
     ids = allocate_ids(session, table, len(params))
     for rid, p in zip(ids, params, strict=True):
         p["id"] = rid
-    indexed_insert(session, module.entity, table, params)
+    indexed_insert(session, module.entity, table, params, [r.extra.get("_initials") for r in rows])
     return ids
 
 
-def indexed_insert(session: Session, entity: str, table: sa.Table, params: Sequence[dict[str, Any]]) -> None:
+def indexed_insert(session: Session, entity: str, table: sa.Table, params: Sequence[dict[str, Any]],
+                   initials: Sequence[str | None] | None = None) -> None:
     """Insert rows (ids given) and their search-index rows with pinyin initials.
 
     PostgreSQL: the insert trigger indexes each row; the initials follow in one executemany
@@ -384,8 +385,11 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
     index rows are inserted once with the initials (the trigger's own expressions:
     ``search._source_columns``), and the trigger is created again. DDL is transactional in
     SQLite: a rollback or a kill -9 brings the trigger back with everything else. The
-    dashboard rollup's insert trigger is bypassed the same way (``record_insert``)."""
-    names = [(p["id"], p.get("name") or "") for p in params]
+    dashboard rollup's insert trigger is bypassed the same way (``record_insert``). ``initials``:
+    the rows' initials where the plan has them (None: worked out here)."""
+    known = initials if initials is not None else [None] * len(params)
+    names = [(p["id"], ini if ini is not None else fast_initials(p.get("name") or ""))
+             for p, ini in zip(params, known, strict=True)]
     if entity not in search_index.INDEXES:
         record_insert(session, table, params)
         return
@@ -407,7 +411,8 @@ def indexed_insert(session: Session, entity: str, table: sa.Table, params: Seque
 
 def _index_with_initials(session: Session, entity: str, table: sa.Table, params: Sequence[dict[str, Any]],
                          names: Sequence[tuple[int, str]]) -> None:
-    """The rows, then their search-index rows with the initials (the index trigger is off)."""
+    """The rows, then their search-index rows with the initials (``names``: id, initials; the
+    index trigger is off)."""
     conn = session.connection()
     idx = search_index.INDEXES[entity]
     record_insert(session, table, params)
@@ -415,7 +420,7 @@ def _index_with_initials(session: Session, entity: str, table: sa.Table, params:
                          "(id integer PRIMARY KEY, initials text NOT NULL)")
     conn.exec_driver_sql("DELETE FROM import_tmp_initials")
     conn.exec_driver_sql("INSERT INTO import_tmp_initials (id, initials) VALUES (?, ?)",
-                         [(rid, ini) for rid, name in names if (ini := fast_initials(name))])
+                         [(rid, ini) for rid, ini in names if ini])
     tmp = sa.table("import_tmp_initials", sa.column("id", sa.Integer), sa.column("initials", sa.String))
     model = idx.model
     ids = [rid for rid, _ in names]
@@ -499,13 +504,14 @@ def _insert_contacts(session: Session, rows: Sequence[PreparedRow], ids: Sequenc
     cids = allocate_ids(session, table, len(params))
     for cid, p in zip(cids, params, strict=True):
         p["id"] = cid
-    indexed_insert(session, "contact", table, params)
+    indexed_insert(session, "contact", table, params, [r.extra.get("_contact_initials") for r in owners])
     return list(zip(owners, cids, strict=True))
 
 
 def _initials(session: Session, entity: str, names: Sequence[tuple[int, str]]) -> None:
-    """Fill the search index's pinyin initials (the insert triggers wrote "" for them)."""
-    values = [(ini, rid) for rid, name in names if (ini := fast_initials(name))]
+    """Fill the search index's pinyin initials (``names``: id, initials; the insert triggers
+    wrote "" for them)."""
+    values = [(ini, rid) for rid, ini in names if ini]
     if not values:
         return
     conn = session.connection()
@@ -558,7 +564,7 @@ def _update_record(session: Session, module: ModuleSpec, plan: Plan, r: Prepared
     audit.write_audit(session, entity=module.entity, record_id=r.match_id, action="update", actor_id=actor_id,
                       changes={**diff, "import_batch": (None, batch_id)}, version=version + 1)
     if "name" in values and module.entity in search_index.INDEXES:
-        _initials(session, module.entity, [(r.match_id, values["name"])])
+        _initials(session, module.entity, [(r.match_id, fast_initials(values["name"]))])
     return {"fields": {k: audit.jsonable(o) for k, (o, _n) in diff.items() if k not in policy_names},
             "custom": {policy_names[k]: audit.jsonable(o) for k, (o, _n) in diff.items() if k in policy_names}}
 
