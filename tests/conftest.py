@@ -112,8 +112,22 @@ def _pg_admin_engine():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
+def pg_plain_template(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated template without server-setup, for the tests that take migrations back below
+    its policies (in the shared-role run: the one template)."""
+    if not SECURE:
+        yield request.getfixturevalue("pg_template")
+        return
+    yield from _migrated_template(secure=False)
+
+
+@pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     """Name of a migrated template database on the test server."""
+    yield from _migrated_template(secure=SECURE)
+
+
+def _migrated_template(*, secure: bool) -> Iterator[str]:
     try:
         admin = _pg_admin_engine()
         with admin.connect() as conn:
@@ -128,7 +142,7 @@ def pg_template() -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = make_engine(make_url(PG_URL).set(database=name).render_as_string(hide_password=False))
     migrate(engine)
-    if SECURE:
+    if secure:
         from crm_desktop.services.maintenance.server_setup import apply_setup
 
         with engine.begin() as conn:
@@ -137,7 +151,7 @@ def pg_template() -> Iterator[str]:
     yield name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if SECURE:
+        if secure:
             _drop_secure_roles(conn)
     admin.dispose()
 

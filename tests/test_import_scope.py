@@ -111,7 +111,6 @@ def opportunity_worlds(draw: st.DrawFn) -> OpportunityWorld:
                             [draw(st.integers(0, n - 1)) for _ in org.record_owner])
 
 
-@pytest.mark.shared_role("the test clears the company's seeded stage groups: a rep's first opportunity may not seed them")
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(w=opportunity_worlds())
 def test_an_opportunity_import_stays_inside_the_importers_scope(db: Database, w: OpportunityWorld,

@@ -157,12 +157,17 @@ class Ctx:
 
 
 def clear_all(s: Any) -> None:
-    """Empty every table (children first) but the cache signal the triggers keep."""
+    """Empty every table (children first) but the cache signal the triggers keep; then seed
+    the configuration a company's set-up seeds (the default stage group: on a secure server
+    a rep's first opportunity may not write it)."""
+    from crm_desktop.services.sales.stages import ensure_default_group
+
     s.execute(update(Department).values(parent_id=None))
     s.execute(update(User).values(superior_id=None))
     for table in reversed(Base.metadata.sorted_tables):
         if table.name != "cache_signals":
             s.execute(delete(table))
+    ensure_default_group(s)
 
 
 def money(n: int) -> Decimal:

@@ -189,7 +189,6 @@ def owner_worlds(draw: st.DrawFn) -> OwnerWorld:
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(w=owner_worlds())
-@pytest.mark.shared_role("a record created for an owner outside the creator's scope (allowed with transfer)")
 def test_new_records_go_only_to_owners_in_scope_with_transfer(db: Database, w: OwnerWorld) -> None:
     """For random organisations, role scopes and transfer grants: a create path gives the record
     to another user exactly when the actor may transfer in that module and the reference model

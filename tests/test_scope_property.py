@@ -209,7 +209,7 @@ def build(db: Database, w: World) -> tuple[list[int], list[int]]:
     return user_ids, record_ids
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(w=worlds())
 def test_listed_records_match_the_reference_model(db: Database, w: World) -> None:
     user_ids, record_ids = build(db, w)

@@ -8074,6 +8074,8 @@ Where moving a task puts its due day, in days from today (None: no date, the inb
 ----------
 PostgreSQL SQLSTATEs of a lost server: connection exceptions, and the server shutting down.
 ----------
+Data rows (under the header) of the table. The module&apos;s largest record id when planning began: what this import writes (ids above it) is not &quot;already in the database&quot; for a later segment, as for a plan of the whole file. record id → the sheet row updating it.
+----------
 What a stage cell says when the opportunity is closed (赢单 / 输单 / 无效), by status. A lines sheet&apos;s columns (a second sheet of a contracts workbook: 合同编号, 产品, 数量, 单价).
 ----------
 An unknown number&apos;s failures are forgotten after this long without a new one.
@@ -9079,6 +9081,7 @@ update rows: record id → {field: (old, new)} (custom fields under their names)
     </message>
     <message>
         <source>{count} rows have errors and the import is all or nothing: nothing was imported.</source>
+        <extracomment>Data rows planned at a time when a csv file is streamed: its memory stays that of a segment (a million prepared rows would take gigabytes), and a segment&apos;s duplicate lookups are one round of queries. A sheet (read whole by calamine anyway) is planned in larger segments. An import of more data rows than this is planned in a worker process, a segment ahead of this one, which writes (on two cores, planning and writing take about as long each).</extracomment>
         <translation>有 {count} 行存在错误，且设置为全部成功才导入：未导入任何数据。</translation>
     </message>
     <message>
@@ -9175,7 +9178,7 @@ update rows: record id → {field: (old, new)} (custom fields under their names)
     </message>
     <message>
         <source>The column {column} is mapped to an unknown field.</source>
-        <extracomment>create · update · skip · fail (decided by the duplicate policy) Whether the row&apos;s own owner cell named the owner (an empty cell keeps a record&apos;s owner). Dictionary values met in the file but not in the dictionary (&quot;add&quot; mode).</extracomment>
+        <extracomment>create · update · skip · fail (decided by the duplicate policy) Whether the row&apos;s own owner cell named the owner (an empty cell keeps a record&apos;s owner). column index → raw cell → its outcome (``prepare``). Dictionary values met in the file but not in the dictionary (&quot;add&quot; mode).</extracomment>
         <translation>列“{column}”对应了未知字段。</translation>
     </message>
     <message>
@@ -9245,6 +9248,7 @@ update rows: record id → {field: (old, new)} (custom fields under their names)
     </message>
     <message>
         <source>The file joins several files with different encodings (a byte-order mark in the middle): save it again as one file.</source>
+        <extracomment>Bytes read at a time from a text file (its encoding is checked block by block).</extracomment>
         <translation>文件由多个编码不同的文件拼接而成（中间有字节顺序标记）：请重新保存为一个文件。</translation>
     </message>
     <message>
