@@ -51,7 +51,7 @@ def reference_activity(w: World, u: int, owner: int, participants: set[int], lin
                             or (linked and rec in reference_visible(w, u)))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(w=worlds(), data=st.data())
 def test_tasks_and_events_visible_as_the_reference_model_says(db: Database, w: World, data: st.DataObject) -> None:
     with db.sessions.begin() as s:  # the previous example's activities hold its users

@@ -73,7 +73,6 @@ def _vandalise(db: Database, admin: Actor) -> None:
     customers.create(db, admin, {"name": "恢复前新建的客户"})
 
 
-@pytest.mark.shared_role("a restore brings the tables back without their grants: server-setup runs again after it (README, tools/setup-team-server.sh)")
 def test_backup_then_restore_gives_identical_data(db: Database, tmp_path: Path) -> None:
     admin = _company_with_history(db)
     before = snapshot(db)

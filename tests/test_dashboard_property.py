@@ -187,7 +187,7 @@ def stage_ids(db: Database) -> list[int]:
 DAYS = st.dates(min_value=dt.date(2026, 1, 20), max_value=dt.date(2026, 4, 10))
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(w=worlds(), changes=edits(), ends=st.tuples(DAYS, DAYS),
        hidden=st.sampled_from([None, "contract", "opportunity", "payment"]))
 def test_rollup_figures_stay_their_lists_through_writes(db: Database, w: World,

@@ -210,7 +210,7 @@ def expect(*, allowed: bool, parent_seen: bool | None, children: Iterable[int]) 
     return frozenset(children)
 
 
-@settings(max_examples=36, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=28, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(r=related_worlds())
 def test_related_reads_match_the_reference_model(db: Database, r: Related) -> None:
     assert set(RELATED_TABS) == set(CUSTOMER_CHECKED) | set(OTHER_PARENTS), \

@@ -16,6 +16,7 @@ run them off the GUI thread.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import sqlite3
@@ -45,6 +46,8 @@ from crm_desktop.services.maintenance.backup_checks import (
 PG_MAGIC = b"PGDMP"
 #: How long a PostgreSQL restore waits for other sessions' locks before giving up.
 LOCK_TIMEOUT = "15s"
+
+log = logging.getLogger(__name__)
 
 
 def default_backup_name(url: str, *, now: dt.datetime | None = None) -> str:
@@ -324,6 +327,32 @@ def _read_dump(path: Path, *options: str) -> str:
     return done.stdout.decode(errors="replace")
 
 
+def _secured_prefix(url: str) -> str | None:
+    """The role prefix of a database prepared by ``server-setup`` (its tables' owner is
+    ``<prefix>owner`` and its functions exist), else None."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            owner = conn.scalar(text(
+                "SELECT tableowner FROM pg_catalog.pg_tables WHERE schemaname = 'public' "
+                "AND tablename = 'alembic_version' AND to_regprocedure('crm_sync_login(integer, text)') IS NOT NULL"))
+    finally:
+        engine.dispose()
+    return owner[: -len("owner")] if owner and owner.endswith("owner") else None
+
+
+def _secure_again(url: str, prefix: str) -> None:
+    """A restore brings the tables back without their grants and policies: set secure server
+    mode up again, as the connection may (a superuser's can; else the administrator runs
+    ``crm-admin server-setup``, README "Team on a LAN")."""
+    from crm_desktop.services.maintenance.server_setup import setup_server
+
+    try:
+        setup_server(url, prefix=prefix)
+    except Exception:  # noqa: BLE001 - the restore itself succeeded; say what is left to do
+        log.warning("restored; secure server mode must be set up again: run crm-admin server-setup", exc_info=True)
+
+
 def _current_tables(url: str) -> list[str]:
     engine = make_engine(url)
     try:
@@ -353,6 +382,7 @@ def _restore_postgres(url: str, path: Path) -> Path | None:
     conninfo, env = _libpq(url)
     pg_restore, psql = _tool("pg_restore"), _tool("psql")
     current = _current_tables(url)
+    secured = _secured_prefix(url) if current else None
     safety = _safety_dump(url, path) if current else None
     # Tables the backup does not have (added by a later upgrade) must go as well, or the next
     # upgrade would trip over them; dropping everything first, in the same transaction as the
@@ -405,4 +435,6 @@ def _restore_postgres(url: str, path: Path) -> Path | None:
                              "Nothing was changed."))
             raise BackupError(QT_TRANSLATE_NOOP(
                 "errors", "The restore failed: {error}. The database was not changed."), error=error)
+    if secured is not None:
+        _secure_again(url, secured)
     return safety

@@ -409,7 +409,7 @@ CHILD_FUNCTIONS = ("crm_approvals_of(integer)", "crm_can(integer, text, text)", 
 
 
 def record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "record_id",
-                activities: bool = True) -> str:
+                activities: bool = True, only: tuple[str, ...] | None = None) -> str:
     """The one answer to "may the user see (``edit``: change) the record (``row.entity``,
     ``row.record_id``)", for every table whose rows are about a record: generated from the
     business tables (their own policies read the record: scope or team; ``edit``: scope or a
@@ -419,6 +419,8 @@ def record_sql(row: str, *, edit: bool, entity: str = "entity", key: str = "reco
     id, so reading one record's history looks at that record only."""
     parts = []
     for table, name, scoped in business_tables():
+        if only is not None and name not in only:  # (``only``: these entities; a policy must not read its own table)
+            continue
         # (or changed by this very transaction — it passed the UPDATE policy: crm_note_update —
         # so that what goes with that save is written even when the save moved the record
         # out of the user's reach: a transfer, a customer put in a pool)

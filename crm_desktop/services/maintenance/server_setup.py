@@ -299,6 +299,11 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
                  f"OR owner_id = ANY ((SELECT crm_visible_owners(crm_user_id(), '{entity}'))::integer[])")
         see = f"{scope} OR id = ANY ((SELECT crm_team_records(crm_user_id(), '{entity}', false))::integer[])"
         edit = f"{scope} OR id = ANY ((SELECT crm_team_records(crm_user_id(), '{entity}', true))::integer[])"
+        if table == "followups":  # everyone's follow-ups of a record one sees (followups.list_followups)
+            targets = tuple(e for _t, e, _s in protected if e != "followup")
+            target_seen = record_sql("followups", edit=False, entity="target_entity", key="target_id",
+                                     activities=False, only=targets)
+            see = f"{see} OR {target_seen}"
         if table == "customers":  # the public pool's customers: its members see and claim them
             pooled = "(owner_id IS NULL AND pool_id = ANY ((SELECT crm_pools_of(crm_user_id()))::integer[]))"
             see, edit = f"{see} OR {pooled}", f"{edit} OR {pooled}"
