@@ -171,10 +171,11 @@ def act_as_own_role(conn, user_id: int) -> None:  # type: ignore[no-untyped-def]
     """``Database.act_as`` of the secure-mode run: the user's own role for this transaction
     (created, without a login, for users made before it existed — the company's admin)."""
     role = f"{SECURE_PREFIX}u_{int(user_id)}"
-    if role not in _KNOWN_ROLES:  # roles belong to the server: once made, every test database has it
-        if not conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).scalar():
+    if role not in _KNOWN_ROLES:  # roles belong to the server: once committed, every test database has it
+        if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).scalar():
+            _KNOWN_ROLES.add(role)
+        else:  # made in this transaction, which may roll back (a read always does): not remembered
             conn.exec_driver_sql("SELECT crm_sync_login(%s, NULL)", (user_id,))
-        _KNOWN_ROLES.add(role)
     conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
 
 
