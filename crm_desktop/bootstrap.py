@@ -21,13 +21,16 @@ Parts can be switched off (``rules=False``, …) for a test that wants the servi
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm_desktop.automation import handlers
 from crm_desktop.bus import EventBus, Handler
 from crm_desktop.db import Database, open_database
 from crm_desktop.live import sender as live_sender
 from crm_desktop.services.records.search import keep_initials
+
+if TYPE_CHECKING:
+    from crm_desktop.services.org.actor import Actor
 
 
 def bootstrap(url: str, *, rules: bool = True, approvals: bool = True, failure_log: bool = True,
@@ -89,4 +92,32 @@ def _dispatcher(table: Mapping[type, Sequence[Handler]]) -> Handler:
     return dispatch
 
 
-__all__ = ["bootstrap", "subscribe_refresh", "wire"]
+def log_in(database: Database, mobile: str, password: str) -> tuple[Database, Actor]:
+    """Who logs in, and the database to work on: ``database`` itself, or — a secure server,
+    where ``database`` is the directory connection (services/org/server_login.py) — a new
+    one as the user's own login role, wired like ``database`` (the caller owns both).
+    AuthError for a wrong mobile or password, whichever checks it (the app or PostgreSQL)."""
+    from crm_desktop.db_location import DatabaseUnavailable
+    from crm_desktop.services.errors import AuthError
+    from crm_desktop.services.org import auth, server_login
+
+    if not server_login.is_directory(database):
+        return database, auth.login(database, mobile, password)
+    role = server_login.login_role(database, mobile)
+    if role is None:
+        raise AuthError(server_login.WRONG)
+    try:
+        own = bootstrap(server_login.own_url(database, role, password), migrate_schema=False)
+    except DatabaseUnavailable as exc:
+        if server_login.authentication_failed(exc):
+            raise AuthError(server_login.WRONG) from None
+        raise
+    own.user_role = True
+    try:
+        return own, auth.login_connected(own)
+    except BaseException:
+        own.dispose()
+        raise
+
+
+__all__ = ["bootstrap", "log_in", "subscribe_refresh", "wire"]

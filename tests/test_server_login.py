@@ -2,7 +2,7 @@
 
 A private PostgreSQL server that checks passwords over TCP (scram-sha-256, as a LAN server
 does; the shared test server trusts every connection), prepared by ``server-setup`` with a
-directory password. The login dialog's worker (``ui.login._login``) is driven with the
+directory password. The login dialog's worker (``bootstrap.log_in``) is driven with the
 directory connection a PC's server entry opens: it must come back with a connection as the
 user's own role, on which the services see what the user's scope allows and the server
 refuses what the app refuses.
@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from crm_desktop.bootstrap import bootstrap
+from crm_desktop.bootstrap import bootstrap, log_in
 from crm_desktop.db import Database
 from crm_desktop.services.customers.customers import customers
 from crm_desktop.services.errors import AuthError, NotFound, PermissionDenied
@@ -24,7 +24,6 @@ from crm_desktop.services.maintenance.server_setup import setup_server
 from crm_desktop.services.org import auth, roles, server_login, users
 from crm_desktop.services.org.actor import Actor
 from crm_desktop.services.org.permissions import DataScope
-from crm_desktop.ui.login import _login
 from tests.pg_cluster import Cluster, own_cluster
 
 DIRECTORY_PASSWORD = "dir-Secret-1"
@@ -75,7 +74,7 @@ def _log_in(office: Office, mobile: str, password: str) -> tuple[Database, Actor
     try:
         assert server_login.is_directory(directory)
         assert not auth.needs_setup(directory)  # the directory reads no users, yet the company exists
-        return _login(directory, mobile, password)
+        return log_in(directory, mobile, password)
     finally:
         directory.dispose()
 
@@ -154,7 +153,10 @@ def test_an_indexed_field_made_on_an_administrators_role_gets_its_index_from_ser
     from sqlalchemy import text
 
     from crm_desktop.services.records.schema import FieldType
-    from crm_desktop.services.records.schema_admin import CustomFieldInput, create_custom_field
+    from crm_desktop.services.records.schema_admin import (
+        CustomFieldInput,
+        create_custom_field,
+    )
 
     admin_db, admin = _log_in(office, "13800000000", "admin1234")
     try:

@@ -212,12 +212,11 @@ def test_sets_up_a_team_server_and_a_second_run_changes_nothing(
     # the owner, the PCs' directory and the administrator's own role log in; the group never does
     assert logins == {owner: True, group: False, f"{dbname}_u_{admin_id}": True, f"{dbname}_login": True}
     # A PC's login dialog with the directory entry: the administrator works as their own role.
-    from crm_desktop.bootstrap import bootstrap
-    from crm_desktop.ui.login import _login
+    from crm_desktop.bootstrap import bootstrap, log_in
 
     directory = bootstrap(url.set(username=f"{dbname}_login").render_as_string(hide_password=False))
     try:
-        own, actor = _login(directory, "13800000077", "admin-Pass-1")
+        own, actor = log_in(directory, "13800000077", "admin-Pass-1")
         assert actor.user_id == admin_id and make_url(own.url).username == f"{dbname}_u_{admin_id}"
         own.dispose()
     finally:

@@ -96,30 +96,9 @@ def _needs_setup(database: Database) -> bool:  # worker thread
 
 
 def _login(database: Database, mobile: str, password: str) -> tuple[Database, Actor]:  # worker thread
-    """Who logged in, and the database to work on: ``database`` itself, or — a secure server,
-    where ``database`` is the directory connection — a new one as the user's own role."""
-    from crm_desktop.bootstrap import bootstrap  # see _open
-    from crm_desktop.db import DatabaseUnavailable
-    from crm_desktop.services.errors import AuthError
-    from crm_desktop.services.org import auth, server_login
+    from crm_desktop.bootstrap import log_in  # see _open
 
-    if not server_login.is_directory(database):
-        return database, auth.login(database, mobile, password)
-    role = server_login.login_role(database, mobile)
-    if role is None:
-        raise AuthError(server_login.WRONG)
-    try:
-        own = bootstrap(server_login.own_url(database, role, password), migrate_schema=False)
-    except DatabaseUnavailable as exc:
-        if server_login.authentication_failed(exc):
-            raise AuthError(server_login.WRONG) from None
-        raise
-    own.user_role = True
-    try:
-        return own, server_login.login_connected(own)
-    except BaseException:
-        own.dispose()
-        raise
+    return log_in(database, mobile, password)
 
 
 class LoginDialog(QDialog):

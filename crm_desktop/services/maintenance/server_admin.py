@@ -90,7 +90,9 @@ def admin_policies(readable: dict[str, str]) -> dict[str, dict[str, tuple[str | 
         if table == "users":  # one's own password and login bookkeeping (crm_users_guard says which columns)
             own_row = f" OR id = {_ME}"
         out[table] = {"SELECT": (read, None), "INSERT": (None, allowed),
-                      "UPDATE": (f"({allowed}{own_row})", f"({allowed}{own_row})"), "DELETE": (allowed, None)}
+                      "UPDATE": (f"({allowed}{own_row})", f"({allowed}{own_row})")}
+        if table != "users":  # a user is disabled, never deleted: no such privilege
+            out[table]["DELETE"] = (allowed, None)
     return out
 
 

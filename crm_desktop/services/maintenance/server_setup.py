@@ -213,9 +213,14 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     conn.execute(text(scope_functions(prefix)))
     conn.execute(text(activity_functions()))
     conn.execute(text(child_functions(prefix)))
-    for internal in ("crm_note_insert()", "crm_note_update()", "crm_note_decision()", "crm_note_row(text, integer)"):
-        conn.execute(text(f"ALTER FUNCTION {internal} OWNER TO {quote_name(owner)}"))
-        conn.execute(text(f"REVOKE ALL ON FUNCTION {internal} FROM PUBLIC"))
+    conn.execute(text(users_guard_sql()))
+    conn.execute(text(password_functions_sql(prefix)))
+    conn.execute(text(duplicate_functions(prefix)))  # the duplicate-claim check's candidates, whoever owns them
+    conn.execute(text(directory_sql(prefix, directory)))  # executable by the directory alone
+    # Triggers' and helpers' functions (nobody calls them by hand) and the directory's lookup.
+    _own_functions(conn, owner, ("crm_note_insert()", "crm_note_update()", "crm_note_decision()",
+                                 "crm_note_row(text, integer)", "crm_users_guard()", "crm_login_role(text)",
+                                 *(f for f, granted in DUPLICATE_FUNCTIONS.items() if not granted)))
     # The owner keeps the users' login roles in step with the users (crm_sync_login): it may
     # create roles and hand out the group.
     conn.execute(text(f"ALTER ROLE {quote_name(owner)} CREATEROLE"))
@@ -226,16 +231,9 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
                       "crm_team_records(integer, text, boolean)", "crm_sync_login(integer, text)",
                       "crm_live_user(integer)", "crm_is_super(integer)", "crm_chain(integer)",
                       "crm_participations(integer, text)", "crm_linked_activities(integer, text)",
-                      *CHILD_FUNCTIONS):
-        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {quote_name(owner)}"))
-        conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
-        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {quote_name(group)}"))
-    conn.execute(text(duplicate_functions(prefix)))  # the duplicate-claim check's candidates, whoever owns them
-    for signature, granted in DUPLICATE_FUNCTIONS.items():
-        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {quote_name(owner)}"))
-        conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
-        if granted:
-            conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {quote_name(group)}"))
+                      "crm_password_hash(integer)", "crm_set_password_hash(integer, text)",
+                      *CHILD_FUNCTIONS, *(f for f, granted in DUPLICATE_FUNCTIONS.items() if granted)):
+        _own_functions(conn, owner, (signature,), grant_to=group)
 
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote_name(group)}"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quote_name(group)}"))
@@ -253,18 +251,9 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     # but through crm_password_hash / crm_set_password_hash; created with one.
     conn.execute(text(f"GRANT SELECT ({', '.join(USER_COLUMNS)}), INSERT, "
                       f"UPDATE ({', '.join(c for c in USER_COLUMNS if c != 'id')}) ON users TO {quote_name(group)}"))
-    conn.execute(text(users_guard_sql()))
-    conn.execute(text(password_functions_sql(prefix)))
     conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {quote_name(directory)}"))
     conn.execute(text(f"GRANT USAGE ON SCHEMA public TO {quote_name(directory)}"))
     conn.execute(text(f"GRANT SELECT ON alembic_version TO {quote_name(directory)}"))  # opening checks the revision
-    conn.execute(text(directory_sql(prefix, directory)))
-    conn.execute(text(f"ALTER FUNCTION crm_login_role(text) OWNER TO {quote_name(owner)}"))
-    conn.execute(text(f"ALTER FUNCTION crm_users_guard() OWNER TO {quote_name(owner)}"))
-    for signature in ("crm_password_hash(integer)", "crm_set_password_hash(integer, text)"):
-        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {quote_name(owner)}"))
-        conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
-        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {quote_name(group)}"))
     conn.execute(text(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {quote_name(group)}"))
 
     # The app's triggers (search index sync, security-cache signal, dashboard rollup) write
@@ -308,7 +297,8 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
             pooled = "(owner_id IS NULL AND pool_id = ANY ((SELECT crm_pools_of(crm_user_id()))::integer[]))"
             see, edit = f"{see} OR {pooled}", f"{edit} OR {pooled}"
         # What this transaction changed stays readable to it (crm_note_update).
-        read = f"{see} OR ((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', id))"
+        changed = f"((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', id))"
+        read = f"{see} OR {changed}"
         conn.execute(text(f"DROP TRIGGER IF EXISTS crm_note_update ON {t}"))
         conn.execute(text(f"CREATE TRIGGER crm_note_update BEFORE UPDATE ON {t} FOR EACH ROW "
                           "WHEN (crm_user_id() IS NOT NULL) EXECUTE FUNCTION crm_note_update()"))
@@ -317,8 +307,7 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
             conn.execute(text(f"DROP POLICY IF EXISTS {policy} ON {t}"))
         conn.execute(text(f"CREATE POLICY crm_read ON {t} FOR SELECT TO {g} USING ({read})"))
         conn.execute(text(f"CREATE POLICY crm_insert ON {t} FOR INSERT TO {g} WITH CHECK ({see})"))
-        # (an approver's decision changes a record they may only read: crm_note_decision)
-        changed = f"((SELECT crm_inserts_noted()) AND crm_inserted_here('{table}', id))"
+        # (and an approver's decision changes a record they may only read: crm_note_decision)
         conn.execute(text(f"CREATE POLICY crm_update ON {t} FOR UPDATE TO {g} USING ({edit} OR {changed}) "
                           "WITH CHECK (true)"))
         conn.execute(text(f"CREATE POLICY crm_delete ON {t} FOR DELETE TO {g} USING ({edit})"))
@@ -334,8 +323,6 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     for table, policies in [*own_policies().items(), *administered.items()]:
         if table not in own and table not in ADMIN_WRITES:
             continue
-        if table == "users":  # never deleted (disabled instead): no such privilege
-            policies = {c: p for c, p in policies.items() if c != "DELETE"}
         t = quote_name(table)
         conn.execute(text(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY"))
         for policy in ("crm_read", "crm_insert", "crm_update", "crm_delete"):
@@ -348,6 +335,16 @@ def apply_setup(conn: Connection, prefix: str) -> ServerSetup:
     return ServerSetup(owner, group, f"{prefix}u_",
                        tuple(t for t, _e, _s in protected) + tuple(own) + tuple(_existing(conn, ADMIN_WRITES)),
                        directory)
+
+
+def _own_functions(conn: Connection, owner: str, signatures: Iterable[str], *, grant_to: str | None = None) -> None:
+    """The owner owns ``signatures`` (a SECURITY DEFINER one runs as it); no one but
+    ``grant_to`` may call them."""
+    for signature in signatures:
+        conn.execute(text(f"ALTER FUNCTION {signature} OWNER TO {quote_name(owner)}"))
+        conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
+        if grant_to is not None:
+            conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO {quote_name(grant_to)}"))
 
 
 def set_directory_password(conn: Connection, prefix: str, password: str) -> str:

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, delete, func, literal, null, or_, select, update
+from sqlalchemy import case, delete, func, literal, null, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -221,6 +221,17 @@ def _count_unknown(db: Database, mobile: str, now: dt.datetime) -> dt.datetime |
     if counted is None:
         raise AccountLocked(locked)
     return counted.locked_until
+
+
+def login_connected(db: Database, *, now: dt.datetime | None = None) -> Actor:
+    """A secure server: ``db`` is connected as a user's own login role, whose password
+    PostgreSQL has just checked (services/org/server_login.py). The user behind it, their
+    login noted as after a right password."""
+    with read_only(db, None) as uow:
+        user_id = uow.session.scalar(text("SELECT crm_user_id()"))
+    if user_id is None:
+        raise AuthError(QT_TRANSLATE_NOOP("errors", "Wrong mobile number or password."))
+    return _succeed(db, int(user_id), now or utcnow())
 
 
 def _succeed(db: Database, user_id: int, now: dt.datetime) -> Actor:

@@ -6,7 +6,8 @@ A server prepared by ``crm-admin server-setup`` has one login role per CRM user
 ``crm_login_role(mobile)``, the role name of the enabled user with that mobile number (or
 NULL). So logging in is: connect with the server entry (the directory), ask for the role
 of the mobile typed, connect again as that role with the password typed — PostgreSQL checks
-the password — and load the user behind ``crm_user_id()``. From then on every statement runs
+the password — and load the user behind ``crm_user_id()`` (``auth.login_connected``); the
+composition root does the connecting (``bootstrap.log_in``). From then on every statement runs
 under the server's row-level security as that user.
 
 The password is checked by PostgreSQL, not by the app: the app's lock-out after five wrong
@@ -15,16 +16,11 @@ server, ``auth_delay`` slows guessing (README, "Team on a LAN").
 """
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import text, update
+from sqlalchemy import text
 
 from crm_desktop.db import Database
 from crm_desktop.i18n_markers import QT_TRANSLATE_NOOP
-from crm_desktop.models import User
-from crm_desktop.services.errors import AuthError
-from crm_desktop.services.org.actor import Actor, load_actor
-from crm_desktop.services.uow import read_only, unit_of_work
+from crm_desktop.services.uow import read_only
 
 WRONG = QT_TRANSLATE_NOOP("errors", "Wrong mobile number or password.")
 
@@ -57,18 +53,3 @@ def authentication_failed(exc: BaseException) -> bool:
     """Whether a failed connection was PostgreSQL refusing the role's password (or login)."""
     words = str(exc).lower()
     return "password authentication failed" in words or "is not permitted to log in" in words
-
-
-def login_connected(db: Database, *, now: dt.datetime | None = None) -> Actor:
-    """The user ``db`` is connected as (its own login role), their login noted."""
-    now = now or dt.datetime.now(dt.UTC)
-    with unit_of_work(db, None) as uow:
-        user_id = uow.session.scalar(text("SELECT crm_user_id()"))
-        if user_id is None:
-            raise AuthError(WRONG)
-        uow.session.execute(update(User).where(User.id == user_id, User.enabled.is_(True))
-                            .values(last_login_at=now, failed_logins=0, locked_until=None)
-                            .execution_options(synchronize_session=False))
-        return load_actor(uow.session, int(user_id))
-
-
